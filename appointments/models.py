@@ -1,0 +1,76 @@
+from django.db import models
+
+from clients.models import ClientSource
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    CONFIRMED = "confirmed", "Confirmed"
+    ARRIVED = "arrived", "Arrived"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    NO_SHOW = "no_show", "No show"
+
+
+class Appointment(models.Model):
+    """A booked service (R35); `prebooked` is decided when it is booked (R12)."""
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, related_name="appointments"
+    )
+    item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="+")
+    staff_name = models.CharField(max_length=100, blank=True)
+    start = models.DateTimeField()
+    duration_minutes = models.PositiveIntegerField(default=60)
+    source = models.CharField(
+        max_length=20, choices=ClientSource.choices, default=ClientSource.FRONT_DESK
+    )
+    status = models.CharField(
+        max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
+    )
+    prebooked = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start", "id"]
+        indexes = [
+            models.Index(fields=["status", "start"]),
+            models.Index(fields=["client", "start"]),
+        ]
+
+    def __str__(self):
+        return f"{self.item} for {self.client} at {self.start:%Y-%m-%d %H:%M}"
+
+
+class ReservationStatus(models.TextChoices):
+    RESERVED = "reserved", "Reserved"
+    FULFILLED = "fulfilled", "Fulfilled"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ProductReservation(models.Model):
+    """A product put aside for a client (R36), fulfilled by a ticket."""
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, related_name="reservations"
+    )
+    item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(default=1)
+    source = models.CharField(
+        max_length=20, choices=ClientSource.choices, default=ClientSource.FRONT_DESK
+    )
+    status = models.CharField(
+        max_length=20, choices=ReservationStatus.choices, default=ReservationStatus.RESERVED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="reservation_quantity_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.item} for {self.client}"

@@ -1,0 +1,81 @@
+"""The three roles of SPEC §10. Groups are created by a migration; their permissions are
+kept in step here after every migrate, since permissions of later apps only exist then."""
+
+from django.apps import apps as global_apps
+
+MANAGER = "Manager"
+FRONT_DESK = "Front desk"
+CLIENT = "Client"
+ROLE_NAMES = (MANAGER, FRONT_DESK, CLIENT)
+
+SALON_APPS = (
+    "salon",
+    "accounts",
+    "clients",
+    "catalog",
+    "messaging",
+    "appointments",
+    "tickets",
+    "feedback",
+    "loyalty",
+)
+
+# Front desk: clients, tickets (open ones), appointments, reservations, feedback;
+# sees balances and rules. Everything else (rewards configuration, features, points
+# adjustments, closed-ticket changes, merges, sharing feedback) is the Manager's.
+FRONT_DESK_PERMISSIONS = {
+    "clients": [
+        "view_client",
+        "add_client",
+        "change_client",
+        "view_clientfile",
+        "add_clientfile",
+        "delete_clientfile",
+    ],
+    "catalog": ["view_item"],
+    "appointments": [
+        "view_appointment",
+        "add_appointment",
+        "change_appointment",
+        "view_productreservation",
+        "add_productreservation",
+        "change_productreservation",
+    ],
+    "tickets": [
+        "view_ticket",
+        "add_ticket",
+        "change_ticket",
+        "view_ticketline",
+        "add_ticketline",
+        "change_ticketline",
+        "delete_ticketline",
+        "view_payment",
+        "add_payment",
+        "delete_payment",
+        "view_ticketadjustment",
+    ],
+    "feedback": ["view_feedback", "add_feedback"],
+    "salon": ["view_features"],
+}
+
+
+def sync_role_permissions(sender=None, apps=None, **kwargs):
+    """Give Manager every permission of Salon's apps and Front desk its list; idempotent."""
+    apps = apps or global_apps
+    try:
+        Group = apps.get_model("auth", "Group")
+        Permission = apps.get_model("auth", "Permission")
+    except LookupError:
+        return
+    groups = {group.name: group for group in Group.objects.filter(name__in=ROLE_NAMES)}
+    if MANAGER in groups:
+        groups[MANAGER].permissions.set(
+            Permission.objects.filter(content_type__app_label__in=SALON_APPS)
+        )
+    if FRONT_DESK in groups:
+        wanted = Permission.objects.none()
+        for app_label, codenames in FRONT_DESK_PERMISSIONS.items():
+            wanted = wanted | Permission.objects.filter(
+                content_type__app_label=app_label, codename__in=codenames
+            )
+        groups[FRONT_DESK].permissions.set(wanted)

@@ -1,0 +1,55 @@
+import pytest
+from rest_framework.test import APIClient
+
+from salon.models import Features
+from tests.accounts.factories import FrontDeskFactory, ManagerFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Uploads in tests land in a temporary folder, never in the project."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def manager(db):
+    return ManagerFactory()
+
+
+@pytest.fixture
+def front_desk(db):
+    return FrontDeskFactory()
+
+
+@pytest.fixture
+def anonymous_api():
+    return APIClient()
+
+
+@pytest.fixture
+def manager_api(manager):
+    api = APIClient()
+    api.force_authenticate(manager)
+    return api
+
+
+@pytest.fixture
+def front_desk_api(front_desk):
+    api = APIClient()
+    api.force_authenticate(front_desk)
+    return api
+
+
+@pytest.fixture
+def all_features(db):
+    """Every Client Connect feature on, premium exclusives included (R33)."""
+    Features.objects.update_or_create(
+        pk=1,
+        defaults=dict(
+            automated_email_marketing=True,
+            mass_email=True,
+            rewards_referrals=True,
+            text_confirmations=True,
+            profile_photos=True,
+        ),
+    )

@@ -1,0 +1,168 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class TicketStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+    VOIDED = "voided", "Voided"
+
+
+class Ticket(models.Model):
+    """A sales ticket (R30). Its total is the sum of its lines' net amounts."""
+
+    client = models.ForeignKey(
+        "clients.Client",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        help_text="Empty for a walk-in.",
+    )
+    appointment = models.ForeignKey(
+        "appointments.Appointment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    reservation = models.ForeignKey(
+        "appointments.ProductReservation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    status = models.CharField(
+        max_length=10, choices=TicketStatus.choices, default=TicketStatus.OPEN
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["client", "status", "closed_at"]),
+            models.Index(fields=["status", "created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(status="voided") | Q(closed_at__isnull=False),
+                name="closed_ticket_has_closed_at",
+            ),
+        ]
+        permissions = [
+            ("adjust_closed_ticket", "Can adjust, settle or void a closed ticket"),
+        ]
+
+    def __str__(self):
+        return f"Ticket #{self.pk}"
+
+
+class TicketLine(models.Model):
+    """One item sold (R30). net_amount is kept by the tickets services, rounded half-up."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(default=1)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    discount_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    discount_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    package_redemption = models.BooleanField(
+        default=False, help_text="A service performed against a package or membership (price 0)."
+    )
+    net_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="line_price_not_negative"),
+            models.CheckConstraint(condition=Q(net_amount__gte=0), name="line_net_not_negative"),
+            models.CheckConstraint(
+                condition=Q(discount_amount__isnull=True) | Q(discount_percent__isnull=True),
+                name="line_one_discount_at_most",
+            ),
+            models.CheckConstraint(
+                condition=Q(discount_percent__isnull=True)
+                | Q(discount_percent__gte=0, discount_percent__lte=100),
+                name="line_discount_percent_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(discount_amount__isnull=True) | Q(discount_amount__gte=0),
+                name="line_discount_amount_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.item}"
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", "Cash"
+    CARD = "card", "Card"
+    CHECK = "check", "Check"
+    GIFT_CARD = "gift_card", "Gift card"
+    POINTS = "points", "Points"
+
+
+class Payment(models.Model):
+    """A payment on a ticket (R30). A `points` payment is only ever added by redemption."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="payments")
+    method = models.CharField(max_length=20, choices=PaymentMethod.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    points = models.PositiveIntegerField(null=True, blank=True, help_text="For points payments.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(method="points", points__gte=1)
+                | (~Q(method="points") & Q(points__isnull=True)),
+                name="payment_points_only_for_points_method",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_method_display()} {self.amount}"
+
+
+class TicketAdjustment(models.Model):
+    """The record of a change to a closed ticket (R16): who, when, why, old and new values."""
+
+    class Kind(models.TextChoices):
+        LINE_CHANGED = "line_changed", "Line changed"
+        LINE_REMOVED = "line_removed", "Line removed"
+        VOIDED = "voided", "Voided (refund)"
+        SETTLEMENT = "settlement", "Settlement payment or refund"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="adjustments")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    line_id = models.BigIntegerField(null=True, blank=True)
+    old_values = models.JSONField(default=dict, blank=True)
+    new_values = models.JSONField(default=dict, blank=True)
+    reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.ticket}"
