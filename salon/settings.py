@@ -160,7 +160,21 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "salon.api.exceptions.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
+    # Per client IP for anonymous calls; REMOTE_ADDR unless the app runs behind that many
+    # proxies (then the matching X-Forwarded-For entry). 0 = never trust the header.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
+    "DEFAULT_THROTTLE_RATES": {
+        "auth_token": env("THROTTLE_RATE_AUTH_TOKEN", default="10/min"),
+        "signup": env("THROTTLE_RATE_SIGNUP", default="10/hour"),
+        "signup_verify": env("THROTTLE_RATE_SIGNUP_VERIFY", default="20/hour"),
+    },
 }
+# Idempotency-Key (SPEC §11; salon/api/idempotency.py): a used key is honoured this long
+# (SPEC: at least 24 h), and a claim whose request has not answered within the timeout is
+# taken to belong to a dead request (its work rolled back) and may be claimed again.
+IDEMPOTENCY_KEY_RETENTION_HOURS = env.int("IDEMPOTENCY_KEY_RETENTION_HOURS", default=48)
+IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS = env.int("IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS", default=120)
+
 REST_KNOX = {"AUTH_HEADER_PREFIX": "Token", "TOKEN_TTL": None}
 
 SPECTACULAR_SETTINGS = {
