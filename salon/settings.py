@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "phonenumber_field",
     "django_tasks",
+    "django_tasks_db",
     "salon",
     "accounts",
     "clients",
@@ -130,6 +131,8 @@ TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
 TWILIO_WEBHOOK_URL = env("TWILIO_WEBHOOK_URL", default="")
 CONFIRMATION_HOURS_BEFORE = env.int("CONFIRMATION_HOURS_BEFORE", default=48)
+SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=5)
+SMS_RETRY_SECONDS = env.int("SMS_RETRY_SECONDS", default=60)
 
 TASKS = {
     "default": {
