@@ -160,7 +160,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "salon.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "salon.api.exceptions.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     # Per client IP for anonymous calls; REMOTE_ADDR unless the app runs behind that many
