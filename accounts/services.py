@@ -15,7 +15,7 @@ from knox.models import get_token_model
 
 from accounts.models import PhoneVerification, User
 from clients.models import Client, ClientSource
-from clients.services import client_by_referral_code, client_create
+from clients.services import client_by_referral_code, client_create, client_update
 from messaging.models import MessageStatus
 from messaging.services import phone_normalize, sms_queue
 from salon import roles
@@ -23,6 +23,8 @@ from salon.errors import DomainError
 
 SIGN_IN_REFUSED = "Unable to sign in with that username and password."
 EMAIL_TAKEN = "An account with this e-mail address already exists; sign in instead."
+PHONE_TAKEN = "Another client already has this phone number."
+EMAIL_REQUIRED = "Your app account signs in with this e-mail address: it can't be blank."
 PHONE_HAS_ACCOUNT = (
     "A client with this phone number already has an app account; sign in instead "
     "(or ask the salon to reset it)."
@@ -180,15 +182,18 @@ def client_signup(
     user = _client_login_create(
         email=email, password=password, first_name=first_name, last_name=last_name
     )
-    return client_create(
-        first_name=first_name,
-        last_name=last_name,
-        phone=number,
-        email=email,
-        source=ClientSource.APP,
-        referral_code_used=referral_code or None,
-        user=user,
-    )
+    try:
+        return client_create(
+            first_name=first_name,
+            last_name=last_name,
+            phone=number,
+            email=email,
+            source=ClientSource.APP,
+            referral_code_used=referral_code or None,
+            user=user,
+        )
+    except IntegrityError:  # the same phone signed up a moment ago (R24: unique when active)
+        raise DomainError(PHONE_TAKEN, field="phone") from None
 
 
 def client_signup_verify(
@@ -255,3 +260,23 @@ def _verified_client_link(
     client.full_clean()
     client.save(update_fields=["user", "updated_at"])
     return client
+
+
+@transaction.atomic
+def client_self_update(*, user: User, changes: dict) -> Client:
+    """A client-app user changes their own record (/api/v1/me/) through client_update. The
+    e-mail address is also their username (SPEC §10), so a new address moves the login
+    with it, and can't be blank or another account's."""
+    client = user.client
+    if "email" in changes:
+        email = (changes["email"] or "").strip().lower()
+        if not email:
+            raise DomainError(EMAIL_REQUIRED, field="email")
+        if email != user.username:
+            taken = User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email))
+            if taken.exclude(pk=user.pk).exists():
+                raise DomainError(EMAIL_TAKEN, field="email")
+            user.username = user.email = email
+            user.save(update_fields=["username", "email"])
+        changes = {**changes, "email": email}
+    return client_update(client=client, changes=changes, user=user)

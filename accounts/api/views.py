@@ -12,9 +12,13 @@ from accounts.api.serializers import (
     TokenSerializer,
     VerificationRequiredSerializer,
 )
-from accounts.services import auth_token_create, client_signup, client_signup_verify
+from accounts.services import (
+    auth_token_create,
+    client_self_update,
+    client_signup,
+    client_signup_verify,
+)
 from clients.api.serializers import ClientSelfSerializer
-from clients.services import client_update
 from salon.api.permissions import IsClientUser
 from salon.api.throttling import ScopedRateThrottle
 
@@ -101,7 +105,8 @@ class SignupVerifyView(APIView):
 
 class MeView(generics.RetrieveUpdateAPIView):
     """The signed-in client's own record (client app): the fields of /clients/{id}/;
-    `referred_by` may be set once (R25); notes and source are the salon's."""
+    `referred_by` may be set once (R25); notes and source are the salon's. A new e-mail
+    address is also the new username for signing in."""
 
     permission_classes = [IsClientUser]
     serializer_class = ClientSelfSerializer
@@ -113,7 +118,5 @@ class MeView(generics.RetrieveUpdateAPIView):
     def update(self, request, *args, **kwargs):
         serializer = self.get_serializer(self.get_object(), data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        client = client_update(
-            client=self.get_object(), changes=serializer.validated_data, user=request.user
-        )
+        client = client_self_update(user=request.user, changes=serializer.validated_data)
         return Response(self.get_serializer(client).data)

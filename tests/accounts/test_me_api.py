@@ -2,7 +2,9 @@
 
 from rest_framework.test import APIClient
 
+from accounts.services import EMAIL_REQUIRED, EMAIL_TAKEN
 from clients.models import Client
+from tests.accounts.factories import UserFactory
 from tests.clients.factories import ClientFactory
 
 ME_URL = "/api/v1/me/"
@@ -81,3 +83,38 @@ def test_anonymous_gets_401_with_the_token_challenge(db):
 def test_a_bad_token_is_401(db):
     response = APIClient(headers={"Authorization": "Token not-a-real-token"}).get(ME_URL)
     assert response.status_code == 401
+
+
+def test_a_new_email_is_also_the_new_username(client_api, customer, client_user):  # §10
+    response = client_api.patch(ME_URL, {"email": "New.Address@Example.com"})
+    assert response.status_code == 200
+    assert response.json()["email"] == "new.address@example.com"
+    client_user.refresh_from_db()
+    assert client_user.username == client_user.email == "new.address@example.com"
+
+
+def test_an_email_another_account_uses_is_400_and_changes_nothing(
+    client_api, customer, client_user
+):
+    UserFactory(username="someone", email="taken@example.com")
+    response = client_api.patch(ME_URL, {"email": "taken@example.com", "first_name": "Zed"})
+    assert response.status_code == 400
+    assert response.json() == {"email": [EMAIL_TAKEN]}
+    client_user.refresh_from_db()
+    customer.refresh_from_db()
+    assert client_user.username == customer.email
+    assert customer.first_name != "Zed"
+
+
+def test_the_email_of_an_app_account_cant_be_blank(client_api, customer):
+    response = client_api.patch(ME_URL, {"email": ""})
+    assert response.status_code == 400
+    assert response.json() == {"email": [EMAIL_REQUIRED]}
+
+
+def test_a_failed_change_keeps_the_login_as_it_was(client_api, customer, client_user):
+    other = ClientFactory()
+    response = client_api.patch(ME_URL, {"email": "moved@example.com", "phone": str(other.phone)})
+    assert response.status_code == 400
+    client_user.refresh_from_db()
+    assert client_user.username == customer.email

@@ -1,11 +1,14 @@
 """Client-app sign-up (SPEC §10, §11): /signup/ and /signup/verify/."""
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import Group
+from django.db import connection
+from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.models import PhoneVerification, User
@@ -398,3 +401,36 @@ def test_signup_is_throttled_per_client_address(anonymous_api, db):
         anonymous_api.post(SIGNUP_URL, signup_body(password="x")).status_code for _ in range(11)
     ]
     assert codes == [400] * 10 + [429]
+
+
+def _signup_in_thread(body, barrier, results):
+    try:
+        barrier.wait(timeout=10)
+        results.append(APIClient().post(SIGNUP_URL, body, format="json"))
+    finally:
+        connection.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "second_changes",
+    [{"phone": "+12025550177"}, {"email": "other@example.com"}],
+    ids=["same-email", "same-phone"],
+)
+def test_two_simultaneous_signups_for_one_login_make_one(second_changes):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    barrier = threading.Barrier(2)
+    results: list = []
+    threads = [
+        threading.Thread(target=_signup_in_thread, args=(body, barrier, results))
+        for body in (signup_body(), signup_body(**second_changes))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert sorted(response.status_code for response in results) == [201, 400]
+    assert Client.objects.count() == 1
+    assert User.objects.count() == 1
