@@ -104,7 +104,8 @@ def test_the_eleventh_attempt_in_a_minute_is_429(anonymous_api, staff_user, time
         assert response.status_code == 400
     response = anonymous_api.post(TOKEN_URL, {"username": "jane", "password": PASSWORD})
     assert response.status_code == 429
-    assert "detail" in response.json()
+    assert set(response.json()) == {"detail"}
+    assert 0 < int(response["Retry-After"]) <= 60
     assert AuthToken.objects.count() == 0
     # A spoofed X-Forwarded-For is not a new client (API_NUM_PROXIES = 0).
     spoofed = anonymous_api.post(
