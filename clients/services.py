@@ -9,7 +9,7 @@ from datetime import date, datetime
 import phonenumbers
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 from PIL import Image, UnidentifiedImageError
@@ -125,6 +125,18 @@ def client_by_referral_code(*, code: str) -> Client:
     return referrer
 
 
+def _client_save(client: Client) -> None:
+    """Save, turning the phone uniqueness race (two requests checked the same free number
+    at once; the database constraint refused the second) into the same clear 400 (R24)."""
+    try:
+        with transaction.atomic():
+            client.save()
+    except IntegrityError as error:
+        if "phone" not in str(error):  # PostgreSQL names the constraint, SQLite the column
+            raise
+        raise DomainError("Another client already has this phone number.", field="phone") from None
+
+
 def _check_may(*, user, client: Client, perm: str, action: str) -> None:
     """Staff need `perm`; the client-app user owning `client` may act on their own record."""
     if user is None:
@@ -177,7 +189,7 @@ def client_create(
         created_by=created_by,
     )
     client.full_clean()
-    client.save()
+    _client_save(client)
     return client
 
 
@@ -219,7 +231,7 @@ def client_update(*, client: Client, changes: dict, user=None) -> Client:
             client.referred_by = referrer
 
     client.full_clean()
-    client.save()
+    _client_save(client)
     return client
 
 
@@ -276,22 +288,19 @@ def _display_name(name: str | None, extension: str) -> str:
     return base[:255] or f"upload.{extension}"
 
 
-@transaction.atomic
-def client_file_upload(
-    *, client: Client, uploaded_file, is_profile_photo: bool = False, user=None
-) -> ClientFile:
-    """Store an image or PDF for a client (R27), when `profile_photos` is on (R34).
-
-    The client row is locked first, so two uploads at once can't make a 21st file.
-    """
+def client_file_check(
+    *, client: Client, uploaded_file, is_profile_photo: bool = False, pending: int = 0
+) -> tuple[str, str, str]:
+    """Every rule an upload must pass (R27, R34), without storing anything; returns the
+    (kind, content type, extension) found in the content. `pending` counts uploads of the
+    same request not stored yet (the admin's inline sends several at once)."""
     if not features_get().profile_photos:
         raise DomainError(UPLOADS_OFF_MESSAGE, field="file")
-    client = Client.objects.select_for_update().get(pk=client.pk)
-    _check_may(user=user, client=client, perm="clients.add_clientfile", action="upload files")
     if client.is_tombstone:
         raise DomainError(TOMBSTONE_MESSAGE)
     limit = settings.CLIENT_UPLOAD_MAX_FILES
-    if ClientFile.objects.filter(client=client).count() >= limit:
+    stored = ClientFile.objects.filter(client=client).count() if client.pk else 0
+    if stored + pending >= limit:
         raise DomainError(
             f"A client can keep at most {limit} files. Delete one before uploading another.",
             field="file",
@@ -304,6 +313,22 @@ def client_file_upload(
     kind, content_type, extension = _upload_kind(uploaded_file)
     if is_profile_photo and kind != FileKind.IMAGE:
         raise DomainError("Only an image can be the profile photo.", field="is_profile_photo")
+    return kind, content_type, extension
+
+
+@transaction.atomic
+def client_file_upload(
+    *, client: Client, uploaded_file, is_profile_photo: bool = False, user=None
+) -> ClientFile:
+    """Store an image or PDF for a client (R27), when `profile_photos` is on (R34).
+
+    The client row is locked first, so two uploads at once can't make a 21st file.
+    """
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    _check_may(user=user, client=client, perm="clients.add_clientfile", action="upload files")
+    kind, content_type, extension = client_file_check(
+        client=client, uploaded_file=uploaded_file, is_profile_photo=is_profile_photo
+    )
     if is_profile_photo:
         ClientFile.objects.filter(client=client, is_profile_photo=True).update(
             is_profile_photo=False
