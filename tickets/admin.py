@@ -179,8 +179,8 @@ class TicketAdmin(admin.ModelAdmin):
     search_fields = ["=id", "client__first_name", "client__last_name", "client__phone"]
     date_hierarchy = "created_at"
     show_full_result_count = False
-    # client becomes an autocomplete once clients registers its admin (search by name/phone).
-    raw_id_fields = ["client", "appointment", "reservation"]
+    autocomplete_fields = ["client"]
+    raw_id_fields = ["appointment", "reservation"]
     inlines = [TicketLineInline, PaymentInline, TicketAdjustmentInline]
 
     def get_queryset(self, request):

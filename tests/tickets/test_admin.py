@@ -242,3 +242,24 @@ def test_changelist_uses_constant_queries(desk, django_assert_max_num_queries, c
         response = desk.get("/admin/tickets/ticket/")
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) == count
+
+
+def test_item_autocomplete_offers_only_active_items(desk):  # R32
+    service_item("10.00", name="Cut classic")
+    service_item("10.00", name="Cut retired", active=False)
+    response = desk.get(
+        "/admin/autocomplete/",
+        {"app_label": "tickets", "model_name": "ticketline", "field_name": "item", "term": "cut"},
+    )
+    assert response.status_code == 200
+    assert [row["text"] for row in response.json()["results"]] == ["Cut classic"]
+
+
+def test_client_autocomplete_on_the_add_page(desk):
+    ClientFactory(first_name="Ada", last_name="Lovelace")
+    response = desk.get(
+        "/admin/autocomplete/",
+        {"app_label": "tickets", "model_name": "ticket", "field_name": "client", "term": "ada"},
+    )
+    assert response.status_code == 200
+    assert [row["text"] for row in response.json()["results"]] == ["Ada Lovelace"]
