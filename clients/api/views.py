@@ -24,6 +24,7 @@ from clients.services import (
     client_merge,
     client_update,
 )
+from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsClientUser, IsStaffMember, require_permission
 
 
@@ -72,7 +73,7 @@ class ClientDetailView(generics.RetrieveUpdateAPIView):
         return Response(self.get_serializer(client).data)
 
 
-class ClientMergeView(APIView):
+class ClientMergeView(IdempotentMixin, APIView):
     """POST {"duplicate": id}: merge that client into this one (R17, Manager) → the survivor."""
 
     permission_classes = [require_permission("clients.merge_client")]
