@@ -126,10 +126,13 @@ class TicketLineDetailView(APIView):
 
     @extend_schema(request=ReasonSerializer, responses={204: None})
     def delete(self, request, ticket_pk, line_pk):
+        # Some HTTP clients can't send a body with DELETE: the reason may be ?reason=.
+        reason = ReasonSerializer(data=request.data or request.query_params)
+        reason.is_valid(raise_exception=True)
         services.ticket_remove_line(
             line=self._line(ticket_pk, line_pk),
             user=request.user,
-            reason=validated(ReasonSerializer, request)["reason"],
+            reason=reason.validated_data["reason"],
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
