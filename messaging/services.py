@@ -230,12 +230,6 @@ def message_link_client(*, message: Message, client_id: int) -> Message:
     return message
 
 
-@transaction.atomic
 def messages_move_client(*, from_client_id: int, to_client_id: int) -> int:
     """Move a merged duplicate's texts to the survivor (R17); returns how many moved."""
-    moved = 0
-    for message in Message.objects.filter(client_id=from_client_id).select_for_update():
-        message.client_id = to_client_id
-        message.save(update_fields=["client", "updated_at"])
-        moved += 1
-    return moved
+    return Message.objects.filter(client_id=from_client_id).update(client_id=to_client_id)
