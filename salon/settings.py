@@ -174,6 +174,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ClientSourceEnum": "clients.models.ClientSource",
+        "FeedbackSourceEnum": "feedback.models.FeedbackSource",
+    },
 }
 
 LOGGING = {
