@@ -276,22 +276,19 @@ def _display_name(name: str | None, extension: str) -> str:
     return base[:255] or f"upload.{extension}"
 
 
-@transaction.atomic
-def client_file_upload(
-    *, client: Client, uploaded_file, is_profile_photo: bool = False, user=None
-) -> ClientFile:
-    """Store an image or PDF for a client (R27), when `profile_photos` is on (R34).
-
-    The client row is locked first, so two uploads at once can't make a 21st file.
-    """
+def client_file_check(
+    *, client: Client, uploaded_file, is_profile_photo: bool = False, pending: int = 0
+) -> tuple[str, str, str]:
+    """Every rule an upload must pass (R27, R34), without storing anything; returns the
+    (kind, content type, extension) found in the content. `pending` counts uploads of the
+    same request not stored yet (the admin's inline sends several at once)."""
     if not features_get().profile_photos:
         raise DomainError(UPLOADS_OFF_MESSAGE, field="file")
-    client = Client.objects.select_for_update().get(pk=client.pk)
-    _check_may(user=user, client=client, perm="clients.add_clientfile", action="upload files")
     if client.is_tombstone:
         raise DomainError(TOMBSTONE_MESSAGE)
     limit = settings.CLIENT_UPLOAD_MAX_FILES
-    if ClientFile.objects.filter(client=client).count() >= limit:
+    stored = ClientFile.objects.filter(client=client).count() if client.pk else 0
+    if stored + pending >= limit:
         raise DomainError(
             f"A client can keep at most {limit} files. Delete one before uploading another.",
             field="file",
@@ -304,6 +301,22 @@ def client_file_upload(
     kind, content_type, extension = _upload_kind(uploaded_file)
     if is_profile_photo and kind != FileKind.IMAGE:
         raise DomainError("Only an image can be the profile photo.", field="is_profile_photo")
+    return kind, content_type, extension
+
+
+@transaction.atomic
+def client_file_upload(
+    *, client: Client, uploaded_file, is_profile_photo: bool = False, user=None
+) -> ClientFile:
+    """Store an image or PDF for a client (R27), when `profile_photos` is on (R34).
+
+    The client row is locked first, so two uploads at once can't make a 21st file.
+    """
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    _check_may(user=user, client=client, perm="clients.add_clientfile", action="upload files")
+    kind, content_type, extension = client_file_check(
+        client=client, uploaded_file=uploaded_file, is_profile_photo=is_profile_photo
+    )
     if is_profile_photo:
         ClientFile.objects.filter(client=client, is_profile_photo=True).update(
             is_profile_photo=False
