@@ -83,7 +83,7 @@ def is_prebooked(*, client: Client, start: datetime, now: datetime) -> bool:
     ).exists()
 
 
-def appointment_booking_check(
+def _booking_check(
     *,
     client: Client,
     item: Item,
@@ -92,10 +92,7 @@ def appointment_booking_check(
     duration_minutes: int = 60,
     now: datetime | None = None,
 ) -> None:
-    """Every rule a new booking must pass (R35); raises DomainError naming the field.
-
-    Shared by appointment_book and the admin's add form, so the rule lives here only.
-    """
+    """Every rule a new booking must pass (R35); raises DomainError naming the field."""
     now = now or timezone.now()
     _client_check(client)
     _item_check(item, kind=ItemKind.SERVICE, noun="service")
@@ -131,7 +128,7 @@ def appointment_book(
     """Book a service for a client (R35); `prebooked` is decided now, once (R12)."""
     now = now or timezone.now()
     client = Client.objects.select_for_update().get(pk=client.pk)
-    appointment_booking_check(
+    _booking_check(
         client=client,
         item=item,
         start=start,
