@@ -1,6 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+import messaging
 from salon import roles
 from salon.models import Features
 from tests.accounts.factories import FrontDeskFactory, ManagerFactory, UserFactory, role_group
@@ -78,3 +79,11 @@ def client_api(client_user):
     api = APIClient()
     api.force_authenticate(client_user)
     return api
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox():
+    """`messaging.outbox` emptied around each test, like pytest-django's `mailoutbox` (R40)."""
+    messaging.outbox.clear()
+    yield messaging.outbox
+    messaging.outbox.clear()

@@ -1,10 +1,6 @@
 import pytest
 from django.core.cache import cache
 
-from tests.messaging.outbox import sms_outbox
-
-__all__ = ["sms_outbox"]
-
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle_counts():

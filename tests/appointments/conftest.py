@@ -2,9 +2,6 @@ import pytest
 
 from catalog.models import ItemKind
 from tests.catalog.factories import ItemFactory
-from tests.messaging.outbox import sms_outbox
-
-__all__ = ["sms_outbox"]
 
 
 @pytest.fixture
