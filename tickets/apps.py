@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class TicketsConfig(AppConfig):
     name = "tickets"
     verbose_name = "Tickets"
+
+    def ready(self):
+        from clients.signals import client_merged
+
+        from . import receivers
+
+        client_merged.connect(
+            receivers.client_merged, dispatch_uid="tickets.receivers.client_merged"
+        )

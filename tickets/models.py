@@ -104,7 +104,7 @@ class TicketLine(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.quantity} × {self.item}"
+        return f"{self.quantity} x {self.item}"
 
 
 class PaymentMethod(models.TextChoices):
