@@ -47,6 +47,8 @@ class EarningRule(models.Model):
                     | (~Q(action__in=SPEND_ACTIONS) & Q(spend_unit__isnull=True))
                 ),
                 name="earning_rule_spend_unit_only_for_spend_actions",
+                violation_error_message="For amount spent must be more than 0 for a spend "
+                "action and NA (empty) for a per-visit action.",
             ),
             models.CheckConstraint(
                 condition=(
@@ -58,6 +60,8 @@ class EarningRule(models.Model):
                     | (~Q(action__in=REFERRER_ELIGIBLE_ACTIONS) & Q(referrer_points__isnull=True))
                 ),
                 name="earning_rule_referrer_points_only_where_eligible",
+                violation_error_message="Points to referrer must be 0 or more where a "
+                "referrer can earn and NA (empty) elsewhere.",
             ),
         ]
 

@@ -470,7 +470,6 @@ def points_redeem(*, ticket: Ticket, points, user, now: datetime | None = None) 
     """
     from tickets.services import payment_add
 
-    now = now or timezone.now()
     if user is not None and not user.has_perm("loyalty.redeem_points"):
         raise PermissionRefused("Your role may not redeem points.")
     if not features_get().rewards_referrals:
@@ -485,6 +484,9 @@ def points_redeem(*, ticket: Ticket, points, user, now: datetime | None = None) 
     if ticket.status != TicketStatus.OPEN:
         raise DomainError("Points can only be redeemed on an open ticket.")
     _lock_balances([ticket.client_id])
+    # The clock is read once the balance row is ours: a redemption committed before has
+    # available_at <= now, so it counts as spent, not as "pending" (R15, R23).
+    now = now or timezone.now()
     client = ticket.client
     redeemable = client_points_balance(client=client, now=now).redeemable
     if redeemable < minimum_dollars * 100:
@@ -631,25 +633,23 @@ def client_points_merge(
 # --- configuration (SPEC §3, R19) ---------------------------------------------------------
 
 
-@transaction.atomic
-def earning_rule_update(*, action: str, changes: dict, user) -> EarningRule:
-    """Change one row of the configuration table; NA cells can't be set (SPEC §3)."""
-    if user is None or not user.has_perm("loyalty.change_earningrule"):
-        raise PermissionRefused("Only a Manager may configure rewards.")
+def earning_rule_changes_clean(*, action: str, changes: dict) -> dict:
+    """The valid new values of one configuration row, or a DomainError naming the field.
+
+    NA cells can't be set (SPEC §3); spend_unit > 0 in dollars and cents; points >= 0.
+    """
     if action not in ACTIONS:
         raise DomainError(f"Unknown earning action {action!r}.", field="action")
-    earning_rules_get()
-    rule = EarningRule.objects.select_for_update().get(action=action)
-    info = ACTIONS[action]
     unknown = set(changes) - {"active", "points", "spend_unit", "referrer_points"}
     if unknown:
         raise DomainError("This field can't be changed.", field=sorted(unknown)[0])
+    cleaned = {}
     if "active" in changes:
         if not isinstance(changes["active"], bool):
             raise DomainError("Give true or false.", field="active")
-        rule.active = changes["active"]
+        cleaned["active"] = changes["active"]
     if "points" in changes:
-        rule.points = _whole_number(changes["points"], field="points", minimum=0)
+        cleaned["points"] = _whole_number(changes["points"], field="points", minimum=0)
     if "spend_unit" in changes:
         value = changes["spend_unit"]
         if action not in SPEND_ACTIONS:
@@ -666,17 +666,30 @@ def earning_rule_update(*, action: str, changes: dict, user) -> EarningRule:
                 raise DomainError("The amount spent must be more than 0.", field="spend_unit")
             if spend_unit != spend_unit.quantize(Decimal("0.01")):
                 raise DomainError("Give dollars and cents.", field="spend_unit")
-            rule.spend_unit = spend_unit
+            cleaned["spend_unit"] = spend_unit
     if "referrer_points" in changes:
         value = changes["referrer_points"]
-        if not info.referrer_eligible:
+        if not ACTIONS[action].referrer_eligible:
             if value is not None:
                 raise DomainError(
                     "Not applicable (NA): this action earns no referrer points.",
                     field="referrer_points",
                 )
         else:
-            rule.referrer_points = _whole_number(value, field="referrer_points", minimum=0)
+            cleaned["referrer_points"] = _whole_number(value, field="referrer_points", minimum=0)
+    return cleaned
+
+
+@transaction.atomic
+def earning_rule_update(*, action: str, changes: dict, user) -> EarningRule:
+    """Change one row of the configuration table (SPEC §3); Manager only."""
+    if user is None or not user.has_perm("loyalty.change_earningrule"):
+        raise PermissionRefused("Only a Manager may configure rewards.")
+    cleaned = earning_rule_changes_clean(action=action, changes=changes)
+    earning_rules_get()
+    rule = EarningRule.objects.select_for_update().get(action=action)
+    for field, value in cleaned.items():
+        setattr(rule, field, value)
     rule.full_clean()
     rule.save()
     return rule

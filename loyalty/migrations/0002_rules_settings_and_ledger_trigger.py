@@ -8,7 +8,8 @@ from django.db import migrations
 APPEND_ONLY_SQL = """
 CREATE OR REPLACE FUNCTION loyalty_pointsentry_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'loyalty_pointsentry is append-only: % refused (R14)', TG_OP;
+    RAISE EXCEPTION USING MESSAGE =
+        'loyalty_pointsentry is append-only: ' || TG_OP || ' refused (R14)';
 END;
 $$ LANGUAGE plpgsql;
 DROP TRIGGER IF EXISTS loyalty_pointsentry_append_only ON loyalty_pointsentry;
