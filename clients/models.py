@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -7,6 +8,9 @@ class ClientSource(models.TextChoices):
     FRONT_DESK = "front_desk", "Front desk"
     ONLINE = "online", "Online (web)"
     APP = "app", "Client app"
+
+
+REFERRED_BY_LOCKED_MESSAGE = "Referred by can't be changed once it has been saved."
 
 
 class Client(models.Model):
@@ -42,6 +46,14 @@ class Client(models.Model):
         related_name="client",
         help_text="The client-app login, if any.",
     )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -68,6 +80,22 @@ class Client(models.Model):
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}".strip()
+
+    def save(self, *args, **kwargs):
+        # R25: once saved, referred_by never changes. Checked against the stored row (not an
+        # in-memory copy) so no code path can slip past it; merge (R17), the one exception,
+        # re-points referrals with QuerySet.update(), which does not call save().
+        update_fields = kwargs.get("update_fields")
+        checks_referrer = update_fields is None or "referred_by" in update_fields
+        if not self._state.adding and self.pk is not None and checks_referrer:
+            stored = (
+                Client.objects.filter(pk=self.pk).values_list("referred_by_id", flat=True).first()
+            )
+            if stored is not None and stored != self.referred_by_id:
+                raise ValidationError(
+                    {"referred_by": REFERRED_BY_LOCKED_MESSAGE}, code="referred_by_locked"
+                )
+        super().save(*args, **kwargs)
 
     @property
     def is_tombstone(self) -> bool:

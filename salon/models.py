@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 BASE_FEATURES = ("automated_email_marketing", "mass_email", "rewards_referrals")
 EXCLUSIVE_FEATURES = ("text_confirmations", "profile_photos")
@@ -52,3 +54,39 @@ class Features(models.Model):
                             "Mass email and Rewards & Referrals all switched on."
                         }
                     )
+
+
+class IdempotencyStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+
+
+class IdempotencyRecord(models.Model):
+    """One use of an Idempotency-Key (SPEC §11): the claim while the request runs, then the
+    response it gave, replayed to a retry with the same key. See salon/api/idempotency.py."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=1000)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="sha256 of the canonical request body.")
+    status = models.CharField(
+        max_length=20, choices=IdempotencyStatus.choices, default=IdempotencyStatus.IN_PROGRESS
+    )
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "method", "path", "key"], name="idempotency_key_unique_per_scope"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="in_progress") | models.Q(response_status__isnull=False),
+                name="idempotency_done_has_response",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.method} {self.path} [{self.key}]"

@@ -33,6 +33,7 @@ FRONT_DESK_PERMISSIONS = {
         "delete_clientfile",
     ],
     "catalog": ["view_item"],
+    "messaging": ["view_message", "view_optout"],
     "appointments": [
         "view_appointment",
         "add_appointment",

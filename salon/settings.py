@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "phonenumber_field",
     "django_tasks",
+    "django_tasks_db",
     "salon",
     "accounts",
     "clients",
@@ -130,6 +132,8 @@ TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
 TWILIO_WEBHOOK_URL = env("TWILIO_WEBHOOK_URL", default="")
 CONFIRMATION_HOURS_BEFORE = env.int("CONFIRMATION_HOURS_BEFORE", default=48)
+SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=5)
+SMS_RETRY_SECONDS = env.int("SMS_RETRY_SECONDS", default=60)
 
 TASKS = {
     "default": {
@@ -157,10 +161,26 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "salon.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "salon.api.exceptions.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
+    # Per client IP for anonymous calls; REMOTE_ADDR unless the app runs behind that many
+    # proxies (then the matching X-Forwarded-For entry). 0 = never trust the header.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
+    "DEFAULT_THROTTLE_RATES": {
+        "auth_token": env("THROTTLE_RATE_AUTH_TOKEN", default="10/min"),
+        "signup": env("THROTTLE_RATE_SIGNUP", default="10/hour"),
+        "signup_verify": env("THROTTLE_RATE_SIGNUP_VERIFY", default="20/hour"),
+    },
 }
+# Idempotency-Key (SPEC §11; salon/api/idempotency.py): a used key is honoured this long
+# (SPEC: at least 24 h), and a claim whose request has not answered within the timeout is
+# taken to belong to a dead request (its work rolled back) and may be claimed again.
+IDEMPOTENCY_KEY_RETENTION_HOURS = env.int("IDEMPOTENCY_KEY_RETENTION_HOURS", default=48)
+if IDEMPOTENCY_KEY_RETENTION_HOURS < 24:
+    raise ImproperlyConfigured("IDEMPOTENCY_KEY_RETENTION_HOURS must be at least 24 (SPEC §11).")
+IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS = env.int("IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS", default=120)
+
 REST_KNOX = {"AUTH_HEADER_PREFIX": "Token", "TOKEN_TTL": None}
 
 SPECTACULAR_SETTINGS = {

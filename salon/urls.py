@@ -28,3 +28,6 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.STATIC_URL, document_root=settings.STATIC_ROOT)
+
+handler404 = "salon.api.exceptions.page_not_found"
+handler500 = "salon.api.exceptions.server_error"

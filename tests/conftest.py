@@ -1,8 +1,10 @@
 import pytest
 from rest_framework.test import APIClient
 
+from salon import roles
 from salon.models import Features
-from tests.accounts.factories import FrontDeskFactory, ManagerFactory
+from tests.accounts.factories import FrontDeskFactory, ManagerFactory, UserFactory, role_group
+from tests.clients.factories import ClientFactory
 
 
 @pytest.fixture(autouse=True)
@@ -53,3 +55,26 @@ def all_features(db):
             profile_photos=True,
         ),
     )
+
+
+@pytest.fixture
+def customer(db):
+    """A salon client (named so because pytest-django owns `client`)."""
+    return ClientFactory()
+
+
+@pytest.fixture
+def client_user(customer):
+    """The client-app login of `customer` (SPEC §10: Client group, e-mail as username)."""
+    user = UserFactory(username=customer.email, email=customer.email)
+    user.groups.add(role_group(roles.CLIENT))
+    customer.user = user
+    customer.save(update_fields=["user"])
+    return user
+
+
+@pytest.fixture
+def client_api(client_user):
+    api = APIClient()
+    api.force_authenticate(client_user)
+    return api

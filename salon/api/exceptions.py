@@ -2,11 +2,16 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.views import defaults
 from rest_framework import status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from salon.errors import DomainError
+
+API_PREFIX = "/api/"
 
 
 def exception_handler(exc, context):
@@ -26,4 +31,38 @@ def exception_handler(exc, context):
         return Response(data, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, PermissionDenied):
         return Response({"detail": str(exc) or "Permission denied."}, status=403)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        response.data = _detail_as_text(response.data)
+    return response
+
+
+def _detail_as_text(data):
+    """DRF's errors that belong to no field (a serializer's validate(), a bare
+    ValidationError) come as a list or under "non_field_errors": make them {"detail": ".."}."""
+    if isinstance(data, list) and all(isinstance(message, str) for message in data):
+        return {"detail": " ".join(data)}
+    if not isinstance(data, dict):
+        return data
+    data = dict(data)
+    messages = data.pop(api_settings.NON_FIELD_ERRORS_KEY, None)
+    if messages is None and isinstance(data.get("detail"), list):
+        messages = data.pop("detail")
+    if messages is not None:
+        data["detail"] = " ".join(str(message) for message in messages)
+    return data
+
+
+def page_not_found(request, exception):
+    """handler404: a JSON 404 under /api/ (an app gets the API's error format for an unknown
+    path too), Django's page elsewhere."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """handler500: a JSON 500 under /api/, Django's page elsewhere."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return defaults.server_error(request)

@@ -1,0 +1,17 @@
+from rest_framework import serializers
+
+from catalog.models import Item, ItemKind
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Item
+        fields = ["id", "name", "kind", "price", "active"]
+        read_only_fields = fields
+
+
+class ItemCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=ItemKind.choices)
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    active = serializers.BooleanField(default=True)

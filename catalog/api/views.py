@@ -1,0 +1,42 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+
+from catalog import selectors, services
+from salon.api.permissions import require_permission
+
+from .serializers import ItemCreateSerializer, ItemSerializer
+
+
+class ItemListCreateView(generics.ListAPIView):
+    """GET: staff see the catalog (?kind=, ?search=, ?active=). POST: Managers add an item."""
+
+    permission_classes = [require_permission("catalog.add_item", safe_methods_for_staff=True)]
+    serializer_class = ItemSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        params = self.request.query_params
+        active = params.get("active")
+        return selectors.item_list(
+            kind=params.get("kind"),
+            search=params.get("search"),
+            active=None if active in (None, "") else active.lower() in ("1", "true", "yes"),
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str),
+            OpenApiParameter("search", str),
+            OpenApiParameter("active", bool),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=ItemCreateSerializer, responses={201: ItemSerializer})
+    def post(self, request):
+        data = ItemCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = services.item_create(user=request.user, **data.validated_data)
+        return Response(ItemSerializer(item).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,63 @@
+"""Writes on the catalog of items sold (R29)."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+
+from salon.errors import DomainError
+
+from .models import Item, ItemKind
+
+
+def _price(value) -> Decimal:
+    if isinstance(value, (bool, float)):
+        raise DomainError("Give an exact decimal price.", field="price")
+    try:
+        price = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError) as error:
+        raise DomainError("Give a valid price.", field="price") from error
+    if not price.is_finite():
+        raise DomainError("Give a valid price.", field="price")
+    if price < 0:
+        raise DomainError("A price can't be negative.", field="price")
+    return price
+
+
+def _validate_and_save(item: Item) -> Item:
+    if item.kind not in ItemKind.values:
+        raise DomainError(f"Unknown kind “{item.kind}”.", field="kind")
+    item.name = (item.name or "").strip()
+    if not item.name:
+        raise DomainError("Give the item a name.", field="name")
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def item_create(*, name: str, kind: str, price: Decimal, active: bool = True, user=None) -> Item:
+    """Add an item to the catalog; its kind decides which spend action its lines earn (R29)."""
+    return _validate_and_save(Item(name=name, kind=kind, price=_price(price), active=active))
+
+
+@transaction.atomic
+def item_update(
+    *,
+    item: Item,
+    name: str | None = None,
+    kind: str | None = None,
+    price: Decimal | None = None,
+    active: bool | None = None,
+    user=None,
+) -> Item:
+    """Change an item. Lines already on tickets keep the price they were sold at."""
+    item = Item.objects.select_for_update().get(pk=item.pk)
+    if name is not None:
+        item.name = name
+    if kind is not None:
+        item.kind = kind
+    if price is not None:
+        item.price = _price(price)
+    if active is not None:
+        item.active = active
+    return _validate_and_save(item)

@@ -1,0 +1,439 @@
+"""Writes for clients: create, update (R24, R25), uploads (R27) and merge (R17)."""
+
+import os
+import secrets
+import uuid
+import warnings
+from datetime import date, datetime
+
+import phonenumbers
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from phonenumber_field.phonenumber import PhoneNumber
+from PIL import Image, UnidentifiedImageError
+
+from clients.models import REFERRED_BY_LOCKED_MESSAGE, Client, ClientFile, ClientSource, FileKind
+from clients.signals import client_merged
+from salon.errors import DomainError, PermissionRefused
+from salon.selectors import features_get
+
+# No 0/O or 1/I/L: codes are read aloud at the desk and typed into the app.
+REFERRAL_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+REFERRAL_CODE_LENGTH = 8
+REFERRAL_CODE_ATTEMPTS = 10
+
+# Fields client_update accepts; the rest (referral_code, merged_into, user) have their own
+# paths (generated, merge, signup) and are never set through a plain update.
+UPDATABLE_FIELDS = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "phone",
+        "email",
+        "birthday",
+        "notes",
+        "sms_consent",
+        "source",
+        "referred_by",
+    }
+)
+
+TOMBSTONE_MESSAGE = "This client was merged into another client and can no longer be changed."
+
+
+def referral_code_generate() -> str:
+    """A short, unambiguous code nobody holds yet (R24)."""
+    for _ in range(REFERRAL_CODE_ATTEMPTS):
+        code = "".join(secrets.choice(REFERRAL_CODE_ALPHABET) for _ in range(REFERRAL_CODE_LENGTH))
+        if not Client.objects.filter(referral_code=code).exists():
+            return code
+    # 31^8 ≈ 8.5e11 codes: ten collisions in a row means something else is wrong.
+    raise RuntimeError("Could not generate a free referral code.")
+
+
+def phone_normalize(value, *, client: Client | None = None) -> PhoneNumber | None:
+    """Parse a phone as typed (national format uses PHONENUMBER_DEFAULT_REGION) into E.164,
+    refusing invalid numbers and numbers another active client holds (R24)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, PhoneNumber):
+        number = value
+    else:
+        try:
+            number = PhoneNumber.from_string(str(value).strip())
+        except phonenumbers.NumberParseException:
+            number = None
+    if number is None or not number.is_valid():
+        raise DomainError("Enter a valid mobile phone number.", field="phone")
+    holders = Client.objects.filter(phone=number.as_e164, merged_into__isnull=True)
+    if client is not None and client.pk is not None:
+        holders = holders.exclude(pk=client.pk)
+    if holders.exists():
+        raise DomainError("Another client already has this phone number.", field="phone")
+    return number
+
+
+def _name_clean(value, *, field: str) -> str:
+    name = (value or "").strip()
+    if not name:
+        raise DomainError("This field may not be blank.", field=field)
+    return name
+
+
+def _birthday_check(birthday: date | None) -> None:
+    if birthday is not None and birthday > timezone.localdate():
+        raise DomainError("A birthday can't be in the future.", field="birthday")
+
+
+def _referrer_check(*, client: Client | None, referrer: Client) -> None:
+    """R25: no self-referral, no tombstone referrer, no cycle (walk the referrer's chain)."""
+    if client is not None and client.pk is not None and referrer.pk == client.pk:
+        raise DomainError("A client can't refer themselves.", field="referred_by")
+    if referrer.is_tombstone:
+        raise DomainError(
+            "This client was merged into another and can't be a referrer.", field="referred_by"
+        )
+    if client is None or client.pk is None:
+        return  # a new client refers nobody yet, so no cycle can close through it
+    seen = {referrer.pk}
+    ancestor_id = referrer.referred_by_id
+    while ancestor_id is not None and ancestor_id not in seen:
+        if ancestor_id == client.pk:
+            raise DomainError(
+                "This referral would make a cycle: the chosen referrer was referred, directly "
+                "or through others, by this client.",
+                field="referred_by",
+            )
+        seen.add(ancestor_id)
+        ancestor_id = (
+            Client.objects.filter(pk=ancestor_id).values_list("referred_by_id", flat=True).first()
+        )
+
+
+def client_by_referral_code(*, code: str) -> Client:
+    """The referrer a referral code names; a merged client's code names its survivor."""
+    normalized = (code or "").strip().upper()
+    referrer = Client.objects.filter(referral_code=normalized).first() if normalized else None
+    if referrer is None:
+        raise DomainError("Unknown referral code.", field="referral_code")
+    seen = set()
+    while referrer.merged_into_id is not None and referrer.pk not in seen:
+        seen.add(referrer.pk)
+        referrer = Client.objects.get(pk=referrer.merged_into_id)
+    return referrer
+
+
+def _check_may(*, user, client: Client, perm: str, action: str) -> None:
+    """Staff need `perm`; the client-app user owning `client` may act on their own record."""
+    if user is None:
+        return
+    if client.user_id is not None and client.user_id == user.pk:
+        return
+    if not (user.is_staff and user.has_perm(perm)):
+        raise PermissionRefused(f"Your role may not {action}.")
+
+
+@transaction.atomic
+def client_create(
+    *,
+    first_name: str,
+    last_name: str,
+    phone=None,
+    email: str = "",
+    birthday: date | None = None,
+    notes: str = "",
+    sms_consent: bool = False,
+    source: str = ClientSource.FRONT_DESK,
+    referred_by: Client | None = None,
+    referral_code_used: str | None = None,
+    user=None,
+    created_by=None,
+) -> Client:
+    """Create a client (R24). `user` is the client-app login to link (signup); `created_by`
+    the staff member entering it. A referral code (R25, online signup) names the referrer."""
+    if referred_by is not None and referral_code_used:
+        raise DomainError(
+            "Give either a referrer or a referral code, not both.", field="referral_code"
+        )
+    if referral_code_used:
+        referred_by = client_by_referral_code(code=referral_code_used)
+    if referred_by is not None:
+        _referrer_check(client=None, referrer=referred_by)
+    _birthday_check(birthday)
+    client = Client(
+        first_name=_name_clean(first_name, field="first_name"),
+        last_name=_name_clean(last_name, field="last_name"),
+        phone=phone_normalize(phone),
+        email=(email or "").strip(),
+        birthday=birthday,
+        notes=notes or "",
+        sms_consent=sms_consent,
+        source=source,
+        referred_by=referred_by,
+        referral_code=referral_code_generate(),
+        user=user,
+        created_by=created_by,
+    )
+    client.full_clean()
+    client.save()
+    return client
+
+
+@transaction.atomic
+def client_update(*, client: Client, changes: dict, user=None) -> Client:
+    """Change a client's details (R24). `referred_by` may be set once and never changed
+    (R25); a tombstone refuses every change (R17). `user` is who asks (None: the system)."""
+    unknown = set(changes) - UPDATABLE_FIELDS
+    if unknown:
+        field = sorted(unknown)[0]
+        raise DomainError("This field can't be changed here.", field=field)
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    _check_may(user=user, client=client, perm="clients.change_client", action="change clients")
+    if client.is_tombstone:
+        raise DomainError(TOMBSTONE_MESSAGE)
+
+    for name in ("first_name", "last_name"):
+        if name in changes:
+            setattr(client, name, _name_clean(changes[name], field=name))
+    if "phone" in changes:
+        client.phone = phone_normalize(changes["phone"], client=client)
+    if "email" in changes:
+        client.email = (changes["email"] or "").strip()
+    if "birthday" in changes:
+        _birthday_check(changes["birthday"])
+        client.birthday = changes["birthday"]
+    if "notes" in changes:
+        client.notes = changes["notes"] or ""
+    for name in ("sms_consent", "source"):
+        if name in changes:
+            setattr(client, name, changes[name])
+    if "referred_by" in changes:
+        referrer = changes["referred_by"]
+        referrer_id = referrer.pk if referrer is not None else None
+        if referrer_id != client.referred_by_id:
+            if client.referred_by_id is not None:
+                raise DomainError(REFERRED_BY_LOCKED_MESSAGE, field="referred_by")
+            _referrer_check(client=client, referrer=referrer)
+            client.referred_by = referrer
+
+    client.full_clean()
+    client.save()
+    return client
+
+
+# Pillow format name -> (content type, extension). Only these images are accepted (R27).
+IMAGE_TYPES = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "GIF": ("image/gif", "gif"),
+    "WEBP": ("image/webp", "webp"),
+}
+PDF_MAGIC = b"%PDF-"
+UPLOADS_OFF_MESSAGE = (
+    "Client uploads are switched off: they need the Client Connect premium feature "
+    "“Profile photos”, which a Manager can switch on (with all three base features)."
+)
+
+
+def _upload_kind(uploaded_file) -> tuple[str, str, str]:
+    """(kind, content type, extension) decided by the file's content, never its name (R27)."""
+    uploaded_file.seek(0)
+    head = uploaded_file.read(len(PDF_MAGIC))
+    uploaded_file.seek(0)
+    if head == PDF_MAGIC:
+        return FileKind.DOCUMENT, "application/pdf", "pdf"
+    try:
+        with warnings.catch_warnings():
+            # Above MAX_IMAGE_PIXELS Pillow only warns; a pixel bomb is refused all the same.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(uploaded_file) as image:
+                image_format = image.format
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise DomainError(
+            "This image has too many pixels to be processed safely.", field="file"
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        image_format = None
+    finally:
+        uploaded_file.seek(0)
+    if image_format not in IMAGE_TYPES:
+        raise DomainError(
+            "Only images (JPEG, PNG, GIF, WebP) and PDF documents can be uploaded; "
+            "this file is none of them (or is damaged).",
+            field="file",
+        )
+    content_type, extension = IMAGE_TYPES[image_format]
+    return FileKind.IMAGE, content_type, extension
+
+
+def _display_name(name: str | None, extension: str) -> str:
+    # Kept for display only; the stored name is generated, so this can't reach the disk.
+    base = os.path.basename((name or "").replace("\\", "/")).strip()
+    base = "".join(character for character in base if character.isprintable())
+    return base[:255] or f"upload.{extension}"
+
+
+def client_file_check(
+    *, client: Client, uploaded_file, is_profile_photo: bool = False, pending: int = 0
+) -> tuple[str, str, str]:
+    """Every rule an upload must pass (R27, R34), without storing anything; returns the
+    (kind, content type, extension) found in the content. `pending` counts uploads of the
+    same request not stored yet (the admin's inline sends several at once)."""
+    if not features_get().profile_photos:
+        raise DomainError(UPLOADS_OFF_MESSAGE, field="file")
+    if client.is_tombstone:
+        raise DomainError(TOMBSTONE_MESSAGE)
+    limit = settings.CLIENT_UPLOAD_MAX_FILES
+    stored = ClientFile.objects.filter(client=client).count() if client.pk else 0
+    if stored + pending >= limit:
+        raise DomainError(
+            f"A client can keep at most {limit} files. Delete one before uploading another.",
+            field="file",
+        )
+    if uploaded_file is None or not uploaded_file.size:
+        raise DomainError("The uploaded file is empty.", field="file")
+    if uploaded_file.size > settings.CLIENT_UPLOAD_MAX_BYTES:
+        megabytes = settings.CLIENT_UPLOAD_MAX_BYTES / (1024 * 1024)
+        raise DomainError(f"Files may be at most {megabytes:g} MB.", field="file")
+    kind, content_type, extension = _upload_kind(uploaded_file)
+    if is_profile_photo and kind != FileKind.IMAGE:
+        raise DomainError("Only an image can be the profile photo.", field="is_profile_photo")
+    return kind, content_type, extension
+
+
+@transaction.atomic
+def client_file_upload(
+    *, client: Client, uploaded_file, is_profile_photo: bool = False, user=None
+) -> ClientFile:
+    """Store an image or PDF for a client (R27), when `profile_photos` is on (R34).
+
+    The client row is locked first, so two uploads at once can't make a 21st file.
+    """
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    _check_may(user=user, client=client, perm="clients.add_clientfile", action="upload files")
+    kind, content_type, extension = client_file_check(
+        client=client, uploaded_file=uploaded_file, is_profile_photo=is_profile_photo
+    )
+    if is_profile_photo:
+        ClientFile.objects.filter(client=client, is_profile_photo=True).update(
+            is_profile_photo=False
+        )
+    record = ClientFile(
+        client=client,
+        original_name=_display_name(getattr(uploaded_file, "name", ""), extension),
+        content_type=content_type,
+        kind=kind,
+        size=uploaded_file.size,
+        is_profile_photo=is_profile_photo,
+        uploaded_by=user,
+    )
+    # Written to storage last, after every check, so a refused upload leaves no file behind.
+    record.file.save(f"{uuid.uuid4().hex}.{extension}", uploaded_file, save=False)
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def client_file_delete(*, file: ClientFile, user=None) -> None:
+    """Remove a client's file; the stored bytes go once the deletion has committed."""
+    client = Client.objects.select_for_update().get(pk=file.client_id)
+    _check_may(user=user, client=client, perm="clients.delete_clientfile", action="delete files")
+    if client.is_tombstone:
+        raise DomainError(TOMBSTONE_MESSAGE)
+    storage, name = file.file.storage, file.file.name
+    file.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def _referrer_after_merge(*, survivor: Client, duplicate: Client) -> int | None:
+    """R17: the survivor keeps its own referrer, else takes the duplicate's, never itself
+    (referred by the duplicate: the duplicate's referrer, or none). A choice that would
+    close a referral cycle through the clients just moved to the survivor becomes none."""
+    candidate = survivor.referred_by_id
+    if candidate is None or candidate == duplicate.pk:
+        candidate = duplicate.referred_by_id
+    if candidate in (survivor.pk, duplicate.pk):
+        return None
+    seen = set()
+    ancestor_id = candidate
+    while ancestor_id is not None and ancestor_id not in seen:
+        if ancestor_id == survivor.pk:
+            return None
+        seen.add(ancestor_id)
+        ancestor_id = (
+            Client.objects.filter(pk=ancestor_id).values_list("referred_by_id", flat=True).first()
+        )
+    return candidate
+
+
+@transaction.atomic
+def client_merge(
+    *, survivor: Client, duplicate: Client, user, now: datetime | None = None
+) -> Client:
+    """Merge `duplicate` into `survivor` (R17, Manager only). This app moves uploads,
+    referrals, the referrer and the app login; every other app moves its own rows in its
+    `client_merged` receiver, inside this transaction. The duplicate stays as a tombstone."""
+    if user is None or not user.has_perm("clients.merge_client"):
+        raise PermissionRefused("Only a Manager may merge clients.")
+    if survivor.pk == duplicate.pk:
+        raise DomainError("A client can't be merged into itself.", field="duplicate")
+    now = now or timezone.now()
+    locked = {
+        row.pk: row
+        for row in Client.objects.select_for_update()
+        .filter(pk__in=[survivor.pk, duplicate.pk])
+        .order_by("pk")
+    }
+    survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
+    if survivor.is_tombstone:
+        raise DomainError("A client can't be merged into a client that was itself merged.")
+    if duplicate.is_tombstone:
+        raise DomainError("This client was already merged into another.", field="duplicate")
+
+    # Uploads: the survivor keeps its own profile photo (R17); beyond 20 files are kept.
+    if ClientFile.objects.filter(client=survivor, is_profile_photo=True).exists():
+        ClientFile.objects.filter(client=duplicate, is_profile_photo=True).update(
+            is_profile_photo=False
+        )
+    ClientFile.objects.filter(client=duplicate).update(client=survivor)
+
+    # Referrals (the one exception to R25, hence update(), which skips Client.save()).
+    Client.objects.filter(referred_by=duplicate).exclude(pk=survivor.pk).update(
+        referred_by=survivor
+    )
+    referrer_id = _referrer_after_merge(survivor=survivor, duplicate=duplicate)
+
+    # The app login: moves when the survivor has none, else is switched off (R17).
+    login_id = duplicate.user_id
+    moves_login = login_id is not None and survivor.user_id is None
+    if login_id is not None and not moves_login:
+        get_user_model().objects.filter(pk=login_id).update(is_active=False)
+
+    # Tombstone first: that frees its phone (unique among active clients only) and login.
+    Client.objects.filter(pk=duplicate.pk).update(
+        merged_into=survivor, user=None if moves_login else login_id, updated_at=now
+    )
+    survivor_changes = {"referred_by_id": referrer_id, "updated_at": now}
+    if moves_login:
+        survivor_changes["user_id"] = login_id
+    # Details the survivor lacks are taken from the duplicate; notes are kept from both.
+    if survivor.phone is None and duplicate.phone is not None:
+        survivor_changes["phone"] = duplicate.phone
+    if not survivor.email and duplicate.email:
+        survivor_changes["email"] = duplicate.email
+    if survivor.birthday is None and duplicate.birthday is not None:
+        survivor_changes["birthday"] = duplicate.birthday
+    if duplicate.notes:
+        survivor_changes["notes"] = "\n\n".join(
+            part for part in (survivor.notes, duplicate.notes) if part
+        )
+    Client.objects.filter(pk=survivor.pk).update(**survivor_changes)
+
+    survivor.refresh_from_db()
+    duplicate.refresh_from_db()
+    client_merged.send(sender=Client, survivor=survivor, duplicate=duplicate, user=user, now=now)
+    return survivor

@@ -1,0 +1,57 @@
+from django.contrib import admin
+from django.shortcuts import redirect
+
+from salon.forms import ServiceModelForm
+from salon.models import Features
+from salon.selectors import features_get
+from salon.services import FEATURE_NAMES, features_update
+
+
+class FeaturesForm(ServiceModelForm):
+    class Meta:
+        model = Features
+        fields = list(FEATURE_NAMES)
+
+    def changes(self, cleaned_data: dict) -> dict:
+        return {name: cleaned_data[name] for name in self.changed_data if name in FEATURE_NAMES}
+
+    def run_service(self, cleaned_data):
+        return features_update(user=self.user, changes=self.changes(cleaned_data))
+
+
+@admin.register(Features)
+class FeaturesAdmin(admin.ModelAdmin):
+    """The single row of Client Connect features (R33): no list, no add, no delete."""
+
+    form = FeaturesForm
+    fieldsets = [
+        (
+            "Base features",
+            {"fields": ["automated_email_marketing", "mass_email", "rewards_referrals"]},
+        ),
+        (
+            "Premium exclusives (need all three base features)",
+            {
+                "fields": ["text_confirmations", "profile_photos"],
+                "description": "Switching a base feature off switches both exclusives off.",
+            },
+        ),
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        form_class.user = request.user
+        return form_class
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        return redirect("admin:salon_features_change", features_get().pk)
+
+    def save_model(self, request, obj, form, change):
+        features = features_update(user=request.user, changes=form.changes(form.cleaned_data))
+        vars(obj).update(vars(features))

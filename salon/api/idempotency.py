@@ -1,0 +1,149 @@
+"""Idempotency-Key for POSTs that move money or points (SPEC §11), as payment APIs do it.
+
+Adopt it with one line: put `IdempotentMixin` first among the bases of an APIView or
+ViewSet. Every POST handler of the view (`create`, `post`, and `@action`s) then honours
+the header:
+
+    class TicketViewSet(IdempotentMixin, viewsets.ModelViewSet): ...
+
+Scope: (user, method + path, key). The first request claims the key (its own committed
+INSERT), runs the view and stores the status and body in the same transaction as its work;
+5xx answers and exceptions roll the work back and forget the claim, so a retry runs.
+The same key again with the same body → the stored response, replayed (header
+`Idempotent-Replayed: true`); with another body → 422; while the first still runs → 409.
+Requests without the header, and anonymous ones (there is no user to scope the key to),
+behave as if the mixin were not there.
+"""
+
+import hashlib
+import json
+from functools import partial
+
+from django.db import transaction
+from django.utils.datastructures import MultiValueDict
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
+
+from salon.errors import DomainError
+from salon.models import IdempotencyStatus
+from salon.services import (
+    idempotency_key_claim,
+    idempotency_key_complete,
+    idempotency_key_release,
+)
+
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+KEY_MAX_LENGTH = 255
+
+
+def _canonical(value):
+    """The body as plain JSON types, independent of key order and of multipart boundaries."""
+    if isinstance(value, MultiValueDict):
+        return {name: [_canonical(item) for item in items] for name, items in value.lists()}
+    if isinstance(value, dict):
+        return {str(name): _canonical(item) for name, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(item) for item in value]
+    if hasattr(value, "chunks"):  # an uploaded file: its name and content
+        digest = hashlib.sha256()
+        for chunk in value.chunks():
+            digest.update(chunk)
+        value.seek(0)
+        return {"file": value.name, "sha256": digest.hexdigest()}
+    return value
+
+
+def request_fingerprint(data) -> str:
+    """sha256 of the canonical request body."""
+    canonical = json.dumps(_canonical(data), sort_keys=True, separators=(",", ":"), cls=JSONEncoder)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class _NotKept(Exception):
+    """Carries a 5xx response out of the transaction so that the work rolls back."""
+
+    def __init__(self, response):
+        super().__init__()
+        self.response = response
+
+
+class IdempotentMixin:
+    """Honour the Idempotency-Key header on the view's POST handlers (SPEC §11)."""
+
+    idempotent_methods = ("POST",)
+
+    def initial(self, request, *args, **kwargs):
+        # After authentication, permissions and throttling: a refused request never
+        # claims a key. The handler is wrapped here because only now is the user known.
+        super().initial(request, *args, **kwargs)
+        if (
+            request.method in self.idempotent_methods
+            and HEADER in request.headers
+            and request.user.is_authenticated
+        ):
+            name = request.method.lower()
+            handler = getattr(self, name, None)
+            if handler is not None:
+                setattr(self, name, partial(self._idempotent_call, handler))
+
+    def _idempotent_call(self, handler, request, *args, **kwargs):
+        key = request.headers[HEADER].strip()
+        if not key or len(key) > KEY_MAX_LENGTH:
+            raise DomainError(f"The {HEADER} header must be 1 to {KEY_MAX_LENGTH} characters.")
+        fingerprint = request_fingerprint(request.data)
+        record, claimed = idempotency_key_claim(
+            user=request.user,
+            method=request.method,
+            path=request.path,
+            key=key,
+            fingerprint=fingerprint,
+        )
+        if not claimed:
+            return self._answer_for_used_key(record, fingerprint)
+        try:
+            with transaction.atomic():
+                try:
+                    response = handler(request, *args, **kwargs)
+                except Exception as exc:
+                    # Turned into its 4xx answer here, inside the transaction, so that a
+                    # refusal is stored and replayed like any other answer.
+                    response = self.handle_exception(exc)
+                if response.status_code >= 500 or not isinstance(response, Response):
+                    raise _NotKept(response)
+                idempotency_key_complete(
+                    record=record,
+                    response_status=response.status_code,
+                    response_body=json.loads(json.dumps(response.data, cls=JSONEncoder)),
+                )
+        except _NotKept as not_kept:
+            idempotency_key_release(record=record)
+            return not_kept.response
+        except BaseException:
+            idempotency_key_release(record=record)
+            raise
+        return response
+
+    def _answer_for_used_key(self, record, fingerprint):
+        if record.fingerprint != fingerprint:
+            return Response(
+                {
+                    "detail": f"This {HEADER} was already used with a different request body; "
+                    "use a new key for a new request."
+                },
+                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            )
+        if record.status == IdempotencyStatus.IN_PROGRESS:
+            return Response(
+                {
+                    "detail": f"A request with this {HEADER} is still being processed; "
+                    "retry in a moment."
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(
+            record.response_body,
+            status=record.response_status,
+            headers={REPLAYED_HEADER: "true"},
+        )

@@ -1,0 +1,51 @@
+"""Admin forms validated by the service that will save them, so a rule lives in one place
+and a refused change shows as a form error (not a 500) with nothing saved."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from salon.errors import DomainError
+
+
+class _DryRunFinished(Exception):
+    """Raised to roll back a dry run once the service accepted the change."""
+
+
+class ServiceModelForm(forms.ModelForm):
+    """A ModelForm whose model-level checks are those of `run_service`, run as a dry run.
+
+    Subclasses implement `run_service(cleaned_data)` by calling the service that the admin's
+    `save_model` calls for real. The dry run happens inside a savepoint that is always rolled
+    back. The model's own full_clean runs inside the service, so the form skips its own.
+    """
+
+    def run_service(self, cleaned_data: dict):
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.errors:
+            return cleaned_data
+        try:
+            with transaction.atomic():
+                self.run_service(cleaned_data)
+                raise _DryRunFinished
+        except _DryRunFinished:
+            pass
+        except DomainError as error:
+            self.add_error(error.field if error.field in self.fields else None, error.message)
+        except ValidationError as error:
+            self.add_validation_error(error)
+        return cleaned_data
+
+    def add_validation_error(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)
+
+    def _post_clean(self):
+        # The service validates the model (full_clean) in the dry run of clean().
+        pass

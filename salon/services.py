@@ -1,0 +1,151 @@
+"""Writes of the salon app: the Client Connect subscription (R33) and the Idempotency-Key
+records of the API (SPEC §11).
+
+For keys, the HTTP side (reading the header, replaying, 409/422) is in
+salon/api/idempotency.py; here are the moves of a key's life: claim, complete (or
+release), purge.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from salon.errors import Conflict, DomainError, PermissionRefused
+from salon.models import (
+    BASE_FEATURES,
+    EXCLUSIVE_FEATURES,
+    Features,
+    IdempotencyRecord,
+    IdempotencyStatus,
+)
+from salon.selectors import features_get
+
+FEATURE_NAMES = BASE_FEATURES + EXCLUSIVE_FEATURES
+
+
+@transaction.atomic
+def features_update(*, user, changes: dict) -> Features:
+    """Switch Client Connect features on or off (R33, Manager only).
+
+    An exclusive may only be on when, after this change, all three base features are on
+    (so one change may switch everything on together); switching a base feature off
+    switches both exclusives off with it.
+    """
+    if user is None or not user.has_perm("salon.change_features"):
+        raise PermissionRefused("Only a Manager may change the Client Connect features.")
+    unknown = set(changes) - set(FEATURE_NAMES)
+    if unknown:
+        raise DomainError("Unknown feature.", field=sorted(unknown)[0])
+    features_get()  # the row exists before it is locked
+    features = Features.objects.select_for_update().get(pk=1)
+    for name, value in changes.items():
+        if not isinstance(value, bool):
+            raise DomainError("Must be true or false.", field=name)
+        setattr(features, name, value)
+    if not features.has_all_base_features:
+        for name in EXCLUSIVE_FEATURES:
+            if changes.get(name):
+                raise DomainError(
+                    "This premium feature needs Automated email marketing, Mass email and "
+                    "Rewards & Referrals all switched on.",
+                    field=name,
+                )
+            setattr(features, name, False)
+    features.full_clean()
+    features.save()
+    return features
+
+
+def idempotency_retention() -> timedelta:
+    """How long a used key is honoured (SPEC §11 asks for at least 24 hours)."""
+    return timedelta(hours=settings.IDEMPOTENCY_KEY_RETENTION_HOURS)
+
+
+def _is_stale(record: IdempotencyRecord, *, now: datetime) -> bool:
+    """A record past retention is forgotten; a claim older than the claim timeout belongs to
+    a request that died (its effect was rolled back with it, see idempotency_key_complete)."""
+    if record.created_at <= now - idempotency_retention():
+        return True
+    claim_timeout = timedelta(seconds=settings.IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS)
+    return record.status == IdempotencyStatus.IN_PROGRESS and (
+        record.created_at <= now - claim_timeout
+    )
+
+
+def idempotency_key_claim(
+    *,
+    user,
+    method: str,
+    path: str,
+    key: str,
+    fingerprint: str,
+    now: datetime | None = None,
+) -> tuple[IdempotencyRecord, bool]:
+    """Claim `key` for this request, or return the record of the request that holds it.
+
+    Returns (record, claimed). The claim is an INSERT committed on its own (outside the
+    request's work), so a concurrent duplicate sees it at once and answers 409; a second
+    request that loses the race gets the unique-constraint error and reads the winner's row.
+    The hot path is a single INSERT; a replay is the failed INSERT and one SELECT.
+    """
+    now = now or timezone.now()
+    scope = dict(user=user, method=method, path=path, key=key)
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    **scope, fingerprint=fingerprint, created_at=now
+                )
+            return record, True
+        except IntegrityError:
+            existing = IdempotencyRecord.objects.filter(**scope).first()
+        if existing is None:
+            continue  # released or purged between our INSERT and SELECT: claim again
+        if not _is_stale(existing, now=now):
+            return existing, False
+        # Conditional on the row we read: if the first request completes meanwhile, its
+        # UPDATE wins (status is no longer in_progress) and our retry replays it.
+        IdempotencyRecord.objects.filter(
+            pk=existing.pk, status=existing.status, created_at=existing.created_at
+        ).delete()
+    return IdempotencyRecord.objects.get(**scope), False
+
+
+def idempotency_key_complete(
+    *, record: IdempotencyRecord, response_status: int, response_body
+) -> None:
+    """Store the response of the claimed request. Call it inside the transaction of the
+    request's work, so the effect and the stored response commit (or roll back) together.
+
+    Raises Conflict when the claim was taken over meanwhile (the request outlived
+    IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS and a retry ran): the caller's transaction must then
+    roll back, so the work is still done exactly once.
+    """
+    updated = IdempotencyRecord.objects.filter(
+        pk=record.pk, status=IdempotencyStatus.IN_PROGRESS
+    ).update(
+        status=IdempotencyStatus.DONE,
+        response_status=response_status,
+        response_body=response_body,
+    )
+    if updated != 1:
+        raise Conflict(
+            "This request took too long and was retried with the same Idempotency-Key; "
+            "the retry's answer stands."
+        )
+
+
+def idempotency_key_release(*, record: IdempotencyRecord) -> None:
+    """Forget a claim whose request failed (5xx or an exception), so a retry can run."""
+    IdempotencyRecord.objects.filter(pk=record.pk, status=IdempotencyStatus.IN_PROGRESS).delete()
+
+
+def idempotency_records_purge(*, now: datetime | None = None) -> int:
+    """Delete records past retention (also ignored by idempotency_key_claim); returns how many."""
+    now = now or timezone.now()
+    deleted, _per_model = IdempotencyRecord.objects.filter(
+        created_at__lte=now - idempotency_retention()
+    ).delete()
+    return deleted

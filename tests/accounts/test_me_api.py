@@ -1,0 +1,120 @@
+"""/api/v1/me/ (SPEC §10, §11): a client-app user's own record."""
+
+from rest_framework.test import APIClient
+
+from accounts.services import EMAIL_REQUIRED, EMAIL_TAKEN
+from clients.models import Client
+from tests.accounts.factories import UserFactory
+from tests.clients.factories import ClientFactory
+
+ME_URL = "/api/v1/me/"
+
+
+def test_get_returns_the_own_record_with_the_staff_fields(client_api, customer, front_desk_api):
+    response = client_api.get(ME_URL)
+    assert response.status_code == 200
+    staff_view = front_desk_api.get(f"/api/v1/clients/{customer.pk}/").json()
+    assert set(response.json()) == set(staff_view)
+    assert response.json()["id"] == customer.pk
+    assert response.json()["phone"] == staff_view["phone"]
+
+
+def test_patch_changes_the_own_record(client_api, customer):
+    response = client_api.patch(
+        ME_URL, {"first_name": "Annie", "phone": "(202) 555-0199", "sms_consent": True}
+    )
+    assert response.status_code == 200
+    assert response.json()["phone"] == "+12025550199"
+    customer.refresh_from_db()
+    assert (customer.first_name, str(customer.phone), customer.sms_consent) == (
+        "Annie",
+        "+12025550199",
+        True,
+    )
+
+
+def test_the_salons_fields_are_read_only_to_the_client(client_api, customer):
+    response = client_api.patch(ME_URL, {"notes": "VIP", "source": "app"}, format="json")
+    assert response.status_code == 200
+    customer.refresh_from_db()
+    assert (customer.notes, customer.source) == ("", "front_desk")
+
+
+def test_referred_by_may_be_set_once_and_never_changed(client_api, customer):  # R25
+    first, second = ClientFactory(), ClientFactory()
+    assert client_api.patch(ME_URL, {"referred_by": first.pk}).status_code == 200
+    assert client_api.patch(ME_URL, {"referred_by": first.pk}).status_code == 200
+    changed = client_api.patch(ME_URL, {"referred_by": second.pk})
+    assert changed.status_code == 400
+    assert list(changed.json()) == ["referred_by"]
+    cleared = client_api.patch(ME_URL, {"referred_by": None}, format="json")
+    assert cleared.status_code == 400
+    customer.refresh_from_db()
+    assert customer.referred_by == first
+
+
+def test_bad_input_is_400_and_changes_nothing(client_api, customer):
+    other = ClientFactory()
+    response = client_api.patch(ME_URL, {"first_name": "New", "phone": str(other.phone)})
+    assert response.status_code == 400
+    assert list(response.json()) == ["phone"]
+    customer.refresh_from_db()
+    assert customer.first_name != "New"
+
+
+def test_put_and_delete_are_not_allowed(client_api, customer):
+    assert client_api.put(ME_URL, {"first_name": "X"}).status_code == 405
+    assert client_api.delete(ME_URL).status_code == 405
+    assert Client.objects.filter(pk=customer.pk).exists()
+
+
+def test_staff_have_no_own_client_record_and_get_403(front_desk_api, manager_api):
+    assert front_desk_api.get(ME_URL).status_code == 403
+    assert manager_api.patch(ME_URL, {"first_name": "X"}).status_code == 403
+
+
+def test_anonymous_gets_401_with_the_token_challenge(db):
+    response = APIClient().get(ME_URL)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert "detail" in response.json()
+
+
+def test_a_bad_token_is_401(db):
+    response = APIClient(headers={"Authorization": "Token not-a-real-token"}).get(ME_URL)
+    assert response.status_code == 401
+
+
+def test_a_new_email_is_also_the_new_username(client_api, customer, client_user):  # §10
+    response = client_api.patch(ME_URL, {"email": "New.Address@Example.com"})
+    assert response.status_code == 200
+    assert response.json()["email"] == "new.address@example.com"
+    client_user.refresh_from_db()
+    assert client_user.username == client_user.email == "new.address@example.com"
+
+
+def test_an_email_another_account_uses_is_400_and_changes_nothing(
+    client_api, customer, client_user
+):
+    UserFactory(username="someone", email="taken@example.com")
+    response = client_api.patch(ME_URL, {"email": "taken@example.com", "first_name": "Zed"})
+    assert response.status_code == 400
+    assert response.json() == {"email": [EMAIL_TAKEN]}
+    client_user.refresh_from_db()
+    customer.refresh_from_db()
+    assert client_user.username == customer.email
+    assert customer.first_name != "Zed"
+
+
+def test_the_email_of_an_app_account_cant_be_blank(client_api, customer):
+    response = client_api.patch(ME_URL, {"email": ""})
+    assert response.status_code == 400
+    assert response.json() == {"email": [EMAIL_REQUIRED]}
+
+
+def test_a_failed_change_keeps_the_login_as_it_was(client_api, customer, client_user):
+    other = ClientFactory()
+    response = client_api.patch(ME_URL, {"email": "moved@example.com", "phone": str(other.phone)})
+    assert response.status_code == 400
+    client_user.refresh_from_db()
+    assert client_user.username == customer.email

@@ -1,0 +1,71 @@
+"""Row locks that keep R27's limit and R17's merge safe under concurrent requests
+(PostgreSQL only: SQLite serialises writers, so it can't show the race)."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from clients.models import Client
+from clients.services import client_file_upload, client_merge
+from salon.errors import DomainError
+from tests.accounts.factories import ManagerFactory
+from tests.clients.factories import ClientFactory, upload
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+
+
+def run_together(*actions):
+    """Run each action in its own thread (own connection), started at the same moment."""
+    barrier = threading.Barrier(len(actions))
+    outcomes: list = [None] * len(actions)
+
+    def worker(index, action):
+        try:
+            barrier.wait()
+            outcomes[index] = action()
+        except Exception as error:  # each thread reports what it got
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=pair) for pair in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def test_r27_two_concurrent_uploads_cant_make_a_21st_file(photos_on, settings):
+    customer = ClientFactory()
+    for _ in range(settings.CLIENT_UPLOAD_MAX_FILES - 1):
+        client_file_upload(client=customer, uploaded_file=upload())
+    outcomes = run_together(
+        lambda: client_file_upload(client=customer, uploaded_file=upload("a.png")),
+        lambda: client_file_upload(client=customer, uploaded_file=upload("b.png")),
+    )
+    errors = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    assert len(errors) == 1
+    assert isinstance(errors[0], DomainError)
+    assert customer.files.count() == settings.CLIENT_UPLOAD_MAX_FILES
+
+
+def test_r17_crossed_concurrent_merges_one_wins_no_deadlock():
+    manager = ManagerFactory()
+    first, second = ClientFactory(), ClientFactory()
+    outcomes = run_together(
+        lambda: client_merge(survivor=first, duplicate=second, user=manager),
+        lambda: client_merge(survivor=second, duplicate=first, user=manager),
+    )
+    errors = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    assert len(errors) == 1
+    assert isinstance(errors[0], DomainError)
+    tombstones = Client.objects.filter(merged_into__isnull=False)
+    assert tombstones.count() == 1

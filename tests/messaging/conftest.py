@@ -1,0 +1,3 @@
+from tests.messaging.outbox import sms_outbox
+
+__all__ = ["sms_outbox"]

@@ -1,0 +1,425 @@
+"""Idempotency-Key (SPEC §11): replay, 422 on another body, 409 while running, retention.
+
+The views below exist only for these tests (this module is their URLconf): each POST
+creates one catalog Item, so "no second effect" is counted in rows.
+"""
+
+import threading
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import include, path
+from rest_framework import permissions, routers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.test import APIClient
+from rest_framework.views import APIView
+
+from catalog.models import Item, ItemKind
+from salon.api.idempotency import IdempotentMixin, request_fingerprint
+from salon.errors import Conflict, DomainError
+from salon.models import IdempotencyRecord, IdempotencyStatus
+from salon.services import (
+    idempotency_key_claim,
+    idempotency_key_complete,
+    idempotency_records_purge,
+)
+from tests.accounts.factories import UserFactory
+
+pytestmark = pytest.mark.urls(__name__)
+
+# Lets a concurrency test hold a request in the middle of its work, without sleeping.
+started = threading.Event()
+proceed = threading.Event()
+
+
+def create_item(data) -> Item:
+    price = Decimal(str(data.get("price", "10.00")))
+    if price < 0:
+        raise DomainError("Price can't be negative.", field="price")
+    return Item.objects.create(name=data.get("name", "Item"), kind=ItemKind.SERVICE, price=price)
+
+
+class ItemCreateView(IdempotentMixin, APIView):
+    def post(self, request):
+        item = create_item(request.data)
+        name = request.data.get("name")
+        if name == "server-error":
+            return Response({"detail": "broken"}, status=500)
+        if name == "crash":
+            raise RuntimeError("crash after the write")
+        if name == "taken-over":
+            # What a retry after IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS does to our claim.
+            IdempotencyRecord.objects.all().delete()
+        if name == "wait":
+            started.set()
+            proceed.wait(timeout=10)
+        return Response({"id": item.pk, "name": item.name}, status=status.HTTP_201_CREATED)
+
+
+class OpenItemCreateView(ItemCreateView):
+    permission_classes = [permissions.AllowAny]
+
+
+class ItemViewSet(IdempotentMixin, viewsets.GenericViewSet):
+    queryset = Item.objects.all()
+
+    def create(self, request):
+        item = create_item(request.data)
+        return Response({"id": item.pk}, status=status.HTTP_201_CREATED)
+
+    def retrieve(self, request, pk=None):
+        return Response({"id": self.get_object().pk})
+
+    @action(detail=True, methods=["post"])
+    def copy(self, request, pk=None):
+        item = create_item({"name": f"Copy of {self.get_object().name}"})
+        return Response({"id": item.pk}, status=status.HTTP_201_CREATED)
+
+
+router = routers.SimpleRouter()
+router.register("items", ItemViewSet, basename="item")
+
+urlpatterns = [
+    path("create/", ItemCreateView.as_view()),
+    path("create-again/", ItemCreateView.as_view()),
+    path("open-create/", OpenItemCreateView.as_view()),
+    path("", include(router.urls)),
+]
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def api(user):
+    api = APIClient()
+    api.force_authenticate(user)
+    return api
+
+
+def post(api, url, data, key=None, **kwargs):
+    headers = {"Idempotency-Key": key} if key is not None else {}
+    kwargs.setdefault("format", "json")
+    return api.post(url, data, headers=headers, **kwargs)
+
+
+def test_without_the_header_every_post_runs(api):
+    first = post(api, "/create/", {"name": "Cut"})
+    second = post(api, "/create/", {"name": "Cut"})
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.data["id"] != second.data["id"]
+    assert Item.objects.count() == 2
+    assert IdempotencyRecord.objects.count() == 0
+
+
+def test_same_key_and_body_replays_the_first_response_and_does_nothing_more(api, user):
+    first = post(api, "/create/", {"name": "Cut", "price": "30.00"}, key="k-1")
+    again = post(api, "/create/", {"name": "Cut", "price": "30.00"}, key="k-1")
+    assert first.status_code == 201
+    assert again.status_code == 201
+    assert again.json() == first.json() == {"id": first.data["id"], "name": "Cut"}
+    assert again["Idempotent-Replayed"] == "true"
+    assert not first.has_header("Idempotent-Replayed")
+    assert Item.objects.count() == 1
+    record = IdempotencyRecord.objects.get()
+    scope = (record.user, record.method, record.path, record.key)
+    assert scope == (user, "POST", "/create/", "k-1")
+    assert record.status == IdempotencyStatus.DONE
+    assert record.response_status == 201
+
+
+def test_same_key_with_another_body_is_422_and_does_nothing(api):
+    post(api, "/create/", {"name": "Cut"}, key="k-1")
+    other = post(api, "/create/", {"name": "Colour"}, key="k-1")
+    assert other.status_code == 422
+    assert "different request body" in other.json()["detail"]
+    assert list(Item.objects.values_list("name", flat=True)) == ["Cut"]
+
+
+def test_the_body_is_compared_canonically_not_byte_for_byte(api):
+    first = api.post(
+        "/create/",
+        '{"name": "Cut", "price": "5.00"}',
+        content_type="application/json",
+        headers={"Idempotency-Key": "k"},
+    )
+    again = api.post(
+        "/create/",
+        '{ "price":"5.00",\n "name":"Cut" }',
+        content_type="application/json",
+        headers={"Idempotency-Key": "k"},
+    )
+    assert again.status_code == 201
+    assert again.json() == first.json()
+    assert Item.objects.count() == 1
+
+
+def test_the_key_is_scoped_to_the_user(api):
+    post(api, "/create/", {"name": "Cut"}, key="shared")
+    other_api = APIClient()
+    other_api.force_authenticate(UserFactory())
+    other = post(other_api, "/create/", {"name": "Cut"}, key="shared")
+    assert other.status_code == 201
+    assert not other.has_header("Idempotent-Replayed")
+    assert Item.objects.count() == 2
+
+
+def test_the_key_is_scoped_to_the_path(api):
+    first = post(api, "/create/", {"name": "Cut"}, key="k")
+    other = post(api, "/create-again/", {"name": "Cut"}, key="k")
+    assert other.status_code == 201
+    assert other.data["id"] != first.data["id"]
+    assert Item.objects.count() == 2
+
+
+def test_a_refusal_is_stored_and_replayed_too(api):
+    refused = post(api, "/create/", {"price": "-1.00"}, key="k")
+    again = post(api, "/create/", {"price": "-1.00"}, key="k")
+    assert refused.status_code == again.status_code == 400
+    assert again.json() == refused.json() == {"price": ["Price can't be negative."]}
+    assert Item.objects.count() == 0
+    # A corrected request is a new request: it needs a new key.
+    assert post(api, "/create/", {"price": "1.00"}, key="k").status_code == 422
+    assert post(api, "/create/", {"price": "1.00"}, key="k2").status_code == 201
+
+
+def test_a_5xx_answer_rolls_the_work_back_and_frees_the_key(api):
+    failed = post(api, "/create/", {"name": "server-error"}, key="k")
+    assert failed.status_code == 500
+    assert Item.objects.count() == 0
+    assert IdempotencyRecord.objects.count() == 0
+    retried = post(api, "/create/", {"name": "server-error"}, key="k")
+    assert retried.status_code == 500
+    assert Item.objects.count() == 0
+
+
+def test_an_exception_rolls_the_work_back_and_frees_the_key(api):
+    with pytest.raises(RuntimeError):
+        post(api, "/create/", {"name": "crash"}, key="k")
+    assert Item.objects.count() == 0
+    assert IdempotencyRecord.objects.count() == 0
+
+
+def test_a_second_request_while_the_first_runs_is_409(api, user):
+    body = {"name": "Cut"}
+    idempotency_key_claim(
+        user=user, method="POST", path="/create/", key="k", fingerprint=request_fingerprint(body)
+    )
+    running = post(api, "/create/", body, key="k")
+    assert running.status_code == 409
+    assert "still being processed" in running.json()["detail"]
+    assert post(api, "/create/", {"name": "Colour"}, key="k").status_code == 422
+    assert Item.objects.count() == 0
+
+
+def test_a_claim_whose_request_died_can_be_taken_again_after_the_timeout(
+    api, user, settings, time_machine
+):
+    settings.IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS = 120
+    body = {"name": "Cut"}
+    time_machine.move_to("2026-03-02 10:00:00Z", tick=False)
+    idempotency_key_claim(
+        user=user, method="POST", path="/create/", key="k", fingerprint=request_fingerprint(body)
+    )
+    time_machine.shift(timedelta(seconds=119))
+    assert post(api, "/create/", body, key="k").status_code == 409
+    time_machine.shift(timedelta(seconds=1))
+    taken = post(api, "/create/", body, key="k")
+    assert taken.status_code == 201
+    assert Item.objects.count() == 1
+    assert IdempotencyRecord.objects.get().status == IdempotencyStatus.DONE
+
+
+def test_a_request_whose_claim_was_taken_over_rolls_back_and_answers_409(api):
+    response = post(api, "/create/", {"name": "taken-over"}, key="k")
+    assert response.status_code == 409
+    assert "retried" in response.json()["detail"]
+    assert Item.objects.count() == 0
+
+
+def test_a_key_is_honoured_for_the_retention_period_then_forgotten(api, settings, time_machine):
+    settings.IDEMPOTENCY_KEY_RETENTION_HOURS = 48
+    time_machine.move_to("2026-03-02 10:00:00Z", tick=False)
+    first = post(api, "/create/", {"name": "Cut"}, key="k")
+    time_machine.shift(timedelta(hours=47, minutes=59))
+    assert post(api, "/create/", {"name": "Cut"}, key="k").json() == first.json()
+    time_machine.shift(timedelta(minutes=1))
+    fresh = post(api, "/create/", {"name": "Cut"}, key="k")
+    assert fresh.status_code == 201
+    assert not fresh.has_header("Idempotent-Replayed")
+    assert Item.objects.count() == 2
+    assert IdempotencyRecord.objects.count() == 1
+
+
+def test_purge_deletes_only_records_past_retention(api, settings, time_machine):
+    settings.IDEMPOTENCY_KEY_RETENTION_HOURS = 48
+    time_machine.move_to("2026-03-02 10:00:00Z", tick=False)
+    post(api, "/create/", {"name": "Old"}, key="old")
+    time_machine.shift(timedelta(hours=24))
+    post(api, "/create/", {"name": "Recent"}, key="recent")
+    time_machine.shift(timedelta(hours=24))
+    call_command("purge_idempotency_keys")
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["recent"]
+    assert idempotency_records_purge() == 0
+
+
+def test_anonymous_requests_ignore_the_header(db):
+    api = APIClient()
+    first = post(api, "/open-create/", {"name": "Cut"}, key="k")
+    second = post(api, "/open-create/", {"name": "Cut"}, key="k")
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert Item.objects.count() == 2
+    assert IdempotencyRecord.objects.count() == 0
+
+
+def test_a_refused_request_claims_nothing(db):
+    response = post(APIClient(), "/create/", {"name": "Cut"}, key="k")
+    assert response.status_code == 401
+    assert IdempotencyRecord.objects.count() == 0
+
+
+@pytest.mark.parametrize("key", ["", "   ", "x" * 256])
+def test_an_empty_or_too_long_key_is_400(api, key):
+    response = post(api, "/create/", {"name": "Cut"}, key=key)
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The Idempotency-Key header must be 1 to 255 characters."}
+    assert Item.objects.count() == 0
+
+
+def test_a_key_of_255_characters_is_accepted(api):
+    assert post(api, "/create/", {"name": "Cut"}, key="x" * 255).status_code == 201
+
+
+def test_viewset_create_and_post_actions_honour_the_key(api):
+    created = post(api, "/items/", {"name": "Cut"}, key="create")
+    assert post(api, "/items/", {"name": "Cut"}, key="create").json() == created.json()
+    url = f"/items/{created.data['id']}/copy/"
+    copied = post(api, url, {}, key="copy")
+    again = post(api, url, {}, key="copy")
+    assert again.status_code == 201
+    assert again.json() == copied.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert Item.objects.count() == 2
+
+
+def test_other_methods_ignore_the_header(api):
+    item = Item.objects.create(name="Cut", kind=ItemKind.SERVICE, price=Decimal("1.00"))
+    response = api.get(f"/items/{item.pk}/", headers={"Idempotency-Key": "k"})
+    assert response.status_code == 200
+    assert IdempotencyRecord.objects.count() == 0
+
+
+def test_a_404_before_the_work_is_replayed_as_404(api):
+    first = post(api, "/items/999999/copy/", {}, key="k")
+    again = post(api, "/items/999999/copy/", {}, key="k")
+    assert first.status_code == again.status_code == 404
+    assert again.json() == first.json()
+
+
+def test_multipart_bodies_are_compared_by_field_and_file_content(api):
+    def upload(content):
+        return {"name": "Photo", "file": SimpleUploadedFile("a.txt", content)}
+
+    first = post(api, "/create/", upload(b"one"), key="k", format="multipart")
+    again = post(api, "/create/", upload(b"one"), key="k", format="multipart")
+    assert again.json() == first.json()
+    assert post(api, "/create/", upload(b"two"), key="k", format="multipart").status_code == 422
+    assert Item.objects.count() == 1
+
+
+def idempotency_queries(queries) -> list[str]:
+    return [
+        query["sql"].split()[0] for query in queries if "salon_idempotencyrecord" in query["sql"]
+    ]
+
+
+def test_the_hot_path_costs_one_insert_and_one_update(api):  # P6
+    with CaptureQueriesContext(connection) as first:
+        post(api, "/create/", {"name": "Cut"}, key="k")
+    assert idempotency_queries(first.captured_queries) == ["INSERT", "UPDATE"]
+    with CaptureQueriesContext(connection) as replay:
+        post(api, "/create/", {"name": "Cut"}, key="k")
+    assert idempotency_queries(replay.captured_queries) == ["INSERT", "SELECT"]
+
+
+def test_completing_a_claim_that_is_no_longer_ours_is_a_conflict(user):
+    record, claimed = idempotency_key_claim(
+        user=user, method="POST", path="/p/", key="k", fingerprint="f"
+    )
+    assert claimed
+    IdempotencyRecord.objects.filter(pk=record.pk).delete()
+    with pytest.raises(Conflict):
+        idempotency_key_complete(record=record, response_status=201, response_body={})
+
+
+def _post_in_thread(user, body, key, results, barrier=None):
+    try:
+        api = APIClient()
+        api.force_authenticate(user)
+        if barrier is not None:
+            barrier.wait(timeout=10)
+        results.append(post(api, "/create/", body, key=key))
+    finally:
+        connection.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_duplicate_gets_409_while_the_first_runs():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    user = UserFactory()
+    started.clear()
+    proceed.clear()
+    first_results: list = []
+    first = threading.Thread(
+        target=_post_in_thread, args=(user, {"name": "wait"}, "k", first_results)
+    )
+    first.start()
+    try:
+        assert started.wait(timeout=10)
+        api = APIClient()
+        api.force_authenticate(user)
+        duplicate = post(api, "/create/", {"name": "wait"}, key="k")
+    finally:
+        proceed.set()
+        first.join(timeout=10)
+    assert duplicate.status_code == 409
+    assert first_results[0].status_code == 201
+    replay = post(api, "/create/", {"name": "wait"}, key="k")
+    assert replay.status_code == 201
+    assert replay.json() == first_results[0].json()
+    assert Item.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_requests_with_one_key_do_the_work_once():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    user = UserFactory()
+    barrier = threading.Barrier(2)
+    results: list = []
+    threads = [
+        threading.Thread(
+            target=_post_in_thread, args=(user, {"name": "Cut"}, "k", results, barrier)
+        )
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    codes = sorted(response.status_code for response in results)
+    assert codes in ([201, 409], [201, 201])
+    if codes == [201, 201]:
+        assert results[0].json() == results[1].json()
+    assert Item.objects.count() == 1

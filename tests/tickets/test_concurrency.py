@@ -1,0 +1,77 @@
+"""The ticket row lock serialises concurrent changes (R21, R31, R32). PostgreSQL only."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+
+from salon.errors import DomainError
+from tickets import selectors, services
+from tickets.models import Payment
+
+from .factories import paid_ticket, ticket_with_lines
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+
+
+def run_together(*calls):
+    """Run the calls in threads released at once; return each one's result or error."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            outcomes[index] = call()
+        except Exception as error:  # the outcome under test
+            outcomes[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def test_two_payments_that_together_overpay_one_wins():  # R32
+    ticket = ticket_with_lines("100.00")
+    outcomes = run_together(
+        *[
+            lambda: services.payment_add(ticket=ticket, method="cash", amount=Decimal("60.00"))
+            for _ in range(2)
+        ]
+    )
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["DomainError", "Payment"]
+    assert Payment.objects.filter(ticket=ticket).count() == 1
+    assert selectors.ticket_balance_due(ticket=ticket) == Decimal("40.00")
+
+
+def test_two_points_payments_stay_below_the_total():  # R21
+    ticket = ticket_with_lines("100.00")
+    outcomes = run_together(
+        *[
+            lambda: services.payment_add(
+                ticket=ticket, method="points", amount=Decimal("60.00"), points=6000
+            )
+            for _ in range(2)
+        ]
+    )
+    assert sum(isinstance(outcome, DomainError) for outcome in outcomes) == 1
+    assert selectors.ticket_points_paid(ticket=ticket) == Decimal("60.00")
+
+
+def test_two_closes_announce_once(tickets_signals):  # R31, R13
+    ticket = paid_ticket("100.00")
+    outcomes = run_together(*[lambda: services.ticket_close(ticket=ticket) for _ in range(2)])
+    assert all(outcome.status == "closed" for outcome in outcomes)
+    assert tickets_signals.names() == ["ticket_closed"]

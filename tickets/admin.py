@@ -1,0 +1,371 @@
+"""The front desk's ticket screen (R16, R29-R32). Every change goes through tickets.services;
+a service's refusal rolls the whole submit back and shows as an admin message."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+
+from salon.errors import DomainError
+from salon.money import round_money
+
+from . import selectors, services
+from .models import Payment, PaymentMethod, Ticket, TicketAdjustment, TicketLine, TicketStatus
+
+TICKET_FIELDS = [
+    "client",
+    "appointment",
+    "reservation",
+    "status",
+    "created_at",
+    "created_by",
+    "closed_at",
+    "voided_at",
+    "void_reason",
+]
+AMOUNT_FIELDS = ["total", "paid", "balance_due"]
+LINE_VALUES = ["quantity", "unit_price", "discount_amount", "discount_percent"]
+DESK_METHODS = [
+    (value, label) for value, label in PaymentMethod.choices if value != PaymentMethod.POINTS
+]
+
+
+def may_adjust_closed(request) -> bool:
+    return request.user.has_perm(services.ADJUST_CLOSED_TICKET)
+
+
+def editable(request, ticket: Ticket | None) -> bool:
+    """Open tickets are anyone's; closed ones a Manager's; voided ones no one's (R16, §10)."""
+    if ticket is None or ticket.status == TicketStatus.OPEN:
+        return True
+    return ticket.status == TicketStatus.CLOSED and may_adjust_closed(request)
+
+
+class TicketLineForm(forms.ModelForm):
+    class Meta:
+        model = TicketLine
+        fields = ["item", "package_redemption", *LINE_VALUES]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "unit_price" in self.fields:
+            self.fields["unit_price"].required = False
+            self.fields["unit_price"].help_text = "Empty: the item's price."
+
+
+class TicketLineInline(admin.TabularInline):
+    model = TicketLine
+    form = TicketLineForm
+    extra = 1
+    autocomplete_fields = ["item"]
+    readonly_fields = ["net_amount"]
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and obj.status != TicketStatus.OPEN:
+            return ["item", "package_redemption", *LINE_VALUES, "net_amount"]
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A closed ticket's lines keep their item; only figures change (R16).
+        if obj is not None and obj.status != TicketStatus.OPEN:
+            return ["item", "package_redemption", "net_amount"]
+        return self.readonly_fields
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is None or obj.status == TicketStatus.OPEN else 0
+
+    def has_add_permission(self, request, obj=None):
+        # New lines only on open tickets: a closed one is adjusted (R32).
+        return (obj is None or obj.status == TicketStatus.OPEN) and super().has_add_permission(
+            request, obj
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return editable(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return editable(request, obj) and super().has_delete_permission(request, obj)
+
+
+class PaymentForm(forms.ModelForm):
+    method = forms.ChoiceField(
+        choices=DESK_METHODS, help_text="Points are redeemed through the rewards box."
+    )
+
+    class Meta:
+        model = Payment
+        fields = ["method", "amount"]
+
+
+class PaymentInline(admin.TabularInline):
+    model = Payment
+    form = PaymentForm
+    extra = 1
+    fields = ["method", "amount", "points", "created_at", "created_by"]
+    readonly_fields = ["points", "created_at", "created_by"]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is None or obj.status == TicketStatus.OPEN else 0
+
+    def has_add_permission(self, request, obj=None):
+        return (obj is None or obj.status == TicketStatus.OPEN) and super().has_add_permission(
+            request, obj
+        )
+
+    def has_change_permission(self, request, obj=None):
+        # A payment is taken or removed, never edited.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or obj.status == TicketStatus.OPEN) and super().has_delete_permission(
+            request, obj
+        )
+
+
+class TicketAdjustmentInline(admin.TabularInline):
+    model = TicketAdjustment
+    extra = 0
+    fields = ["created_at", "created_by", "kind", "line_id", "old_values", "new_values", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TicketForm(forms.ModelForm):
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required to void or adjust a closed ticket.",
+    )
+    settle_method = forms.ChoiceField(
+        choices=[("", "---------"), *DESK_METHODS], required=False, label="Method"
+    )
+    settle_amount = forms.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        label="Amount",
+        help_text="Positive: an extra payment; negative: a refund.",
+    )
+
+    class Meta:
+        model = Ticket
+        fields = ["client", "appointment", "reservation"]
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    form = TicketForm
+    list_display = [
+        "__str__",
+        "client",
+        "status",
+        "created_at",
+        "closed_at",
+        "total",
+        "balance_due",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["client"]
+    search_fields = ["=id", "client__first_name", "client__last_name", "client__phone"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    autocomplete_fields = ["client"]
+    raw_id_fields = ["appointment", "reservation"]
+    inlines = [TicketLineInline, PaymentInline, TicketAdjustmentInline]
+
+    def get_queryset(self, request):
+        return selectors.ticket_list_with_totals(queryset=super().get_queryset(request))
+
+    # --- what is shown ---------------------------------------------------------------------
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ["client", "appointment", "reservation"]})]
+        fieldsets = [(None, {"fields": TICKET_FIELDS}), ("Amounts", {"fields": AMOUNT_FIELDS})]
+        if editable(request, obj):
+            fieldsets.append(("Void or adjust", {"fields": ["reason"]}))
+        if obj.status == TicketStatus.CLOSED and may_adjust_closed(request):
+            fieldsets.append(
+                (
+                    "Settle the balance (Manager)",
+                    {"fields": ["settle_method", "settle_amount"]},
+                )
+            )
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else [*TICKET_FIELDS, *AMOUNT_FIELDS]
+
+    def get_inlines(self, request, obj):
+        # Lines and payments need a ticket: open it first, then fill it in.
+        return [] if obj is None else self.inlines
+
+    @staticmethod
+    def _amount(ticket, annotation, selector):
+        # Annotated on lists and the change page; SQLite may drop trailing zeros: two places.
+        value = getattr(ticket, annotation, None)
+        return round_money(selector(ticket=ticket) if value is None else value)
+
+    @admin.display(description="Total")
+    def total(self, ticket):
+        return self._amount(ticket, "total_amount", selectors.ticket_total)
+
+    @admin.display(description="Paid")
+    def paid(self, ticket):
+        return self._amount(ticket, "paid_amount", selectors.ticket_paid)
+
+    @admin.display(description="Balance due")
+    def balance_due(self, ticket):
+        return self._amount(ticket, "balance_due_amount", selectors.ticket_balance_due)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or editable(request, obj)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        # Tickets are voided, never deleted.
+        return False
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and editable(request, obj):
+            context["show_close_ticket"] = obj.status == TicketStatus.OPEN
+            context["show_void_ticket"] = obj.status != TicketStatus.VOIDED
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # --- what is saved: services only ------------------------------------------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (DomainError, ValidationError) as error:
+            # The service refused: the submit's transaction rolled back, nothing changed.
+            text = error.message if isinstance(error, DomainError) else " ".join(error.messages)
+            self.message_user(request, text, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            ticket = services.ticket_open(
+                client=form.cleaned_data.get("client"),
+                appointment=form.cleaned_data.get("appointment"),
+                reservation=form.cleaned_data.get("reservation"),
+                user=request.user,
+            )
+            obj.pk, obj.created_at, obj.client = ticket.pk, ticket.created_at, ticket.client
+
+    def save_formset(self, request, form, formset, change):
+        # What formset.save() would record, for the admin's change message.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        reason = form.cleaned_data.get("reason", "")
+        if formset.model is TicketLine:
+            self._save_lines(request, form.instance, formset, reason)
+        elif formset.model is Payment:
+            self._save_payments(request, form.instance, formset)
+
+    def _save_lines(self, request, ticket, formset, reason):
+        deleted = set(formset.deleted_forms)
+        for line_form in formset.forms:
+            line = line_form.instance
+            if line_form in deleted:
+                if line.pk:
+                    services.ticket_remove_line(line=line, user=request.user, reason=reason)
+                    formset.deleted_objects.append(line)
+            elif line.pk is None:
+                if line_form.has_changed():
+                    data = line_form.cleaned_data
+                    new_line = services.ticket_add_line(
+                        ticket=ticket,
+                        item=data["item"],
+                        quantity=data["quantity"],
+                        unit_price=data.get("unit_price"),
+                        discount_amount=data.get("discount_amount"),
+                        discount_percent=data.get("discount_percent"),
+                        package_redemption=data.get("package_redemption", False),
+                        user=request.user,
+                    )
+                    formset.new_objects.append(new_line)
+            elif line_form.has_changed():
+                if "item" in line_form.changed_data:
+                    raise DomainError("To sell another item, remove the line and add a new one.")
+                changed = {key: line_form.cleaned_data[key] for key in LINE_VALUES}
+                # The form refuses two discounts; two empty ones mean "no discount", which
+                # the service reads from a discount of 0.
+                if changed["discount_amount"] is None and changed["discount_percent"] is None:
+                    changed["discount_amount"] = Decimal("0")
+                line = services.ticket_update_line(
+                    line=line, user=request.user, reason=reason, **changed
+                )
+                formset.changed_objects.append((line, line_form.changed_data))
+
+    def _save_payments(self, request, ticket, formset):
+        deleted = set(formset.deleted_forms)
+        for payment_form in formset.forms:
+            payment = payment_form.instance
+            if payment_form in deleted:
+                if payment.pk:
+                    services.payment_remove(payment=payment, user=request.user)
+                    formset.deleted_objects.append(payment)
+            elif payment.pk is None and payment_form.has_changed():
+                new_payment = services.payment_add(
+                    ticket=ticket,
+                    method=payment_form.cleaned_data["method"],
+                    amount=payment_form.cleaned_data["amount"],
+                    user=request.user,
+                )
+                formset.new_objects.append(new_payment)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        amount = form.cleaned_data.get("settle_amount")
+        if change and amount is not None:
+            payment = services.ticket_settle(
+                ticket=form.instance,
+                method=form.cleaned_data.get("settle_method") or "",
+                amount=amount,
+                user=request.user,
+                reason=form.cleaned_data.get("reason", ""),
+            )
+            self.message_user(request, f"Settled: {payment}.", messages.SUCCESS)
+
+    def response_change(self, request, obj):
+        if "_close_ticket" in request.POST:
+            services.ticket_close(ticket=obj, user=request.user)
+            self.message_user(request, f"{obj} is closed.", messages.SUCCESS)
+            return HttpResponseRedirect(request.path)
+        if "_void_ticket" in request.POST:
+            services.ticket_void(
+                ticket=obj, user=request.user, reason=request.POST.get("reason", "")
+            )
+            self.message_user(request, f"{obj} is voided.", messages.SUCCESS)
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+
+@admin.register(TicketAdjustment)
+class TicketAdjustmentAdmin(admin.ModelAdmin):
+    """The record of changes to closed tickets (R16): read-only."""
+
+    list_display = ["created_at", "ticket", "kind", "line_id", "reason", "created_by"]
+    list_filter = ["kind"]
+    list_select_related = ["ticket", "created_by"]
+    readonly_fields = [field.name for field in TicketAdjustment._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

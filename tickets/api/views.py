@@ -1,0 +1,156 @@
+"""The tickets API (SPEC §11): input serializer → one service → the ticket or the new row.
+
+Role rules on closed tickets (Manager only) live in the services, which raise
+PermissionRefused (403); every view only needs a staff member.
+"""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from salon.api.permissions import IsStaffMember
+from tickets import selectors, services
+from tickets.models import Payment, Ticket, TicketLine
+
+from .serializers import (
+    LineAddSerializer,
+    LineUpdateSerializer,
+    PaymentAddSerializer,
+    PaymentSerializer,
+    ReasonSerializer,
+    SettleSerializer,
+    TicketLineSerializer,
+    TicketOpenSerializer,
+    TicketSerializer,
+)
+
+
+def tickets_for_output():
+    """Tickets with totals annotated and lines (with items) and payments prefetched."""
+    return selectors.ticket_list_with_totals(
+        queryset=Ticket.objects.prefetch_related(
+            Prefetch("lines", queryset=TicketLine.objects.select_related("item")), "payments"
+        )
+    )
+
+
+def ticket_response(ticket: Ticket, *, status_code: int = status.HTTP_200_OK) -> Response:
+    ticket = tickets_for_output().get(pk=ticket.pk)
+    return Response(TicketSerializer(ticket).data, status=status_code)
+
+
+def validated(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Open, read, close, void and settle tickets (staff; closed tickets: Manager)."""
+
+    permission_classes = [IsStaffMember]
+    serializer_class = TicketSerializer
+    filterset_fields = ["status", "client"]
+
+    def get_queryset(self):
+        return tickets_for_output()
+
+    @extend_schema(request=TicketOpenSerializer, responses={201: TicketSerializer})
+    def create(self, request):
+        ticket = services.ticket_open(user=request.user, **validated(TicketOpenSerializer, request))
+        return ticket_response(ticket, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: TicketSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        ticket = services.ticket_close(ticket=self._ticket(pk), user=request.user)
+        return ticket_response(ticket)
+
+    @extend_schema(request=ReasonSerializer, responses={200: TicketSerializer})
+    @action(detail=True, methods=["post"])
+    def void(self, request, pk=None):
+        reason = validated(ReasonSerializer, request)["reason"]
+        ticket = services.ticket_void(ticket=self._ticket(pk), user=request.user, reason=reason)
+        return ticket_response(ticket)
+
+    @extend_schema(request=SettleSerializer, responses={201: PaymentSerializer})
+    @action(detail=True, methods=["post"])
+    def settle(self, request, pk=None):
+        payment = services.ticket_settle(
+            ticket=self._ticket(pk), user=request.user, **validated(SettleSerializer, request)
+        )
+        return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+
+    def _ticket(self, pk) -> Ticket:
+        return get_object_or_404(Ticket, pk=pk)
+
+
+class TicketLinesView(APIView):
+    """POST a line on an open ticket (R30, R32)."""
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(request=LineAddSerializer, responses={201: TicketLineSerializer})
+    def post(self, request, ticket_pk):
+        ticket = get_object_or_404(Ticket, pk=ticket_pk)
+        line = services.ticket_add_line(
+            ticket=ticket, user=request.user, **validated(LineAddSerializer, request)
+        )
+        return Response(TicketLineSerializer(line).data, status=status.HTTP_201_CREATED)
+
+
+class TicketLineDetailView(APIView):
+    """PATCH or DELETE a line; once the ticket is closed: Manager, with a reason (R16)."""
+
+    permission_classes = [IsStaffMember]
+
+    def _line(self, ticket_pk, line_pk) -> TicketLine:
+        return get_object_or_404(TicketLine, pk=line_pk, ticket_id=ticket_pk)
+
+    @extend_schema(request=LineUpdateSerializer, responses={200: TicketLineSerializer})
+    def patch(self, request, ticket_pk, line_pk):
+        line = services.ticket_update_line(
+            line=self._line(ticket_pk, line_pk),
+            user=request.user,
+            **validated(LineUpdateSerializer, request),
+        )
+        return Response(TicketLineSerializer(line).data)
+
+    @extend_schema(request=ReasonSerializer, responses={204: None})
+    def delete(self, request, ticket_pk, line_pk):
+        services.ticket_remove_line(
+            line=self._line(ticket_pk, line_pk),
+            user=request.user,
+            reason=validated(ReasonSerializer, request)["reason"],
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TicketPaymentsView(APIView):
+    """POST a cash, card, check or gift card payment on an open ticket (R30, R32)."""
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(request=PaymentAddSerializer, responses={201: PaymentSerializer})
+    def post(self, request, ticket_pk):
+        ticket = get_object_or_404(Ticket, pk=ticket_pk)
+        payment = services.payment_add(
+            ticket=ticket, user=request.user, **validated(PaymentAddSerializer, request)
+        )
+        return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+
+
+class TicketPaymentDetailView(APIView):
+    """DELETE a payment of an open ticket; a points payment's points go back (R22)."""
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, ticket_pk, payment_pk):
+        payment = get_object_or_404(Payment, pk=payment_pk, ticket_id=ticket_pk)
+        services.payment_remove(payment=payment, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
