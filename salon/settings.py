@@ -191,6 +191,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `kind`; each choice set gets its own schema name.
+    "ENUM_NAME_OVERRIDES": {"PointsEntryKindEnum": "loyalty.models.EntryKind"},
 }
 
 LOGGING = {

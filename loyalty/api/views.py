@@ -10,7 +10,8 @@ from rest_framework.views import APIView
 from clients.models import Client
 from loyalty import selectors, services
 from loyalty.api import serializers
-from loyalty.models import EarningRule
+from loyalty.models import EarningRule, PointsEntry
+from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsClientUser, IsStaffMember, require_permission
 from tickets.models import Ticket
 
@@ -82,7 +83,7 @@ class LoyaltySettingsView(APIView):
         return Response(serializers.LoyaltySettingsSerializer(settings_row).data)
 
 
-class AdjustmentCreateView(APIView):
+class AdjustmentCreateView(IdempotentMixin, APIView):
     """A Manager's manual points adjustment, with a reason (R15, §10)."""
 
     permission_classes = [require_permission("loyalty.adjust_points")]
@@ -127,6 +128,8 @@ class ClientRewardsEntriesView(generics.ListAPIView):
     serializer_class = serializers.PointsEntrySerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return PointsEntry.objects.none()
         client = get_object_or_404(Client, pk=self.kwargs["client_id"])
         return selectors.client_points_entries(client=client)
 
@@ -144,10 +147,12 @@ class MyRewardsEntriesView(generics.ListAPIView):
     serializer_class = serializers.PointsEntrySerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return PointsEntry.objects.none()
         return selectors.client_points_entries(client=self.request.user.client)
 
 
-class TicketRedeemView(APIView):
+class TicketRedeemView(IdempotentMixin, APIView):
     """Pay part of an open ticket with points (R19-R23); 201 with the points payment."""
 
     permission_classes = [require_permission("loyalty.redeem_points")]

@@ -259,3 +259,25 @@ def test_client_app_user_is_refused_staff_endpoints(app_user_api, customer):
 
 def test_staff_without_client_gets_403_on_me_rewards(front_desk_api):
     assert front_desk_api.get("/api/v1/me/rewards/").status_code == 403
+
+
+def test_redeem_retried_with_the_same_idempotency_key_redeems_once(front_desk_api, open_ticket):
+    """SPEC §11 Idempotency-Key: a retried redeem replays the first answer (R13)."""
+    url = f"/api/v1/tickets/{open_ticket.pk}/redeem/"
+    headers = {"HTTP_IDEMPOTENCY_KEY": "5f0c2a4e-redeem"}
+    first = front_desk_api.post(url, {"points": 500}, format="json", **headers)
+    again = front_desk_api.post(url, {"points": 500}, format="json", **headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert Payment.objects.filter(method="points").count() == 1
+    assert PointsEntry.objects.filter(kind="redeem").count() == 1
+
+
+def test_adjustment_retried_with_the_same_idempotency_key_adjusts_once(manager_api, customer):
+    headers = {"HTTP_IDEMPOTENCY_KEY": "adjust-1"}
+    body = {"client": customer.pk, "points": 150, "reason": "Birthday"}
+    for _ in range(2):
+        assert (
+            manager_api.post("/api/v1/loyalty/adjustments/", body, format="json", **headers)
+        ).status_code == 201
+    assert PointsEntry.objects.filter(client=customer).count() == 1

@@ -190,3 +190,26 @@ def test_reconcile_on_close_query_count_is_the_same_for_1_and_20_lines(customer,
         counts.append(len(captured))
     assert counts[0] == counts[1] <= 25
     assert balance_of(customer).pending == 2 + (6 + 2) + (120 + 2)
+
+
+def test_ticket_close_with_points_uses_the_same_queries_for_1_and_20_lines(db):
+    """SPEC §12 end to end: tickets' close and loyalty's reconcile together."""
+    from tests.catalog.factories import ItemFactory
+    from tests.clients.factories import ClientFactory
+    from tickets import services as tickets
+
+    rule_set(Action.SERVICE_PURCHASE, points=2, spend_unit=Decimal("1.00"), referrer_points=1)
+    rule_set(Action.FIRST_VISIT, points=10)
+    item = ItemFactory(kind=SERVICE, price=Decimal("10.00"))
+    counts = []
+    for size in (1, 20):
+        customer = ClientFactory(referred_by=ClientFactory())
+        ticket = tickets.ticket_open(client=customer)
+        for _ in range(size):
+            tickets.ticket_add_line(ticket=ticket, item=item)
+        tickets.payment_add(ticket=ticket, method="cash", amount=Decimal("10.00") * size)
+        with CaptureQueriesContext(connection) as captured:
+            tickets.ticket_close(ticket=ticket)
+        counts.append(len(captured))
+        assert balance_of(customer).pending == 20 * size + 10
+    assert counts[0] == counts[1]
