@@ -249,15 +249,14 @@ class PointsEntryAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         client = get_object_or_404(Client, pk=client_id)
+        rewards = selectors.client_rewards_summary(client=client)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": f"Rewards of {client}",
             "client": client,
-            "rewards": selectors.client_rewards_summary(client=client),
-            "pending_value": selectors.points_value(
-                selectors.client_points_balance(client=client).pending
-            ),
+            "rewards": rewards,
+            "pending_value": selectors.points_value(rewards.pending_points),
             "entries": selectors.client_points_entries(client=client).select_related("ticket")[:50],
             "rewards_on": features_get().rewards_referrals,
             "can_adjust_points": request.user.has_perm("loyalty.adjust_points"),

@@ -188,3 +188,14 @@ def test_r28_rewards_box_in_admin(front_desk_browser, customer, manager):
     assert '<td class="redeemable-points">1234</td>' in html
     assert '<td class="redeemable-value">$12.34</td>' in html
     assert '<td class="pending-points">0</td>' in html
+
+
+def test_r28_rewards_box_on_the_clients_admin_page(front_desk_browser, customer, manager):
+    points_adjust(client=customer, points=750, reason="x", user=manager)
+    response = front_desk_browser.get(f"/admin/clients/client/{customer.pk}/change/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="rewards-box"' in html
+    assert '<span class="redeemable-points">750</span>' in html
+    assert '<span class="redeemable-value">$7.50</span>' in html
+    assert "Adjust points" not in html  # Front desk can't adjust (§10)
