@@ -320,8 +320,9 @@ def _earning_entries(*, ticket: Ticket, now: datetime) -> list[PointsEntry]:
         if difference == 0 or owner is None:
             continue
         if difference > 0:
-            if rewards_on is None:
+            if rewards_on is None:  # read once, and only when something is to be earned
                 rewards_on = features_get().rewards_referrals
+                held_until = _hold(now)
             if not rewards_on:
                 continue  # R34: nothing is earned while the feature is off
             first = held_count == 0
@@ -339,7 +340,7 @@ def _earning_entries(*, ticket: Ticket, now: datetime) -> list[PointsEntry]:
                     beneficiary=beneficiary,
                     appointment_id=ticket.appointment_id,
                     created_at=now,
-                    available_at=_hold(now),
+                    available_at=held_until,
                 )
             ]
         else:
@@ -429,6 +430,7 @@ def feedback_points_award(*, feedback: Feedback, now: datetime | None = None) ->
         return []
     client = _survivor(feedback.client)
     rules = {rule.action: rule for rule in earning_rules_get()}
+    held_until = _hold(now)
     wanted = [(Action.FEEDBACK, f"ticket:{ticket.pk}:feedback")]
     if feedback.shared:
         wanted.append((Action.SHARED_FEEDBACK, f"feedback:{feedback.pk}:shared_feedback"))
@@ -447,7 +449,7 @@ def feedback_points_award(*, feedback: Feedback, now: datetime | None = None) ->
             ticket=ticket,
             feedback=feedback,
             created_at=now,
-            available_at=_hold(now),
+            available_at=held_until,
             memo=f"{rules[action].get_action_display()} (ticket #{ticket.pk})",
             idempotency_key=key,
         )

@@ -11,6 +11,7 @@ from loyalty.models import EarningRule, EntryKind, LoyaltySettings, PointsEntry
 from loyalty.selectors import earning_rules_get
 from loyalty.services import points_adjust
 from salon.models import Features
+from tests.clients.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +144,6 @@ def test_ledger_is_read_only_in_admin(manager_browser, customer, manager):
 def test_ledger_changelist_query_count_is_constant(
     manager_browser, manager, django_assert_max_num_queries
 ):
-    from tests.clients.factories import ClientFactory
 
     for size in (2, 20):
         while PointsEntry.objects.count() < size:

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from loyalty.actions import ACTIONS, Action
 from loyalty.models import EarningRule, EntryKind, LoyaltySettings, PointsEntry
@@ -82,7 +83,6 @@ def test_bad_rule_changes_are_refused_and_nothing_changes(manager, action, chang
 
 
 def test_database_refuses_na_cells_and_bad_ranges(db):
-    from django.db import IntegrityError, transaction
 
     earning_rules_get()
     for action, values in [

@@ -10,7 +10,7 @@ from appointments.models import Appointment, ProductReservation
 from catalog.models import ItemKind
 from clients.models import ClientSource
 from loyalty.actions import Action, Beneficiary
-from loyalty.models import EntryKind, PointsEntry
+from loyalty.models import EntryKind, LoyaltySettings, PointsEntry
 from loyalty.selectors import Balance, client_points_balance
 from loyalty.services import ticket_points_reconcile
 from salon.models import Features
@@ -252,7 +252,6 @@ def test_r34_without_rewards_feature_nothing_is_earned(customer):
 
 def test_hold_hours_setting_sets_available_at(customer):
     """R15: the hold is a setting (default 24)."""
-    from loyalty.models import LoyaltySettings
 
     LoyaltySettings.objects.filter(pk=1).update(hold_hours=48)
     rule_set(Action.SERVICE_PURCHASE, points=1, spend_unit=Decimal("1.00"))

@@ -9,6 +9,7 @@ from clients.models import ClientSource
 from loyalty.actions import Action
 from loyalty.models import PointsEntry
 from loyalty.selectors import client_points_balance
+from loyalty.services import ticket_points_reconcile
 from tests.clients.factories import ClientFactory
 from tests.loyalty.factories import closed_ticket, rule_set, ticket_void
 
@@ -104,7 +105,6 @@ def test_first_time_award_decided_at_close_is_not_moved_by_a_later_void_of_anoth
     first = closed_ticket(customer=customer, lines=[(SERVICE, Decimal("10.00"))])
     second = closed_ticket(customer=customer, lines=[(SERVICE, Decimal("10.00"))])
     ticket_void(first)
-    from loyalty.services import ticket_points_reconcile
 
     ticket_points_reconcile(ticket=second)
     assert points(customer, Action.FIRST_VISIT) == 0

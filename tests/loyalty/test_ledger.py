@@ -13,6 +13,8 @@ from loyalty.actions import Action
 from loyalty.models import EntryKind, LedgerIsAppendOnly, PointsBalance, PointsEntry
 from loyalty.selectors import Balance, client_points_balance
 from loyalty.services import ticket_points_reconcile
+from tests.catalog.factories import ItemFactory
+from tests.clients.factories import ClientFactory
 from tests.loyalty.factories import (
     closed_ticket,
     line_set_net,
@@ -20,6 +22,7 @@ from tests.loyalty.factories import (
     ticket_void,
     ticket_with_lines,
 )
+from tickets import services as tickets
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -194,9 +197,6 @@ def test_reconcile_on_close_query_count_is_the_same_for_1_and_20_lines(customer,
 
 def test_ticket_close_with_points_uses_the_same_queries_for_1_and_20_lines(db):
     """SPEC §12 end to end: tickets' close and loyalty's reconcile together."""
-    from tests.catalog.factories import ItemFactory
-    from tests.clients.factories import ClientFactory
-    from tickets import services as tickets
 
     rule_set(Action.SERVICE_PURCHASE, points=2, spend_unit=Decimal("1.00"), referrer_points=1)
     rule_set(Action.FIRST_VISIT, points=10)
@@ -213,3 +213,20 @@ def test_ticket_close_with_points_uses_the_same_queries_for_1_and_20_lines(db):
         counts.append(len(captured))
         assert balance_of(customer).pending == 20 * size + 10
     assert counts[0] == counts[1]
+
+
+def test_r15_r16_100_corrected_to_80_through_the_tickets_services(
+    customer, manager, two_per_dollar
+):
+    """SPEC worked example end to end: close $100, a Manager corrects it to $80 → 160 pending."""
+
+    ticket = tickets.ticket_open(client=customer)
+    line = tickets.ticket_add_line(ticket=ticket, item=ItemFactory(price=Decimal("100.00")))
+    tickets.payment_add(ticket=ticket, method="card", amount=Decimal("100.00"))
+    tickets.ticket_close(ticket=ticket)
+    tickets.ticket_update_line(
+        line=line, user=manager, unit_price=Decimal("80.00"), reason="Wrong price"
+    )
+    assert balance_of(customer) == Balance(pending=160, redeemable=0)
+    tickets.ticket_remove_line(line=line, user=manager, reason="Not done")
+    assert balance_of(customer) == Balance(pending=0, redeemable=0)

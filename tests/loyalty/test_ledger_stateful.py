@@ -21,8 +21,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from clients.models import Client
-from clients.signals import client_merged
+from clients.services import client_merge
 from loyalty.actions import Action
 from loyalty.selectors import client_points_balance, ledger_disagreements
 from loyalty.services import points_adjust, points_redeem
@@ -32,7 +31,6 @@ from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory
 from tests.loyalty.factories import rule_set
 from tickets import services as tickets
-from tickets.models import Ticket
 
 POINTS_PER_DOLLAR = 2
 amounts = st.integers(min_value=1, max_value=300).map(lambda dollars: Decimal(dollars))
@@ -131,13 +129,8 @@ class LedgerMachine(RuleBasedStateMachine):
         survivor, duplicate = data.draw(
             st.lists(st.sampled_from(self.active_clients()), min_size=2, max_size=2, unique=True)
         )
-        with transaction.atomic():
-            Client.objects.filter(pk=duplicate.pk).update(merged_into=survivor)
-            duplicate.refresh_from_db()
-            Ticket.objects.filter(client=duplicate).update(client=survivor)
-            client_merged.send(
-                sender=Client, survivor=survivor, duplicate=duplicate, user=None, now=None
-            )
+        client_merge(survivor=survivor, duplicate=duplicate, user=self.manager)
+        duplicate.refresh_from_db()
         for record in self.closed + self.redeemed_open:
             if record["owner"].pk == duplicate.pk:
                 record["owner"] = survivor

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from catalog.models import ItemKind
 from clients.models import Client
+from clients.services import client_merge
 from clients.signals import client_merged
 from feedback.models import Feedback
 from loyalty.actions import Action
@@ -128,3 +129,14 @@ def test_r34_feedback_earns_nothing_with_the_feature_off(customer, closed_for):
     Features.objects.filter(pk=1).update(rewards_referrals=False)
     Feedback.objects.create(client=customer, ticket=closed_for, rating=4)
     assert balance_of(customer) == Balance(0, 0)
+
+
+def test_r17_merge_through_the_clients_service_moves_the_points(manager):
+
+    rule_set(Action.SERVICE_PURCHASE, points=1, spend_unit=Decimal("1.00"))
+    survivor, duplicate = ClientFactory(), ClientFactory()
+    closed_ticket(customer=duplicate, lines=[(SERVICE, Decimal("30.00"))])
+    points_adjust(client=duplicate, points=500, reason="gift", user=manager)
+    client_merge(survivor=survivor, duplicate=duplicate, user=manager)
+    assert balance_of(survivor) == Balance(pending=30, redeemable=500)
+    assert balance_of(duplicate) == Balance(0, 0)

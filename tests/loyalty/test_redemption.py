@@ -10,9 +10,10 @@ from catalog.models import ItemKind
 from loyalty.actions import Action
 from loyalty.models import EntryKind, LoyaltySettings, PointsEntry
 from loyalty.selectors import Balance, client_points_balance, client_rewards_summary
-from loyalty.services import points_adjust, points_redeem
+from loyalty.services import points_adjust, points_redeem, ticket_points_reconcile
 from salon.errors import DomainError, PermissionRefused
 from salon.models import Features
+from tests.accounts.factories import UserFactory
 from tests.catalog.factories import ItemFactory
 from tests.loyalty.factories import rule_set
 from tickets import services as tickets
@@ -139,7 +140,6 @@ def test_r22_removing_the_points_payment_gives_the_points_back_once(open_ticket,
     assert balance_of(open_ticket.client) == Balance(pending=0, redeemable=1000)
     reversal = PointsEntry.objects.get(kind=EntryKind.REDEEM_REVERSAL)
     assert (reversal.points, reversal.payment_id) == (300, payment.pk)
-    from loyalty.services import ticket_points_reconcile
 
     ticket_points_reconcile(ticket=open_ticket)  # R13
     assert PointsEntry.objects.filter(kind=EntryKind.REDEEM_REVERSAL).count() == 1
@@ -173,7 +173,6 @@ def test_r34_no_redemption_without_the_rewards_feature(open_ticket, front_desk):
 
 
 def test_redeem_needs_the_redeem_permission(open_ticket):
-    from tests.accounts.factories import UserFactory
 
     with pytest.raises(PermissionRefused):
         points_redeem(ticket=open_ticket, points=100, user=UserFactory())
