@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from catalog.models import ItemKind
 from loyalty.actions import Action
 from loyalty.models import EarningRule, LoyaltySettings, PointsEntry
+from loyalty.selectors import client_rewards_summary
 from loyalty.services import points_adjust
 from salon.models import Features
 from tests.accounts.factories import UserFactory
@@ -281,3 +282,13 @@ def test_adjustment_retried_with_the_same_idempotency_key_adjusts_once(manager_a
             manager_api.post("/api/v1/loyalty/adjustments/", body, format="json", **headers)
         ).status_code == 201
     assert PointsEntry.objects.filter(client=customer).count() == 1
+
+
+def test_r1_r2_money_is_a_decimal_string_and_points_are_integers(front_desk_api, rich_customer):
+    """R1: money is Decimal, a string in the API; R2: points are ints, 1 point = $0.01."""
+    data = front_desk_api.get(f"/api/v1/clients/{rich_customer.pk}/rewards/").json()
+    assert data["redeemable_value"] == "10.00"
+    assert isinstance(data["redeemable_points"], int)
+    rule = front_desk_api.get("/api/v1/loyalty/rules/").json()[0]
+    assert rule["spend_unit"] == "1.00"
+    assert client_rewards_summary(client=rich_customer).redeemable_value == Decimal("10.00")
