@@ -191,8 +191,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Several models have a `kind`; each choice set gets its own schema name.
-    "ENUM_NAME_OVERRIDES": {"PointsEntryKindEnum": "loyalty.models.EntryKind"},
+    # Several choice sets share the field name "kind": name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "ItemKindEnum": "catalog.models.ItemKind",
+        "FileKindEnum": "clients.models.FileKind",
+        "PointsEntryKindEnum": "loyalty.models.EntryKind",
+    },
 }
 
 LOGGING = {

@@ -91,7 +91,7 @@ def _line_values(line: TicketLine) -> dict:
     }
 
 
-def _line_net(
+def line_net_amount(
     *,
     quantity: int,
     unit_price: Decimal,
@@ -227,7 +227,7 @@ def ticket_add_line(
     discount_percent = _optional_decimal(discount_percent, field="discount_percent")
     if package_redemption and unit_price != 0:
         raise DomainError("A package redemption is priced 0.", field="unit_price")
-    net_amount = _line_net(
+    net_amount = line_net_amount(
         quantity=quantity,
         unit_price=unit_price,
         discount_amount=discount_amount,
@@ -298,7 +298,7 @@ def ticket_update_line(
         new_discount_amount = None
     if line.package_redemption and new_price != 0:
         raise DomainError("A package redemption is priced 0.", field="unit_price")
-    new_net = _line_net(
+    new_net = line_net_amount(
         quantity=new_quantity,
         unit_price=new_price,
         discount_amount=new_discount_amount,

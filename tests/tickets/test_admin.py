@@ -187,7 +187,11 @@ def test_front_desk_sees_a_closed_ticket_read_only_and_cannot_change_it(desk):  
 def test_manager_adjusts_a_closed_line_with_a_reason(boss, manager):  # R16
     ticket = closed_ticket("100.00")
     page = boss.get(change_url(ticket))
-    assert 'name="lines-0-quantity"' in page.content.decode()
+    content = page.content.decode()
+    assert 'name="lines-0-quantity"' in content
+    assert 'name="settle_amount"' in content
+    assert 'name="_void_ticket"' in content
+    assert 'name="_close_ticket"' not in content
     data = as_submitted(page)
     data.update({"lines-0-discount_amount": "25.00", "reason": "price match"})
     response = boss.post(change_url(ticket), data)

@@ -215,6 +215,15 @@ def test_closed_line_changes_are_managers_with_a_reason(manager_api, front_desk_
     assert ticket.adjustments.count() == 3
 
 
+def test_closed_line_removal_reason_may_be_a_query_parameter(manager_api):  # R16
+    ticket = closed_ticket("100.00", "20.00")
+    line = ticket.lines.last()
+    assert manager_api.delete(url(ticket, "lines", line.pk)).status_code == 400
+    response = manager_api.delete(url(ticket, "lines", line.pk) + "?reason=not+done")
+    assert response.status_code == 204
+    assert ticket.adjustments.get().reason == "not done"
+
+
 def test_settle_is_for_managers(front_desk_api, manager_api):  # R16
     ticket = closed_ticket("100.00")
     response = front_desk_api.post(
@@ -363,3 +372,19 @@ def test_detail_uses_constant_queries(front_desk_api, django_assert_num_queries,
         response = front_desk_api.get(url(ticket))
     assert response.data["balance_due"] == "0.00"
     assert len(response.data["lines"]) == line_count
+
+
+def test_the_schema_documents_the_ticket_endpoints(anonymous_api):  # SPEC §11
+    paths = anonymous_api.get("/api/schema/", {"format": "json"}).json()["paths"]
+    for path, method in [
+        ("/api/v1/items/", "post"),
+        ("/api/v1/tickets/", "post"),
+        ("/api/v1/tickets/{id}/", "get"),
+        ("/api/v1/tickets/{ticket_pk}/lines/", "post"),
+        ("/api/v1/tickets/{ticket_pk}/lines/{line_pk}/", "patch"),
+        ("/api/v1/tickets/{ticket_pk}/payments/{payment_pk}/", "delete"),
+        ("/api/v1/tickets/{id}/close/", "post"),
+        ("/api/v1/tickets/{id}/void/", "post"),
+        ("/api/v1/tickets/{id}/settle/", "post"),
+    ]:
+        assert method in paths[path], path

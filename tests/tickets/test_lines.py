@@ -4,6 +4,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from catalog.models import ItemKind
 from salon.errors import DomainError
@@ -285,3 +287,20 @@ def test_line_change_refused_when_total_would_not_exceed_points_paid(front_desk)
         services.ticket_remove_line(line=first, user=front_desk)
     services.ticket_update_line(line=first, user=front_desk, unit_price=Decimal("10.01"))
     assert selectors.ticket_total(ticket=ticket) == Decimal("60.01")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    quantity=st.integers(min_value=1, max_value=50),
+    price=st.decimals(min_value=0, max_value=10000, places=2),
+    percent=st.one_of(st.none(), st.decimals(min_value=0, max_value=100, places=2)),
+)
+def test_line_net_is_never_negative_nor_above_the_line_amount(quantity, price, percent):  # R30
+    net = services.line_net_amount(
+        quantity=quantity, unit_price=price, discount_amount=None, discount_percent=percent
+    )
+    line_amount = quantity * price
+    assert Decimal("0.00") <= net <= line_amount
+    assert net == net.quantize(Decimal("0.01"))
+    if percent is None:
+        assert net == line_amount

@@ -3,6 +3,7 @@
 import pytest
 from django.utils import timezone
 
+from clients.services import client_merge
 from clients.signals import client_merged
 from tests.clients.factories import ClientFactory
 from tickets.models import Ticket
@@ -26,3 +27,11 @@ def test_merge_moves_the_duplicates_tickets_to_the_survivor():  # R17
     assert Ticket.objects.get(pk=other.pk).client == bystander
     moved_closed.refresh_from_db()
     assert moved_closed.status == "closed"
+
+
+def test_client_merge_service_moves_tickets(manager):  # R17, through the real merge
+    survivor, duplicate = ClientFactory(), ClientFactory()
+    ticket = closed_ticket("30.00", client=duplicate)
+    client_merge(survivor=survivor, duplicate=duplicate, user=manager)
+    ticket.refresh_from_db()
+    assert ticket.client == survivor

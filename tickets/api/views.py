@@ -1,5 +1,6 @@
 """The tickets API (SPEC §11): input serializer → one service → the ticket or the new row.
 
+Every POST honours an Idempotency-Key header (SPEC §11, salon.api.idempotency).
 Role rules on closed tickets (Manager only) live in the services, which raise
 PermissionRefused (403); every view only needs a staff member.
 """
@@ -12,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsStaffMember
 from tickets import selectors, services
 from tickets.models import Payment, Ticket, TicketLine
@@ -49,7 +51,9 @@ def validated(serializer_class, request):
     return serializer.validated_data
 
 
-class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class TicketViewSet(
+    IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Open, read, close, void and settle tickets (staff; closed tickets: Manager)."""
 
     permission_classes = [IsStaffMember]
@@ -89,7 +93,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return get_object_or_404(Ticket, pk=pk)
 
 
-class TicketLinesView(APIView):
+class TicketLinesView(IdempotentMixin, APIView):
     """POST a line on an open ticket (R30, R32)."""
 
     permission_classes = [IsStaffMember]
@@ -122,15 +126,18 @@ class TicketLineDetailView(APIView):
 
     @extend_schema(request=ReasonSerializer, responses={204: None})
     def delete(self, request, ticket_pk, line_pk):
+        # Some HTTP clients can't send a body with DELETE: the reason may be ?reason=.
+        reason = ReasonSerializer(data=request.data or request.query_params)
+        reason.is_valid(raise_exception=True)
         services.ticket_remove_line(
             line=self._line(ticket_pk, line_pk),
             user=request.user,
-            reason=validated(ReasonSerializer, request)["reason"],
+            reason=reason.validated_data["reason"],
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class TicketPaymentsView(APIView):
+class TicketPaymentsView(IdempotentMixin, APIView):
     """POST a cash, card, check or gift card payment on an open ticket (R30, R32)."""
 
     permission_classes = [IsStaffMember]
