@@ -43,6 +43,7 @@ from tickets.models import Payment, PaymentMethod, Ticket, TicketLine, TicketSta
 
 ACTIONS_LABELS = dict(Action.choices)
 ONLINE_SOURCES = (ClientSource.ONLINE, ClientSource.APP)
+ENTRY_RELATIONS = ["client", "ticket", "appointment", "feedback", "created_by"]
 REWARDS_OFF = "The Rewards & Referrals feature is switched off."
 
 
@@ -69,6 +70,9 @@ def _post_entries(entries: list[PointsEntry]) -> list[PointsEntry]:
         return []
     deltas: dict[int, int] = defaultdict(int)
     for entry in entries:
+        # Field checks only (choices, lengths): the database holds the keys and relations,
+        # so a bulk insert stays one query whatever the number of entries.
+        entry.clean_fields(exclude=ENTRY_RELATIONS)
         deltas[entry.client_id] += entry.points
     _lock_balances(deltas)
     created = PointsEntry.objects.bulk_create(entries)
