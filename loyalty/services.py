@@ -252,7 +252,7 @@ def _expected_points(*, ticket: Ticket, snapshot, held: dict) -> dict[tuple[str,
 
 
 def _take_back(
-    *, ticket: Ticket, action: str, beneficiary: str, client: Client, points: int, now, **fields
+    *, ticket: Ticket, action: str, beneficiary: str, client: Client, points: int, now
 ) -> list[PointsEntry]:
     """Negative entries for `points`, first from the still-pending points of the same
     (ticket, action, beneficiary), latest available_at first and keeping it, the rest at
@@ -290,13 +290,15 @@ def _take_back(
             beneficiary=beneficiary,
             created_at=now,
             available_at=available_at,
-            **fields,
         )
         for points_taken, available_at in entries
     ]
 
 
 def _earning_entries(*, ticket: Ticket, now: datetime) -> list[PointsEntry]:
+    """Entries for the difference between what the ticket should hold, per (action,
+    beneficiary), and what the ledger holds for it: earn/referral_earn the first time,
+    `adjustment` afterwards; take-backs follow R15."""
     if ticket.client_id is None:
         return []  # R11: walk-ins earn nothing
     snapshot = _snapshot_for(ticket=ticket, now=now)
