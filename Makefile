@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run serve test lint format
+.PHONY: install run serve worker confirmations test lint format
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,14 @@ run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST)
+
+# Next to the web server: the task worker sends queued texts (R39)...
+worker: install
+	DEBUG=true $(BIN)/python manage.py db_worker --queue-name '*'
+
+# ...and this texts the due appointment confirmations every 5 minutes (R38).
+confirmations: install
+	DEBUG=true $(BIN)/python manage.py send_confirmations --every 300
 
 test: install
 	$(BIN)/pytest -n auto

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 from clients.models import ClientSource
@@ -30,12 +31,21 @@ class Appointment(models.Model):
     )
     prebooked = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["start", "id"]
         indexes = [
             models.Index(fields=["status", "start"]),
             models.Index(fields=["client", "start"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=1), name="appointment_duration_positive"
+            ),
         ]
 
     def __str__(self):
@@ -63,6 +73,10 @@ class ProductReservation(models.Model):
         max_length=20, choices=ReservationStatus.choices, default=ReservationStatus.RESERVED
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -33,6 +33,13 @@ class OptOutAdmin(admin.ModelAdmin):
     search_fields = ("phone",)
     readonly_fields = ("phone", "created_at")
 
+    # A number joins the list only by texting STOP and leaves it only by texting START:
+    # its owner's own word, which staff can't override (SPEC §1).
     def has_add_permission(self, request):
-        # A number joins the list only by texting STOP (its owner's own word).
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from messaging.backends.base import get_sms_backend
 from messaging.models import Direction, Message, MessageStatus, OptOut
+from messaging.signals import sms_received
 from salon.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -157,8 +158,6 @@ def sms_receive(*, from_number: str, to_number: str, body: str, provider_sid: st
     first delivery got. messaging handles STOP/START itself; other apps listen to
     `sms_received` and may return a reply; with none, the answer is the help text.
     """
-    from messaging.signals import sms_received
-
     # PostgreSQL text can't hold NUL; nothing a phone sends needs it.
     from_number, to_number, body, provider_sid = (
         value.replace("\x00", "") for value in (from_number, to_number, body, provider_sid)
@@ -230,12 +229,6 @@ def message_link_client(*, message: Message, client_id: int) -> Message:
     return message
 
 
-@transaction.atomic
 def messages_move_client(*, from_client_id: int, to_client_id: int) -> int:
     """Move a merged duplicate's texts to the survivor (R17); returns how many moved."""
-    moved = 0
-    for message in Message.objects.filter(client_id=from_client_id).select_for_update():
-        message.client_id = to_client_id
-        message.save(update_fields=["client", "updated_at"])
-        moved += 1
-    return moved
+    return Message.objects.filter(client_id=from_client_id).update(client_id=to_client_id)

@@ -135,11 +135,9 @@ CONFIRMATION_HOURS_BEFORE = env.int("CONFIRMATION_HOURS_BEFORE", default=48)
 SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=5)
 SMS_RETRY_SECONDS = env.int("SMS_RETRY_SECONDS", default=60)
 
-TASKS = {
-    "default": {
-        "BACKEND": env("TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend")
-    }
-}
+# Background tasks (texts are sent by them, R39): queued in the database and run by
+# `manage.py db_worker` (make worker). The test settings run them immediately.
+TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 
 if env.bool("SECURE_PROXY_SSL", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -191,11 +189,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Several choice sets share the field name "kind": name each enum after its model.
+    # Several choice sets share a field name ("kind", "source"): name each after its model.
     "ENUM_NAME_OVERRIDES": {
         "ItemKindEnum": "catalog.models.ItemKind",
         "FileKindEnum": "clients.models.FileKind",
         "PointsEntryKindEnum": "loyalty.models.EntryKind",
+        "ClientSourceEnum": "clients.models.ClientSource",
+        "FeedbackSourceEnum": "feedback.models.FeedbackSource",
     },
 }
 

@@ -1,1 +1,16 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from appointments.api.views import (
+    AppointmentViewSet,
+    MyAppointmentViewSet,
+    MyReservationViewSet,
+    ReservationViewSet,
+)
+
+router = SimpleRouter()
+router.register("appointments", AppointmentViewSet, basename="appointment")
+router.register("reservations", ReservationViewSet, basename="reservation")
+router.register("me/appointments", MyAppointmentViewSet, basename="my-appointment")
+router.register("me/reservations", MyReservationViewSet, basename="my-reservation")
+
+urlpatterns = router.urls

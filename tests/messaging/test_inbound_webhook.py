@@ -2,6 +2,7 @@
 
 import pytest
 from django.dispatch import receiver
+from django.test import Client as BrowserClient
 from twilio.request_validator import RequestValidator
 
 from messaging.models import Direction, Message, OptOut
@@ -172,3 +173,11 @@ def test_odd_input_never_makes_a_500(anonymous_api, data):
 
 def test_get_is_not_allowed(anonymous_api):
     assert anonymous_api.get(URL).status_code == 405
+
+
+def test_webhook_needs_no_csrf_token(settings):  # the provider has no session or cookie
+    data = params(sid="SMcsrf")
+    signature = RequestValidator(TOKEN).compute_signature(f"http://testserver{URL}", data)
+    browser = BrowserClient(enforce_csrf_checks=True)
+    response = browser.post(URL, data, HTTP_X_TWILIO_SIGNATURE=signature)
+    assert response.status_code == 200

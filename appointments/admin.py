@@ -1,0 +1,173 @@
+from django.contrib import admin, messages
+
+from appointments.models import Appointment, ProductReservation
+from appointments.services import (
+    appointment_book,
+    appointment_cancel,
+    appointment_check_in,
+    appointment_confirm,
+    reservation_cancel,
+    reservation_create,
+)
+from catalog.models import Item, ItemKind
+from salon.errors import DomainError
+from salon.forms import ServiceModelForm
+
+
+class AppointmentBookForm(ServiceModelForm):
+    """A new appointment, booked (and validated) by appointment_book (R12, R35)."""
+
+    class Meta:
+        model = Appointment
+        fields = ["client", "item", "start", "duration_minutes", "staff_name", "source"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = Item.objects.filter(kind=ItemKind.SERVICE, active=True)
+
+    def run_service(self, cleaned_data):
+        return appointment_book(**cleaned_data, user=self.user)
+
+
+class ReservationCreateForm(ServiceModelForm):
+    """A new reservation, created (and validated) by reservation_create (R36)."""
+
+    class Meta:
+        model = ProductReservation
+        fields = ["client", "item", "quantity", "source"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = Item.objects.filter(kind=ItemKind.PRODUCT, active=True)
+
+    def run_service(self, cleaned_data):
+        return reservation_create(**cleaned_data, user=self.user)
+
+
+def run_on_each(modeladmin, request, queryset, act, done: str) -> None:
+    """Call `act(row)` (one service call) for each selected row; report what changed and
+    what was refused."""
+    changed = 0
+    for row in queryset:
+        try:
+            act(row)
+        except DomainError as refused:
+            modeladmin.message_user(request, f"{row}: {refused.message}", messages.ERROR)
+        else:
+            changed += 1
+    if changed:
+        modeladmin.message_user(request, f"{changed} {done}.", messages.SUCCESS)
+
+
+class ServiceAddAdmin(admin.ModelAdmin):
+    """Rows are added through their service and changed only by the admin actions."""
+
+    add_form: type[ServiceModelForm]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        form_class.user = request.user
+        return form_class
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return [field.name for field in self.model._meta.fields]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return list(self.add_form._meta.fields)
+        return [field.name for field in self.model._meta.fields]
+
+    def has_change_permission(self, request, obj=None):
+        # A saved row is shown read-only; its status moves only through the actions.
+        if obj is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        saved = form.run_service(form.cleaned_data)
+        vars(obj).update(vars(saved))
+
+    def has_delete_permission(self, request, obj=None):
+        # Cancel instead: tickets and points entries may point at these rows.
+        return False
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(ServiceAddAdmin):
+    """The appointment book: the day's list by start time (R35)."""
+
+    add_form = AppointmentBookForm
+    list_display = [
+        "start",
+        "client",
+        "item",
+        "staff_name",
+        "duration_minutes",
+        "status",
+        "source",
+        "prebooked",
+    ]
+    list_select_related = ["client", "item"]
+    list_filter = ["status", ("start", admin.DateFieldListFilter), "source", "prebooked"]
+    date_hierarchy = "start"
+    ordering = ["start", "id"]
+    search_fields = ["client__first_name", "client__last_name", "client__phone", "staff_name"]
+    autocomplete_fields = ["client"]
+    show_full_result_count = False
+    actions = ["confirm", "check_in", "cancel"]
+
+    @admin.action(description="Confirm selected appointments", permissions=["change"])
+    def confirm(self, request, queryset):
+        run_on_each(
+            self,
+            request,
+            queryset,
+            lambda row: appointment_confirm(appointment=row, user=request.user),
+            "confirmed",
+        )
+
+    @admin.action(description="Check in (client arrived)", permissions=["change"])
+    def check_in(self, request, queryset):
+        run_on_each(
+            self,
+            request,
+            queryset,
+            lambda row: appointment_check_in(appointment=row, user=request.user),
+            "checked in",
+        )
+
+    @admin.action(description="Cancel selected appointments", permissions=["change"])
+    def cancel(self, request, queryset):
+        run_on_each(
+            self,
+            request,
+            queryset,
+            lambda row: appointment_cancel(appointment=row, user=request.user),
+            "cancelled",
+        )
+
+
+@admin.register(ProductReservation)
+class ProductReservationAdmin(ServiceAddAdmin):
+    add_form = ReservationCreateForm
+    list_display = ["created_at", "client", "item", "quantity", "status", "source"]
+    list_select_related = ["client", "item"]
+    list_filter = ["status", "source"]
+    search_fields = ["client__first_name", "client__last_name", "client__phone", "item__name"]
+    autocomplete_fields = ["client"]
+    show_full_result_count = False
+    actions = ["cancel"]
+
+    @admin.action(description="Cancel selected reservations", permissions=["change"])
+    def cancel(self, request, queryset):
+        run_on_each(
+            self,
+            request,
+            queryset,
+            lambda row: reservation_cancel(reservation=row, user=request.user),
+            "cancelled",
+        )

@@ -1,0 +1,161 @@
+"""Appointments and reservations API (SPEC §11): input serializer → one service → output."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from appointments import services
+from appointments.api.serializers import (
+    AppointmentBookSerializer,
+    AppointmentFilterSerializer,
+    AppointmentSerializer,
+    MyAppointmentBookSerializer,
+    MyReservationCreateSerializer,
+    ReservationCreateSerializer,
+    ReservationSerializer,
+)
+from appointments.selectors import appointments_list, reservations_list
+from clients.models import ClientSource
+from salon.api.permissions import IsClientUser, IsStaffMember
+
+
+class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Staff: the appointment book. `?date=YYYY-MM-DD` (salon day), `?status=`, `?client=`."""
+
+    permission_classes = [IsStaffMember]
+    serializer_class = AppointmentSerializer
+
+    def get_queryset(self):
+        if self.action != "list":
+            return appointments_list()
+        filters = AppointmentFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return appointments_list(
+            day=filters.validated_data.get("date"),
+            status=filters.validated_data.get("status"),
+            client_id=filters.validated_data.get("client"),
+        )
+
+    @extend_schema(request=AppointmentBookSerializer, responses={201: AppointmentSerializer})
+    def create(self, request):
+        given = AppointmentBookSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        appointment = services.appointment_book(**given.validated_data, user=request.user)
+        return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
+
+    def _act(self, service, **kwargs):
+        appointment = self.get_object()
+        appointment = service(appointment=appointment, user=self.request.user, **kwargs)
+        return Response(AppointmentSerializer(appointment).data)
+
+    @extend_schema(request=None, responses=AppointmentSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return self._act(services.appointment_confirm)
+
+    @extend_schema(request=None, responses=AppointmentSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._act(services.appointment_cancel)
+
+    @extend_schema(request=None, responses=AppointmentSerializer)
+    @action(detail=True, methods=["post"], url_path="check-in")
+    def check_in(self, request, pk=None):
+        return self._act(services.appointment_check_in)
+
+    @extend_schema(request=None, responses=AppointmentSerializer)
+    @action(detail=True, methods=["post"], url_path="no-show")
+    def no_show(self, request, pk=None):
+        return self._act(services.appointment_no_show)
+
+
+class ReservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Staff: product reservations (R36). `?client=` filters."""
+
+    permission_classes = [IsStaffMember]
+    serializer_class = ReservationSerializer
+
+    def get_queryset(self):
+        client = self.request.query_params.get("client")
+        return reservations_list(client_id=int(client) if client and client.isdigit() else None)
+
+    @extend_schema(request=ReservationCreateSerializer, responses={201: ReservationSerializer})
+    def create(self, request):
+        given = ReservationCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        reservation = services.reservation_create(**given.validated_data, user=request.user)
+        return Response(ReservationSerializer(reservation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=ReservationSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        reservation = services.reservation_cancel(reservation=self.get_object(), user=request.user)
+        return Response(ReservationSerializer(reservation).data)
+
+
+def _own_client(request, given_client_id):
+    """The signed-in client; naming anyone else is answered as if it didn't exist (404)."""
+    client = request.user.client
+    if given_client_id is not None and given_client_id != client.pk:
+        raise NotFound("No such client.")
+    return client
+
+
+class MyAppointmentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """A client-app user's own appointments; booking from the app has source `app`."""
+
+    permission_classes = [IsClientUser]
+    serializer_class = AppointmentSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return appointments_list().none()
+        return appointments_list(client_id=self.request.user.client.pk)
+
+    @extend_schema(request=MyAppointmentBookSerializer, responses={201: AppointmentSerializer})
+    def create(self, request):
+        given = MyAppointmentBookSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        client = _own_client(request, data.pop("client", None))
+        appointment = services.appointment_book(
+            client=client, source=ClientSource.APP, user=request.user, **data
+        )
+        return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=AppointmentSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        appointment = get_object_or_404(self.get_queryset(), pk=pk)
+        appointment = services.appointment_cancel(appointment=appointment, user=request.user)
+        return Response(AppointmentSerializer(appointment).data)
+
+
+class MyReservationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """A client-app user's own product reservations (source `app`)."""
+
+    permission_classes = [IsClientUser]
+    serializer_class = ReservationSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return reservations_list().none()
+        return reservations_list(client_id=self.request.user.client.pk)
+
+    @extend_schema(request=MyReservationCreateSerializer, responses={201: ReservationSerializer})
+    def create(self, request):
+        given = MyReservationCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        client = _own_client(request, data.pop("client", None))
+        reservation = services.reservation_create(
+            client=client, source=ClientSource.APP, user=request.user, **data
+        )
+        return Response(ReservationSerializer(reservation).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,41 @@
+from rest_framework import serializers
+
+from clients.models import Client
+from feedback.models import Feedback, FeedbackSource
+from tickets.models import Ticket
+
+
+class FeedbackSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Feedback
+        fields = [
+            "id",
+            "client",
+            "ticket",
+            "rating",
+            "comment",
+            "source",
+            "share_permission",
+            "shared",
+            "shared_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class FeedbackRecordSerializer(serializers.Serializer):
+    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
+    ticket = serializers.PrimaryKeyRelatedField(queryset=Ticket.objects.all())
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(allow_blank=True, default="", trim_whitespace=True)
+    share_permission = serializers.BooleanField(default=False)
+    source = serializers.ChoiceField(
+        choices=FeedbackSource.choices, default=FeedbackSource.FRONT_DESK
+    )
+
+
+class MyFeedbackRecordSerializer(serializers.Serializer):
+    ticket = serializers.IntegerField()
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(allow_blank=True, default="", trim_whitespace=True)
+    share_permission = serializers.BooleanField(default=False)

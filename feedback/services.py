@@ -1,0 +1,94 @@
+"""Writes for client feedback (R37)."""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clients.models import Client
+from feedback.models import Feedback, FeedbackSource
+from salon.errors import DomainError, PermissionRefused
+from tickets.models import Ticket, TicketStatus
+
+SHARE_PERMISSION = "feedback.share_feedback"
+
+
+@transaction.atomic
+def feedback_record(
+    *,
+    client: Client,
+    ticket: Ticket,
+    rating: int,
+    comment: str = "",
+    share_permission: bool = False,
+    source: str = FeedbackSource.FRONT_DESK,
+    user=None,
+) -> Feedback:
+    """Record a client's feedback on one of their closed tickets (R37); one per ticket.
+
+    Saved with .save(), so loyalty's post_save receiver sees it and awards `feedback`.
+    """
+    # Lock order: the ticket row first, then the client (SPEC: avoid deadlocks).
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    client = Client.objects.get(pk=client.pk)
+    if client.is_tombstone:
+        raise DomainError("This client was merged into another.", field="client")
+    if ticket.client_id != client.pk:
+        raise DomainError("This ticket is not one of this client's.", field="ticket")
+    if ticket.status != TicketStatus.CLOSED:
+        raise DomainError(
+            "Feedback is given on a closed ticket: this one is "
+            f"{ticket.get_status_display().lower()}.",
+            field="ticket",
+        )
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise DomainError("Rate from 1 to 5.", field="rating")
+    if source not in FeedbackSource.values:
+        raise DomainError(f"“{source}” is not a valid source.", field="source")
+    if Feedback.objects.filter(ticket=ticket).exists():
+        raise DomainError("This ticket already has feedback.", field="ticket")
+    feedback = Feedback(
+        client=client,
+        ticket=ticket,
+        rating=rating,
+        comment=(comment or "").strip(),
+        share_permission=bool(share_permission),
+        source=source,
+    )
+    feedback.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            feedback.save()
+    except IntegrityError as exc:
+        raise DomainError("This ticket already has feedback.", field="ticket") from exc
+    return feedback
+
+
+@transaction.atomic
+def feedback_share(*, feedback: Feedback, user, now: datetime | None = None) -> Feedback:
+    """Mark feedback as shared online (R37): staff holding `feedback.share_feedback` (the
+    Manager group by default), only when the client gave permission; idempotent.
+
+    Saved with .save(), so loyalty's post_save receiver sees `shared` and awards it once.
+    """
+    if user is None or not user.is_active or not user.has_perm(SHARE_PERMISSION):
+        raise PermissionRefused("Only staff allowed to share feedback (Managers) may do this.")
+    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    if not feedback.share_permission:
+        raise DomainError(
+            "The client didn't give permission to share this feedback.", field="share_permission"
+        )
+    if feedback.shared:
+        return feedback
+    feedback.shared = True
+    feedback.shared_at = now or timezone.now()
+    feedback.shared_by = user
+    feedback.full_clean(validate_unique=False)
+    feedback.save()
+    return feedback
+
+
+@transaction.atomic
+def feedback_move_client(*, survivor: Client, duplicate: Client) -> int:
+    """A merge (R17): the duplicate's feedback follows its tickets to the survivor."""
+    return Feedback.objects.filter(client=duplicate).update(client=survivor)
