@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from clients.models import Client, ClientFile
-from clients.selectors import client_search
+from clients.selectors import client_profile_photo, client_search
 from clients.services import (
     UPDATABLE_FIELDS,
     client_create,
@@ -169,12 +169,26 @@ class ClientAdmin(admin.ModelAdmin):
     inlines = [ClientFileInline, ClientFileUploadInline]
     actions = ["merge_clients"]
     fieldsets = [
-        (None, {"fields": ["first_name", "last_name", "phone", "email", "birthday", "notes"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "profile_photo",
+                    "first_name",
+                    "last_name",
+                    "phone",
+                    "email",
+                    "birthday",
+                    "notes",
+                ]
+            },
+        ),
         ("Contact and source", {"fields": ["sms_consent", "source"]}),
         ("Referrals", {"fields": ["referral_code", "referred_by"]}),
         ("Record", {"fields": ["user", "merged_into", "created_by", "created_at", "updated_at"]}),
     ]
     always_read_only = [
+        "profile_photo",
         "referral_code",
         "user",
         "merged_into",
@@ -182,6 +196,14 @@ class ClientAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+
+    @admin.display(description="Profile photo")
+    def profile_photo(self, client: Client):
+        photo = client_profile_photo(client=client) if client.pk else None
+        if photo is None:
+            return "—"
+        url = reverse("client-file-download", kwargs={"client_id": client.pk, "file_id": photo.pk})
+        return format_html('<img src="{}" alt="" style="max-height: 120px">', url)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.referred_by_id is not None:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 import phonenumbers
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 from PIL import Image, UnidentifiedImageError
@@ -125,6 +125,18 @@ def client_by_referral_code(*, code: str) -> Client:
     return referrer
 
 
+def _client_save(client: Client) -> None:
+    """Save, turning the phone uniqueness race (two requests checked the same free number
+    at once; the database constraint refused the second) into the same clear 400 (R24)."""
+    try:
+        with transaction.atomic():
+            client.save()
+    except IntegrityError as error:
+        if "phone" not in str(error):  # PostgreSQL names the constraint, SQLite the column
+            raise
+        raise DomainError("Another client already has this phone number.", field="phone") from None
+
+
 def _check_may(*, user, client: Client, perm: str, action: str) -> None:
     """Staff need `perm`; the client-app user owning `client` may act on their own record."""
     if user is None:
@@ -177,7 +189,7 @@ def client_create(
         created_by=created_by,
     )
     client.full_clean()
-    client.save()
+    _client_save(client)
     return client
 
 
@@ -219,7 +231,7 @@ def client_update(*, client: Client, changes: dict, user=None) -> Client:
             client.referred_by = referrer
 
     client.full_clean()
-    client.save()
+    _client_save(client)
     return client
 
 

@@ -20,6 +20,8 @@ class ServiceModelForm(forms.ModelForm):
     back. The model's own full_clean runs inside the service, so the form skips its own.
     """
 
+    user = None  # the signed-in user; the ModelAdmin's get_form sets it per request
+
     def run_service(self, cleaned_data: dict):
         raise NotImplementedError
 

@@ -340,3 +340,11 @@ def test_r17_front_desk_has_no_merge_action(desk):
     _merge_post(desk, survivor, duplicate)
     duplicate.refresh_from_db()
     assert duplicate.merged_into is None
+
+
+def test_r27_change_page_shows_the_profile_photo_through_the_protected_view(desk, photos_on):
+    customer = ClientFactory()
+    photo = client_file_upload(client=customer, uploaded_file=upload(), is_profile_photo=True)
+    page = desk.get(change_url(customer)).content.decode()
+    assert f'<img src="/api/v1/clients/{customer.pk}/files/{photo.pk}/download/"' in page
+    assert "/media/" not in page

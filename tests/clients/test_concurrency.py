@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from clients.models import Client
-from clients.services import client_file_upload, client_merge
+from clients.services import client_create, client_file_upload, client_merge
 from salon.errors import DomainError
 from tests.accounts.factories import ManagerFactory
 from tests.clients.factories import ClientFactory, upload
@@ -69,3 +69,15 @@ def test_r17_crossed_concurrent_merges_one_wins_no_deadlock():
     assert isinstance(errors[0], DomainError)
     tombstones = Client.objects.filter(merged_into__isnull=False)
     assert tombstones.count() == 1
+
+
+def test_r24_two_concurrent_creates_with_one_phone_one_gets_a_clear_400():
+    outcomes = run_together(
+        lambda: client_create(first_name="Ann", last_name="Lee", phone="202-555-0142"),
+        lambda: client_create(first_name="Ann", last_name="Lea", phone="(202) 555-0142"),
+    )
+    errors = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    assert len(errors) == 1
+    assert isinstance(errors[0], DomainError)
+    assert errors[0].field == "phone"
+    assert Client.objects.filter(phone="+12025550142").count() == 1
