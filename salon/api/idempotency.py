@@ -110,19 +110,24 @@ class IdempotentMixin:
                     # Turned into its 4xx answer here, inside the transaction, so that a
                     # refusal is stored and replayed like any other answer.
                     response = self.handle_exception(exc)
-                if response.status_code >= 500 or not isinstance(response, Response):
+                if response.status_code >= 500:
                     raise _NotKept(response)
-                idempotency_key_complete(
-                    record=record,
-                    response_status=response.status_code,
-                    response_body=json.loads(json.dumps(response.data, cls=JSONEncoder)),
-                )
+                replayable = isinstance(response, Response)
+                if replayable:
+                    idempotency_key_complete(
+                        record=record,
+                        response_status=response.status_code,
+                        response_body=json.loads(json.dumps(response.data, cls=JSONEncoder)),
+                    )
         except _NotKept as not_kept:
             idempotency_key_release(record=record)
             return not_kept.response
         except BaseException:
             idempotency_key_release(record=record)
             raise
+        if not replayable:
+            # A plain HttpResponse (a file, a redirect) has no data to store and replay.
+            idempotency_key_release(record=record)
         return response
 
     def _answer_for_used_key(self, record, fingerprint):

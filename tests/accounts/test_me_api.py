@@ -118,3 +118,12 @@ def test_a_failed_change_keeps_the_login_as_it_was(client_api, customer, client_
     assert response.status_code == 400
     client_user.refresh_from_db()
     assert client_user.username == customer.email
+
+
+def test_session_auth_works_too_with_csrf_on_writes(client_user, customer):  # SPEC §11
+    api = APIClient(enforce_csrf_checks=True)
+    api.force_login(client_user)
+    assert api.get(ME_URL).json()["id"] == customer.pk
+    refused = api.patch(ME_URL, {"first_name": "Csrf"})
+    assert refused.status_code == 403
+    assert "CSRF" in refused.json()["detail"]

@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
+from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 from rest_framework import permissions, routers, status, viewsets
@@ -62,6 +63,12 @@ class ItemCreateView(IdempotentMixin, APIView):
         return Response({"id": item.pk, "name": item.name}, status=status.HTTP_201_CREATED)
 
 
+class PlainItemCreateView(IdempotentMixin, APIView):
+    def post(self, request):
+        item = create_item(request.data)
+        return HttpResponse(str(item.pk), status=201)
+
+
 class OpenItemCreateView(ItemCreateView):
     permission_classes = [permissions.AllowAny]
 
@@ -89,6 +96,7 @@ urlpatterns = [
     path("create/", ItemCreateView.as_view()),
     path("create-again/", ItemCreateView.as_view()),
     path("open-create/", OpenItemCreateView.as_view()),
+    path("plain-create/", PlainItemCreateView.as_view()),
     path("", include(router.urls)),
 ]
 
@@ -218,6 +226,13 @@ def test_a_second_request_while_the_first_runs_is_409(api, user):
     assert "still being processed" in running.json()["detail"]
     assert post(api, "/create/", {"name": "Colour"}, key="k").status_code == 422
     assert Item.objects.count() == 0
+
+
+def test_a_plain_http_response_keeps_its_work_but_is_not_stored(api):
+    response = post(api, "/plain-create/", {"name": "Cut"}, key="k")
+    assert response.status_code == 201
+    assert Item.objects.count() == 1
+    assert IdempotencyRecord.objects.count() == 0
 
 
 def test_a_claim_whose_request_died_can_be_taken_again_after_the_timeout(
