@@ -1,7 +1,20 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from loyalty.models import EarningRule, LoyaltySettings, PointsEntry
 from tickets.models import Payment
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class WholeNumberField(serializers.JSONField):
+    """Passed to the service as given, so that 0, -1, 1.5 or "abc" get the service's one
+    clear message naming the field (R20, SPEC §3)."""
+
+
+@extend_schema_field(OpenApiTypes.DECIMAL)
+class DollarsField(serializers.JSONField):
+    """Dollars as a string ("100.00") or a number; judged by the service."""
 
 
 class EarningRuleSerializer(serializers.ModelSerializer):
@@ -19,9 +32,9 @@ class EarningRuleChangeSerializer(serializers.Serializer):
     """Input of PATCH …/rules/{action}/: only types here; the service judges values and NA."""
 
     active = serializers.BooleanField(required=False)
-    points = serializers.JSONField(required=False)
-    spend_unit = serializers.JSONField(required=False)
-    referrer_points = serializers.JSONField(required=False)
+    points = WholeNumberField(required=False)
+    spend_unit = DollarsField(required=False, allow_null=True)
+    referrer_points = WholeNumberField(required=False, allow_null=True)
 
 
 class LoyaltySettingsSerializer(serializers.ModelSerializer):
@@ -32,13 +45,13 @@ class LoyaltySettingsSerializer(serializers.ModelSerializer):
 
 
 class LoyaltySettingsChangeSerializer(serializers.Serializer):
-    min_redemption_dollars = serializers.JSONField(required=False)
-    hold_hours = serializers.JSONField(required=False)
+    min_redemption_dollars = WholeNumberField(required=False)
+    hold_hours = WholeNumberField(required=False)
 
 
 class AdjustmentSerializer(serializers.Serializer):
     client = serializers.IntegerField()
-    points = serializers.JSONField()
+    points = WholeNumberField()
     reason = serializers.CharField(allow_blank=True, trim_whitespace=True)
 
 
@@ -70,7 +83,7 @@ class RewardsSerializer(serializers.Serializer):
 
 
 class RedeemSerializer(serializers.Serializer):
-    points = serializers.JSONField()
+    points = WholeNumberField()
 
 
 class PointsPaymentSerializer(serializers.ModelSerializer):
