@@ -18,6 +18,8 @@ from loyalty.actions import ACTIONS, SPEND_ACTIONS
 from loyalty.models import EarningRule, LoyaltySettings, PointsEntry
 from salon.errors import DomainError
 from salon.selectors import features_get
+from tickets.models import Ticket
+from tickets.selectors import ticket_balance_due
 
 RULE_CELLS = ["active", "points", "spend_unit", "referrer_points"]
 REWARDS_OFF_BANNER = (
@@ -155,6 +157,10 @@ class PointsAdjustmentForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class RedeemForm(forms.Form):
+    points = forms.IntegerField(min_value=1, help_text="1 point = $0.01.")
+
+
 @admin.register(PointsEntry)
 class PointsEntryAdmin(admin.ModelAdmin):
     """The ledger, read-only (R14); a Manager's manual adjustment and each client's rewards
@@ -197,6 +203,11 @@ class PointsEntryAdmin(admin.ModelAdmin):
                 "adjust/",
                 self.admin_site.admin_view(self.adjust_view),
                 name="loyalty_points_adjust",
+            ),
+            path(
+                "redeem/<int:ticket_id>/",
+                self.admin_site.admin_view(self.redeem_view),
+                name="loyalty_redeem_points",
             ),
             path(
                 "rewards/<int:client_id>/",
@@ -249,16 +260,46 @@ class PointsEntryAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         client = get_object_or_404(Client, pk=client_id)
-        rewards = selectors.client_rewards_summary(client=client)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": f"Rewards of {client}",
             "client": client,
-            "rewards": rewards,
-            "pending_value": selectors.points_value(rewards.pending_points),
             "entries": selectors.client_points_entries(client=client).select_related("ticket")[:50],
-            "rewards_on": features_get().rewards_referrals,
-            "can_adjust_points": request.user.has_perm("loyalty.adjust_points"),
         }
         return TemplateResponse(request, "admin/loyalty/client_rewards.html", context)
+
+    def redeem_view(self, request, ticket_id):
+        """Front desk pays part of an open ticket with points, through points_redeem (R19-R22)."""
+        if not request.user.has_perm("loyalty.redeem_points"):
+            raise PermissionDenied
+        ticket = get_object_or_404(Ticket.objects.select_related("client"), pk=ticket_id)
+        form = RedeemForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                payment = services.points_redeem(
+                    ticket=ticket, points=form.cleaned_data["points"], user=request.user
+                )
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                self.message_user(
+                    request,
+                    f"{payment.points} points paid ${payment.amount} on {ticket}.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:tickets_ticket_change", args=[ticket.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Redeem points on {ticket}",
+            "ticket": ticket,
+            "form": form,
+            "rewards": (
+                selectors.client_rewards_summary(client=ticket.client) if ticket.client else None
+            ),
+            "balance_due": ticket_balance_due(ticket=ticket),
+        }
+        return TemplateResponse(request, "admin/loyalty/redeem.html", context)

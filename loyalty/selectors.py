@@ -18,6 +18,7 @@ from loyalty.models import (
     default_rule_values,
 )
 from salon.selectors import features_get
+from tickets.models import Ticket, TicketStatus
 
 CATALOGUE_ORDER = {action: position for position, action in enumerate(ACTIONS)}
 
@@ -116,6 +117,11 @@ def client_rewards_summary(*, client: Client, now: datetime | None = None) -> Re
         min_redemption_points=minimum,
         can_redeem=can_redeem,
     )
+
+
+def client_open_tickets(*, client: Client) -> QuerySet[Ticket]:
+    """Open tickets of a client: where their points can be redeemed (R21)."""
+    return Ticket.objects.filter(client_id=client.pk, status=TicketStatus.OPEN).order_by("id")
 
 
 def client_points_entries(*, client: Client) -> QuerySet[PointsEntry]:

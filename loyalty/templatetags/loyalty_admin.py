@@ -17,7 +17,9 @@ def client_rewards_box(context, client):
         return {"client": None}
     rewards = selectors.client_rewards_summary(client=client)
     user = context["request"].user
+    may_redeem = rewards.can_redeem and user.has_perm("loyalty.redeem_points")
     return {
+        "open_tickets": selectors.client_open_tickets(client=client) if may_redeem else [],
         "client": client,
         "rewards": rewards,
         "pending_value": selectors.points_value(rewards.pending_points),

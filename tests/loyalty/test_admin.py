@@ -11,7 +11,9 @@ from loyalty.models import EarningRule, EntryKind, LoyaltySettings, PointsEntry
 from loyalty.selectors import earning_rules_get
 from loyalty.services import points_adjust
 from salon.models import Features
+from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory
+from tickets import services as tickets
 
 pytestmark = pytest.mark.django_db
 
@@ -185,9 +187,10 @@ def test_r28_rewards_box_in_admin(front_desk_browser, customer, manager):
     response = front_desk_browser.get(f"/admin/loyalty/pointsentry/rewards/{customer.pk}/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert '<td class="redeemable-points">1234</td>' in html
-    assert '<td class="redeemable-value">$12.34</td>' in html
-    assert '<td class="pending-points">0</td>' in html
+    assert '<span class="redeemable-points">1234</span>' in html
+    assert '<span class="redeemable-value">$12.34</span>' in html
+    assert '<span class="pending-points">0</span>' in html
+    assert "Adjust points" not in html
 
 
 def test_r28_rewards_box_on_the_clients_admin_page(front_desk_browser, customer, manager):
@@ -199,3 +202,31 @@ def test_r28_rewards_box_on_the_clients_admin_page(front_desk_browser, customer,
     assert '<span class="redeemable-points">750</span>' in html
     assert '<span class="redeemable-value">$7.50</span>' in html
     assert "Adjust points" not in html  # Front desk can't adjust (§10)
+
+
+def test_front_desk_redeems_in_admin_from_the_clients_rewards_box(
+    front_desk_browser, customer, manager
+):
+    """R19-R22 in admin: the rewards box links each open ticket to the redeem page."""
+    points_adjust(client=customer, points=900, reason="x", user=manager)
+    ticket = tickets.ticket_open(client=customer)
+    tickets.ticket_add_line(ticket=ticket, item=ItemFactory(price=Decimal("100.00")))
+    page = front_desk_browser.get(f"/admin/clients/client/{customer.pk}/change/")
+    redeem_url = f"/admin/loyalty/pointsentry/redeem/{ticket.pk}/"
+    assert redeem_url in page.content.decode()
+    refused = front_desk_browser.post(redeem_url, {"points": "901"})
+    assert refused.status_code == 200
+    assert "only 900" in refused.content.decode()
+    response = front_desk_browser.post(redeem_url, {"points": "600"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/tickets/ticket/{ticket.pk}/change/"
+    payment = ticket.payments.get()
+    assert (payment.method, payment.points, payment.amount) == ("points", 600, Decimal("6.00"))
+    assert PointsEntry.objects.filter(kind=EntryKind.REDEEM, points=-600).exists()
+
+
+def test_no_redeem_link_while_the_client_cannot_redeem(front_desk_browser, customer):
+    ticket = tickets.ticket_open(client=customer)
+    tickets.ticket_add_line(ticket=ticket, item=ItemFactory(price=Decimal("100.00")))
+    page = front_desk_browser.get(f"/admin/clients/client/{customer.pk}/change/")
+    assert "Redeem points on" not in page.content.decode()
