@@ -33,6 +33,7 @@ from tests.loyalty.factories import rule_set
 from tickets import services as tickets
 
 POINTS_PER_DOLLAR = 2
+REFERRER_POINTS_PER_DOLLAR = 1
 amounts = st.integers(min_value=1, max_value=300).map(lambda dollars: Decimal(dollars))
 
 
@@ -43,12 +44,18 @@ class LedgerMachine(RuleBasedStateMachine):
         self.atomic.__enter__()
         self.traveller = time_machine.travel(timezone.now(), tick=False)
         self.clock = self.traveller.start()
-        rule_set(Action.SERVICE_PURCHASE, points=POINTS_PER_DOLLAR, spend_unit=Decimal("1.00"))
+        rule_set(
+            Action.SERVICE_PURCHASE,
+            points=POINTS_PER_DOLLAR,
+            spend_unit=Decimal("1.00"),
+            referrer_points=REFERRER_POINTS_PER_DOLLAR,
+        )
         self.manager, self.front_desk = ManagerFactory(), FrontDeskFactory()
         self.item = ItemFactory(price=Decimal("100.00"))
-        self.clients = [ClientFactory() for _ in range(3)]
+        referrer = ClientFactory()
+        self.clients = [referrer, ClientFactory(referred_by=referrer), ClientFactory()]
         self.expected = {client.pk: 0 for client in self.clients}
-        self.closed: list[dict] = []  # {"ticket", "owner", "amount"}
+        self.closed: list[dict] = []  # {"ticket", "owner", "referrer", "amount"}
         self.redeemed_open: list[dict] = []  # {"ticket", "owner", "points"}
 
     def teardown(self):
@@ -67,8 +74,17 @@ class LedgerMachine(RuleBasedStateMachine):
         tickets.ticket_add_line(ticket=ticket, item=self.item, unit_price=amount)
         tickets.payment_add(ticket=ticket, method="cash", amount=amount)
         tickets.ticket_close(ticket=ticket)
-        self.closed.append({"ticket": ticket, "owner": client, "amount": amount})
-        self.expected[client.pk] += int(amount) * POINTS_PER_DOLLAR
+        client.refresh_from_db()
+        referrer = client.referred_by
+        self.closed.append(
+            {"ticket": ticket, "owner": client, "referrer": referrer, "amount": amount}
+        )
+        self.earn(sale=self.closed[-1], amount=amount)
+
+    def earn(self, *, sale, amount):
+        self.expected[sale["owner"].pk] += int(amount) * POINTS_PER_DOLLAR
+        if sale["referrer"] is not None:
+            self.expected[sale["referrer"].pk] += int(amount) * REFERRER_POINTS_PER_DOLLAR
 
     @precondition(lambda self: self.closed)
     @rule(data=st.data(), amount=amounts)
@@ -78,7 +94,7 @@ class LedgerMachine(RuleBasedStateMachine):
         tickets.ticket_update_line(
             line=line, user=self.manager, unit_price=amount, reason="Price corrected"
         )
-        self.expected[sale["owner"].pk] += int(amount - sale["amount"]) * POINTS_PER_DOLLAR
+        self.earn(sale=sale, amount=amount - sale["amount"])
         sale["amount"] = amount
 
     @precondition(lambda self: self.closed)
@@ -87,7 +103,7 @@ class LedgerMachine(RuleBasedStateMachine):
         sale = data.draw(st.sampled_from(self.closed))
         tickets.ticket_void(ticket=sale["ticket"], user=self.manager, reason="Refund")
         self.closed.remove(sale)
-        self.expected[sale["owner"].pk] -= int(sale["amount"]) * POINTS_PER_DOLLAR
+        self.earn(sale=sale, amount=-sale["amount"])
 
     @rule(data=st.data(), points=st.integers(min_value=-2000, max_value=3000).filter(bool))
     def adjust_points_manually(self, data, points):
@@ -132,9 +148,9 @@ class LedgerMachine(RuleBasedStateMachine):
         client_merge(survivor=survivor, duplicate=duplicate, user=self.manager)
         duplicate.refresh_from_db()
         for record in self.closed + self.redeemed_open:
-            if record["owner"].pk == duplicate.pk:
-                record["owner"] = survivor
-                record["ticket"].refresh_from_db()
+            for role in ("owner", "referrer"):
+                if record.get(role) is not None and record[role].pk == duplicate.pk:
+                    record[role] = survivor
         self.expected[survivor.pk] += self.expected[duplicate.pk]
         self.expected[duplicate.pk] = 0
 
