@@ -68,10 +68,6 @@ class EarningRule(models.Model):
     def __str__(self):
         return self.get_action_display()
 
-    @property
-    def info(self):
-        return ACTIONS[self.action]
-
 
 def default_rule_values(action: str) -> dict:
     """Inactive, 0 points, NA cells NULL (SPEC §3: all actions start inactive with 0 points)."""

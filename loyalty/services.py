@@ -40,6 +40,7 @@ from loyalty.selectors import (
 from salon.errors import DomainError, PermissionRefused
 from salon.selectors import features_get
 from tickets.models import Payment, PaymentMethod, Ticket, TicketLine, TicketStatus
+from tickets.services import payment_add
 
 ACTIONS_LABELS = dict(Action.choices)
 ONLINE_SOURCES = (ClientSource.ONLINE, ClientSource.APP)
@@ -476,8 +477,6 @@ def points_redeem(*, ticket: Ticket, points, user, now: datetime | None = None) 
     the same points serialize and the second sees the first's debit (R23). tickets'
     payment_add refuses a payment that breaks R21; that refusal rolls this back too.
     """
-    from tickets.services import payment_add
-
     if user is not None and not user.has_perm("loyalty.redeem_points"):
         raise PermissionRefused("Your role may not redeem points.")
     if not features_get().rewards_referrals:
