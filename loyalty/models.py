@@ -1,0 +1,243 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from loyalty.actions import (
+    ACTIONS,
+    REFERRER_ELIGIBLE_ACTIONS,
+    SPEND_ACTIONS,
+    Action,
+    Beneficiary,
+)
+
+
+class EarningRule(models.Model):
+    """One row of the rewards configuration table (SPEC §3): one per action, all 16 exist.
+
+    NA cells are NULL and the database refuses anything else: `spend_unit` only for spend
+    actions, `referrer_points` only for referrer-eligible ones (R4-R6).
+    """
+
+    action = models.CharField(max_length=40, choices=Action.choices, unique=True)
+    active = models.BooleanField(default=False)
+    points = models.PositiveIntegerField("points earned", default=0)
+    spend_unit = models.DecimalField(
+        "for amount spent",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Dollars per `points` (spend actions only).",
+    )
+    referrer_points = models.PositiveIntegerField(
+        "points to referrer", null=True, blank=True, help_text="Referrer-eligible actions only."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gte=0), name="earning_rule_points_gte_0"),
+            models.CheckConstraint(
+                condition=(
+                    Q(action__in=SPEND_ACTIONS, spend_unit__isnull=False, spend_unit__gt=0)
+                    | (~Q(action__in=SPEND_ACTIONS) & Q(spend_unit__isnull=True))
+                ),
+                name="earning_rule_spend_unit_only_for_spend_actions",
+                violation_error_message="For amount spent must be more than 0 for a spend "
+                "action and NA (empty) for a per-visit action.",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        action__in=REFERRER_ELIGIBLE_ACTIONS,
+                        referrer_points__isnull=False,
+                        referrer_points__gte=0,
+                    )
+                    | (~Q(action__in=REFERRER_ELIGIBLE_ACTIONS) & Q(referrer_points__isnull=True))
+                ),
+                name="earning_rule_referrer_points_only_where_eligible",
+                violation_error_message="Points to referrer must be 0 or more where a "
+                "referrer can earn and NA (empty) elsewhere.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_action_display()
+
+
+def default_rule_values(action: str) -> dict:
+    """Inactive, 0 points, NA cells NULL (SPEC §3: all actions start inactive with 0 points)."""
+    info = ACTIONS[action]
+    return {
+        "active": False,
+        "points": 0,
+        "spend_unit": Decimal("1.00") if action in SPEND_ACTIONS else None,
+        "referrer_points": 0 if info.referrer_eligible else None,
+    }
+
+
+class LoyaltySettings(models.Model):
+    """Redemption settings (R19) and the hold (R15); a single row, pk=1."""
+
+    min_redemption_dollars = models.PositiveIntegerField(
+        "minimum redemption (dollars)",
+        default=5,
+        help_text="A client may redeem once their redeemable points are worth this much. "
+        "0 pauses redemption for everyone.",
+    )
+    hold_hours = models.PositiveIntegerField(
+        default=24, help_text="Hours before earned points become redeemable."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "loyalty settings"
+        verbose_name_plural = "loyalty settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="loyalty_settings_single_row"),
+        ]
+
+    def __str__(self):
+        return "Loyalty settings"
+
+
+class EntryKind(models.TextChoices):
+    EARN = "earn", "Earned"
+    REFERRAL_EARN = "referral_earn", "Earned as referrer"
+    REDEEM = "redeem", "Redeemed"
+    REDEEM_REVERSAL = "redeem_reversal", "Redemption given back"
+    ADJUSTMENT = "adjustment", "Ticket adjustment"
+    MERGE_IN = "merge_in", "Moved in by merge"
+    MERGE_OUT = "merge_out", "Moved out by merge"
+    MANUAL = "manual", "Manual adjustment"
+
+
+class LedgerIsAppendOnly(Exception):
+    """A points entry was about to be changed or deleted (R14)."""
+
+
+class PointsEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise LedgerIsAppendOnly("Points entries are never updated (R14).")
+
+    def delete(self):
+        raise LedgerIsAppendOnly("Points entries are never deleted (R14).")
+
+
+class PointsEntry(models.Model):
+    """One line of the append-only points ledger (R14). Corrections are new entries.
+
+    Earning entries name the ticket, action and beneficiary they are for, so that a
+    take-back finds the still-pending points of the same (ticket, action, beneficiary)
+    first (R15); merge entries for pending points carry those too.
+    """
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, related_name="points_entries"
+    )
+    points = models.IntegerField()
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    action = models.CharField(max_length=40, choices=Action.choices, blank=True)
+    beneficiary = models.CharField(max_length=10, choices=Beneficiary.choices, blank=True)
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="points_entries",
+    )
+    appointment = models.ForeignKey(
+        "appointments.Appointment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="points_entries",
+    )
+    feedback = models.ForeignKey(
+        "feedback.Feedback",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="points_entries",
+    )
+    # A removed payment row is deleted by tickets, so it is kept by id, not by foreign key.
+    payment_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    available_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    memo = models.CharField(max_length=255, blank=True)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+
+    objects = PointsEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "points entries"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["client", "available_at"], name="points_client_available"),
+            models.Index(fields=["ticket", "action", "beneficiary"], name="points_ticket_action"),
+            models.Index(fields=["payment_id"], name="points_payment"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(points=0), name="points_entry_not_zero"),
+        ]
+        permissions = [
+            ("redeem_points", "Can redeem a client's points as a ticket payment"),
+            ("adjust_points", "Can adjust a client's points manually"),
+        ]
+
+    def __str__(self):
+        return f"{self.points:+d} {self.get_kind_display()} for {self.client_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LedgerIsAppendOnly("Points entries are never updated (R14).")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerIsAppendOnly("Points entries are never deleted (R14).")
+
+
+class PointsBalance(models.Model):
+    """A client's running total, updated in the same transaction as each entry (R18)."""
+
+    client = models.OneToOneField(
+        "clients.Client", on_delete=models.PROTECT, primary_key=True, related_name="points_balance"
+    )
+    total = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.total} points for {self.client_id}"
+
+
+class TicketEarningSnapshot(models.Model):
+    """What governs a ticket's points for ever, taken when it closes (R11, R16).
+
+    Holds the rules' values then, the client and referrer then, and the per-visit and
+    first-time awards decided at close (SPEC §3 "First-time rules").
+    """
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", on_delete=models.PROTECT, related_name="earning_snapshot"
+    )
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="+")
+    referrer = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rewards_on = models.BooleanField(help_text="The rewards feature was on at close (R34).")
+    rules = models.JSONField(help_text="Every rule's values at close, by action.")
+    per_visit_awards = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Per-visit actions this ticket qualified for at close.",
+    )
+    created_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Earning snapshot of ticket #{self.ticket_id}"

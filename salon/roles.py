@@ -56,6 +56,12 @@ FRONT_DESK_PERMISSIONS = {
         "view_ticketadjustment",
     ],
     "feedback": ["view_feedback", "add_feedback"],
+    "loyalty": [
+        "view_earningrule",
+        "view_loyaltysettings",
+        "view_pointsentry",
+        "redeem_points",
+    ],
     "salon": ["view_features"],
 }
 

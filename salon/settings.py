@@ -189,10 +189,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Several choice sets share a field name ("kind", "source"): name each enum after its model.
+    # Several choice sets share a field name ("kind", "source"): name each after its model.
     "ENUM_NAME_OVERRIDES": {
         "ItemKindEnum": "catalog.models.ItemKind",
         "FileKindEnum": "clients.models.FileKind",
+        "PointsEntryKindEnum": "loyalty.models.EntryKind",
         "ClientSourceEnum": "clients.models.ClientSource",
         "FeedbackSourceEnum": "feedback.models.FeedbackSource",
     },

@@ -1,0 +1,305 @@
+"""Rewards configuration, settings, the read-only ledger, manual adjustments and the rewards
+box. Every write goes through a service; the admin holds no rule of its own."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from clients.models import Client
+from loyalty import selectors, services
+from loyalty.actions import ACTIONS, SPEND_ACTIONS
+from loyalty.models import EarningRule, LoyaltySettings, PointsEntry
+from salon.errors import DomainError
+from salon.selectors import features_get
+from tickets.models import Ticket
+from tickets.selectors import ticket_balance_due
+
+RULE_CELLS = ["active", "points", "spend_unit", "referrer_points"]
+REWARDS_OFF_BANNER = (
+    "The Rewards & Referrals feature is switched off: nothing is earned or redeemed until it "
+    "is switched on again (Client Connect features). Balances stay visible."
+)
+
+
+class NotApplicableWidget(forms.Widget):
+    """A cell that can't be configured for this action (SPEC §3) shows NA."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return mark_safe('<span class="loyalty-na" title="Not applicable">NA</span>')
+
+
+class EarningRuleForm(forms.ModelForm):
+    """One row of the configuration table; NA cells are disabled and read NA."""
+
+    class Meta:
+        model = EarningRule
+        fields = RULE_CELLS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        action = self.instance.action
+        not_applicable = []
+        if action not in SPEND_ACTIONS:
+            not_applicable.append("spend_unit")
+        if not ACTIONS[action].referrer_eligible:
+            not_applicable.append("referrer_points")
+        for name in not_applicable:
+            if name in self.fields:
+                field = self.fields[name]
+                field.disabled = True
+                field.required = False
+                field.widget = NotApplicableWidget()
+
+    def clean(self):
+        cleaned = super().clean()
+        changes = {name: cleaned.get(name) for name in self.changed_data if name in RULE_CELLS}
+        try:
+            services.earning_rule_changes_clean(action=self.instance.action, changes=changes)
+        except DomainError as error:
+            self.add_error(error.field if error.field in self.fields else None, error.message)
+        return cleaned
+
+
+@admin.register(EarningRule)
+class EarningRuleAdmin(admin.ModelAdmin):
+    """The rewards configuration as ONE table (SPEC §3): Manager edits, Front desk views."""
+
+    list_display = ["action_label", *RULE_CELLS]
+    list_editable = RULE_CELLS
+    list_display_links = None
+    empty_value_display = "NA"  # only NA cells are empty
+    form = EarningRuleForm
+    actions = None
+    show_full_result_count = False
+
+    @admin.display(description="Action", ordering="id")
+    def action_label(self, rule):
+        return rule.get_action_display()
+
+    def get_changelist_form(self, request, **kwargs):
+        return EarningRuleForm
+
+    def get_queryset(self, request):
+        selectors.earning_rules_get()  # all 16 rows, even after a flush
+        return super().get_queryset(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not features_get().rewards_referrals:
+            messages.warning(request, REWARDS_OFF_BANNER)
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return redirect("admin:loyalty_earningrule_changelist")
+
+    def save_model(self, request, obj, form, change):
+        services.earning_rule_update(
+            action=obj.action,
+            changes={name: form.cleaned_data[name] for name in form.changed_data},
+            user=request.user,
+        )
+
+
+class LoyaltySettingsForm(forms.ModelForm):
+    class Meta:
+        model = LoyaltySettings
+        fields = ["min_redemption_dollars", "hold_hours"]
+
+
+@admin.register(LoyaltySettings)
+class LoyaltySettingsAdmin(admin.ModelAdmin):
+    """The single settings row (R19): the list opens the row itself."""
+
+    form = LoyaltySettingsForm
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        settings_row = selectors.loyalty_settings_get()
+        return redirect("admin:loyalty_loyaltysettings_change", settings_row.pk)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not features_get().rewards_referrals:
+            messages.warning(request, REWARDS_OFF_BANNER)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        services.loyalty_settings_update(
+            changes={name: form.cleaned_data[name] for name in form.changed_data},
+            user=request.user,
+        )
+
+
+class PointsAdjustmentForm(forms.Form):
+    client = forms.ModelChoiceField(
+        queryset=Client.objects.filter(merged_into__isnull=True),
+        widget=ForeignKeyRawIdWidget(
+            PointsEntry._meta.get_field("client").remote_field, admin.site
+        ),
+    )
+    points = forms.IntegerField(help_text="Negative to take points away.")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RedeemForm(forms.Form):
+    points = forms.IntegerField(min_value=1, help_text="1 point = $0.01.")
+
+
+@admin.register(PointsEntry)
+class PointsEntryAdmin(admin.ModelAdmin):
+    """The ledger, read-only (R14); a Manager's manual adjustment and each client's rewards
+    box are pages of their own, served here."""
+
+    list_display = [
+        "created_at",
+        "client_link",
+        "points",
+        "kind",
+        "action",
+        "ticket",
+        "available_at",
+        "memo",
+    ]
+    list_filter = ["kind", "action"]
+    list_select_related = ["client", "ticket"]
+    search_fields = ["client__first_name", "client__last_name", "memo"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    change_list_template = "admin/loyalty/pointsentry/change_list.html"
+
+    @admin.display(description="Client", ordering="client")
+    def client_link(self, entry):
+        url = reverse("admin:loyalty_client_rewards", args=[entry.client_id])
+        return format_html('<a href="{}">{}</a>', url, entry.client)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        own = [
+            path(
+                "adjust/",
+                self.admin_site.admin_view(self.adjust_view),
+                name="loyalty_points_adjust",
+            ),
+            path(
+                "redeem/<int:ticket_id>/",
+                self.admin_site.admin_view(self.redeem_view),
+                name="loyalty_redeem_points",
+            ),
+            path(
+                "rewards/<int:client_id>/",
+                self.admin_site.admin_view(self.rewards_view),
+                name="loyalty_client_rewards",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_adjust_points": request.user.has_perm("loyalty.adjust_points"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def adjust_view(self, request):
+        """A Manager's manual adjustment with a reason, through points_adjust (R15, §10)."""
+        if not request.user.has_perm("loyalty.adjust_points"):
+            raise PermissionDenied
+        form = PointsAdjustmentForm(request.POST or None, initial=request.GET.dict())
+        if request.method == "POST" and form.is_valid():
+            try:
+                entry = services.points_adjust(
+                    client=form.cleaned_data["client"],
+                    points=form.cleaned_data["points"],
+                    reason=form.cleaned_data["reason"],
+                    user=request.user,
+                )
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                self.message_user(
+                    request, f"{entry.points:+d} points for {entry.client}.", messages.SUCCESS
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:loyalty_client_rewards", args=[entry.client_id])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Adjust points",
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/loyalty/points_adjust.html", context)
+
+    def rewards_view(self, request, client_id):
+        """The rewards box (R28): pending, redeemable and their value, and the last entries."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        client = get_object_or_404(Client, pk=client_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Rewards of {client}",
+            "client": client,
+            "entries": selectors.client_points_entries(client=client).select_related("ticket")[:50],
+        }
+        return TemplateResponse(request, "admin/loyalty/client_rewards.html", context)
+
+    def redeem_view(self, request, ticket_id):
+        """Front desk pays part of an open ticket with points, through points_redeem (R19-R22)."""
+        if not request.user.has_perm("loyalty.redeem_points"):
+            raise PermissionDenied
+        ticket = get_object_or_404(Ticket.objects.select_related("client"), pk=ticket_id)
+        form = RedeemForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                payment = services.points_redeem(
+                    ticket=ticket, points=form.cleaned_data["points"], user=request.user
+                )
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                self.message_user(
+                    request,
+                    f"{payment.points} points paid ${payment.amount} on {ticket}.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:tickets_ticket_change", args=[ticket.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Redeem points on {ticket}",
+            "ticket": ticket,
+            "form": form,
+            "rewards": (
+                selectors.client_rewards_summary(client=ticket.client) if ticket.client else None
+            ),
+            "balance_due": ticket_balance_due(ticket=ticket),
+        }
+        return TemplateResponse(request, "admin/loyalty/redeem.html", context)

@@ -1,0 +1,155 @@
+"""Reads of the loyalty program: rules, settings, balances (R15, R18, R20, R28)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from clients.models import Client
+from loyalty.actions import ACTIONS
+from loyalty.models import (
+    EarningRule,
+    LoyaltySettings,
+    PointsBalance,
+    PointsEntry,
+    default_rule_values,
+)
+from salon.selectors import features_get
+from tickets.models import Ticket, TicketStatus
+
+CATALOGUE_ORDER = {action: position for position, action in enumerate(ACTIONS)}
+
+
+@dataclass(frozen=True)
+class Balance:
+    """A client's points: pending (still on hold) and redeemable (R15)."""
+
+    pending: int
+    redeemable: int
+
+    @property
+    def total(self) -> int:
+        return self.pending + self.redeemable
+
+
+@dataclass(frozen=True)
+class RewardsSummary:
+    """The rewards box (R28) and whether the client may redeem now (R20, R34)."""
+
+    pending_points: int
+    redeemable_points: int
+    redeemable_value: Decimal
+    min_redemption_points: int
+    can_redeem: bool
+
+
+def loyalty_settings_get() -> LoyaltySettings:
+    """The single settings row (created by a migration; re-created after a test flush)."""
+    settings_row, _ = LoyaltySettings.objects.get_or_create(pk=1)
+    return settings_row
+
+
+def earning_rules_get() -> list[EarningRule]:
+    """All 16 rules in the catalogue's order (SPEC §3); missing rows are re-created inactive."""
+    rules = list(EarningRule.objects.all())
+    if len(rules) < len(ACTIONS):
+        present = {rule.action for rule in rules}
+        EarningRule.objects.bulk_create(
+            [
+                EarningRule(action=action, **default_rule_values(action))
+                for action in ACTIONS
+                if action not in present
+            ],
+            ignore_conflicts=True,
+        )
+        rules = list(EarningRule.objects.all())
+    return sorted(rules, key=lambda rule: CATALOGUE_ORDER[rule.action])
+
+
+def earning_rule_get(*, action: str) -> EarningRule:
+    for rule in earning_rules_get():
+        if rule.action == action:
+            return rule
+    raise EarningRule.DoesNotExist(f"No earning action {action!r}.")
+
+
+def client_points_balance(*, client: Client, now: datetime | None = None) -> Balance:
+    """Pending and redeemable points in two indexed queries, whatever the history (R18).
+
+    The balance row holds the total; pending sums only entries still on hold (the index on
+    (client, available_at) reaches just the last hold window); redeemable is the rest.
+    """
+    now = now or timezone.now()
+    total = (
+        PointsBalance.objects.filter(client_id=client.pk).values_list("total", flat=True).first()
+    ) or 0
+    pending = (
+        PointsEntry.objects.filter(client_id=client.pk, available_at__gt=now).aggregate(
+            pending=Sum("points")
+        )["pending"]
+        or 0
+    )
+    return Balance(pending=pending, redeemable=total - pending)
+
+
+def points_value(points: int) -> Decimal:
+    """Dollar value of points: 1 point = $0.01 (R2)."""
+    return (Decimal(points) / Decimal(100)).quantize(Decimal("0.01"))
+
+
+def client_rewards_summary(*, client: Client, now: datetime | None = None) -> RewardsSummary:
+    """The rewards box: balances stay visible with the feature off, redeeming does not (R34)."""
+    balance = client_points_balance(client=client, now=now)
+    minimum = loyalty_settings_get().min_redemption_dollars * 100
+    can_redeem = (
+        features_get().rewards_referrals
+        and minimum > 0
+        and balance.redeemable >= max(minimum, 1)
+        and not client.is_tombstone
+    )
+    return RewardsSummary(
+        pending_points=balance.pending,
+        redeemable_points=balance.redeemable,
+        redeemable_value=points_value(balance.redeemable),
+        min_redemption_points=minimum,
+        can_redeem=can_redeem,
+    )
+
+
+def client_open_tickets(*, client: Client) -> QuerySet[Ticket]:
+    """Open tickets of a client: where their points can be redeemed (R21)."""
+    return Ticket.objects.filter(client_id=client.pk, status=TicketStatus.OPEN).order_by("id")
+
+
+def client_points_entries(*, client: Client) -> QuerySet[PointsEntry]:
+    """A client's ledger, newest first (R14, R28)."""
+    return PointsEntry.objects.filter(client_id=client.pk).order_by("-created_at", "-id")
+
+
+def ledger_disagreements() -> list[tuple[int, int, int]]:
+    """(client id, balance total, sum of entries) for each client whose two disagree."""
+    entry_sums = (
+        PointsEntry.objects.filter(client_id=OuterRef("client_id"))
+        .order_by()
+        .values("client_id")
+        .annotate(points=Sum("points"))
+        .values("points")
+    )
+    skewed = (
+        PointsBalance.objects.annotate(entries=Coalesce(Subquery(entry_sums), Value(0)))
+        .exclude(total=F("entries"))
+        .order_by("client_id")
+        .values_list("client_id", "total", "entries")
+    )
+    without_row = (
+        PointsEntry.objects.exclude(client_id__in=PointsBalance.objects.values("client_id"))
+        .order_by("client_id")
+        .values("client_id")
+        .annotate(points=Sum("points"))
+        .values_list("client_id", "points")
+    )
+    found = list(skewed) + [(client_id, 0, points) for client_id, points in without_row]
+    return sorted(found)

@@ -1,0 +1,719 @@
+"""Writes of the loyalty program: earning, take-backs, redemption, adjustments, merges.
+
+Every write posts PointsEntry rows through `_post_entries`, which locks the clients'
+balance rows in primary-key order and updates their totals in the same transaction (R18).
+"""
+
+import uuid
+from collections import defaultdict
+from datetime import datetime, timedelta
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Count, F, Sum
+from django.utils import timezone
+
+from catalog.models import ItemKind
+from clients.models import Client, ClientSource
+from feedback.models import Feedback
+from loyalty.actions import (
+    ACTIONS,
+    FEEDBACK_ACTIONS,
+    REFERRER_ELIGIBLE_ACTIONS,
+    SPEND_ACTIONS,
+    Action,
+    Beneficiary,
+)
+from loyalty.models import (
+    EarningRule,
+    EntryKind,
+    LoyaltySettings,
+    PointsBalance,
+    PointsEntry,
+    TicketEarningSnapshot,
+)
+from loyalty.selectors import (
+    client_points_balance,
+    earning_rules_get,
+    loyalty_settings_get,
+)
+from salon.errors import DomainError, PermissionRefused
+from salon.selectors import features_get
+from tickets.models import Payment, PaymentMethod, Ticket, TicketLine, TicketStatus
+from tickets.services import payment_add
+
+ACTIONS_LABELS = dict(Action.choices)
+ONLINE_SOURCES = (ClientSource.ONLINE, ClientSource.APP)
+ENTRY_RELATIONS = ["client", "ticket", "appointment", "feedback", "created_by"]
+REWARDS_OFF = "The Rewards & Referrals feature is switched off."
+
+
+# --- ledger plumbing ------------------------------------------------------------------
+
+
+def _lock_balances(client_ids) -> dict[int, PointsBalance]:
+    """Balance rows of these clients, created if missing, locked in primary-key order."""
+    ids = sorted(set(client_ids))
+    PointsBalance.objects.bulk_create(
+        [PointsBalance(client_id=client_id) for client_id in ids], ignore_conflicts=True
+    )
+    return {
+        balance.client_id: balance
+        for balance in PointsBalance.objects.select_for_update()
+        .filter(client_id__in=ids)
+        .order_by("client_id")
+    }
+
+
+def _post_entries(entries: list[PointsEntry]) -> list[PointsEntry]:
+    """Append entries and move the balance totals with them, in one transaction (R14, R18)."""
+    if not entries:
+        return []
+    deltas: dict[int, int] = defaultdict(int)
+    for entry in entries:
+        # Field checks only (choices, lengths): the database holds the keys and relations,
+        # so a bulk insert stays one query whatever the number of entries.
+        entry.clean_fields(exclude=ENTRY_RELATIONS)
+        deltas[entry.client_id] += entry.points
+    _lock_balances(deltas)
+    created = PointsEntry.objects.bulk_create(entries)
+    for client_id, delta in sorted(deltas.items()):
+        if delta:
+            PointsBalance.objects.filter(client_id=client_id).update(total=F("total") + delta)
+    return created
+
+
+def _survivor(client: Client | None) -> Client | None:
+    """The client whose points these now are: a merged duplicate's points live on (R17)."""
+    while client is not None and client.merged_into_id is not None:
+        client = client.merged_into
+    return client
+
+
+def _hold(now: datetime) -> datetime:
+    return now + timedelta(hours=loyalty_settings_get().hold_hours)
+
+
+def _whole_number(value, *, field: str, minimum: int) -> int:
+    """An int >= minimum from an int or an integral Decimal/str; anything else is a 400."""
+    if isinstance(value, bool):
+        raise DomainError("Give a whole number.", field=field)
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        raise DomainError("Give a whole number.", field=field) from None
+    if not number.is_finite() or number != number.to_integral_value():
+        raise DomainError("Give a whole number.", field=field)
+    if number < minimum:
+        raise DomainError(f"Give a whole number of at least {minimum}.", field=field)
+    return int(number)
+
+
+def _floor_points(amount: Decimal, points: int, spend_unit: Decimal) -> int:
+    """floor(amount x points / spend_unit) (R3)."""
+    return int((amount * points / spend_unit).to_integral_value(rounding=ROUND_FLOOR))
+
+
+# --- the ticket reconcile: close, adjustment and void alike (R3-R13, R15, R16, R22) -------
+
+
+def _rule_values(rule: EarningRule) -> dict:
+    return {
+        "active": rule.active,
+        "points": rule.points,
+        "spend_unit": None if rule.spend_unit is None else str(rule.spend_unit),
+        "referrer_points": rule.referrer_points,
+    }
+
+
+def _per_visit_awards(*, ticket: Ticket, referrer: Client | None, rules: dict) -> list[str]:
+    """The per-visit and first-time actions this ticket qualifies for at close (SPEC §3)."""
+    client = ticket.client
+    paid_lines = list(
+        TicketLine.objects.filter(ticket=ticket, package_redemption=False).values_list(
+            "item_id", "item__kind"
+        )
+    )
+    kinds = {kind for _, kind in paid_lines}
+    earlier = Ticket.objects.filter(client_id=client.pk, status=TicketStatus.CLOSED).exclude(
+        pk=ticket.pk
+    )
+
+    def earlier_with_paid(kind: str) -> bool:
+        return earlier.filter(lines__item__kind=kind, lines__package_redemption=False).exists()
+
+    def active(action: str) -> bool:
+        return rules[action]["active"]
+
+    awards = []
+    if (
+        active(Action.FIRST_VISIT)
+        and ItemKind.SERVICE in kinds
+        and not earlier_with_paid(ItemKind.SERVICE)
+    ):
+        awards.append(Action.FIRST_VISIT)
+    if active(Action.ONLINE_SIGNUP) and client.source in ONLINE_SOURCES and not earlier.exists():
+        awards.append(Action.ONLINE_SIGNUP)
+    if referrer is not None:
+        if active(Action.CLIENT_REFERRAL) and not earlier.exists():
+            awards.append(Action.CLIENT_REFERRAL)
+        if (
+            active(Action.REFERRED_MEMBERSHIP_PURCHASE)
+            and ItemKind.MEMBERSHIP in kinds
+            and not earlier_with_paid(ItemKind.MEMBERSHIP)
+        ):
+            awards.append(Action.REFERRED_MEMBERSHIP_PURCHASE)
+        if (
+            active(Action.REFERRED_PACKAGE_PURCHASE)
+            and ItemKind.SERIES_PACKAGE in kinds
+            and not earlier_with_paid(ItemKind.SERIES_PACKAGE)
+        ):
+            awards.append(Action.REFERRED_PACKAGE_PURCHASE)
+    if ticket.appointment_id is not None:
+        appointment = ticket.appointment
+        if active(Action.PREBOOKED_APPOINTMENT) and appointment.prebooked:
+            awards.append(Action.PREBOOKED_APPOINTMENT)
+        if active(Action.ONLINE_BOOKING) and appointment.source in ONLINE_SOURCES:
+            awards.append(Action.ONLINE_BOOKING)
+    if (
+        ticket.reservation_id is not None
+        and active(Action.PRODUCT_RESERVATION)
+        and ticket.reservation.item_id in {item_id for item_id, _ in paid_lines}
+    ):
+        awards.append(Action.PRODUCT_RESERVATION)
+    return [str(action) for action in awards]
+
+
+def _snapshot_for(*, ticket: Ticket, now: datetime) -> TicketEarningSnapshot | None:
+    """The ticket's snapshot, taken the first time it is seen closed (R11, R16)."""
+    snapshot = (
+        TicketEarningSnapshot.objects.select_related("client", "referrer")
+        .filter(ticket=ticket)
+        .first()
+    )
+    if snapshot is not None or ticket.status != TicketStatus.CLOSED:
+        return snapshot
+    client = ticket.client
+    referrer = client.referred_by
+    if referrer is not None and referrer.is_tombstone:
+        referrer = None  # R6: only while both clients exist
+    rules = {rule.action: _rule_values(rule) for rule in earning_rules_get()}
+    rewards_on = features_get().rewards_referrals
+    snapshot = TicketEarningSnapshot(
+        ticket=ticket,
+        client=client,
+        referrer=referrer,
+        rewards_on=rewards_on,
+        rules=rules,
+        per_visit_awards=(
+            _per_visit_awards(ticket=ticket, referrer=referrer, rules=rules) if rewards_on else []
+        ),
+        created_at=now,
+    )
+    snapshot.full_clean()
+    snapshot.save()
+    return snapshot
+
+
+def _expected_points(*, ticket: Ticket, snapshot, held: dict) -> dict[tuple[str, str], int]:
+    """What the ticket should hold now, per (action, beneficiary), at the snapshot's rates."""
+    expected: dict[tuple[str, str], int] = {}
+    if ticket.status != TicketStatus.CLOSED or snapshot is None:
+        return expected  # voided (R16) or never closed (R7): nothing
+    for key in held:
+        if key[0] in FEEDBACK_ACTIONS:
+            expected[key] = held[key][0]  # earned on feedback; only a void takes it back
+    if not snapshot.rewards_on:
+        return expected
+    rules = snapshot.rules
+    amounts = dict(
+        TicketLine.objects.filter(ticket=ticket, package_redemption=False)
+        .order_by()
+        .values_list("item__kind")
+        .annotate(amount=Sum("net_amount"))
+        .values_list("item__kind", "amount")
+    )
+    for action in SPEND_ACTIONS:
+        rule = rules[action]
+        if not rule["active"]:
+            continue
+        amount = amounts.get(ACTIONS[action].item_kind, Decimal("0"))
+        spend_unit = Decimal(rule["spend_unit"])
+        expected[(action, Beneficiary.CLIENT)] = _floor_points(amount, rule["points"], spend_unit)
+        if snapshot.referrer_id is not None and rule["referrer_points"]:
+            expected[(action, Beneficiary.REFERRER)] = _floor_points(
+                amount, rule["referrer_points"], spend_unit
+            )
+    for action in snapshot.per_visit_awards:
+        rule = rules[action]
+        expected[(action, ACTIONS[action].earner)] = rule["points"]
+        if action in REFERRER_ELIGIBLE_ACTIONS and snapshot.referrer_id is not None:
+            expected[(action, Beneficiary.REFERRER)] = rule["referrer_points"]
+    return expected
+
+
+def _take_back(
+    *, ticket: Ticket, action: str, beneficiary: str, client: Client, points: int, now
+) -> list[PointsEntry]:
+    """Negative entries for `points`, first from the still-pending points of the same
+    (ticket, action, beneficiary), latest available_at first and keeping it, the rest at
+    once (R15)."""
+    pending = (
+        PointsEntry.objects.filter(
+            ticket=ticket,
+            action=action,
+            beneficiary=beneficiary,
+            client_id=client.pk,
+            available_at__gt=now,
+        )
+        .values("available_at")
+        .annotate(points=Sum("points"))
+        .order_by("-available_at")
+    )
+    entries = []
+    remaining = points
+    for row in pending:
+        if remaining == 0:
+            break
+        if row["points"] <= 0:
+            continue
+        taken = min(remaining, row["points"])
+        entries.append((-taken, row["available_at"]))
+        remaining -= taken
+    if remaining:
+        entries.append((-remaining, now))
+    return [
+        PointsEntry(
+            client=client,
+            points=points_taken,
+            ticket=ticket,
+            action=action,
+            beneficiary=beneficiary,
+            created_at=now,
+            available_at=available_at,
+        )
+        for points_taken, available_at in entries
+    ]
+
+
+def _earning_entries(*, ticket: Ticket, now: datetime) -> list[PointsEntry]:
+    """Entries for the difference between what the ticket should hold, per (action,
+    beneficiary), and what the ledger holds for it: earn/referral_earn the first time,
+    `adjustment` afterwards; take-backs follow R15."""
+    if ticket.client_id is None:
+        return []  # R11: walk-ins earn nothing
+    snapshot = _snapshot_for(ticket=ticket, now=now)
+    held = {
+        (row["action"], row["beneficiary"]): (row["points"], row["count"])
+        for row in PointsEntry.objects.filter(ticket=ticket)
+        .exclude(action="")
+        .order_by()
+        .values("action", "beneficiary")
+        .annotate(points=Sum("points"), count=Count("id"))
+    }
+    expected = _expected_points(ticket=ticket, snapshot=snapshot, held=held)
+    owners = {
+        Beneficiary.CLIENT: _survivor(snapshot.client if snapshot else ticket.client),
+        Beneficiary.REFERRER: _survivor(snapshot.referrer if snapshot else None),
+    }
+    rewards_on = None
+    change = "voided" if ticket.status == TicketStatus.VOIDED else "adjusted"
+    entries = []
+    for key in sorted(set(expected) | set(held)):
+        action, beneficiary = key
+        held_points, held_count = held.get(key, (0, 0))
+        difference = expected.get(key, 0) - held_points
+        owner = owners[beneficiary]
+        if difference == 0 or owner is None:
+            continue
+        if difference > 0:
+            if rewards_on is None:  # read once, and only when something is to be earned
+                rewards_on = features_get().rewards_referrals
+                held_until = _hold(now)
+            if not rewards_on:
+                continue  # R34: nothing is earned while the feature is off
+            first = held_count == 0
+            kind = EntryKind.ADJUSTMENT
+            if first:
+                kind = (
+                    EntryKind.EARN if beneficiary == Beneficiary.CLIENT else EntryKind.REFERRAL_EARN
+                )
+            new = [
+                PointsEntry(
+                    client=owner,
+                    points=difference,
+                    ticket=ticket,
+                    action=action,
+                    beneficiary=beneficiary,
+                    appointment_id=ticket.appointment_id,
+                    created_at=now,
+                    available_at=held_until,
+                )
+            ]
+        else:
+            kind = EntryKind.ADJUSTMENT
+            new = _take_back(
+                ticket=ticket,
+                action=action,
+                beneficiary=beneficiary,
+                client=owner,
+                points=-difference,
+                now=now,
+            )
+        for offset, entry in enumerate(new, start=1):
+            entry.kind = kind
+            entry.memo = (
+                f"Ticket #{ticket.pk} {change}"
+                if kind == EntryKind.ADJUSTMENT
+                else f"{ACTIONS_LABELS[action]} (ticket #{ticket.pk})"
+            )
+            sequence = held_count + offset
+            entry.idempotency_key = f"ticket:{ticket.pk}:{action}:{beneficiary}:{sequence}"
+        entries.extend(new)
+    return entries
+
+
+def _redemption_reversals(*, ticket: Ticket, now: datetime) -> list[PointsEntry]:
+    """Give back at once the points of redemption payments no longer on the ticket (R22)."""
+    redeemed: dict[int, PointsEntry] = {}
+    reversed_ids = set()
+    for entry in PointsEntry.objects.filter(
+        ticket=ticket, kind__in=(EntryKind.REDEEM, EntryKind.REDEEM_REVERSAL)
+    ).select_related("client"):
+        if entry.kind == EntryKind.REDEEM:
+            redeemed[entry.payment_id] = entry
+        else:
+            reversed_ids.add(entry.payment_id)
+    outstanding = {pid: entry for pid, entry in redeemed.items() if pid not in reversed_ids}
+    if not outstanding:
+        return []
+    live = set()
+    if ticket.status != TicketStatus.VOIDED:
+        live = set(
+            Payment.objects.filter(pk__in=outstanding, ticket=ticket).values_list("pk", flat=True)
+        )
+    return [
+        PointsEntry(
+            client=_survivor(entry.client),
+            points=-entry.points,
+            kind=EntryKind.REDEEM_REVERSAL,
+            ticket=ticket,
+            payment_id=payment_id,
+            created_at=now,
+            available_at=now,
+            memo=f"Points payment on ticket #{ticket.pk} given back",
+            idempotency_key=f"redeem_reversal:{payment_id}",
+        )
+        for payment_id, entry in sorted(outstanding.items())
+        if payment_id not in live
+    ]
+
+
+@transaction.atomic
+def ticket_points_reconcile(*, ticket: Ticket, now: datetime | None = None) -> list[PointsEntry]:
+    """Make the ledger hold exactly what this ticket should have earned, and give back the
+    points of removed or voided redemptions; posts only the differences, so running it again
+    changes nothing (R13). Serves close, adjustment, void and payment removal alike.
+    """
+    now = now or timezone.now()
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    entries = _redemption_reversals(ticket=ticket, now=now)
+    entries += _earning_entries(ticket=ticket, now=now)
+    return _post_entries(entries)
+
+
+# --- feedback (R7 exceptions, R37) --------------------------------------------------------
+
+
+@transaction.atomic
+def feedback_points_award(*, feedback: Feedback, now: datetime | None = None) -> list[PointsEntry]:
+    """`feedback` once per ticket when recorded, `shared_feedback` once per feedback when
+    shared; at the rules in force now (R37)."""
+    now = now or timezone.now()
+    if not features_get().rewards_referrals:
+        return []
+    ticket = Ticket.objects.select_for_update().get(pk=feedback.ticket_id)
+    if ticket.status != TicketStatus.CLOSED:
+        return []
+    client = _survivor(feedback.client)
+    rules = {rule.action: rule for rule in earning_rules_get()}
+    held_until = _hold(now)
+    wanted = [(Action.FEEDBACK, f"ticket:{ticket.pk}:feedback")]
+    if feedback.shared:
+        wanted.append((Action.SHARED_FEEDBACK, f"feedback:{feedback.pk}:shared_feedback"))
+    taken = set(
+        PointsEntry.objects.filter(idempotency_key__in=[key for _, key in wanted]).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    entries = [
+        PointsEntry(
+            client=client,
+            points=rules[action].points,
+            kind=EntryKind.EARN,
+            action=action,
+            beneficiary=Beneficiary.CLIENT,
+            ticket=ticket,
+            feedback=feedback,
+            created_at=now,
+            available_at=held_until,
+            memo=f"{rules[action].get_action_display()} (ticket #{ticket.pk})",
+            idempotency_key=key,
+        )
+        for action, key in wanted
+        if key not in taken and rules[action].active and rules[action].points > 0
+    ]
+    return _post_entries(entries)
+
+
+# --- redemption (R19-R23) -----------------------------------------------------------------
+
+
+@transaction.atomic
+def points_redeem(*, ticket: Ticket, points, user, now: datetime | None = None) -> Payment:
+    """Pay part of an open ticket with the client's redeemable points (R19-R22).
+
+    The ticket row is locked first, then the client's balance row, so two redemptions of
+    the same points serialize and the second sees the first's debit (R23). tickets'
+    payment_add refuses a payment that breaks R21; that refusal rolls this back too.
+    """
+    if user is not None and not user.has_perm("loyalty.redeem_points"):
+        raise PermissionRefused("Your role may not redeem points.")
+    if not features_get().rewards_referrals:
+        raise DomainError(REWARDS_OFF)
+    minimum_dollars = loyalty_settings_get().min_redemption_dollars
+    if minimum_dollars == 0:
+        raise DomainError("Redemption is paused (minimum redemption is 0).")
+    points = _whole_number(points, field="points", minimum=1)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.client_id is None:
+        raise DomainError("A walk-in ticket has no client to redeem points for.")
+    if ticket.status != TicketStatus.OPEN:
+        raise DomainError("Points can only be redeemed on an open ticket.")
+    _lock_balances([ticket.client_id])
+    # The clock is read once the balance row is ours: a redemption committed before has
+    # available_at <= now, so it counts as spent, not as "pending" (R15, R23).
+    now = now or timezone.now()
+    client = ticket.client
+    redeemable = client_points_balance(client=client, now=now).redeemable
+    if redeemable < minimum_dollars * 100:
+        raise DomainError(
+            f"The client needs at least {minimum_dollars * 100} redeemable points "
+            f"(${minimum_dollars}) to redeem; they have {redeemable}.",
+            field="points",
+        )
+    if points > redeemable:
+        raise DomainError(f"The client has only {redeemable} redeemable points.", field="points")
+    payment = payment_add(
+        ticket=ticket,
+        method=PaymentMethod.POINTS,
+        amount=(Decimal(points) / Decimal(100)).quantize(Decimal("0.01")),
+        points=points,
+        user=user,
+    )
+    _post_entries(
+        [
+            PointsEntry(
+                client=client,
+                points=-points,
+                kind=EntryKind.REDEEM,
+                ticket=ticket,
+                payment_id=payment.pk,
+                created_at=now,
+                available_at=now,
+                created_by=user,
+                memo=f"Paid on ticket #{ticket.pk}",
+                idempotency_key=f"redeem:{payment.pk}",
+            )
+        ]
+    )
+    return payment
+
+
+# --- manual adjustment (R15, §10) -----------------------------------------------------
+
+
+@transaction.atomic
+def points_adjust(
+    *, client: Client, points, reason: str, user, now: datetime | None = None
+) -> PointsEntry:
+    """A Manager's correction of a client's points, with a reason; takes effect at once (R15).
+
+    It is not tied to a ticket, so there are no pending points of the same (ticket, action)
+    to take first: a downward adjustment lowers the redeemable balance, possibly below zero.
+    """
+    now = now or timezone.now()
+    if user is None or not user.has_perm("loyalty.adjust_points"):
+        raise PermissionRefused("Only a Manager may adjust points.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Give a reason for the adjustment.", field="reason")
+    if isinstance(points, bool):
+        raise DomainError("Give a whole number.", field="points")
+    points = _whole_number(points, field="points", minimum=-(10**9))
+    if points == 0:
+        raise DomainError("Give a number of points other than 0.", field="points")
+    if client.is_tombstone:
+        raise DomainError("This client was merged into another; adjust the survivor.")
+    entry = PointsEntry(
+        client=client,
+        points=points,
+        kind=EntryKind.MANUAL,
+        created_at=now,
+        available_at=now,
+        created_by=user,
+        memo=reason[:255],
+        idempotency_key=f"manual:{uuid.uuid4().hex}",
+    )
+    entry.full_clean()
+    return _post_entries([entry])[0]
+
+
+# --- merge (R17) --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def client_points_merge(
+    *, survivor: Client, duplicate: Client, user=None, now: datetime | None = None
+) -> list[PointsEntry]:
+    """Move all the duplicate's points to the survivor (R17): each still-pending lot keeps its
+    available_at (and its ticket, action and beneficiary, for later take-backs, R15); the
+    rest moves at once, negative or not. The duplicate ends with 0 pending, 0 redeemable.
+    """
+    now = now or timezone.now()
+    balances = _lock_balances([survivor.pk, duplicate.pk])
+    lots = [
+        row
+        for row in PointsEntry.objects.filter(client_id=duplicate.pk, available_at__gt=now)
+        .values("available_at", "ticket_id", "action", "beneficiary")
+        .annotate(points=Sum("points"))
+        .order_by("available_at", "ticket_id", "action", "beneficiary")
+        if row["points"]
+    ]
+    rest = balances[duplicate.pk].total - sum(lot["points"] for lot in lots)
+    if rest:
+        lots.append(
+            {
+                "available_at": now,
+                "ticket_id": None,
+                "action": "",
+                "beneficiary": "",
+                "points": rest,
+            }
+        )
+    moved_before = PointsEntry.objects.filter(
+        client_id=duplicate.pk, kind=EntryKind.MERGE_OUT
+    ).count()
+    entries = []
+    for number, lot in enumerate(lots, start=moved_before + 1):
+        common = {
+            "ticket_id": lot["ticket_id"],
+            "action": lot["action"],
+            "beneficiary": lot["beneficiary"],
+            "created_at": now,
+            "available_at": lot["available_at"],
+            "created_by": user,
+        }
+        entries.append(
+            PointsEntry(
+                client=duplicate,
+                points=-lot["points"],
+                kind=EntryKind.MERGE_OUT,
+                memo=f"Merged into client #{survivor.pk}",
+                idempotency_key=f"merge:{duplicate.pk}:{number}:out",
+                **common,
+            )
+        )
+        entries.append(
+            PointsEntry(
+                client=survivor,
+                points=lot["points"],
+                kind=EntryKind.MERGE_IN,
+                memo=f"Merged from client #{duplicate.pk}",
+                idempotency_key=f"merge:{duplicate.pk}:{number}:in",
+                **common,
+            )
+        )
+    return _post_entries(entries)
+
+
+# --- configuration (SPEC §3, R19) ---------------------------------------------------------
+
+
+def earning_rule_changes_clean(*, action: str, changes: dict) -> dict:
+    """The valid new values of one configuration row, or a DomainError naming the field.
+
+    NA cells can't be set (SPEC §3); spend_unit > 0 in dollars and cents; points >= 0.
+    """
+    if action not in ACTIONS:
+        raise DomainError(f"Unknown earning action {action!r}.", field="action")
+    unknown = set(changes) - {"active", "points", "spend_unit", "referrer_points"}
+    if unknown:
+        raise DomainError("This field can't be changed.", field=sorted(unknown)[0])
+    cleaned = {}
+    if "active" in changes:
+        if not isinstance(changes["active"], bool):
+            raise DomainError("Give true or false.", field="active")
+        cleaned["active"] = changes["active"]
+    if "points" in changes:
+        cleaned["points"] = _whole_number(changes["points"], field="points", minimum=0)
+    if "spend_unit" in changes:
+        value = changes["spend_unit"]
+        if action not in SPEND_ACTIONS:
+            if value is not None:
+                raise DomainError(
+                    "Not applicable (NA): this action is earned per visit.", field="spend_unit"
+                )
+        else:
+            try:
+                spend_unit = Decimal(str(value))
+            except (InvalidOperation, ValueError, TypeError):
+                raise DomainError("Give an amount in dollars.", field="spend_unit") from None
+            if not spend_unit.is_finite() or spend_unit <= 0:
+                raise DomainError("The amount spent must be more than 0.", field="spend_unit")
+            if spend_unit != spend_unit.quantize(Decimal("0.01")):
+                raise DomainError("Give dollars and cents.", field="spend_unit")
+            cleaned["spend_unit"] = spend_unit
+    if "referrer_points" in changes:
+        value = changes["referrer_points"]
+        if not ACTIONS[action].referrer_eligible:
+            if value is not None:
+                raise DomainError(
+                    "Not applicable (NA): this action earns no referrer points.",
+                    field="referrer_points",
+                )
+        else:
+            cleaned["referrer_points"] = _whole_number(value, field="referrer_points", minimum=0)
+    return cleaned
+
+
+@transaction.atomic
+def earning_rule_update(*, action: str, changes: dict, user) -> EarningRule:
+    """Change one row of the configuration table (SPEC §3); Manager only."""
+    if user is None or not user.has_perm("loyalty.change_earningrule"):
+        raise PermissionRefused("Only a Manager may configure rewards.")
+    cleaned = earning_rule_changes_clean(action=action, changes=changes)
+    earning_rules_get()
+    rule = EarningRule.objects.select_for_update().get(action=action)
+    for field, value in cleaned.items():
+        setattr(rule, field, value)
+    rule.full_clean()
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def loyalty_settings_update(*, changes: dict, user) -> LoyaltySettings:
+    """Minimum redemption (0 pauses it, R19) and the hold in hours (R15)."""
+    if user is None or not user.has_perm("loyalty.change_loyaltysettings"):
+        raise PermissionRefused("Only a Manager may change the loyalty settings.")
+    unknown = set(changes) - {"min_redemption_dollars", "hold_hours"}
+    if unknown:
+        raise DomainError("This field can't be changed.", field=sorted(unknown)[0])
+    loyalty_settings_get()
+    settings_row = LoyaltySettings.objects.select_for_update().get(pk=1)
+    for field, value in changes.items():
+        setattr(settings_row, field, _whole_number(value, field=field, minimum=0))
+    settings_row.full_clean()
+    settings_row.save()
+    return settings_row

@@ -1,0 +1,184 @@
+"""A hypothesis state machine drives the real services - close, adjust, void, redeem, manual
+adjustment, merge and the clock - and after every step checks the ledger (R13-R23):
+each balance equals the sum of its entries, redemption never overdraws, pending is never
+negative, and a simple model's expected totals match."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from clients.services import client_merge
+from loyalty.actions import Action
+from loyalty.selectors import client_points_balance, ledger_disagreements
+from loyalty.services import points_adjust, points_redeem
+from salon.errors import DomainError
+from tests.accounts.factories import FrontDeskFactory, ManagerFactory
+from tests.catalog.factories import ItemFactory
+from tests.clients.factories import ClientFactory
+from tests.loyalty.factories import rule_set
+from tickets import services as tickets
+
+POINTS_PER_DOLLAR = 2
+REFERRER_POINTS_PER_DOLLAR = 1
+amounts = st.integers(min_value=1, max_value=300).map(lambda dollars: Decimal(dollars))
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    @initialize()
+    def set_up(self):
+        self.atomic = transaction.atomic()
+        self.atomic.__enter__()
+        self.traveller = time_machine.travel(timezone.now(), tick=False)
+        self.clock = self.traveller.start()
+        rule_set(
+            Action.SERVICE_PURCHASE,
+            points=POINTS_PER_DOLLAR,
+            spend_unit=Decimal("1.00"),
+            referrer_points=REFERRER_POINTS_PER_DOLLAR,
+        )
+        self.manager, self.front_desk = ManagerFactory(), FrontDeskFactory()
+        self.item = ItemFactory(price=Decimal("100.00"))
+        referrer = ClientFactory()
+        self.clients = [referrer, ClientFactory(referred_by=referrer), ClientFactory()]
+        self.expected = {client.pk: 0 for client in self.clients}
+        self.closed: list[dict] = []  # {"ticket", "owner", "referrer", "amount"}
+        self.redeemed_open: list[dict] = []  # {"ticket", "owner", "points"}
+
+    def teardown(self):
+        if hasattr(self, "atomic"):
+            self.traveller.stop()
+            transaction.set_rollback(True)
+            self.atomic.__exit__(None, None, None)
+
+    def active_clients(self):
+        return [client for client in self.clients if client.merged_into_id is None]
+
+    @rule(data=st.data(), amount=amounts)
+    def close_a_ticket(self, data, amount):
+        client = data.draw(st.sampled_from(self.active_clients()))
+        ticket = tickets.ticket_open(client=client)
+        tickets.ticket_add_line(ticket=ticket, item=self.item, unit_price=amount)
+        tickets.payment_add(ticket=ticket, method="cash", amount=amount)
+        tickets.ticket_close(ticket=ticket)
+        client.refresh_from_db()
+        referrer = client.referred_by
+        self.closed.append(
+            {"ticket": ticket, "owner": client, "referrer": referrer, "amount": amount}
+        )
+        self.earn(sale=self.closed[-1], amount=amount)
+
+    def earn(self, *, sale, amount):
+        self.expected[sale["owner"].pk] += int(amount) * POINTS_PER_DOLLAR
+        if sale["referrer"] is not None:
+            self.expected[sale["referrer"].pk] += int(amount) * REFERRER_POINTS_PER_DOLLAR
+
+    @precondition(lambda self: self.closed)
+    @rule(data=st.data(), amount=amounts)
+    def adjust_a_closed_ticket(self, data, amount):
+        sale = data.draw(st.sampled_from(self.closed))
+        line = sale["ticket"].lines.get()
+        tickets.ticket_update_line(
+            line=line, user=self.manager, unit_price=amount, reason="Price corrected"
+        )
+        self.earn(sale=sale, amount=amount - sale["amount"])
+        sale["amount"] = amount
+
+    @precondition(lambda self: self.closed)
+    @rule(data=st.data())
+    def void_a_closed_ticket(self, data):
+        sale = data.draw(st.sampled_from(self.closed))
+        tickets.ticket_void(ticket=sale["ticket"], user=self.manager, reason="Refund")
+        self.closed.remove(sale)
+        self.earn(sale=sale, amount=-sale["amount"])
+
+    @rule(data=st.data(), points=st.integers(min_value=-2000, max_value=3000).filter(bool))
+    def adjust_points_manually(self, data, points):
+        client = data.draw(st.sampled_from(self.active_clients()))
+        points_adjust(client=client, points=points, reason="Stateful test", user=self.manager)
+        self.expected[client.pk] += points
+
+    @rule(data=st.data(), points=st.integers(min_value=1, max_value=9999))
+    def redeem_on_a_new_ticket(self, data, points):
+        client = data.draw(st.sampled_from(self.active_clients()))
+        redeemable = client_points_balance(client=client).redeemable
+        ticket = tickets.ticket_open(client=client)
+        tickets.ticket_add_line(ticket=ticket, item=self.item)
+        try:
+            points_redeem(ticket=ticket, points=points, user=self.front_desk)
+        except DomainError:
+            assert redeemable < 500 or points > redeemable
+            return
+        assert redeemable >= 500 and points <= redeemable
+        assert client_points_balance(client=client).redeemable == redeemable - points >= 0
+        self.redeemed_open.append({"ticket": ticket, "owner": client, "points": points})
+        self.expected[client.pk] -= points
+
+    @precondition(lambda self: self.redeemed_open)
+    @rule(data=st.data(), remove_payment=st.booleans())
+    def give_back_a_redemption(self, data, remove_payment):
+        redemption = data.draw(st.sampled_from(self.redeemed_open))
+        ticket = redemption["ticket"]
+        if remove_payment:
+            tickets.payment_remove(payment=ticket.payments.get(), user=self.front_desk)
+        else:
+            tickets.ticket_void(ticket=ticket, user=self.front_desk)
+        self.redeemed_open.remove(redemption)
+        self.expected[redemption["owner"].pk] += redemption["points"]
+
+    @precondition(lambda self: len([c for c in self.clients if c.merged_into_id is None]) > 1)
+    @rule(data=st.data())
+    def merge_two_clients(self, data):
+        survivor, duplicate = data.draw(
+            st.lists(st.sampled_from(self.active_clients()), min_size=2, max_size=2, unique=True)
+        )
+        client_merge(survivor=survivor, duplicate=duplicate, user=self.manager)
+        duplicate.refresh_from_db()
+        for record in self.closed + self.redeemed_open:
+            for role in ("owner", "referrer"):
+                if record.get(role) is not None and record[role].pk == duplicate.pk:
+                    record[role] = survivor
+        self.expected[survivor.pk] += self.expected[duplicate.pk]
+        self.expected[duplicate.pk] = 0
+
+    @rule(hours=st.sampled_from([1, 12, 23, 25]))
+    def advance_time(self, hours):
+        self.clock.shift(timedelta(hours=hours))
+
+    @invariant()
+    def ledger_holds(self):
+        if not hasattr(self, "atomic"):
+            return
+        assert ledger_disagreements() == []
+        for client in self.clients:
+            balance = client_points_balance(client=client)
+            assert balance.total == self.expected[client.pk], client.pk
+            assert balance.pending >= 0
+            if client.merged_into_id is not None:
+                assert (balance.pending, balance.redeemable) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_ledger_state_machine():
+    run_state_machine_as_test(
+        LedgerMachine,
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=15,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )
