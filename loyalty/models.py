@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from loyalty.actions import (
@@ -186,6 +186,20 @@ class PointsEntry(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(points=0), name="points_entry_not_zero"),
+            # Facts of one row, held by the database whatever writes it (R14, R15, R22).
+            models.CheckConstraint(
+                condition=~Q(kind__in=["earn", "referral_earn", "redeem_reversal"])
+                | Q(points__gt=0),
+                name="points_entry_earning_and_give_back_positive",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="redeem") | Q(points__lt=0),
+                name="points_entry_redeem_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(available_at__gte=F("created_at")),
+                name="points_entry_available_not_before_created",
+            ),
         ]
         permissions = [
             ("redeem_points", "Can redeem a client's points as a ticket payment"),

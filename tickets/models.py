@@ -58,6 +58,14 @@ class Ticket(models.Model):
                 condition=Q(status="open") | Q(status="voided") | Q(closed_at__isnull=False),
                 name="closed_ticket_has_closed_at",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="voided") | Q(voided_at__isnull=False),
+                name="voided_ticket_has_voided_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="open") | Q(closed_at__isnull=True, voided_at__isnull=True),
+                name="open_ticket_not_closed_or_voided",
+            ),
         ]
         permissions = [
             ("adjust_closed_ticket", "Can adjust, settle or void a closed ticket"),
@@ -134,6 +142,13 @@ class Payment(models.Model):
                 condition=Q(method="points", points__gte=1)
                 | (~Q(method="points") & Q(points__isnull=True)),
                 name="payment_points_only_for_points_method",
+            ),
+            # A refund settling a closed ticket is negative (R16); nothing is ever 0, and a
+            # points payment is worth more than nothing (R21).
+            models.CheckConstraint(condition=~Q(amount=0), name="payment_amount_not_zero"),
+            models.CheckConstraint(
+                condition=~Q(method="points") | Q(amount__gt=0),
+                name="payment_points_amount_positive",
             ),
         ]
 

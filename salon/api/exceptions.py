@@ -1,7 +1,10 @@
 """The API's one error format (SPEC §11): services raise, this maps, views stay thin."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.views import defaults
 from rest_framework import status
@@ -12,6 +15,12 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from salon.errors import DomainError
 
 API_PREFIX = "/api/"
+# A database that is briefly away (a statement timeout, a lock wait, a dropped connection, a
+# failover) is answered 503 with a hint to retry; the failed request has changed nothing.
+DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5
+DATABASE_UNAVAILABLE_MESSAGE = "The service is briefly unavailable; nothing was changed. Retry."
+
+logger = logging.getLogger(__name__)
 
 
 def exception_handler(exc, context):
@@ -31,10 +40,22 @@ def exception_handler(exc, context):
         return Response(data, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, PermissionDenied):
         return Response({"detail": str(exc) or "Permission denied."}, status=403)
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.warning("Database unavailable during %s", _request_line(context), exc_info=exc)
+        return Response(
+            {"detail": DATABASE_UNAVAILABLE_MESSAGE},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS)},
+        )
     response = drf_exception_handler(exc, context)
     if response is not None:
         response.data = _detail_as_text(response.data)
     return response
+
+
+def _request_line(context) -> str:
+    request = context.get("request")
+    return f"{request.method} {request.path}" if request is not None else "a request"
 
 
 def _detail_as_text(data):

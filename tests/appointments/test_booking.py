@@ -85,7 +85,7 @@ def test_booked_for_later_today_is_not_prebooked(customer, haircut):  # R12
     "ticket",
     [
         {"status": TicketStatus.CLOSED, "closed_at": at(-1, 23, 30)},  # yesterday, salon time
-        {"status": TicketStatus.VOIDED, "closed_at": at(0, 9)},
+        {"status": TicketStatus.VOIDED, "closed_at": at(0, 9), "voided_at": at(0, 10)},
         {"status": TicketStatus.CLOSED, "closed_at": at(0, 9), "other_client": True},
     ],
     ids=["closed-yesterday-salon-time", "voided-today", "someone-elses-ticket"],

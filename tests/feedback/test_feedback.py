@@ -2,6 +2,7 @@
 
 import pytest
 from django.db.models.signals import post_save
+from django.utils import timezone
 
 from clients.services import client_merge
 from feedback.models import Feedback, FeedbackSource
@@ -69,7 +70,9 @@ def test_bad_feedback_is_refused_and_nothing_is_stored(customer, field, case):  
     if case == "open":
         arguments["ticket"] = TicketRowFactory(client=customer, status=TicketStatus.OPEN)
     elif case == "voided":
-        arguments["ticket"] = TicketRowFactory(client=customer, status=TicketStatus.VOIDED)
+        arguments["ticket"] = TicketRowFactory(
+            client=customer, status=TicketStatus.VOIDED, voided_at=timezone.now()
+        )
     elif case == "someone-else":
         arguments["ticket"] = TicketRowFactory()
     elif case == "walk-in":
