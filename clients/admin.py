@@ -18,6 +18,7 @@ from clients.services import (
     client_merge,
     client_update,
 )
+from salon.admin_history import HistoryAdmin
 from salon.errors import DomainError
 from salon.forms import ServiceModelForm
 
@@ -145,7 +146,7 @@ class ClientFileUploadInline(admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(HistoryAdmin):
     form = ClientForm
     list_display = [
         "last_name",

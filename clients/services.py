@@ -414,9 +414,9 @@ def client_merge(
     ClientFile.objects.filter(client=duplicate).update(client=survivor)
 
     # Referrals (the one exception to R25, hence update(), which skips Client.save()).
-    Client.objects.filter(referred_by=duplicate).exclude(pk=survivor.pk).update(
-        referred_by=survivor
-    )
+    referrals = Client.objects.filter(referred_by=duplicate).exclude(pk=survivor.pk)
+    moved_referral_ids = list(referrals.values_list("pk", flat=True))
+    referrals.update(referred_by=survivor)
     referrer_id = _referrer_after_merge(survivor=survivor, duplicate=duplicate)
 
     # The app login: moves when the survivor has none, else is switched off (R17).
@@ -447,5 +447,13 @@ def client_merge(
 
     survivor.refresh_from_db()
     duplicate.refresh_from_db()
+    # update() skips the audit history's signals: the merge writes its rows itself.
+    Client.history.bulk_history_create(
+        [survivor, duplicate, *Client.objects.filter(pk__in=moved_referral_ids)],
+        update=True,
+        default_user=user,
+        default_change_reason=f"Client #{duplicate.pk} merged into #{survivor.pk}",
+        default_date=now,
+    )
     client_merged.send(sender=Client, survivor=survivor, duplicate=duplicate, user=user, now=now)
     return survivor

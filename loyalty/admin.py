@@ -16,6 +16,7 @@ from clients.models import Client
 from loyalty import selectors, services
 from loyalty.actions import ACTIONS, SPEND_ACTIONS
 from loyalty.models import EarningRule, LoyaltySettings, PointsEntry
+from salon.admin_history import HistoryAdmin
 from salon.errors import DomainError
 from salon.selectors import features_get
 from tickets.models import Ticket
@@ -68,7 +69,7 @@ class EarningRuleForm(forms.ModelForm):
 
 
 @admin.register(EarningRule)
-class EarningRuleAdmin(admin.ModelAdmin):
+class EarningRuleAdmin(HistoryAdmin):
     """The rewards configuration as ONE table (SPEC §3): Manager edits, Front desk views."""
 
     list_display = ["action_label", *RULE_CELLS]
@@ -119,7 +120,7 @@ class LoyaltySettingsForm(forms.ModelForm):
 
 
 @admin.register(LoyaltySettings)
-class LoyaltySettingsAdmin(admin.ModelAdmin):
+class LoyaltySettingsAdmin(HistoryAdmin):
     """The single settings row (R19): the list opens the row itself."""
 
     form = LoyaltySettingsForm

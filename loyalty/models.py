@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from loyalty.actions import (
     ACTIONS,
@@ -36,6 +37,9 @@ class EarningRule(models.Model):
         "points to referrer", null=True, blank=True, help_text="Referrer-eligible actions only."
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Who changed the rewards configuration, and when.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["id"]
@@ -93,6 +97,8 @@ class LoyaltySettings(models.Model):
         default=24, help_text="Hours before earned points become redeemable."
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = "loyalty settings"

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.shortcuts import redirect
 
+from salon.admin_history import HistoryAdmin
 from salon.forms import ServiceModelForm
 from salon.models import Features
 from salon.selectors import features_get
@@ -20,7 +21,7 @@ class FeaturesForm(ServiceModelForm):
 
 
 @admin.register(Features)
-class FeaturesAdmin(admin.ModelAdmin):
+class FeaturesAdmin(HistoryAdmin):
     """The single row of Client Connect features (R33): no list, no add, no delete."""
 
     form = FeaturesForm

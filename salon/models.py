@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 BASE_FEATURES = ("automated_email_marketing", "mass_email", "rewards_referrals")
 EXCLUSIVE_FEATURES = ("text_confirmations", "profile_photos")
@@ -20,6 +21,9 @@ class Features(models.Model):
         default=False, help_text="Premium: needs all three base features."
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Who switched a feature on or off, and when.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = "Client Connect features"

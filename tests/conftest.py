@@ -1,4 +1,7 @@
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 import messaging
@@ -6,6 +9,12 @@ from salon import roles
 from salon.models import Features
 from tests.accounts.factories import FrontDeskFactory, ManagerFactory, UserFactory, role_group
 from tests.clients.factories import ClientFactory
+
+# Hypothesis tests that don't pin their own example count (the ledger state machine) try
+# a few examples while we iterate and many in CI (.ci/run exports CI=true).
+hypothesis_settings.register_profile("dev", max_examples=25, deadline=None)
+hypothesis_settings.register_profile("ci", max_examples=200, deadline=None, print_blob=True)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from loyalty.models import EntryKind, PointsEntry
-from loyalty.selectors import client_points_balance
+from loyalty.selectors import client_points_balance, ledger_disagreements
 from loyalty.services import points_adjust, points_redeem
 from salon.errors import DomainError
 from tests.accounts.factories import FrontDeskFactory, ManagerFactory
@@ -63,3 +63,4 @@ def test_r23_concurrent_redemptions_exactly_one_wins_and_balance_never_below_zer
         assert outcomes == ["refused"] * (THREADS - 1) + ["won"]
         assert client_points_balance(client=customer).redeemable == 200
         assert PointsEntry.objects.filter(client=customer, kind=EntryKind.REDEEM).count() == 1
+        assert ledger_disagreements() == []
