@@ -16,9 +16,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The web server, with the task worker and the confirmations job beside it (stopped with it).
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
+	trap 'kill 0' INT TERM EXIT; \
+	DEBUG=true $(BIN)/python manage.py db_worker --queue-name '*' & \
+	DEBUG=true $(BIN)/python manage.py send_confirmations --every 300 & \
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST)
 
 # Next to the web server: the task worker sends queued texts (R39)...
