@@ -7,15 +7,13 @@ may be in memory, where WAL does not exist), whichever database the suite runs o
 """
 
 import json
-import os
-import subprocess
-import sys
 import threading
 
 import pytest
-from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.backends.sqlite3.base import DatabaseWrapper
+
+from .conftest import run_with_settings
 
 FILE = "file"
 WRITERS = 4
@@ -24,25 +22,10 @@ WRITES_PER_WRITER = 50
 
 def production_sqlite_settings(path) -> dict:
     """settings.DATABASES["default"] as `salon.settings` builds it for a SQLite file."""
-    script = (
-        "import json, django; from django.conf import settings; "
+    script = "import json; from django.conf import settings\n" + (
         "print(json.dumps(settings.DATABASES['default'], default=str))"
     )
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "salon.settings",
-        "DATABASE_URL": f"sqlite:///{path}",
-        "DEBUG": "true",
-    }
-    completed = subprocess.run(
-        [sys.executable, "-c", script],
-        env=environment,
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(completed.stdout)
+    return json.loads(run_with_settings({"DATABASE_URL": f"sqlite:///{path}"}, script))
 
 
 @pytest.fixture
