@@ -31,7 +31,7 @@ def latest(model, pk):
     return model.history.filter(id=pk).latest("history_date", "history_id")
 
 
-def test_an_earning_rule_patched_through_the_api_names_the_manager(manager):
+def test_an_earning_rule_patched_through_the_api_names_the_manager(manager, client):
     earning_rules_get()
     rule = EarningRule.objects.get(action="service_purchase")
     answer = token_api(manager).patch(
@@ -46,6 +46,10 @@ def test_an_earning_rule_patched_through_the_api_names_the_manager(manager):
         True,
     )
     assert rule.history.count() == 1  # the 16 rules are made by a migration, without history
+    client.force_login(manager)
+    page = client.get(f"/admin/loyalty/earningrule/{rule.pk}/history/")
+    assert page.status_code == 200
+    assert manager.username in page.content.decode()
 
 
 def test_loyalty_settings_patched_through_the_api_name_the_manager(manager):
