@@ -8,6 +8,7 @@ Faults are injected by wrapping a function inside the real path so that it raise
 
 from decimal import Decimal
 
+import psycopg
 import pytest
 from django.db import InterfaceError, OperationalError, connection
 
@@ -213,3 +214,54 @@ def test_a_database_fault_without_a_key_is_a_503_too(front_desk_api, monkeypatch
 
 def raise_database_locked(*args, **kwargs):
     raise OperationalError("database is locked")
+
+
+def terminate_own_connection_then_original(original):
+    """The first call has PostgreSQL end this request's own connection (as a failover or a
+    restarted server would), then carries on: its next query finds the connection gone."""
+    calls = []
+
+    def wrapper(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                own_pid = cursor.fetchone()[0]
+            with psycopg.connect(**postgres_connect_arguments(), autocommit=True) as killer:
+                killer.execute("SELECT pg_terminate_backend(%s)", [own_pid])
+        return original(*args, **kwargs)
+
+    return wrapper
+
+
+def postgres_connect_arguments() -> dict:
+    database = connection.settings_dict
+    arguments = {"dbname": database["NAME"], "user": database["USER"]}
+    arguments.update({name: database[key] for name, key in [("host", "HOST"), ("port", "PORT")]})
+    if database["PASSWORD"]:
+        arguments["password"] = database["PASSWORD"]
+    return arguments
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_dropped_mid_request_is_a_503_and_the_retry_closes_once(
+    postgres_only, two_per_dollar, front_desk_api, monkeypatch
+):  # SPEC §11, R13, R31
+    ticket = paid_ticket("100.00")
+    monkeypatch.setattr(
+        ticket_selectors,
+        "ticket_total",
+        terminate_own_connection_then_original(ticket_selectors.ticket_total),
+    )
+    url = f"/api/v1/tickets/{ticket.pk}/close/"
+    headers = {"Idempotency-Key": "close-after-drop"}
+
+    failed = front_desk_api.post(url, headers=headers)
+    retried = front_desk_api.post(url, headers=headers)
+
+    assert failed.status_code == 503
+    assert failed["Retry-After"] == str(DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS)
+    assert retried.status_code == 200
+    assert retried.json()["status"] == "closed"
+    assert list(PointsEntry.objects.values_list("points", flat=True)) == [200]
