@@ -10,6 +10,8 @@ import re
 import shlex
 import subprocess
 import sys
+from urllib.error import HTTPError
+from urllib.request import Request, urlopen
 
 import pytest
 from django.conf import settings
@@ -63,33 +65,68 @@ def test_without_a_bucket_uploads_stay_on_local_disk_and_static_is_whitenoise_ma
     assert development["staticfiles"] == "django.contrib.staticfiles.storage.StaticFilesStorage"
 
 
-def test_whitenoise_serves_a_collected_static_file_compressed_and_cached_for_ever(tmp_path):
-    script = """
-import json
-import os
-from django.core.management import call_command
-from django.templatetags.static import static
-from django.test import Client
-call_command("collectstatic", interactive=False, verbosity=0)
-url = static("admin/css/base.css")
-plain = Client().get(url, secure=True)
-gzipped = Client().get(url, secure=True, HTTP_ACCEPT_ENCODING="gzip")
-print(json.dumps({
-    "url": url,
-    "status": plain.status_code,
-    "cache": plain.headers.get("Cache-Control", ""),
-    "type": plain.headers.get("Content-Type", ""),
-    "encoding": gzipped.headers.get("Content-Encoding", ""),
-}))
-"""
-    served = json.loads(
-        run_with_settings({**PRODUCTION, "STATIC_ROOT": str(tmp_path / "static")}, script)
+def test_gunicorn_with_production_settings_serves_collected_static_files_and_the_api(tmp_path):
+    """collectstatic, then the real gunicorn with gunicorn.conf.py and DEBUG off: WhiteNoise
+    serves a static file under its hashed name, gzip-compressed and cached for ever, and
+    the API answers. Port 0: the system picks a free one, read from gunicorn's log."""
+    environment = {
+        **os.environ,
+        **PRODUCTION,
+        "DJANGO_SETTINGS_MODULE": "salon.settings",
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'salon.sqlite3'}",
+        "SECURE_SSL_REDIRECT": "false",  # no TLS proxy in front here
+        "GUNICORN_BIND": "127.0.0.1:0",
+        "WEB_CONCURRENCY": "1",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        check=True,
+        timeout=120,
     )
-    assert re.fullmatch(r"/static/admin/css/base\.[0-9a-f]{12}\.css", served["url"])
-    assert served["status"] == 200
-    assert served["type"].startswith("text/css")
-    assert "immutable" in served["cache"]
-    assert served["encoding"] == "gzip"
+    manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())
+    hashed = manifest["paths"]["admin/css/base.css"]
+    assert re.fullmatch(r"admin/css/base\.[0-9a-f]{12}\.css", hashed)
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        address = listening_address(server)
+        static = urlopen(
+            Request(f"{address}/static/{hashed}", headers={"Accept-Encoding": "gzip"}),
+            timeout=10,
+        )
+        assert static.status == 200
+        assert static.headers["Content-Encoding"] == "gzip"
+        assert "immutable" in static.headers["Cache-Control"]
+        with pytest.raises(HTTPError) as refused:
+            urlopen(
+                Request(f"{address}/api/v1/loyalty/rules/", headers={"Host": "salon.example.com"}),
+                timeout=10,
+            )
+        assert refused.value.code == 401
+        assert json.loads(refused.value.read()) == {
+            "detail": "Authentication credentials were not provided."
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        server.stderr.close()
+
+
+def listening_address(server: subprocess.Popen) -> str:
+    for line in server.stderr:
+        found = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", line)
+        if found:
+            return found.group(1)
+    raise AssertionError(f"gunicorn stopped before listening (exit {server.wait()})")
 
 
 def test_a_statement_timeout_is_set_on_postgresql_connections_when_asked():
