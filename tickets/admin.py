@@ -109,8 +109,12 @@ class TicketLineInline(admin.TabularInline):
 
 
 class PaymentForm(forms.ModelForm):
+    # The initial matches the first choice, so an untouched empty payment row is not
+    # "changed" (it would otherwise ask for an amount on every save).
     method = forms.ChoiceField(
-        choices=DESK_METHODS, help_text="Points are redeemed through the rewards box."
+        choices=DESK_METHODS,
+        initial=PaymentMethod.CASH,
+        help_text="Points are redeemed with Redeem under Collect payment.",
     )
 
     class Meta:
