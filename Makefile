@@ -52,3 +52,12 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# README screenshots (docs/screenshots/*.png) from the demo data in a fresh database.
+SCREENSHOTS_DB := /tmp/salon-screenshots.sqlite3
+screenshots: install $(CHROMIUM)
+	rm -f $(SCREENSHOTS_DB) $(SCREENSHOTS_DB)-wal $(SCREENSHOTS_DB)-shm
+	rm -rf /tmp/salon-screenshots-media
+	DEBUG=true DATABASE_URL=sqlite:///$(SCREENSHOTS_DB) MEDIA_ROOT=/tmp/salon-screenshots-media $(BIN)/python manage.py migrate --noinput -v 0
+	DEBUG=true DATABASE_URL=sqlite:///$(SCREENSHOTS_DB) MEDIA_ROOT=/tmp/salon-screenshots-media $(BIN)/python manage.py seed_demo
+	DEBUG=true DATABASE_URL=sqlite:///$(SCREENSHOTS_DB) MEDIA_ROOT=/tmp/salon-screenshots-media $(BIN)/python manage.py screenshots --port 8011

@@ -240,6 +240,10 @@ class TicketPayment:
     rewards: RewardsSummary | None
     usable_points: int
 
+    @property
+    def usable_value(self) -> Decimal:
+        return points_value(self.usable_points)
+
 
 def ticket_payment(*, ticket: Ticket, now: datetime | None = None) -> TicketPayment:
     """Amounts of a ticket and the most points redeemable on it now: no more than the
