@@ -68,6 +68,21 @@ def test_r28_client_log_page_queries_are_constant(
     assert response.status_code == 200
 
 
+def test_r28_client_log_page_pages_back_to_the_first_event(desk, customer, settings):
+    settings.TIME_ZONE = "Europe/Paris"  # a "+01:00" offset must survive the link's query
+    history(customer, 20)  # 80 events: two pages of 50 and 30
+    first = desk.get(log_page(customer.pk))
+    older_link = first.context["log"].next_before
+    page = first.content.decode()
+    assert 'id="older-events"' in page
+    href = page.split('id="older-events" href="')[1].split('"')[0].replace("&amp;", "&")
+    second = desk.get(log_page(customer.pk) + href)
+    assert second.context["paged"] is True
+    assert all(event.at < older_link for event in second.context["log"].timeline)
+    assert len(first.context["log"].timeline) + len(second.context["log"].timeline) == 80
+    assert 'id="older-events"' not in second.content.decode()
+
+
 def test_client_log_page_404s_an_unknown_client(desk):
     assert desk.get(log_page(999999)).status_code == 404
 
