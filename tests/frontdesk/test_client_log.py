@@ -119,7 +119,7 @@ def test_r28_api_queries_are_constant(front_desk_api, customer, rows):
         response = front_desk_api.get(log_url(customer.pk))
     assert response.status_code == 200
     assert len(response.json()["timeline"]) == min(50, 4 * rows)
-    assert len(queries) <= 12, [query["sql"] for query in queries.captured_queries]
+    assert len(queries) <= 10, [query["sql"] for query in queries.captured_queries]
 
 
 def test_r28_api_shape_and_paging(front_desk_api, customer, manager):
