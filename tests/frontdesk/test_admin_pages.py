@@ -9,8 +9,10 @@ import pytest
 from django.utils import timezone
 
 from appointments.models import AppointmentStatus
+from clients.services import client_merge
 from loyalty.actions import Action
-from loyalty.services import points_adjust
+from loyalty.services import points_adjust, points_redeem
+from messaging.models import Direction, Message, MessageStatus
 from tests.appointments.factories import AppointmentFactory
 from tests.clients.factories import ClientFactory
 from tests.frontdesk.factories import history
@@ -49,9 +51,20 @@ def test_r28_client_page_links_to_the_client_log(desk, customer):
 def test_r28_client_log_page_shows_rewards_and_timeline(desk, customer, manager):
     points_adjust(client=customer, points=750, reason="Welcome gift", user=manager)
     ticket = closed_ticket("60.00", client=customer)
+    appointment = AppointmentFactory(client=customer, item=service_item(name="Balayage"))
+    text = Message.objects.create(
+        client=customer,
+        direction=Direction.INBOUND,
+        from_number=str(customer.phone),
+        to_number="+12025550000",
+        body="<b>C</b>",
+        status=MessageStatus.RECEIVED,
+    )
     response = desk.get(log_page(customer.pk))
     page = response.content.decode()
     assert response.status_code == 200
+    assert f'/admin/appointments/appointment/{appointment.pk}/change/">Balayage appointment' in page
+    assert f'/admin/messaging/message/{text.pk}/change/">Text from client: &lt;b&gt;C' in page
     assert '<span class="redeemable-points">750</span>' in page
     assert "$7.50" in page
     assert f"Ticket #{ticket.pk}: closed, total $60.00" in page
@@ -175,8 +188,6 @@ def test_open_ticket_from_an_appointment_links_both(desk):
 
 def test_open_ticket_for_a_tombstone_is_refused(desk, customer, manager):
     survivor = ClientFactory()
-    from clients.services import client_merge
-
     client_merge(survivor=survivor, duplicate=customer, user=manager)
     response = desk.post(
         "/admin/frontdesk/open-ticket/", {"client": customer.pk, "next": "/admin/"}
@@ -265,8 +276,6 @@ def test_dashboard_figures(desk, customer, manager, time_machine):
     points_adjust(client=customer, points=800, reason="Gift", user=manager)
     time_machine.shift(timedelta(hours=1))
     ticket = ticket_with_lines("50.00", client=customer)
-    from loyalty.services import points_redeem
-
     points_redeem(ticket=ticket, points=600, user=manager)
     ticket_with_lines(walk_in=True)
     AppointmentFactory(start=timezone.now() + timedelta(hours=2))

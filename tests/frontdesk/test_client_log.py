@@ -18,6 +18,7 @@ from tests.clients.factories import ClientFactory
 from tests.frontdesk.factories import history
 from tests.loyalty.factories import rule_set
 from tests.tickets.factories import closed_ticket, ticket_with_lines
+from tickets.services import payment_add, ticket_close
 
 pytestmark = pytest.mark.django_db
 
@@ -88,8 +89,6 @@ def test_r28_a_page_never_splits_one_instant(customer, manager, time_machine):
     rule_set(Action.FIRST_VISIT, points=100)
     ticket = ticket_with_lines("100.00", client=customer)
     time_machine.shift(timedelta(minutes=5))
-    from tickets.services import payment_add, ticket_close
-
     payment_add(ticket=ticket, method="cash", amount=Decimal("100.00"))
     ticket_close(ticket=ticket)
     time_machine.shift(timedelta(minutes=5))
