@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from appointments.models import Appointment
@@ -65,22 +66,29 @@ class ClientLog:
 
 
 def _ticket_events(client: Client, before: datetime | None, limit: int) -> list[TimelineEvent]:
-    queryset = ticket_list_with_totals(queryset=Ticket.objects.filter(client_id=client.pk))
+    # A closed ticket sits where it closed, beside the points it earned; an open one (or
+    # one voided before closing) where it was opened.
+    queryset = ticket_list_with_totals(
+        queryset=Ticket.objects.filter(client_id=client.pk).annotate(
+            log_at=Coalesce("closed_at", "created_at")
+        )
+    )
     if before is not None:
-        queryset = queryset.filter(created_at__lt=before)
+        queryset = queryset.filter(log_at__lt=before)
     events = []
-    for ticket in queryset.order_by("-created_at", "-id")[:limit]:
+    for ticket in queryset.order_by("-log_at", "-id")[:limit]:
         total = ticket.total_amount.quantize(Decimal("0.01"))
         balance_due = ticket.balance_due_amount.quantize(Decimal("0.01"))
         events.append(
             TimelineEvent(
                 type=TICKET,
-                at=ticket.created_at,
+                at=ticket.log_at,
                 id=ticket.pk,
                 summary=f"Ticket #{ticket.pk}: {ticket.get_status_display().lower()}, "
                 f"total ${total}",
                 details={
                     "status": ticket.status,
+                    "opened_at": ticket.created_at,
                     "total": total,
                     "balance_due": balance_due,
                     "closed_at": ticket.closed_at,
@@ -187,9 +195,9 @@ def client_log(
     before: datetime | None = None,
     now: datetime | None = None,
 ) -> ClientLog:
-    """The Client Log of one client (R28): rewards box and a timeline of tickets (by when
-    they were opened), appointments (by start, so booked ones come first), points entries
-    and text messages, merged newest first.
+    """The Client Log of one client (R28): rewards box and a timeline of tickets (when they
+    closed, else when they were opened), appointments (by start, so booked ones come
+    first), points entries and text messages, merged newest first.
 
     Each of the four sources is one query of at most `limit + 1` rows, so the cost does not
     grow with the history. `before` pages back: only events strictly earlier than it. A

@@ -18,10 +18,14 @@ def history(customer, rows: int, *, now=None) -> None:
     and text messages for `customer`, one of each per hour going back from `now`."""
     now = now or timezone.now()
     item = ItemFactory(kind=ItemKind.SERVICE, price=Decimal("40.00"))
+    hours_back = range(1, rows + 1)
     tickets = Ticket.objects.bulk_create(
-        [Ticket(client=customer, status=TicketStatus.CLOSED, closed_at=now) for _ in range(rows)]
+        [
+            Ticket(client=customer, status=TicketStatus.CLOSED, closed_at=now - timedelta(hours=h))
+            for h in hours_back
+        ]
     )
-    for hours, ticket in enumerate(tickets, start=1):
+    for hours, ticket in zip(hours_back, tickets, strict=True):
         Ticket.objects.filter(pk=ticket.pk).update(created_at=now - timedelta(hours=hours))
     TicketLine.objects.bulk_create(
         [
