@@ -11,6 +11,8 @@ import contextlib
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
@@ -67,7 +69,20 @@ def fuzz(*, user, mode: GenerationMode) -> tuple[int, int, dict[str, str]]:
     return operations, sent, failures
 
 
+@pytest.fixture
+def test_connection_kept():
+    """The WSGI app closes "old" database connections around each request; the test's own
+    connection is inside the test transaction and would be closed (PostgreSQL). Django's
+    test Client does the same."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("test_connection_kept")
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 @pytest.mark.parametrize("role", ["manager", "client_user"])
 def test_fuzzed_requests_get_no_5xx_and_answers_that_match_the_schema(

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.test import Client as BrowserClient
 
 from tests.tickets.factories import TicketFactory
 
@@ -60,3 +61,11 @@ def test_ids_in_paths_are_integers_in_the_schema(schema):
     parameters = schema["paths"]["/api/v1/tickets/{ticket_pk}/lines/{line_pk}/"]["delete"]
     types = {p["name"]: p["schema"]["type"] for p in parameters["parameters"]}
     assert types == {"ticket_pk": "integer", "line_pk": "integer"}
+
+
+@pytest.mark.parametrize("path", ["clients/client", "tickets/ticket", "loyalty/pointsentry"])
+def test_the_admin_answers_an_id_beyond_64_bits_without_a_500(manager, path):
+    browser = BrowserClient()
+    browser.force_login(manager)
+    response = browser.get(f"/admin/{path}/{HUGE_ID}/change/")
+    assert response.status_code == 302  # "doesn't exist", back to the admin index
