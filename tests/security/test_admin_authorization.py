@@ -184,9 +184,16 @@ def admin_pages(rows):
         yield name, reverse(f"admin:{name}", kwargs=kwargs), expected
 
 
-def test_every_admin_model_of_our_apps_has_an_expectation():
-    ours = {m._meta.label for m in admin.site._registry if m._meta.app_label in OUR_APPS}
-    assert ours == set(ADMIN)
+def test_every_admin_model_and_custom_page_of_our_apps_has_an_expectation():
+    ours = {m: a for m, a in admin.site._registry.items() if m._meta.app_label in OUR_APPS}
+    assert {model._meta.label for model in ours} == set(ADMIN)
+    custom = {
+        url.name
+        for model_admin in ours.values()
+        for url in model_admin.get_urls()
+        if url.name and url.name.rsplit("_", 1)[-1] not in VIEWS
+    }
+    assert custom == set(CUSTOM)
 
 
 def test_admin_pages_answer_each_role_as_section_10_says(rows, browsers):
