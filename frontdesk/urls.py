@@ -7,7 +7,7 @@ from frontdesk import views
 
 urlpatterns = [
     path(
-        "clients/<int:client_id>/log/",
+        "clients/<id:client_id>/log/",
         admin.site.admin_view(views.client_log_view),
         name="frontdesk-client-log",
     ),

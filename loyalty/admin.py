@@ -205,12 +205,12 @@ class PointsEntryAdmin(admin.ModelAdmin):
                 name="loyalty_points_adjust",
             ),
             path(
-                "redeem/<int:ticket_id>/",
+                "redeem/<id:ticket_id>/",
                 self.admin_site.admin_view(self.redeem_view),
                 name="loyalty_redeem_points",
             ),
             path(
-                "rewards/<int:client_id>/",
+                "rewards/<id:client_id>/",
                 self.admin_site.admin_view(self.rewards_view),
                 name="loyalty_client_rewards",
             ),

@@ -36,5 +36,6 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.STATIC_URL, document_root=settings.STATIC_ROOT)
 
+handler400 = "salon.api.exceptions.bad_request"
 handler404 = "salon.api.exceptions.page_not_found"
 handler500 = "salon.api.exceptions.server_error"

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 import messaging
@@ -87,3 +88,11 @@ def sms_outbox():
     messaging.outbox.clear()
     yield messaging.outbox
     messaging.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle and django-axes sign-in counts live in the cache: none carried between tests."""
+    cache.clear()
+    yield
+    cache.clear()
