@@ -19,9 +19,13 @@ from clients.services import client_by_referral_code, client_create, client_upda
 from messaging.models import MessageStatus
 from messaging.services import phone_normalize, sms_queue
 from salon import roles
-from salon.errors import DomainError
+from salon.errors import DomainError, TooManyAttempts
 
 SIGN_IN_REFUSED = "Unable to sign in with that username and password."
+SIGN_IN_LOCKED = (
+    "Too many failed sign-ins for this username from this address; try again later or ask "
+    "the salon to unlock the account."
+)
 EMAIL_TAKEN = "An account with this e-mail address already exists; sign in instead."
 PHONE_TAKEN = "Another client already has this phone number."
 EMAIL_REQUIRED = "Your app account signs in with this e-mail address: it can't be blank."
@@ -59,6 +63,10 @@ def auth_token_create(*, username: str, password: str, request=None) -> str:
     if user is None and "@" in username and username != username.lower():
         user = authenticate(request, username=username.lower(), password=password)
     if user is None:
+        # django-axes (AUTHENTICATION_BACKENDS) counts failures per username and address
+        # and marks the request once they reach AXES_FAILURE_LIMIT.
+        if getattr(request, "axes_locked_out", False):
+            raise TooManyAttempts(SIGN_IN_LOCKED)
         raise DomainError(SIGN_IN_REFUSED)
     _instance, token = get_token_model().objects.create(user=user)
     user_logged_in.send(sender=user.__class__, request=request, user=user)

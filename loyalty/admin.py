@@ -206,12 +206,12 @@ class PointsEntryAdmin(admin.ModelAdmin):
                 name="loyalty_points_adjust",
             ),
             path(
-                "redeem/<int:ticket_id>/",
+                "redeem/<id:ticket_id>/",
                 self.admin_site.admin_view(self.redeem_view),
                 name="loyalty_redeem_points",
             ),
             path(
-                "rewards/<int:client_id>/",
+                "rewards/<id:client_id>/",
                 self.admin_site.admin_view(self.rewards_view),
                 name="loyalty_client_rewards",
             ),
@@ -275,7 +275,8 @@ class PointsEntryAdmin(admin.ModelAdmin):
         if not request.user.has_perm("loyalty.redeem_points"):
             raise PermissionDenied
         ticket = get_object_or_404(Ticket.objects.select_related("client"), pk=ticket_id)
-        form = RedeemForm(request.POST or None)
+        # The ticket's payment area links here with the most points usable now (?points=).
+        form = RedeemForm(request.POST or None, initial={"points": request.GET.get("points")})
         if request.method == "POST" and form.is_valid():
             try:
                 payment = services.points_redeem(

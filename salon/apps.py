@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.urls import register_converter
 
 
 class SalonConfig(AppConfig):
@@ -8,6 +9,10 @@ class SalonConfig(AppConfig):
 
     def ready(self):
         from . import roles
+        from .converters import IdConverter
+
+        # Before any URLconf is imported: every app's paths take ids as `<id:...>`.
+        register_converter(IdConverter, "id")
 
         # Permissions only exist after every app's post_migrate has created them,
         # so the role groups (created by a migration) get theirs here, idempotently.

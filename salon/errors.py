@@ -27,3 +27,9 @@ class Conflict(DomainError):
     """The request clashes with the current state of the resource; the API answers 409."""
 
     status_code = 409
+
+
+class TooManyAttempts(DomainError):
+    """Sign-in locked after repeated failures (django-axes); the API answers 429."""
+
+    status_code = 429

@@ -1,5 +1,6 @@
 """Settings for Salon, read from the environment (django-environ); see .env.example."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "tickets",
     "feedback",
     "loyalty",
+    "frontdesk",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +245,42 @@ SPECTACULAR_SETTINGS = {
         "ClientSourceEnum": "clients.models.ClientSource",
         "FeedbackSourceEnum": "feedback.models.FeedbackSource",
     },
+}
+
+# Security (axes, caches)
+# The cache holds the API throttle counts (SPEC §11) and django-axes' failed sign-in counts:
+# several web processes must share it, so production sets CACHE_URL (Redis, e.g.
+# redis://127.0.0.1:6379/0); the default is a per-process memory cache for dev and tests.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+SHARED_CACHE = CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCache"
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as axes asks
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out sign-in (admin and API)
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False  # the cache handler keeps no attempt rows to list
+AXES_IPWARE_PROXY_COUNT = env.int("API_NUM_PROXIES", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+if DEBUG and not SHARED_CACHE:
+    # axes warns that a memory cache is not shared between processes: true, and fine on a
+    # developer's machine; the deploy check (DEBUG off) keeps the warning.
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
+SESSION_COOKIE_HTTPONLY = True
+# The admin reads no CSRF cookie from JavaScript (it posts the form's hidden token).
+CSRF_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Ids in URL paths are `<id:...>` (salon/converters.py): integers in the schema.
+SPECTACULAR_SETTINGS["PATH_CONVERTER_OVERRIDES"] = {
+    "id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}
 }
 
 LOGGING = {

@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.core.cache import cache
 from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
@@ -96,3 +97,11 @@ def sms_outbox():
     messaging.outbox.clear()
     yield messaging.outbox
     messaging.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle and django-axes sign-in counts live in the cache: none carried between tests."""
+    cache.clear()
+    yield
+    cache.clear()

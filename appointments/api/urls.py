@@ -1,13 +1,12 @@
-from rest_framework.routers import SimpleRouter
-
 from appointments.api.views import (
     AppointmentViewSet,
     MyAppointmentViewSet,
     MyReservationViewSet,
     ReservationViewSet,
 )
+from salon.api.routers import Router
 
-router = SimpleRouter()
+router = Router()
 router.register("appointments", AppointmentViewSet, basename="appointment")
 router.register("reservations", ReservationViewSet, basename="reservation")
 router.register("me/appointments", MyAppointmentViewSet, basename="my-appointment")

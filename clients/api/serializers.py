@@ -67,7 +67,8 @@ class ClientSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "referral_code", "merged_into", "created_at"]
         validators = []  # uniqueness among active clients is the service's rule (R24)
 
-    @extend_schema_field(OpenApiTypes.URI)
+    # null when the client has no profile photo (the schema says so: found by API fuzzing).
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_profile_photo_url(self, client: Client) -> str | None:
         photo = client_profile_photo(client=client)
         if photo is None:

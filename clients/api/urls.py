@@ -4,26 +4,26 @@ from clients.api import views
 
 urlpatterns = [
     path("clients/", views.ClientListCreateView.as_view(), name="client-list"),
-    path("clients/<int:client_id>/", views.ClientDetailView.as_view(), name="client-detail"),
-    path("clients/<int:client_id>/merge/", views.ClientMergeView.as_view(), name="client-merge"),
+    path("clients/<id:client_id>/", views.ClientDetailView.as_view(), name="client-detail"),
+    path("clients/<id:client_id>/merge/", views.ClientMergeView.as_view(), name="client-merge"),
     path(
-        "clients/<int:client_id>/files/",
+        "clients/<id:client_id>/files/",
         views.ClientFileListCreateView.as_view(),
         name="client-file-list",
     ),
     path(
-        "clients/<int:client_id>/files/<int:file_id>/",
+        "clients/<id:client_id>/files/<id:file_id>/",
         views.ClientFileDetailView.as_view(),
         name="client-file-detail",
     ),
     path(
-        "clients/<int:client_id>/files/<int:file_id>/download/",
+        "clients/<id:client_id>/files/<id:file_id>/download/",
         views.ClientFileDownloadView.as_view(),
         name="client-file-download",
     ),
     path("me/files/", views.MyFileListView.as_view(), name="me-file-list"),
     path(
-        "me/files/<int:file_id>/download/",
+        "me/files/<id:file_id>/download/",
         views.MyFileDownloadView.as_view(),
         name="me-file-download",
     ),

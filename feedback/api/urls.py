@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
 from feedback.api.views import FeedbackViewSet, MyFeedbackViewSet
+from salon.api.routers import Router
 
-router = SimpleRouter()
+router = Router()
 router.register("feedback", FeedbackViewSet, basename="feedback")
 router.register("me/feedback", MyFeedbackViewSet, basename="my-feedback")
 

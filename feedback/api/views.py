@@ -14,12 +14,16 @@ from feedback.api.serializers import (
 from feedback.models import FeedbackSource
 from feedback.selectors import feedback_list
 from feedback.services import feedback_record, feedback_share
+from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsClientUser, IsStaffMember
 from tickets.models import Ticket
 
 
-class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Staff record a client's feedback; Managers mark it shared (`feedback.share_feedback`)."""
+class FeedbackViewSet(
+    IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Staff record a client's feedback; Managers mark it shared (`feedback.share_feedback`).
+    Both earn points (R37), so both honour Idempotency-Key (SPEC §11)."""
 
     permission_classes = [IsStaffMember]
     serializer_class = FeedbackSerializer
@@ -41,7 +45,7 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(FeedbackSerializer(feedback).data)
 
 
-class MyFeedbackViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class MyFeedbackViewSet(IdempotentMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """A client-app user's feedback on their own closed tickets (source `client_app`)."""
 
     permission_classes = [IsClientUser]

@@ -12,16 +12,16 @@ urlpatterns = [
     path("loyalty/settings/", views.LoyaltySettingsView.as_view(), name="loyalty-settings"),
     path("loyalty/adjustments/", views.AdjustmentCreateView.as_view(), name="loyalty-adjustments"),
     path(
-        "clients/<int:client_id>/rewards/",
+        "clients/<id:client_id>/rewards/",
         views.ClientRewardsView.as_view(),
         name="client-rewards",
     ),
     path(
-        "clients/<int:client_id>/rewards/entries/",
+        "clients/<id:client_id>/rewards/entries/",
         views.ClientRewardsEntriesView.as_view(),
         name="client-rewards-entries",
     ),
-    path("tickets/<int:ticket_id>/redeem/", views.TicketRedeemView.as_view(), name="ticket-redeem"),
+    path("tickets/<id:ticket_id>/redeem/", views.TicketRedeemView.as_view(), name="ticket-redeem"),
     path("me/rewards/", views.MyRewardsView.as_view(), name="my-rewards"),
     path("me/rewards/entries/", views.MyRewardsEntriesView.as_view(), name="my-rewards-entries"),
 ]

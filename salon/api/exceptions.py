@@ -74,6 +74,14 @@ def _detail_as_text(data):
     return data
 
 
+def bad_request(request, exception):
+    """handler400: a JSON 400 under /api/ (a body above DATA_UPLOAD_MAX_MEMORY_SIZE, a
+    suspicious request), Django's page elsewhere."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": str(exception) or "Bad request."}, status=400)
+    return defaults.bad_request(request, exception)
+
+
 def page_not_found(request, exception):
     """handler404: a JSON 404 under /api/ (an app gets the API's error format for an unknown
     path too), Django's page elsewhere."""

@@ -1,5 +1,6 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
+
+from salon.api.routers import Router
 
 from .views import (
     TicketLineDetailView,
@@ -9,19 +10,19 @@ from .views import (
     TicketViewSet,
 )
 
-router = SimpleRouter()
+router = Router()
 router.register("tickets", TicketViewSet, basename="ticket")
 
 urlpatterns = [
-    path("tickets/<int:ticket_pk>/lines/", TicketLinesView.as_view(), name="ticket-lines"),
+    path("tickets/<id:ticket_pk>/lines/", TicketLinesView.as_view(), name="ticket-lines"),
     path(
-        "tickets/<int:ticket_pk>/lines/<int:line_pk>/",
+        "tickets/<id:ticket_pk>/lines/<id:line_pk>/",
         TicketLineDetailView.as_view(),
         name="ticket-line-detail",
     ),
-    path("tickets/<int:ticket_pk>/payments/", TicketPaymentsView.as_view(), name="ticket-payments"),
+    path("tickets/<id:ticket_pk>/payments/", TicketPaymentsView.as_view(), name="ticket-payments"),
     path(
-        "tickets/<int:ticket_pk>/payments/<int:payment_pk>/",
+        "tickets/<id:ticket_pk>/payments/<id:payment_pk>/",
         TicketPaymentDetailView.as_view(),
         name="ticket-payment-detail",
     ),
