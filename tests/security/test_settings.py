@@ -22,7 +22,10 @@ PRODUCTION_ENV = {
 
 
 def deploy_check(**env):
-    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    # A production process has none of the test run's settings (the browser tests set
+    # DJANGO_ALLOW_ASYNC_UNSAFE for Playwright, which the deploy check rightly refuses).
+    test_only = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE", "DEBUG"}
+    environment = {k: v for k, v in os.environ.items() if k not in test_only}
     environment.update(PRODUCTION_ENV, **env)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
