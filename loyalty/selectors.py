@@ -17,6 +17,7 @@ from loyalty.models import (
     PointsEntry,
     default_rule_values,
 )
+from salon.models import Features
 from salon.selectors import features_get
 from tickets.models import Ticket, TicketStatus
 
@@ -76,23 +77,41 @@ def earning_rule_get(*, action: str) -> EarningRule:
     raise EarningRule.DoesNotExist(f"No earning action {action!r}.")
 
 
-def client_points_balance(*, client: Client, now: datetime | None = None) -> Balance:
-    """Pending and redeemable points in two indexed queries, whatever the history (R18).
+def _balance_columns(now: datetime) -> dict:
+    """The balance row's total and the still-pending sum, as columns of a client query.
 
-    The balance row holds the total; pending sums only entries still on hold (the index on
-    (client, available_at) reaches just the last hold window); redeemable is the rest.
+    Pending reads only entries with available_at > now through the (client, available_at)
+    index: the last hold window, whatever the history (R18).
+    """
+    total = PointsBalance.objects.filter(client_id=OuterRef("pk")).values("total")[:1]
+    pending = (
+        PointsEntry.objects.filter(client_id=OuterRef("pk"), available_at__gt=now)
+        .order_by()
+        .values("client_id")
+        .annotate(points=Sum("points"))
+        .values("points")[:1]
+    )
+    return {
+        "balance_total": Coalesce(Subquery(total), Value(0)),
+        "balance_pending": Coalesce(Subquery(pending), Value(0)),
+    }
+
+
+def client_points_balance(*, client: Client, now: datetime | None = None) -> Balance:
+    """Pending and redeemable points in one indexed query, whatever the history (R18).
+
+    The balance row holds the total; pending sums only entries still on hold; redeemable
+    is the rest.
     """
     now = now or timezone.now()
-    total = (
-        PointsBalance.objects.filter(client_id=client.pk).values_list("total", flat=True).first()
-    ) or 0
-    pending = (
-        PointsEntry.objects.filter(client_id=client.pk, available_at__gt=now).aggregate(
-            pending=Sum("points")
-        )["pending"]
-        or 0
-    )
-    return Balance(pending=pending, redeemable=total - pending)
+    row = (
+        Client.objects.filter(pk=client.pk)
+        .annotate(**_balance_columns(now))
+        .values("balance_total", "balance_pending")
+        .first()
+    ) or {"balance_total": 0, "balance_pending": 0}
+    pending = row["balance_pending"]
+    return Balance(pending=pending, redeemable=row["balance_total"] - pending)
 
 
 def points_value(points: int) -> Decimal:
@@ -101,19 +120,40 @@ def points_value(points: int) -> Decimal:
 
 
 def client_rewards_summary(*, client: Client, now: datetime | None = None) -> RewardsSummary:
-    """The rewards box: balances stay visible with the feature off, redeeming does not (R34)."""
-    balance = client_points_balance(client=client, now=now)
-    minimum = loyalty_settings_get().min_redemption_dollars * 100
+    """The rewards box in one query (balance, minimum, feature switch): the API's hottest read.
+
+    Balances stay visible with the feature off, redeeming does not (R34).
+    """
+    now = now or timezone.now()
+    row = (
+        Client.objects.filter(pk=client.pk)
+        .annotate(
+            **_balance_columns(now),
+            minimum_dollars=Subquery(
+                LoyaltySettings.objects.filter(pk=1).values("min_redemption_dollars")
+            ),
+            rewards_on=Subquery(Features.objects.filter(pk=1).values("rewards_referrals")),
+        )
+        .values("balance_total", "balance_pending", "minimum_dollars", "rewards_on")
+        .first()
+    ) or {"balance_total": 0, "balance_pending": 0, "minimum_dollars": None, "rewards_on": None}
+    # The single rows are made by migrations; after a test flush the getters re-create them.
+    minimum_dollars = row["minimum_dollars"]
+    if minimum_dollars is None:
+        minimum_dollars = loyalty_settings_get().min_redemption_dollars
+    rewards_on = row["rewards_on"]
+    if rewards_on is None:
+        rewards_on = features_get().rewards_referrals
+    pending = row["balance_pending"]
+    redeemable = row["balance_total"] - pending
+    minimum = minimum_dollars * 100
     can_redeem = (
-        features_get().rewards_referrals
-        and minimum > 0
-        and balance.redeemable >= max(minimum, 1)
-        and not client.is_tombstone
+        rewards_on and minimum > 0 and redeemable >= max(minimum, 1) and not client.is_tombstone
     )
     return RewardsSummary(
-        pending_points=balance.pending,
-        redeemable_points=balance.redeemable,
-        redeemable_value=points_value(balance.redeemable),
+        pending_points=pending,
+        redeemable_points=redeemable,
+        redeemable_value=points_value(redeemable),
         min_redemption_points=minimum,
         can_redeem=can_redeem,
     )
