@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run serve worker confirmations test lint format bench
+.PHONY: install run serve worker confirmations test lint format chromium screenshots bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,9 +16,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The web server, with the task worker and the confirmations job beside it (stopped with it).
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
+	trap 'kill 0' INT TERM EXIT; \
+	DEBUG=true $(BIN)/python manage.py db_worker --queue-name '*' & \
+	DEBUG=true $(BIN)/python manage.py send_confirmations --every 300 & \
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST)
 
 # Next to the web server: the task worker sends queued texts (R39)...
@@ -29,7 +33,16 @@ worker: install
 confirmations: install
 	DEBUG=true $(BIN)/python manage.py send_confirmations --every 300
 
-test: install
+# The browser tests (tests/browser, marker `browser`) drive Debian's Chromium through
+# Playwright; it is installed from apt when missing (never Playwright's own download).
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+chromium: $(CHROMIUM)
+
+test: install $(CHROMIUM)
 	$(BIN)/pytest -n auto
 
 lint: install
@@ -39,6 +52,15 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# README screenshots (docs/screenshots/*.png) from the demo data in a fresh database.
+SCREENSHOTS_DB := /tmp/salon-screenshots.sqlite3
+screenshots: install $(CHROMIUM)
+	rm -f $(SCREENSHOTS_DB) $(SCREENSHOTS_DB)-wal $(SCREENSHOTS_DB)-shm
+	rm -rf /tmp/salon-screenshots-media
+	DEBUG=true DATABASE_URL=sqlite:///$(SCREENSHOTS_DB) MEDIA_ROOT=/tmp/salon-screenshots-media $(BIN)/python manage.py migrate --noinput -v 0
+	DEBUG=true DATABASE_URL=sqlite:///$(SCREENSHOTS_DB) MEDIA_ROOT=/tmp/salon-screenshots-media $(BIN)/python manage.py seed_demo
+	DEBUG=true DATABASE_URL=sqlite:///$(SCREENSHOTS_DB) MEDIA_ROOT=/tmp/salon-screenshots-media $(BIN)/python manage.py screenshots --port 8011
 
 # Performance suite (not part of `make test`): data set in PostgreSQL (cached), ratios
 # against baselines of the same run, JSON in bench/results/, table in docs/performance.md.

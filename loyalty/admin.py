@@ -274,7 +274,8 @@ class PointsEntryAdmin(admin.ModelAdmin):
         if not request.user.has_perm("loyalty.redeem_points"):
             raise PermissionDenied
         ticket = get_object_or_404(Ticket.objects.select_related("client"), pk=ticket_id)
-        form = RedeemForm(request.POST or None)
+        # The ticket's payment area links here with the most points usable now (?points=).
+        form = RedeemForm(request.POST or None, initial={"points": request.GET.get("points")})
         if request.method == "POST" and form.is_valid():
             try:
                 payment = services.points_redeem(

@@ -21,8 +21,10 @@ SALON_APPS = (
 )
 
 # Front desk: clients, tickets (open ones), appointments, reservations, feedback;
-# sees balances and rules. Everything else (rewards configuration, features, points
-# adjustments, closed-ticket changes, merges, sharing feedback) is the Manager's.
+# sees balances. Everything else (rewards configuration, features, points adjustments,
+# closed-ticket changes, merges, sharing feedback) is the Manager's, and admin neither
+# lists it for the front desk nor opens it (403). The API still lets any staff member
+# read the rules, settings and features (SPEC §11), which the staff app needs.
 FRONT_DESK_PERMISSIONS = {
     "clients": [
         "view_client",
@@ -57,12 +59,9 @@ FRONT_DESK_PERMISSIONS = {
     ],
     "feedback": ["view_feedback", "add_feedback"],
     "loyalty": [
-        "view_earningrule",
-        "view_loyaltysettings",
         "view_pointsentry",
         "redeem_points",
     ],
-    "salon": ["view_features"],
 }
 
 

@@ -3,6 +3,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+admin.site.site_header = "Salon"
+admin.site.site_title = "Salon admin"
+admin.site.index_title = "Front desk"
+
 API_APPS = (
     "salon",
     "accounts",
@@ -13,11 +17,14 @@ API_APPS = (
     "tickets",
     "feedback",
     "loyalty",
+    "frontdesk",
 )
 
 api_v1 = [path("", include(f"{app}.api.urls")) for app in API_APPS]
 
 urlpatterns = [
+    # The front desk's own admin pages, inside admin's URL space and its login (frontdesk.urls).
+    path("admin/frontdesk/", include("frontdesk.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.utils.html import format_html
 
 from salon.errors import DomainError
 from salon.money import round_money
@@ -43,6 +44,18 @@ def editable(request, ticket: Ticket | None) -> bool:
     return ticket.status == TicketStatus.CLOSED and may_adjust_closed(request)
 
 
+class SoldItemWidget(forms.Widget):
+    """A saved line's item, shown as text: it can't change (remove the line and add another),
+    and an autocomplete box per line would cost a query per line."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.item_name = name
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return format_html('<span class="sold-item">{}</span>', self.item_name)
+
+
 class TicketLineForm(forms.ModelForm):
     class Meta:
         model = TicketLine
@@ -53,6 +66,9 @@ class TicketLineForm(forms.ModelForm):
         if "unit_price" in self.fields:
             self.fields["unit_price"].required = False
             self.fields["unit_price"].help_text = "Empty: the item's price."
+        if self.instance.pk and "item" in self.fields:
+            self.fields["item"].disabled = True
+            self.fields["item"].widget = SoldItemWidget(self.instance.item.name)
 
 
 class TicketLineInline(admin.TabularInline):
@@ -61,6 +77,9 @@ class TicketLineInline(admin.TabularInline):
     extra = 1
     autocomplete_fields = ["item"]
     readonly_fields = ["net_amount"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("item")
 
     def get_fields(self, request, obj=None):
         if obj is not None and obj.status != TicketStatus.OPEN:
@@ -90,8 +109,12 @@ class TicketLineInline(admin.TabularInline):
 
 
 class PaymentForm(forms.ModelForm):
+    # The initial matches the first choice, so an untouched empty payment row is not
+    # "changed" (it would otherwise ask for an amount on every save).
     method = forms.ChoiceField(
-        choices=DESK_METHODS, help_text="Points are redeemed through the rewards box."
+        choices=DESK_METHODS,
+        initial=PaymentMethod.CASH,
+        help_text="Points are redeemed with Redeem under Collect payment.",
     )
 
     class Meta:

@@ -1,0 +1,73 @@
+"""The Client Log in the API (R28, SPEC §11)."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from clients.api.serializers import ClientSerializer
+from loyalty.api.serializers import RewardsSerializer
+
+
+class ClientLogQuerySerializer(serializers.Serializer):
+    before = serializers.DateTimeField(
+        required=False,
+        help_text="Only events strictly earlier than this (the previous page's `next_before`).",
+    )
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=200, default=50)
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, datetime):
+        return serializers.DateTimeField().to_representation(value)
+    return value
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "required": ["type", "at", "id", "summary"],
+        "properties": {
+            "type": {"type": "string", "enum": ["ticket", "appointment", "points", "message"]},
+            "at": {"type": "string", "format": "date-time"},
+            "id": {"type": "integer"},
+            "summary": {"type": "string"},
+        },
+        "additionalProperties": True,
+        "description": "ticket: status, total, balance_due, closed_at, voided_at; "
+        "appointment: status, item, staff_name, duration_minutes, source, prebooked; "
+        "points: points, kind, action, ticket, available_at, pending, memo; "
+        "message: direction, status, body.",
+    }
+)
+class TimelineEventField(serializers.Field):
+    def to_representation(self, event):
+        return {
+            "type": event.type,
+            "at": _plain(event.at),
+            "id": event.id,
+            "summary": event.summary,
+            **{name: _plain(value) for name, value in event.details.items()},
+        }
+
+
+class ClientLogSerializer(serializers.Serializer):
+    client = ClientSerializer()
+    rewards = RewardsSerializer()
+    pending_value = serializers.DecimalField(max_digits=12, decimal_places=2)
+    timeline = serializers.ListField(child=TimelineEventField())
+    next_before = serializers.DateTimeField(allow_null=True)
+    next = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_next(self, log) -> str | None:
+        request = self.context.get("request")
+        if log.next_before is None or request is None:
+            return None
+        query = request.GET.copy()
+        query["before"] = _plain(log.next_before)
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")

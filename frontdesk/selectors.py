@@ -1,0 +1,358 @@
+"""Reads that compose several apps: the Client Log (R28) and the admin dashboard.
+
+Each source is read by one bounded query whatever the client's history (SPEC §12), so a
+page costs the same number of queries for 10 or 10,000 rows.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from appointments.models import Appointment
+from appointments.selectors import appointments_list
+from clients.models import Client
+from loyalty.models import EntryKind, PointsBalance, PointsEntry
+from loyalty.selectors import (
+    RewardsSummary,
+    client_points_entries,
+    client_rewards_summary,
+    points_value,
+)
+from messaging.models import Direction, Message
+from tickets.models import Ticket, TicketStatus
+from tickets.selectors import ticket_list_with_totals
+
+CLIENT_LOG_PAGE = 50
+CLIENT_LOG_MAX_PAGE = 200
+
+TICKET, APPOINTMENT, POINTS, MESSAGE = "ticket", "appointment", "points", "message"
+# Events at the same instant (a ticket's close and the points it earned) are ordered by
+# this rank, then by id, so the order is total and stable from page to page.
+TYPE_RANK = {MESSAGE: 0, APPOINTMENT: 1, TICKET: 2, POINTS: 3}
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One row of the Client Log: what happened, when, and a one-line summary."""
+
+    type: str
+    at: datetime
+    id: int
+    summary: str
+    details: dict = field(default_factory=dict)
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.at, TYPE_RANK[self.type], self.id)
+
+
+@dataclass(frozen=True)
+class ClientLog:
+    """The Client Log (R28): the rewards box and one timeline, newest first.
+
+    `next_before` is where the next (older) page starts: pass it back as `before`; None
+    when this page reaches the client's first event.
+    """
+
+    client: Client
+    rewards: RewardsSummary
+    pending_value: Decimal
+    timeline: list[TimelineEvent]
+    next_before: datetime | None
+
+
+def _ticket_events(client: Client, before: datetime | None, limit: int) -> list[TimelineEvent]:
+    # A closed ticket sits where it closed, beside the points it earned; an open one (or
+    # one voided before closing) where it was opened.
+    queryset = ticket_list_with_totals(
+        queryset=Ticket.objects.filter(client_id=client.pk).annotate(
+            log_at=Coalesce("closed_at", "created_at")
+        )
+    )
+    if before is not None:
+        queryset = queryset.filter(log_at__lt=before)
+    events = []
+    for ticket in queryset.order_by("-log_at", "-id")[:limit]:
+        total = ticket.total_amount.quantize(Decimal("0.01"))
+        balance_due = ticket.balance_due_amount.quantize(Decimal("0.01"))
+        events.append(
+            TimelineEvent(
+                type=TICKET,
+                at=ticket.log_at,
+                id=ticket.pk,
+                summary=f"Ticket #{ticket.pk}: {ticket.get_status_display().lower()}, "
+                f"total ${total}",
+                details={
+                    "status": ticket.status,
+                    "opened_at": ticket.created_at,
+                    "total": total,
+                    "balance_due": balance_due,
+                    "closed_at": ticket.closed_at,
+                    "voided_at": ticket.voided_at,
+                },
+            )
+        )
+    return events
+
+
+def _appointment_events(client: Client, before: datetime | None, limit: int) -> list[TimelineEvent]:
+    queryset = Appointment.objects.filter(client_id=client.pk).select_related("item")
+    if before is not None:
+        queryset = queryset.filter(start__lt=before)
+    return [
+        TimelineEvent(
+            type=APPOINTMENT,
+            at=appointment.start,
+            id=appointment.pk,
+            summary=f"{appointment.item.name} appointment: "
+            f"{appointment.get_status_display().lower()}",
+            details={
+                "status": appointment.status,
+                "item": appointment.item.name,
+                "staff_name": appointment.staff_name,
+                "duration_minutes": appointment.duration_minutes,
+                "source": appointment.source,
+                "prebooked": appointment.prebooked,
+            },
+        )
+        for appointment in queryset.order_by("-start", "-id")[:limit]
+    ]
+
+
+def _points_events(
+    client: Client, before: datetime | None, limit: int, now: datetime
+) -> list[TimelineEvent]:
+    queryset = client_points_entries(client=client)
+    if before is not None:
+        queryset = queryset.filter(created_at__lt=before)
+    events = []
+    for entry in queryset[:limit]:
+        label = entry.get_action_display() if entry.action else entry.memo
+        events.append(
+            TimelineEvent(
+                type=POINTS,
+                at=entry.created_at,
+                id=entry.pk,
+                summary=f"{entry.points:+d} points: {entry.get_kind_display().lower()}"
+                + (f" ({label})" if label else ""),
+                details={
+                    "points": entry.points,
+                    "kind": entry.kind,
+                    "action": entry.action,
+                    "ticket": entry.ticket_id,
+                    "available_at": entry.available_at,
+                    "pending": entry.available_at > now,
+                    "memo": entry.memo,
+                },
+            )
+        )
+    return events
+
+
+def _message_events(client: Client, before: datetime | None, limit: int) -> list[TimelineEvent]:
+    queryset = Message.objects.filter(client_id=client.pk)
+    if before is not None:
+        queryset = queryset.filter(created_at__lt=before)
+    events = []
+    for message in queryset.order_by("-created_at", "-id")[:limit]:
+        inbound = message.direction == Direction.INBOUND
+        events.append(
+            TimelineEvent(
+                type=MESSAGE,
+                at=message.created_at,
+                id=message.pk,
+                summary=f"Text {'from' if inbound else 'to'} client: {message.body[:80]}",
+                details={
+                    "direction": message.direction,
+                    "status": message.status,
+                    "body": message.body,
+                },
+            )
+        )
+    return events
+
+
+def _read_sources(
+    client: Client, before: datetime | None, limit: int, now: datetime
+) -> list[TimelineEvent]:
+    events = [
+        *_ticket_events(client, before, limit),
+        *_appointment_events(client, before, limit),
+        *_points_events(client, before, limit, now),
+        *_message_events(client, before, limit),
+    ]
+    return sorted(events, key=lambda event: event.sort_key, reverse=True)
+
+
+def client_log(
+    *,
+    client: Client,
+    limit: int = CLIENT_LOG_PAGE,
+    before: datetime | None = None,
+    now: datetime | None = None,
+) -> ClientLog:
+    """The Client Log of one client (R28): rewards box and a timeline of tickets (when they
+    closed, else when they were opened), appointments (by start, so booked ones come
+    first), points entries and text messages, merged newest first.
+
+    Each of the four sources is one query of at most `limit + 1` rows, so the cost does not
+    grow with the history. `before` pages back: only events strictly earlier than it. A
+    page never splits events that share one instant (a close and the points it earned),
+    so paging by time alone loses nothing.
+    """
+    now = now or timezone.now()
+    limit = max(1, min(limit, CLIENT_LOG_MAX_PAGE))
+    events = _read_sources(client, before, limit + 1, now)
+    next_before = None
+    if len(events) > limit:
+        boundary = events[limit].at
+        page = [event for event in events[:limit] if event.at > boundary]
+        if not page:
+            # Over `limit` events at one instant: return that whole instant (four more
+            # bounded queries), then page on from just before it.
+            page = [
+                event
+                for event in _read_sources(
+                    client, boundary + timedelta(microseconds=1), CLIENT_LOG_MAX_PAGE * 4, now
+                )
+                if event.at == boundary
+            ]
+        events = page
+        next_before = events[-1].at
+    summary = client_rewards_summary(client=client, now=now)
+    return ClientLog(
+        client=client,
+        rewards=summary,
+        pending_value=points_value(summary.pending_points),
+        timeline=events,
+        next_before=next_before,
+    )
+
+
+# --- the payment area of a ticket (R19-R21) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class TicketPayment:
+    """What the desk needs to collect payment: amounts, and for a client's ticket the
+    rewards box and the most points usable on this ticket right now."""
+
+    total: Decimal
+    paid: Decimal
+    points_paid: Decimal
+    balance_due: Decimal
+    rewards: RewardsSummary | None
+    usable_points: int
+
+    @property
+    def usable_value(self) -> Decimal:
+        return points_value(self.usable_points)
+
+
+def ticket_payment(*, ticket: Ticket, now: datetime | None = None) -> TicketPayment:
+    """Amounts of a ticket and the most points redeemable on it now: no more than the
+    redeemable balance, the balance due, and one cent below what keeps the points payments
+    strictly under the total (R20, R21). loyalty's points_redeem still decides; this only
+    proposes a number."""
+    totals = ticket_list_with_totals(queryset=Ticket.objects.filter(pk=ticket.pk)).values(
+        "total_amount", "paid_amount"
+    )[0]
+    total = totals["total_amount"].quantize(Decimal("0.01"))
+    paid = totals["paid_amount"].quantize(Decimal("0.01"))
+    points_paid = (
+        ticket.payments.filter(method="points").aggregate(summed=Sum("amount"))["summed"]
+        or Decimal("0")
+    ).quantize(Decimal("0.01"))
+    balance_due = total - paid
+    rewards = None
+    usable = 0
+    if ticket.client_id is not None:
+        rewards = client_rewards_summary(client=ticket.client, now=now)
+        if rewards.can_redeem and ticket.status == TicketStatus.OPEN:
+            under_total = int((total - points_paid) * 100) - 1
+            usable = max(0, min(rewards.redeemable_points, int(balance_due * 100), under_total))
+    return TicketPayment(
+        total=total,
+        paid=paid,
+        points_paid=points_paid,
+        balance_due=balance_due,
+        rewards=rewards,
+        usable_points=usable,
+    )
+
+
+# --- the admin dashboard ---------------------------------------------------------------------
+
+
+DASHBOARD_ROWS = 20
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The admin index for the desk and the manager: today's book, open tickets, and the
+    week's points (issued: earned by clients and referrers; redeemed: net of redemptions
+    given back) and what the points clients hold are worth (the program's liability)."""
+
+    today: date
+    appointments: list[Appointment]
+    appointments_count: int
+    open_tickets: list[Ticket]
+    open_tickets_count: int
+    week_start: date
+    points_issued: int
+    points_redeemed: int
+    outstanding_points: int
+    outstanding_value: Decimal
+
+
+def _salon_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
+def todays_appointments(*, day: date | None = None) -> QuerySet[Appointment]:
+    """The day's appointments by start (salon time), client and service loaded."""
+    return appointments_list(day=day or timezone.localdate())
+
+
+def dashboard(*, now: datetime | None = None) -> Dashboard:
+    """Everything on the admin index in a fixed number of queries."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    week_start = today - timedelta(days=today.weekday())
+    appointments = list(todays_appointments(day=today)[: DASHBOARD_ROWS + 1])
+    open_tickets_qs = ticket_list_with_totals(
+        queryset=Ticket.objects.filter(status=TicketStatus.OPEN).select_related("client")
+    ).order_by("created_at", "id")
+    open_tickets = list(open_tickets_qs[: DASHBOARD_ROWS + 1])
+    week = PointsEntry.objects.filter(created_at__gte=_salon_midnight(week_start))
+    sums = week.aggregate(
+        issued=Sum("points", filter=Q(kind__in=[EntryKind.EARN, EntryKind.REFERRAL_EARN])),
+        redeemed=Sum("points", filter=Q(kind__in=[EntryKind.REDEEM, EntryKind.REDEEM_REVERSAL])),
+    )
+    outstanding = (
+        PointsBalance.objects.filter(total__gt=0).aggregate(points=Sum("total"))["points"] or 0
+    )
+    return Dashboard(
+        today=today,
+        appointments=appointments[:DASHBOARD_ROWS],
+        appointments_count=(
+            len(appointments)
+            if len(appointments) <= DASHBOARD_ROWS
+            else todays_appointments(day=today).count()
+        ),
+        open_tickets=open_tickets[:DASHBOARD_ROWS],
+        open_tickets_count=(
+            len(open_tickets)
+            if len(open_tickets) <= DASHBOARD_ROWS
+            else Ticket.objects.filter(status=TicketStatus.OPEN).count()
+        ),
+        week_start=week_start,
+        points_issued=sums["issued"] or 0,
+        points_redeemed=-(sums["redeemed"] or 0),
+        outstanding_points=outstanding,
+        outstanding_value=points_value(outstanding),
+    )

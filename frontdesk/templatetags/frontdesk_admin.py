@@ -1,0 +1,57 @@
+"""Admin template tags of the front desk: the dashboard, a ticket's payment area and a
+client's balance line. Other apps' templates use them without their Python importing
+frontdesk (it sits at the bottom of the dependency chain)."""
+
+from django import template
+
+from frontdesk import selectors
+from loyalty.selectors import client_points_balance, points_value
+
+register = template.Library()
+
+
+@register.inclusion_tag("admin/frontdesk/dashboard.html", takes_context=True)
+def frontdesk_dashboard(context):
+    """Today's appointments, open tickets and the week's points (constant queries)."""
+    user = context["request"].user
+    return {
+        "board": selectors.dashboard(),
+        "perms_user": user,
+        "can": {
+            "appointments": user.has_perm("appointments.view_appointment"),
+            "change_appointments": user.has_perm("appointments.change_appointment"),
+            "tickets": user.has_perm("tickets.view_ticket"),
+            "open_ticket": user.has_perm("tickets.add_ticket"),
+            "clients": user.has_perm("clients.view_client"),
+            "add_client": user.has_perm("clients.add_client"),
+            "rules": user.has_perm("loyalty.change_earningrule"),
+            "settings": user.has_perm("loyalty.change_loyaltysettings"),
+            "features": user.has_perm("salon.change_features"),
+            "adjust": user.has_perm("loyalty.adjust_points"),
+            "ledger": user.has_perm("loyalty.view_pointsentry"),
+        },
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("admin/frontdesk/collect_payment.html", takes_context=True)
+def ticket_collect_payment(context, ticket):
+    """Amounts, the client's points and a Redeem link with the most points usable now."""
+    if ticket is None or ticket.pk is None:
+        return {"ticket": None}
+    user = context["request"].user
+    return {
+        "ticket": ticket,
+        "payment": selectors.ticket_payment(ticket=ticket),
+        "may_redeem": user.has_perm("loyalty.redeem_points"),
+    }
+
+
+@register.simple_tag
+def client_balance(client):
+    """'pending P · redeemable R ($V)' for one client (the merge confirmation page)."""
+    balance = client_points_balance(client=client)
+    return (
+        f"{balance.pending} pending · {balance.redeemable} redeemable "
+        f"(${points_value(balance.redeemable)})"
+    )

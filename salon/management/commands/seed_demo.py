@@ -1,0 +1,214 @@
+"""Demo data for `make run`: a catalog, clients with referrals, history, staff logins.
+
+It lives in the project package because it composes every app (like `salon/urls.py`);
+no app imports it. Everything is written through the apps' services, so the demo obeys
+the same rules as the front desk. Running it again only resets the demo passwords.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from appointments.services import appointment_book
+from catalog.models import Item, ItemKind
+from catalog.services import item_create
+from clients.models import Client, ClientSource
+from clients.services import client_create
+from loyalty.actions import Action
+from loyalty.services import earning_rule_update, loyalty_settings_update
+from salon import roles
+from salon.services import features_update
+from tickets.services import payment_add, ticket_add_line, ticket_close, ticket_open
+
+DEMO_LOGINS = (
+    # username, password, role, is_staff
+    ("manager", "salon-manager-demo", roles.MANAGER, True),
+    ("frontdesk", "salon-frontdesk-demo", roles.FRONT_DESK, True),
+)
+DEMO_CLIENT_LOGIN = ("chloe.diaz@example.com", "salon-client-demo")
+
+CATALOG = (
+    ("Haircut", ItemKind.SERVICE, "100.00"),
+    ("Color", ItemKind.SERVICE, "150.00"),
+    ("Blow-dry", ItemKind.SERVICE, "45.00"),
+    ("Shampoo", ItemKind.PRODUCT, "24.00"),
+    ("Conditioner", ItemKind.PRODUCT, "26.00"),
+    ("Spa day", ItemKind.DAY_PACKAGE, "100.00"),
+    ("Five blow-dries", ItemKind.SERIES_PACKAGE, "200.00"),
+    ("Monthly membership", ItemKind.MEMBERSHIP, "89.00"),
+    ("Gift card $50", ItemKind.GIFT_CARD, "50.00"),
+)
+
+# The seeds' examples (2 points per $1 on services; 20 per $100 on day packages with 5 to
+# the referrer; $5 minimum) plus a few per-visit rewards so every part of the demo earns.
+RULES = {
+    Action.SERVICE_PURCHASE: {"active": True, "points": 2, "spend_unit": "1.00"},
+    Action.PRODUCT_PURCHASE: {"active": True, "points": 1, "spend_unit": "1.00"},
+    Action.DAY_PACKAGE_PURCHASE: {
+        "active": True,
+        "points": 20,
+        "spend_unit": "100.00",
+        "referrer_points": 5,
+    },
+    Action.FIRST_VISIT: {"active": True, "points": 100},
+    Action.CLIENT_REFERRAL: {"active": True, "points": 250},
+    Action.ONLINE_BOOKING: {"active": True, "points": 50},
+    Action.PREBOOKED_APPOINTMENT: {"active": True, "points": 50},
+    Action.FEEDBACK: {"active": True, "points": 25},
+}
+
+CLIENTS = (
+    # first, last, phone, source, referred by (first name), sms consent
+    ("Alice", "Moreno", "+12025550101", ClientSource.FRONT_DESK, None, True),
+    ("Ben", "Carter", "+12025550102", ClientSource.FRONT_DESK, "Alice", True),
+    ("Chloe", "Diaz", "+12025550103", ClientSource.APP, "Alice", True),
+    ("Dev", "Patel", "+12025550104", ClientSource.ONLINE, None, False),
+    ("Emma", "Wilson", "+12025550105", ClientSource.FRONT_DESK, "Dev", True),
+    ("Farah", "Khan", "+12025550106", ClientSource.FRONT_DESK, None, False),
+)
+
+
+class Command(BaseCommand):
+    help = "Load demo data (idempotent) and print the demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even with DEBUG off (the demo logins have published passwords).",
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates logins with published passwords; run it with DEBUG=true "
+                "or pass --force on a throwaway database."
+            )
+        manager = self._staff_logins()
+        if Client.objects.filter(email="alice.moreno@example.com").exists():
+            self.stdout.write("Demo data already loaded.")
+        else:
+            self._load(manager)
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self._print_logins()
+
+    def _staff_logins(self) -> User:
+        users = {}
+        for username, password, role, is_staff in DEMO_LOGINS:
+            user, _ = User.objects.get_or_create(username=username)
+            user.is_staff = is_staff
+            user.is_active = True
+            user.email = f"{username}@salon.example.com"
+            user.set_password(password)
+            user.save()
+            group, _ = Group.objects.get_or_create(name=role)
+            user.groups.add(group)
+            users[role] = user
+        roles.sync_role_permissions()
+        return users[roles.MANAGER]
+
+    @transaction.atomic
+    def _load(self, manager: User) -> None:
+        features_update(
+            user=manager,
+            changes={
+                "automated_email_marketing": True,
+                "mass_email": True,
+                "rewards_referrals": True,
+                "text_confirmations": True,
+                "profile_photos": True,
+            },
+        )
+        for action, changes in RULES.items():
+            earning_rule_update(action=action, changes=changes, user=manager)
+        loyalty_settings_update(changes={"min_redemption_dollars": 5}, user=manager)
+
+        items = {
+            name: item_create(name=name, kind=kind, price=Decimal(price), user=manager)
+            for name, kind, price in CATALOG
+            if not Item.objects.filter(name=name).exists()
+        } | {item.name: item for item in Item.objects.filter(name__in=[c[0] for c in CATALOG])}
+
+        clients: dict[str, Client] = {}
+        for first, last, phone, source, referrer, consent in CLIENTS:
+            clients[first] = client_create(
+                first_name=first,
+                last_name=last,
+                phone=phone,
+                email=f"{first}.{last}@example.com".lower(),
+                sms_consent=consent,
+                source=source,
+                referred_by=clients[referrer] if referrer else None,
+                created_by=manager,
+            )
+        self._client_login(clients["Chloe"])
+
+        # History closed three days ago, so its points are past the 24-hour hold.
+        earlier = timezone.now() - timedelta(days=3)
+        self._closed_ticket(
+            clients["Alice"], [items["Haircut"], items["Color"]], manager, now=earlier
+        )
+        self._closed_ticket(clients["Ben"], [items["Spa day"]], manager, now=earlier)
+        self._closed_ticket(clients["Emma"], [items["Blow-dry"], items["Shampoo"]], manager)
+
+        # Today's work: Alice is in for a colour and can pay part of it with points.
+        ticket = ticket_open(client=clients["Alice"], user=manager)
+        ticket_add_line(ticket=ticket, item=items["Color"], user=manager)
+        ticket_open(user=manager)  # a walk-in at the desk
+
+        now = timezone.localtime()  # the salon's day, not UTC's
+        tomorrow = (now + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+        appointment_book(
+            client=clients["Ben"],
+            item=items["Haircut"],
+            start=now + timedelta(hours=2),
+            staff_name="Sam",
+            user=manager,
+        )
+        appointment_book(
+            client=clients["Chloe"],
+            item=items["Blow-dry"],
+            start=tomorrow,
+            source=ClientSource.APP,
+            staff_name="Rita",
+            user=manager,
+        )
+        appointment_book(
+            client=clients["Farah"],
+            item=items["Color"],
+            start=tomorrow + timedelta(hours=2),
+            staff_name="Sam",
+            user=manager,
+        )
+
+    def _closed_ticket(self, client, items, user, now=None):
+        ticket = ticket_open(client=client, user=user)
+        total = Decimal("0.00")
+        for item in items:
+            total += ticket_add_line(ticket=ticket, item=item, user=user).net_amount
+        payment_add(ticket=ticket, method="card", amount=total, user=user)
+        return ticket_close(ticket=ticket, user=user, now=now)
+
+    def _client_login(self, client: Client) -> None:
+        email, password = DEMO_CLIENT_LOGIN
+        user = User.objects.create_user(username=email, email=email, password=password)
+        user.groups.add(Group.objects.get_or_create(name=roles.CLIENT)[0])
+        client.user = user
+        client.save(update_fields=["user"])
+
+    def _print_logins(self) -> None:
+        email, password = DEMO_CLIENT_LOGIN
+        client_user = User.objects.filter(username=email).first()
+        if client_user is not None:
+            client_user.set_password(password)
+            client_user.save(update_fields=["password"])
+        self.stdout.write("\nDemo logins (admin at http://127.0.0.1:8000/admin/):")
+        for username, password_, role, _ in DEMO_LOGINS:
+            self.stdout.write(f"  {role:<11} {username} / {password_}")
+        self.stdout.write(f"  Client app  {email} / {password}  (POST /api/v1/auth/token/)")

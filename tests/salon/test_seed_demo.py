@@ -1,0 +1,32 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import User
+from clients.models import Client
+from loyalty.selectors import client_points_balance, ledger_disagreements
+from tickets.models import Ticket
+
+
+def test_seed_demo_loads_once_and_earns_by_the_seeds_examples(settings, db):
+    settings.DEBUG = True
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)  # idempotent: nothing loaded twice
+
+    assert Client.objects.count() == 6
+    assert Ticket.objects.filter(status="closed").count() == 3
+    alice = Client.objects.get(email="alice.moreno@example.com")
+    # R4: $250 of services at 2 points per $1 = 500; first visit 100; as Ben's referrer
+    # 5 for his $100 spa day (R6) and 250 for referring a new client; all past the hold.
+    assert client_points_balance(client=alice).redeemable == 855
+    assert ledger_disagreements() == []
+    manager = User.objects.get(username="manager")
+    assert manager.check_password("salon-manager-demo")
+    assert manager.has_perm("loyalty.change_earningrule")
+    assert not User.objects.get(username="frontdesk").has_perm("loyalty.change_earningrule")
+
+
+def test_seed_demo_refuses_a_production_database(settings, db):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="published passwords"):
+        call_command("seed_demo", verbosity=0)
+    assert not User.objects.filter(username="manager").exists()
