@@ -125,6 +125,7 @@ def spread(values: list[float], digits=1) -> dict:
         "min": round(min(values), digits),
         "max": round(max(values), digits),
         "repetitions": len(values),
+        "samples": [round(value, digits) for value in values],
     }
 
 

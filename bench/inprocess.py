@@ -403,6 +403,7 @@ def admin_pages(meta: dict, manager: User) -> dict:
     pages = {
         "changelist": "/admin/clients/client/",
         "client_page": f"/admin/clients/client/{median}/change/",
+        "client_log": f"/admin/frontdesk/clients/{median}/log/",
     }
     results = {}
     for name, url in pages.items():

@@ -119,14 +119,14 @@ def points_value(points: int) -> Decimal:
     return (Decimal(points) / Decimal(100)).quantize(Decimal("0.01"))
 
 
-def client_rewards_summary(*, client: Client, now: datetime | None = None) -> RewardsSummary:
-    """The rewards box in one query (balance, minimum, feature switch): the API's hottest read.
-
-    Balances stay visible with the feature off, redeeming does not (R34).
-    """
+def _rewards_summary(
+    *, client_id: int | None, now: datetime | None, tombstone: bool | None = None
+) -> RewardsSummary | None:
+    """The rewards box in one query (balance, minimum, feature switch, tombstone): the API's
+    hottest read (P1). None when there is no such client."""
     now = now or timezone.now()
     row = (
-        Client.objects.filter(pk=client.pk)
+        Client.objects.filter(pk=client_id)
         .annotate(
             **_balance_columns(now),
             minimum_dollars=Subquery(
@@ -134,9 +134,13 @@ def client_rewards_summary(*, client: Client, now: datetime | None = None) -> Re
             ),
             rewards_on=Subquery(Features.objects.filter(pk=1).values("rewards_referrals")),
         )
-        .values("balance_total", "balance_pending", "minimum_dollars", "rewards_on")
+        .values(
+            "balance_total", "balance_pending", "minimum_dollars", "rewards_on", "merged_into_id"
+        )
         .first()
-    ) or {"balance_total": 0, "balance_pending": 0, "minimum_dollars": None, "rewards_on": None}
+    )
+    if row is None:
+        return None
     # The single rows are made by migrations; after a test flush the getters re-create them.
     minimum_dollars = row["minimum_dollars"]
     if minimum_dollars is None:
@@ -144,19 +148,38 @@ def client_rewards_summary(*, client: Client, now: datetime | None = None) -> Re
     rewards_on = row["rewards_on"]
     if rewards_on is None:
         rewards_on = features_get().rewards_referrals
+    if tombstone is None:
+        tombstone = row["merged_into_id"] is not None
     pending = row["balance_pending"]
     redeemable = row["balance_total"] - pending
     minimum = minimum_dollars * 100
-    can_redeem = (
-        rewards_on and minimum > 0 and redeemable >= max(minimum, 1) and not client.is_tombstone
-    )
     return RewardsSummary(
         pending_points=pending,
         redeemable_points=redeemable,
         redeemable_value=points_value(redeemable),
         min_redemption_points=minimum,
-        can_redeem=can_redeem,
+        can_redeem=bool(
+            rewards_on and minimum > 0 and redeemable >= max(minimum, 1) and not tombstone
+        ),
     )
+
+
+def client_rewards_summary(*, client: Client, now: datetime | None = None) -> RewardsSummary:
+    """The rewards box (R28) in one query; balances stay visible with the feature off,
+    redeeming does not (R34)."""
+    summary = _rewards_summary(client_id=client.pk, now=now, tombstone=client.is_tombstone)
+    if summary is None:  # an unsaved client: nothing earned yet
+        minimum = loyalty_settings_get().min_redemption_dollars * 100
+        summary = RewardsSummary(0, 0, points_value(0), minimum, False)
+    return summary
+
+
+def client_rewards_summary_by_id(
+    *, client_id: int, now: datetime | None = None
+) -> RewardsSummary | None:
+    """The same, without loading the client first: one query for the whole GET
+    /clients/{id}/rewards/ (P1). None when there is no such client (404)."""
+    return _rewards_summary(client_id=client_id, now=now)
 
 
 def client_open_tickets(*, client: Client) -> QuerySet[Ticket]:

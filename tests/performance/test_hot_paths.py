@@ -73,9 +73,9 @@ def test_rewards_box_is_one_query_at_any_history(rules, customer):
     assert counts == [1, 1]
 
 
-def test_rewards_endpoint_is_two_queries_at_any_history(rules, customer, front_desk_api):
-    """GET /clients/{id}/rewards/ (P1): the client, then the rewards box; authentication
-    (forced here) adds the token lookup."""
+def test_rewards_endpoint_is_one_query_at_any_history(rules, customer, front_desk_api):
+    """GET /clients/{id}/rewards/ (P1): the rewards box read by client id, nothing else;
+    authentication (forced here) adds the token lookup."""
     counts = []
     for tickets in (1, 15):
         grow_history(customer, tickets=tickets)
@@ -83,7 +83,7 @@ def test_rewards_endpoint_is_two_queries_at_any_history(rules, customer, front_d
             response = front_desk_api.get(f"/api/v1/clients/{customer.pk}/rewards/")
         assert response.status_code == 200
         counts.append(len(captured))
-    assert counts == [2, 2]
+    assert counts == [1, 1]
     assert response.json()["pending_points"] == 16 * 20 + 100
 
 
@@ -129,3 +129,8 @@ def test_idempotency_key_adds_a_constant_few_queries(manager_api, customer):
     extra = counts[True] - counts[False]
     postgres = connection.vendor == "postgresql"
     assert extra == (IDEMPOTENCY_EXTRA_POSTGRES if postgres else IDEMPOTENCY_EXTRA_SQLITE)
+
+
+def test_rewards_endpoint_answers_404_for_an_unknown_client(front_desk_api):
+    response = front_desk_api.get("/api/v1/clients/987654/rewards/")
+    assert response.status_code == 404
