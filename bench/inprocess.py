@@ -53,29 +53,55 @@ def summary(samples: list[float]) -> dict:
         "min_ms": round(min(samples) * 1000, 4),
         "max_ms": round(max(samples) * 1000, 4),
         "repetitions": len(samples),
+        "samples_ms": [round(sample * 1000, 4) for sample in samples],
     }
 
 
-def timed_batches(operation, *, operations: int, prepare=None, rolled_back=False) -> dict:
-    """Time `operations` calls of operation(argument) per repetition.
+def _batch(operation, *, operations: int, prepare=None, rolled_back=False) -> float:
+    """Seconds per call of operation(argument) over one batch.
 
-    `prepare()` (untimed) returns the arguments of one repetition; with rolled_back the
-    repetition runs inside a transaction that is rolled back afterwards.
+    `prepare()` (untimed) returns the batch's arguments; with rolled_back the batch runs
+    inside a transaction that is rolled back afterwards.
     """
-    samples = []
-    for _ in range(REPETITIONS + 1):  # the first repetition warms caches and is dropped
-        try:
-            with transaction.atomic(durable=False) if rolled_back else _nothing():
-                arguments = prepare() if prepare else [None] * operations
-                began = time.perf_counter()
-                for argument in arguments:
-                    operation(argument)
-                samples.append((time.perf_counter() - began) / len(arguments))
-                if rolled_back:
-                    raise Rollback
-        except Rollback:
-            pass
+    try:
+        with transaction.atomic() if rolled_back else _nothing():
+            arguments = prepare() if prepare else [None] * operations
+            began = time.perf_counter()
+            for argument in arguments:
+                operation(argument)
+            elapsed = (time.perf_counter() - began) / len(arguments)
+            if rolled_back:
+                raise Rollback
+    except Rollback:
+        pass
+    return elapsed
+
+
+def timed_batches(operation, **batch) -> dict:
+    """REPETITIONS batches; the first one before them warms caches and is dropped."""
+    samples = [_batch(operation, **batch) for _ in range(REPETITIONS + 1)]
     return summary(samples[1:])
+
+
+def timed_pair(subject: tuple, baseline: tuple) -> tuple[dict, dict, dict]:
+    """Subject and baseline batches alternated, each given as (operation, batch options);
+    returns both summaries and the median of the per-repetition ratios, so that the shared
+    machine's drift between repetitions cancels out."""
+    subject_samples, baseline_samples = [], []
+    for _ in range(REPETITIONS + 1):
+        baseline_samples.append(_batch(baseline[0], **baseline[1]))
+        subject_samples.append(_batch(subject[0], **subject[1]))
+    ratios = [
+        mine / theirs
+        for mine, theirs in zip(subject_samples[1:], baseline_samples[1:], strict=True)
+    ]
+    paired = {
+        "median": round(statistics.median(ratios), 3),
+        "min": round(min(ratios), 3),
+        "max": round(max(ratios), 3),
+        "samples": [round(value, 3) for value in ratios],
+    }
+    return summary(subject_samples[1:]), summary(baseline_samples[1:]), paired
 
 
 class QueryCounter:
@@ -201,26 +227,31 @@ def explain(queries: list[dict]) -> list[dict]:
 
 
 def balance_reads(meta: dict) -> dict:
-    """B2 and P2: one pk get() vs the balance read, at each history size (R18)."""
+    """B2 and P2: one pk get() vs the balance read, at each history size (R18), paired."""
     median = Client.objects.get(pk=meta["median"]["id"])
-    results = {
-        "B2_pk_get": timed_batches(lambda _: Client.objects.get(pk=median.pk), operations=2000),
-        "P2_balance_read": {},
-    }
-    for rung in [*meta["ladder"]]:
+    pk_get = (lambda _: Client.objects.get(pk=median.pk), {"operations": 1000})
+    results = {"P2_balance_read": {}}
+    for rung in meta["ladder"]:
         client = Client.objects.get(pk=rung["id"])
         with QueryCounter() as captured:
             balance = loyalty_selectors.client_points_balance(client=client)
-        results["P2_balance_read"][str(rung["entries"])] = {
-            **timed_batches(
+        read, baseline, paired = timed_pair(
+            (
                 lambda _, client=client: loyalty_selectors.client_points_balance(client=client),
-                operations=2000,
+                {"operations": 1000},
             ),
+            pk_get,
+        )
+        results["P2_balance_read"][str(rung["entries"])] = {
+            **read,
+            "B2_pk_get": baseline,
+            "ratio_to_B2": paired,
             "client": client.pk,
             "queries": len(captured),
             "pending": balance.pending,
             "redeemable": balance.redeemable,
         }
+    results["B2_pk_get"] = results["P2_balance_read"]["1000"]["B2_pk_get"]
     whale = Client.objects.get(pk=meta["whale"]["id"])
     with CaptureQueriesContext(connection) as captured:
         loyalty_selectors.client_points_balance(client=whale)
@@ -245,17 +276,14 @@ def ticket_closes(meta: dict, manager: User) -> dict:
         ticket_close(ticket=ticket, user=manager)
 
     referred = new_client("P3referred", referrer=new_client("P3referrer"))
+    tickets = {
+        "prepare": lambda: open_tickets(client=referred, count=batch, lines=5, paid=True),
+        "operations": batch,
+    }
+    closing, saving, paired = timed_pair((close, tickets), (bare_save, tickets))
     results = {
-        "B3_bare_ticket_save": timed_batches(
-            bare_save,
-            prepare=lambda: open_tickets(client=referred, count=batch, lines=5, paid=True),
-            operations=batch,
-        ),
-        "P3_close_with_referrer": timed_batches(
-            close,
-            prepare=lambda: open_tickets(client=referred, count=batch, lines=5, paid=True),
-            operations=batch,
-        ),
+        "B3_bare_ticket_save": saving,
+        "P3_close_with_referrer": {**closing, "ratio_to_B3": paired},
         "P3_close_by_history": {},
     }
     ticket = open_tickets(client=referred, count=1, lines=5, paid=True)[0]
@@ -395,8 +423,11 @@ def idempotency_overhead(manager: User) -> dict:
     }
 
 
-def admin_pages(meta: dict, manager: User) -> dict:
-    """P5's pages at this database's size: the client changelist and one client's pages."""
+def admin_pages(meta: dict, manager: User, *, repetition_size: int = 8) -> dict:
+    """P5's pages at this database's size: the client changelist and one client's pages.
+
+    bench.run calls it once per round, alternating the two databases, and pairs the rounds.
+    """
     browser = HttpClient()
     browser.force_login(manager)
     median = meta["median"]["id"]
@@ -412,7 +443,9 @@ def admin_pages(meta: dict, manager: User) -> dict:
         with QueryCounter() as captured:
             browser.get(url)
         results[name] = {
-            **timed_batches(lambda _, url=url: browser.get(url), operations=10),
+            "ms": round(
+                _batch(lambda _, url=url: browser.get(url), operations=repetition_size) * 1000, 3
+            ),
             "url": url,
             "queries": len(captured),
         }
@@ -422,16 +455,17 @@ def admin_pages(meta: dict, manager: User) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--meta", required=True)
-    parser.add_argument("--part", choices=["big", "small"], required=True)
+    parser.add_argument("--part", choices=["big", "pages"], required=True)
     parser.add_argument("--output", required=True)
     arguments = parser.parse_args()
     meta = json.loads(arguments.meta)
     manager = manager_user()
     activate_rules()
-    results = {"P5_pages": admin_pages(meta, manager)}
-    if arguments.part == "big":
+    if arguments.part == "pages":
+        results = {"P5_pages": admin_pages(meta, manager)}
+    else:
         _, token = AuthToken.objects.create(manager)
-        results["token"] = token
+        results = {"token": token}
         results.update(balance_reads(meta))
         results.update(ticket_closes(meta, manager))
         results["P4_concurrent_redemptions"] = concurrent_redemptions(manager)

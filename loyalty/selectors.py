@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -77,24 +78,55 @@ def earning_rule_get(*, action: str) -> EarningRule:
     raise EarningRule.DoesNotExist(f"No earning action {action!r}.")
 
 
-def _balance_columns(now: datetime) -> dict:
-    """The balance row's total and the still-pending sum, as columns of a client query.
+def _rewards_sql() -> str:
+    """One SELECT for a client's balance row, pending sum, tombstone mark, minimum
+    redemption and rewards switch (R15, R18, R20, R34).
 
     Pending reads only entries with available_at > now through the (client, available_at)
-    index: the last hold window, whatever the history (R18).
+    index: the last hold window, whatever the history. Written as SQL because building the
+    same query with the ORM cost 1 ms of the read's 1.4 ms (docs/performance.md, P1/P2).
     """
-    total = PointsBalance.objects.filter(client_id=OuterRef("pk")).values("total")[:1]
-    pending = (
-        PointsEntry.objects.filter(client_id=OuterRef("pk"), available_at__gt=now)
-        .order_by()
-        .values("client_id")
-        .annotate(points=Sum("points"))
-        .values("points")[:1]
+    client, balance, entry = Client._meta, PointsBalance._meta, PointsEntry._meta
+    settings_table, features = LoyaltySettings._meta.db_table, Features._meta.db_table
+    return (
+        f"SELECT c.{client.get_field('merged_into').column}, "
+        f"COALESCE((SELECT b.total FROM {balance.db_table} b "
+        f"WHERE b.{balance.get_field('client').column} = c.id), 0), "
+        f"COALESCE((SELECT SUM(e.points) FROM {entry.db_table} e "
+        f"WHERE e.{entry.get_field('client').column} = c.id AND e.available_at > %s), 0), "
+        f"(SELECT s.min_redemption_dollars FROM {settings_table} s WHERE s.id = 1), "
+        f"(SELECT f.rewards_referrals FROM {features} f WHERE f.id = 1) "
+        f"FROM {client.db_table} c WHERE c.id = %s"
     )
-    return {
-        "balance_total": Coalesce(Subquery(total), Value(0)),
-        "balance_pending": Coalesce(Subquery(pending), Value(0)),
-    }
+
+
+REWARDS_SQL = _rewards_sql()
+
+
+@dataclass(frozen=True)
+class _RewardsRow:
+    tombstone: bool
+    total: int
+    pending: int
+    minimum_dollars: int | None
+    rewards_on: bool | None
+
+
+def _rewards_row(*, client_id: int | None, now: datetime | None) -> _RewardsRow | None:
+    now = now or timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(REWARDS_SQL, [connection.ops.adapt_datetimefield_value(now), client_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    merged_into, total, pending, minimum_dollars, rewards_on = row
+    return _RewardsRow(
+        tombstone=merged_into is not None,
+        total=int(total),
+        pending=int(pending),
+        minimum_dollars=minimum_dollars,
+        rewards_on=None if rewards_on is None else bool(rewards_on),
+    )
 
 
 def client_points_balance(*, client: Client, now: datetime | None = None) -> Balance:
@@ -103,15 +135,10 @@ def client_points_balance(*, client: Client, now: datetime | None = None) -> Bal
     The balance row holds the total; pending sums only entries still on hold; redeemable
     is the rest.
     """
-    now = now or timezone.now()
-    row = (
-        Client.objects.filter(pk=client.pk)
-        .annotate(**_balance_columns(now))
-        .values("balance_total", "balance_pending")
-        .first()
-    ) or {"balance_total": 0, "balance_pending": 0}
-    pending = row["balance_pending"]
-    return Balance(pending=pending, redeemable=row["balance_total"] - pending)
+    row = _rewards_row(client_id=client.pk, now=now)
+    if row is None:  # an unsaved client: nothing earned yet
+        return Balance(pending=0, redeemable=0)
+    return Balance(pending=row.pending, redeemable=row.total - row.pending)
 
 
 def points_value(points: int) -> Decimal:
@@ -122,39 +149,24 @@ def points_value(points: int) -> Decimal:
 def _rewards_summary(
     *, client_id: int | None, now: datetime | None, tombstone: bool | None = None
 ) -> RewardsSummary | None:
-    """The rewards box in one query (balance, minimum, feature switch, tombstone): the API's
-    hottest read (P1). None when there is no such client."""
-    now = now or timezone.now()
-    row = (
-        Client.objects.filter(pk=client_id)
-        .annotate(
-            **_balance_columns(now),
-            minimum_dollars=Subquery(
-                LoyaltySettings.objects.filter(pk=1).values("min_redemption_dollars")
-            ),
-            rewards_on=Subquery(Features.objects.filter(pk=1).values("rewards_referrals")),
-        )
-        .values(
-            "balance_total", "balance_pending", "minimum_dollars", "rewards_on", "merged_into_id"
-        )
-        .first()
-    )
+    """The rewards box in one query: the API's hottest read (P1). None when there is no
+    such client."""
+    row = _rewards_row(client_id=client_id, now=now)
     if row is None:
         return None
     # The single rows are made by migrations; after a test flush the getters re-create them.
-    minimum_dollars = row["minimum_dollars"]
+    minimum_dollars = row.minimum_dollars
     if minimum_dollars is None:
         minimum_dollars = loyalty_settings_get().min_redemption_dollars
-    rewards_on = row["rewards_on"]
+    rewards_on = row.rewards_on
     if rewards_on is None:
         rewards_on = features_get().rewards_referrals
     if tombstone is None:
-        tombstone = row["merged_into_id"] is not None
-    pending = row["balance_pending"]
-    redeemable = row["balance_total"] - pending
+        tombstone = row.tombstone
+    redeemable = row.total - row.pending
     minimum = minimum_dollars * 100
     return RewardsSummary(
-        pending_points=pending,
+        pending_points=row.pending,
         redeemable_points=redeemable,
         redeemable_value=points_value(redeemable),
         min_redemption_points=minimum,
