@@ -191,6 +191,8 @@ def client_rewards_summary_by_id(
 ) -> RewardsSummary | None:
     """The same, without loading the client first: one query for the whole GET
     /clients/{id}/rewards/ (P1). None when there is no such client (404)."""
+    if not 0 < client_id < 2**63:  # no such id; plain SQL would fail on it, not answer 404
+        return None
     return _rewards_summary(client_id=client_id, now=now)
 
 

@@ -131,6 +131,7 @@ def test_idempotency_key_adds_a_constant_few_queries(manager_api, customer):
     assert extra == (IDEMPOTENCY_EXTRA_POSTGRES if postgres else IDEMPOTENCY_EXTRA_SQLITE)
 
 
-def test_rewards_endpoint_answers_404_for_an_unknown_client(front_desk_api):
-    response = front_desk_api.get("/api/v1/clients/987654/rewards/")
+@pytest.mark.parametrize("client_id", ["987654", str(2**63), "99999999999999999999999"])
+def test_rewards_endpoint_answers_404_for_an_unknown_client(front_desk_api, client_id):
+    response = front_desk_api.get(f"/api/v1/clients/{client_id}/rewards/")
     assert response.status_code == 404
