@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run serve worker confirmations test lint format chromium screenshots
+.PHONY: install run serve worker confirmations test lint format chromium screenshots bench bench-profile
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,3 +61,17 @@ screenshots: install $(CHROMIUM)
 	DEBUG=true DATABASE_URL=sqlite:///$(SCREENSHOTS_DB) MEDIA_ROOT=/tmp/salon-screenshots-media $(BIN)/python manage.py migrate --noinput -v 0
 	DEBUG=true DATABASE_URL=sqlite:///$(SCREENSHOTS_DB) MEDIA_ROOT=/tmp/salon-screenshots-media $(BIN)/python manage.py seed_demo
 	DEBUG=true DATABASE_URL=sqlite:///$(SCREENSHOTS_DB) MEDIA_ROOT=/tmp/salon-screenshots-media $(BIN)/python manage.py screenshots --port 8011
+
+# Performance suite (not part of `make test`): data set in PostgreSQL (cached), ratios
+# against baselines of the same run, JSON in bench/results/, table in docs/performance.md.
+BENCH_STAMP := $(VENV)/.bench-$(shell sha1sum pyproject.toml | cut -c1-12)
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[dev,prod,bench]"
+	rm -f $(VENV)/.bench-*
+	touch $@
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run
+
+bench-profile: $(BENCH_STAMP)
+	$(BIN)/python -m bench.profile

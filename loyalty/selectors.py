@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -17,6 +18,7 @@ from loyalty.models import (
     PointsEntry,
     default_rule_values,
 )
+from salon.models import Features
 from salon.selectors import features_get
 from tickets.models import Ticket, TicketStatus
 
@@ -76,23 +78,67 @@ def earning_rule_get(*, action: str) -> EarningRule:
     raise EarningRule.DoesNotExist(f"No earning action {action!r}.")
 
 
-def client_points_balance(*, client: Client, now: datetime | None = None) -> Balance:
-    """Pending and redeemable points in two indexed queries, whatever the history (R18).
+def _rewards_sql() -> str:
+    """One SELECT for a client's balance row, pending sum, tombstone mark, minimum
+    redemption and rewards switch (R15, R18, R20, R34).
 
-    The balance row holds the total; pending sums only entries still on hold (the index on
-    (client, available_at) reaches just the last hold window); redeemable is the rest.
+    Pending reads only entries with available_at > now through the (client, available_at)
+    index: the last hold window, whatever the history. Written as SQL because building the
+    same query with the ORM cost 1 ms of the read's 1.4 ms (docs/performance.md, P1/P2).
     """
-    now = now or timezone.now()
-    total = (
-        PointsBalance.objects.filter(client_id=client.pk).values_list("total", flat=True).first()
-    ) or 0
-    pending = (
-        PointsEntry.objects.filter(client_id=client.pk, available_at__gt=now).aggregate(
-            pending=Sum("points")
-        )["pending"]
-        or 0
+    client, balance, entry = Client._meta, PointsBalance._meta, PointsEntry._meta
+    settings_table, features = LoyaltySettings._meta.db_table, Features._meta.db_table
+    return (
+        f"SELECT c.{client.get_field('merged_into').column}, "
+        f"COALESCE((SELECT b.total FROM {balance.db_table} b "
+        f"WHERE b.{balance.get_field('client').column} = c.id), 0), "
+        f"COALESCE((SELECT SUM(e.points) FROM {entry.db_table} e "
+        f"WHERE e.{entry.get_field('client').column} = c.id AND e.available_at > %s), 0), "
+        f"(SELECT s.min_redemption_dollars FROM {settings_table} s WHERE s.id = 1), "
+        f"(SELECT f.rewards_referrals FROM {features} f WHERE f.id = 1) "
+        f"FROM {client.db_table} c WHERE c.id = %s"
     )
-    return Balance(pending=pending, redeemable=total - pending)
+
+
+REWARDS_SQL = _rewards_sql()
+
+
+@dataclass(frozen=True)
+class _RewardsRow:
+    tombstone: bool
+    total: int
+    pending: int
+    minimum_dollars: int | None
+    rewards_on: bool | None
+
+
+def _rewards_row(*, client_id: int | None, now: datetime | None) -> _RewardsRow | None:
+    now = now or timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(REWARDS_SQL, [connection.ops.adapt_datetimefield_value(now), client_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    merged_into, total, pending, minimum_dollars, rewards_on = row
+    return _RewardsRow(
+        tombstone=merged_into is not None,
+        total=int(total),
+        pending=int(pending),
+        minimum_dollars=minimum_dollars,
+        rewards_on=None if rewards_on is None else bool(rewards_on),
+    )
+
+
+def client_points_balance(*, client: Client, now: datetime | None = None) -> Balance:
+    """Pending and redeemable points in one indexed query, whatever the history (R18).
+
+    The balance row holds the total; pending sums only entries still on hold; redeemable
+    is the rest.
+    """
+    row = _rewards_row(client_id=client.pk, now=now)
+    if row is None:  # an unsaved client: nothing earned yet
+        return Balance(pending=0, redeemable=0)
+    return Balance(pending=row.pending, redeemable=row.total - row.pending)
 
 
 def points_value(points: int) -> Decimal:
@@ -100,23 +146,54 @@ def points_value(points: int) -> Decimal:
     return (Decimal(points) / Decimal(100)).quantize(Decimal("0.01"))
 
 
-def client_rewards_summary(*, client: Client, now: datetime | None = None) -> RewardsSummary:
-    """The rewards box: balances stay visible with the feature off, redeeming does not (R34)."""
-    balance = client_points_balance(client=client, now=now)
-    minimum = loyalty_settings_get().min_redemption_dollars * 100
-    can_redeem = (
-        features_get().rewards_referrals
-        and minimum > 0
-        and balance.redeemable >= max(minimum, 1)
-        and not client.is_tombstone
-    )
+def _rewards_summary(
+    *, client_id: int | None, now: datetime | None, tombstone: bool | None = None
+) -> RewardsSummary | None:
+    """The rewards box in one query: the API's hottest read (P1). None when there is no
+    such client."""
+    row = _rewards_row(client_id=client_id, now=now)
+    if row is None:
+        return None
+    # The single rows are made by migrations; after a test flush the getters re-create them.
+    minimum_dollars = row.minimum_dollars
+    if minimum_dollars is None:
+        minimum_dollars = loyalty_settings_get().min_redemption_dollars
+    rewards_on = row.rewards_on
+    if rewards_on is None:
+        rewards_on = features_get().rewards_referrals
+    if tombstone is None:
+        tombstone = row.tombstone
+    redeemable = row.total - row.pending
+    minimum = minimum_dollars * 100
     return RewardsSummary(
-        pending_points=balance.pending,
-        redeemable_points=balance.redeemable,
-        redeemable_value=points_value(balance.redeemable),
+        pending_points=row.pending,
+        redeemable_points=redeemable,
+        redeemable_value=points_value(redeemable),
         min_redemption_points=minimum,
-        can_redeem=can_redeem,
+        can_redeem=bool(
+            rewards_on and minimum > 0 and redeemable >= max(minimum, 1) and not tombstone
+        ),
     )
+
+
+def client_rewards_summary(*, client: Client, now: datetime | None = None) -> RewardsSummary:
+    """The rewards box (R28) in one query; balances stay visible with the feature off,
+    redeeming does not (R34)."""
+    summary = _rewards_summary(client_id=client.pk, now=now, tombstone=client.is_tombstone)
+    if summary is None:  # an unsaved client: nothing earned yet
+        minimum = loyalty_settings_get().min_redemption_dollars * 100
+        summary = RewardsSummary(0, 0, points_value(0), minimum, False)
+    return summary
+
+
+def client_rewards_summary_by_id(
+    *, client_id: int, now: datetime | None = None
+) -> RewardsSummary | None:
+    """The same, without loading the client first: one query for the whole GET
+    /clients/{id}/rewards/ (P1). None when there is no such client (404)."""
+    if not 0 < client_id < 2**63:  # no such id; plain SQL would fail on it, not answer 404
+        return None
+    return _rewards_summary(client_id=client_id, now=now)
 
 
 def client_open_tickets(*, client: Client) -> QuerySet[Ticket]:

@@ -74,6 +74,19 @@ def _is_stale(record: IdempotencyRecord, *, now: datetime) -> bool:
     )
 
 
+def _commit_without_waiting_for_disk() -> None:
+    """PostgreSQL: this transaction's COMMIT doesn't wait for its WAL flush (~2 ms a request).
+
+    The claim is visible to other requests at once all the same, and the request's own work
+    commits (synchronously) after it, which flushes the claim's WAL with it. A crash can
+    only lose a claim whose work never committed, and then a retry claims the key again.
+    """
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def idempotency_key_claim(
     *,
     user,
@@ -95,6 +108,7 @@ def idempotency_key_claim(
     for _attempt in range(2):
         try:
             with transaction.atomic():
+                _commit_without_waiting_for_disk()
                 record = IdempotencyRecord.objects.create(
                     **scope, fingerprint=fingerprint, created_at=now
                 )

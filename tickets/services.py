@@ -496,7 +496,9 @@ def ticket_close(*, ticket: Ticket, user=None, now: datetime | None = None) -> T
     now = _now(now)
     ticket.status = TicketStatus.CLOSED
     ticket.closed_at = now
-    ticket.full_clean(exclude=TICKET_RELATIONS)
+    # Field checks only: the one constraint at stake (a closed ticket has closed_at) holds
+    # by the line above and in the database; checking it here cost 3 queries per close.
+    ticket.full_clean(exclude=TICKET_RELATIONS, validate_constraints=False)
     ticket.save(update_fields=["status", "closed_at"])
     signals.ticket_closed.send(sender=Ticket, ticket=ticket, now=now)
     return ticket

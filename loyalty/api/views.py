@@ -120,7 +120,10 @@ class ClientRewardsView(APIView):
 
     @extend_schema(responses=serializers.RewardsSerializer)
     def get(self, request, client_id):
-        return _rewards_response(get_object_or_404(Client, pk=client_id))
+        summary = selectors.client_rewards_summary_by_id(client_id=client_id)
+        if summary is None:
+            raise Http404
+        return Response(serializers.RewardsSerializer(summary).data)
 
 
 class ClientRewardsEntriesView(generics.ListAPIView):

@@ -1,0 +1,137 @@
+"""The hot paths that `make bench` measures run a constant number of queries, whatever the
+client's history (R18, SPEC §12). The bench itself is a command, not a test: these pin the
+query counts that its fixes bought (docs/performance.md)."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalog.models import ItemKind
+from loyalty.actions import Action
+from loyalty.selectors import client_points_balance, client_rewards_summary
+from loyalty.services import points_adjust, points_redeem
+from tests.clients.factories import ClientFactory
+from tests.loyalty.factories import closed_ticket, rule_set, ticket_with_lines
+from tickets.models import Payment
+from tickets.services import ticket_close
+
+SERVICE = ItemKind.SERVICE
+# Was 34 before the bench's fixes (docs/performance.md, P3).
+CLOSE_QUERIES = 25
+# The claim's INSERT in its own savepoint (2 more) and the stored answer's UPDATE; on
+# PostgreSQL also the SET LOCAL that spares the claim's commit the disk flush.
+IDEMPOTENCY_EXTRA_SQLITE = 4
+IDEMPOTENCY_EXTRA_POSTGRES = 5
+
+
+@pytest.fixture
+def rules(all_features):
+    rule_set(Action.SERVICE_PURCHASE, points=2, spend_unit=Decimal("1.00"), referrer_points=1)
+    rule_set(Action.FIRST_VISIT, points=100)
+    rule_set(Action.CLIENT_REFERRAL, points=50)
+
+
+@pytest.fixture
+def referred(db):
+    return ClientFactory(referred_by=ClientFactory())
+
+
+def grow_history(customer, *, tickets: int) -> None:
+    for _ in range(tickets):
+        closed_ticket(customer=customer, lines=[(SERVICE, Decimal("10.00"))])
+
+
+def queries_of(action) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    return len(captured)
+
+
+def paid_ticket(customer, *, lines: int):
+    ticket = ticket_with_lines(customer=customer, lines=[(SERVICE, Decimal("20.00"))] * lines)
+    Payment.objects.create(ticket=ticket, method="cash", amount=Decimal("20.00") * lines)
+    return ticket
+
+
+def test_r18_balance_read_is_one_query_at_any_history(rules, customer):
+    counts = []
+    for tickets in (1, 15):
+        grow_history(customer, tickets=tickets)
+        counts.append(queries_of(lambda: client_points_balance(client=customer)))
+    assert counts == [1, 1]
+    # 16 tickets of $10 at 2 points per $1, and the first visit's 100: all still on hold.
+    assert client_points_balance(client=customer).pending == 16 * 20 + 100
+
+
+def test_rewards_box_is_one_query_at_any_history(rules, customer):
+    counts = []
+    for tickets in (1, 15):
+        grow_history(customer, tickets=tickets)
+        counts.append(queries_of(lambda: client_rewards_summary(client=customer)))
+    assert counts == [1, 1]
+
+
+def test_rewards_endpoint_is_one_query_at_any_history(rules, customer, front_desk_api):
+    """GET /clients/{id}/rewards/ (P1): the rewards box read by client id, nothing else;
+    authentication (forced here) adds the token lookup."""
+    counts = []
+    for tickets in (1, 15):
+        grow_history(customer, tickets=tickets)
+        with CaptureQueriesContext(connection) as captured:
+            response = front_desk_api.get(f"/api/v1/clients/{customer.pk}/rewards/")
+        assert response.status_code == 200
+        counts.append(len(captured))
+    assert counts == [1, 1]
+    assert response.json()["pending_points"] == 16 * 20 + 100
+
+
+def test_close_with_referrer_runs_the_same_queries_at_any_history(rules, referred):
+    """P3: closing a 5-line ticket of a referred client, accrual included."""
+    counts = []
+    for tickets in (1, 15):
+        grow_history(referred, tickets=tickets)
+        ticket = paid_ticket(referred, lines=5)
+        counts.append(queries_of(lambda ticket=ticket: ticket_close(ticket=ticket)))
+    assert counts == [CLOSE_QUERIES, CLOSE_QUERIES]
+    # The referrer: 1 point per $1 of 16 $10 tickets and of 2 $100 ones, and the referral.
+    assert client_points_balance(client=referred.referred_by).pending == 16 * 10 + 2 * 100 + 50
+
+
+def test_redemption_runs_the_same_queries_at_any_history(rules, customer, manager):
+    """P4's operation: a redemption locks and reads the balance in constant queries."""
+    points_adjust(client=customer, points=5000, reason="setup", user=manager)
+    counts = []
+    for tickets in (1, 15):
+        grow_history(customer, tickets=tickets)
+        ticket = ticket_with_lines(customer=customer, lines=[(SERVICE, Decimal("100.00"))])
+        counts.append(
+            queries_of(lambda ticket=ticket: points_redeem(ticket=ticket, points=500, user=manager))
+        )
+    assert counts[0] == counts[1]
+    assert client_points_balance(client=customer).redeemable == 4000
+
+
+def test_idempotency_key_adds_a_constant_few_queries(manager_api, customer):
+    """P6: the key costs its claim (one INSERT, committed without waiting for the disk on
+    PostgreSQL) and the stored answer (one UPDATE), nothing that grows."""
+    body = {"client": customer.pk, "points": 5, "reason": "bench"}
+    counts = {}
+    for with_key in (False, True):
+        headers = {"HTTP_IDEMPOTENCY_KEY": "p6-key"} if with_key else {}
+        with CaptureQueriesContext(connection) as captured:
+            response = manager_api.post(
+                "/api/v1/loyalty/adjustments/", body, format="json", **headers
+            )
+        assert response.status_code == 201
+        counts[with_key] = len(captured)
+    extra = counts[True] - counts[False]
+    postgres = connection.vendor == "postgresql"
+    assert extra == (IDEMPOTENCY_EXTRA_POSTGRES if postgres else IDEMPOTENCY_EXTRA_SQLITE)
+
+
+@pytest.mark.parametrize("client_id", ["987654", str(2**63), "99999999999999999999999"])
+def test_rewards_endpoint_answers_404_for_an_unknown_client(front_desk_api, client_id):
+    response = front_desk_api.get(f"/api/v1/clients/{client_id}/rewards/")
+    assert response.status_code == 404
