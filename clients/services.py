@@ -188,7 +188,9 @@ def client_create(
         user=user,
         created_by=created_by,
     )
-    client.full_clean()
+    # phone_normalize validated the phone and its uniqueness; a race past that check is
+    # the database's to refuse, and _client_save turns it into the same clear 400.
+    client.full_clean(exclude=["phone"])
     _client_save(client)
     return client
 
@@ -230,7 +232,9 @@ def client_update(*, client: Client, changes: dict, user=None) -> Client:
             _referrer_check(client=client, referrer=referrer)
             client.referred_by = referrer
 
-    client.full_clean()
+    # phone_normalize validated the phone and its uniqueness; a race past that check is
+    # the database's to refuse, and _client_save turns it into the same clear 400.
+    client.full_clean(exclude=["phone"])
     _client_save(client)
     return client
 
