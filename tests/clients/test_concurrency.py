@@ -1,8 +1,6 @@
 """Row locks that keep R27's limit and R17's merge safe under concurrent requests
 (PostgreSQL only: SQLite serialises writers, so it can't show the race)."""
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -11,6 +9,7 @@ from clients.services import client_create, client_file_upload, client_merge
 from salon.errors import DomainError
 from tests.accounts.factories import ManagerFactory
 from tests.clients.factories import ClientFactory, upload
+from tests.concurrency import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -19,28 +18,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
-
-
-def run_together(*actions):
-    """Run each action in its own thread (own connection), started at the same moment."""
-    barrier = threading.Barrier(len(actions))
-    outcomes: list = [None] * len(actions)
-
-    def worker(index, action):
-        try:
-            barrier.wait()
-            outcomes[index] = action()
-        except Exception as error:  # each thread reports what it got
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=pair) for pair in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def test_r27_two_concurrent_uploads_cant_make_a_21st_file(photos_on, settings):

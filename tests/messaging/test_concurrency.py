@@ -1,13 +1,12 @@
 """Texts are never sent twice, even when requests race (R39; PostgreSQL only: SQLite
 serialises writers, so it can't show the race)."""
 
-import threading
-
 import pytest
 from django.db import connection
 
 from messaging.models import Direction, Message, MessageStatus
 from messaging.services import message_send, sms_queue, sms_receive
+from tests.concurrency import run_together
 from tests.messaging.factories import OutboundMessageFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -17,28 +16,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
-
-
-def run_together(*actions):
-    """Run each action in its own thread (own connection), started at the same moment."""
-    barrier = threading.Barrier(len(actions))
-    outcomes: list = [None] * len(actions)
-
-    def worker(index, action):
-        try:
-            barrier.wait()
-            outcomes[index] = action()
-        except Exception as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=pair) for pair in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def test_two_requests_queueing_the_same_purpose_send_one_text(sms_outbox):

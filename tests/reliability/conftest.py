@@ -1,12 +1,11 @@
-"""Helpers for the reliability tests: threads released together by a barrier."""
+"""Helpers for the reliability tests (the barrier itself is tests/concurrency.py)."""
 
 import os
 import subprocess
 import sys
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 
 @pytest.fixture
@@ -14,29 +13,6 @@ def postgres_only():
     """Row locks, triggers and statement timeouts are PostgreSQL's; SQLite serialises writers."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
-
-
-def run_together(*calls):
-    """Run each call in its own thread (its own connection), all released at once by a
-    barrier; return each one's result or the exception it raised, in order."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            outcomes[index] = call()
-        except Exception as error:  # the outcome under test
-            outcomes[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def errors_in(outcomes) -> list[Exception]:

@@ -19,12 +19,13 @@ from loyalty.services import points_adjust, points_redeem
 from salon.errors import DomainError
 from tests.accounts.factories import FrontDeskFactory, ManagerFactory
 from tests.clients.factories import ClientFactory, upload
+from tests.concurrency import run_together
 from tests.loyalty.factories import rule_set
 from tests.tickets.factories import paid_ticket, ticket_with_lines
 from tickets import services as tickets
 from tickets.models import Payment, TicketStatus
 
-from .conftest import errors_in, run_together
+from .conftest import errors_in
 
 pytestmark = [
     pytest.mark.postgres,

@@ -1,12 +1,12 @@
 """The ticket row lock serialises concurrent changes (R21, R31, R32). PostgreSQL only."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from salon.errors import DomainError
+from tests.concurrency import run_together
 from tickets import selectors, services
 from tickets.models import Payment
 
@@ -19,28 +19,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL")
-
-
-def run_together(*calls):
-    """Run the calls in threads released at once; return each one's result or error."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            outcomes[index] = call()
-        except Exception as error:  # the outcome under test
-            outcomes[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def test_two_payments_that_together_overpay_one_wins():  # R32
