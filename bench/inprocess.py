@@ -1,7 +1,7 @@
 """In-process measurements (B2, B3, P2-P6): run by bench.run in a subprocess per database.
 
     DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=... python -m bench.inprocess \
-        --meta '<generator meta JSON>' --part big|small --output FILE
+        --meta '<generator meta JSON>' --part big|pages|p6 --output FILE
 
 Every figure is the median of REPETITIONS repetitions (min and max kept), each repetition
 being a batch of operations timed together and divided by its size.
@@ -455,7 +455,7 @@ def admin_pages(meta: dict, manager: User, *, repetition_size: int = 8) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--meta", required=True)
-    parser.add_argument("--part", choices=["big", "pages"], required=True)
+    parser.add_argument("--part", choices=["big", "pages", "p6"], required=True)
     parser.add_argument("--output", required=True)
     arguments = parser.parse_args()
     meta = json.loads(arguments.meta)
@@ -463,6 +463,8 @@ def main() -> None:
     activate_rules()
     if arguments.part == "pages":
         results = {"P5_pages": admin_pages(meta, manager)}
+    elif arguments.part == "p6":
+        results = idempotency_overhead(manager)
     else:
         _, token = AuthToken.objects.create(manager)
         results = {"token": token}

@@ -247,6 +247,17 @@ def write_doc(text: str) -> None:
     DOC.write_text(document[:start] + "\n" + text + "\n" + document[end:])
 
 
+def only_p6() -> None:
+    """`python -m bench.run --only P6`: the keyed ÷ plain POST ratio on the big data set."""
+    figures = inprocess(BIG, generate.ensure(BIG, 1.0), "p6")
+    keyed, plain = figures["P6_post_with_key"], figures["P6_post_without_key"]
+    print(
+        f"P6 {ratio(keyed['median_ms'], plain['median_ms'])} "
+        f"({keyed['median_ms']:.2f} vs {plain['median_ms']:.2f} ms; "
+        f"keyed samples {keyed['samples_ms']}, plain samples {plain['samples_ms']})"
+    )
+
+
 def git_describe() -> str:
     try:
         return subprocess.run(
@@ -263,7 +274,15 @@ def git_describe() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--no-doc", action="store_true", help="don't touch docs/")
+    parser.add_argument(
+        "--only",
+        choices=["P6"],
+        help="measure this target alone and print it (no JSON, docs or chart written)",
+    )
     arguments = parser.parse_args()
+    if arguments.only == "P6":
+        only_p6()
+        return
     began = time.monotonic()
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     meta_big = generate.ensure(BIG, 1.0)
