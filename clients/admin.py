@@ -218,8 +218,10 @@ class ClientAdmin(HistoryAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         queryset = client_search(query=search_term, queryset=queryset)
-        if request.GET.get("field_name") == "referred_by":
-            queryset = queryset.filter(merged_into__isnull=True)  # R25: no tombstone referrer
+        if request.GET.get("field_name"):
+            # An autocomplete box (a referrer, a ticket's or an appointment's client) never
+            # offers a tombstone: every service refuses one (R17, R25).
+            queryset = queryset.filter(merged_into__isnull=True)
         return queryset, False
 
     def get_form(self, request, obj=None, change=False, **kwargs):

@@ -143,6 +143,26 @@ def test_r25_autocomplete_searches_and_skips_tombstones(desk):
     assert [row["id"] for row in response.json()["results"]] == [str(ann.pk)]
 
 
+@pytest.mark.parametrize(
+    ("app_label", "model_name", "field_name"),
+    [("tickets", "ticket", "client"), ("appointments", "appointment", "client")],
+)
+def test_r17_client_boxes_of_other_pages_skip_tombstones(desk, app_label, model_name, field_name):
+    ann = ClientFactory(first_name="Annabel")
+    ClientFactory(first_name="Annette", merged_into=ann)
+    response = desk.get(
+        "/admin/autocomplete/",
+        {
+            "term": "ann",
+            "app_label": app_label,
+            "model_name": model_name,
+            "field_name": field_name,
+        },
+    )
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [str(ann.pk)]
+
+
 @pytest.mark.parametrize("term", ["lee", "202.555.0101", "+1 (202) 555"])
 def test_r26_changelist_search(desk, term):
     ann = ClientFactory(first_name="Ann", last_name="Lee", phone="+12025550101")
