@@ -247,6 +247,19 @@ def write_doc(text: str) -> None:
     DOC.write_text(document[:start] + "\n" + text + "\n" + document[end:])
 
 
+def only_p3() -> None:
+    """`python -m bench.run --only P3`: the close ÷ bare save ratio on the big data set."""
+    figures = inprocess(BIG, generate.ensure(BIG, 1.0), "p3")
+    close, bare = figures["P3_close_with_referrer"], figures["B3_bare_ticket_save"]
+    print(
+        f"P3 {close['ratio_to_B3']['median']} ({close['queries']} queries; "
+        f"{close['median_ms']:.2f} vs {bare['median_ms']:.2f} ms; "
+        f"paired ratios {close['ratio_to_B3']['samples']})"
+    )
+    for sql in close["sql"]:
+        print(f"  {sql[:150]}")
+
+
 def only_p6() -> None:
     """`python -m bench.run --only P6`: the keyed ÷ plain POST ratio on the big data set."""
     figures = inprocess(BIG, generate.ensure(BIG, 1.0), "p6")
@@ -276,10 +289,13 @@ def main() -> None:
     parser.add_argument("--no-doc", action="store_true", help="don't touch docs/")
     parser.add_argument(
         "--only",
-        choices=["P6"],
+        choices=["P3", "P6"],
         help="measure this target alone and print it (no JSON, docs or chart written)",
     )
     arguments = parser.parse_args()
+    if arguments.only == "P3":
+        only_p3()
+        return
     if arguments.only == "P6":
         only_p6()
         return

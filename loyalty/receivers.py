@@ -2,7 +2,8 @@
 
 Each receiver is thin and calls one idempotent service, so a signal sent twice never
 awards twice (R13). Ticket receivers run inside the ticket's own transaction, so a ticket
-never closes without its points, nor earns while its close rolls back.
+never closes without its points, nor earns while its close rolls back; that transaction
+holds the ticket's row lock (tickets/signals.py), so the reconcile doesn't take it again.
 """
 
 from loyalty import services
@@ -10,22 +11,22 @@ from loyalty import services
 
 def ticket_closed(sender, ticket, now=None, **kwargs):
     """A closed ticket earns (R7); tickets announce the close, we reconcile."""
-    services.ticket_points_reconcile(ticket=ticket, now=now)
+    services.ticket_points_reconcile(ticket=ticket, now=now, locked=True)
 
 
 def ticket_adjusted(sender, ticket, now=None, **kwargs):
     """A closed ticket's lines changed: post the difference at the close-time rates (R16)."""
-    services.ticket_points_reconcile(ticket=ticket, now=now)
+    services.ticket_points_reconcile(ticket=ticket, now=now, locked=True)
 
 
 def ticket_voided(sender, ticket, now=None, **kwargs):
     """A void takes back everything the ticket earned and gives back its redemptions (R16, R22)."""
-    services.ticket_points_reconcile(ticket=ticket, now=now)
+    services.ticket_points_reconcile(ticket=ticket, now=now, locked=True)
 
 
 def payment_removed(sender, ticket, now=None, **kwargs):
     """A removed points payment gives its points back at once (R22)."""
-    services.ticket_points_reconcile(ticket=ticket, now=now)
+    services.ticket_points_reconcile(ticket=ticket, now=now, locked=True)
 
 
 def client_merged(sender, survivor, duplicate, user=None, now=None, **kwargs):

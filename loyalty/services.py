@@ -9,8 +9,8 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
-from django.db import transaction
-from django.db.models import Count, Sum
+from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from catalog.models import ItemKind
@@ -33,13 +33,16 @@ from loyalty.models import (
     TicketEarningSnapshot,
 )
 from loyalty.selectors import (
+    SnapshotState,
+    TicketLedgerState,
     client_points_balance,
     earning_rules_get,
     loyalty_settings_get,
+    ticket_ledger_state,
 )
 from salon.errors import DomainError, PermissionRefused
 from salon.selectors import features_get
-from tickets.models import Payment, PaymentMethod, Ticket, TicketLine, TicketStatus
+from tickets.models import Payment, PaymentMethod, Ticket, TicketStatus
 from tickets.services import payment_add
 
 ACTIONS_LABELS = dict(Action.choices)
@@ -65,26 +68,72 @@ def _lock_balances(client_ids) -> dict[int, PointsBalance]:
     }
 
 
-def _post_entries(entries: list[PointsEntry]) -> list[PointsEntry]:
-    """Append entries and move the balance totals with them, in one transaction (R14, R18)."""
-    if not entries:
-        return []
+def _insert_sql(model, objects: list) -> tuple[str, list]:
+    """One multi-row INSERT of these objects, their values prepared as the ORM prepares them."""
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    row = f"({', '.join(['%s'] * len(fields))})"
+    params = [
+        field.get_db_prep_save(getattr(instance, field.attname), connection)
+        for instance in objects
+        for field in fields
+    ]
+    values = ", ".join([row] * len(objects))
+    return f"INSERT INTO {model._meta.db_table} ({columns}) VALUES {values}", params
+
+
+def _balances_upsert_sql(deltas: dict[int, int]) -> tuple[str, list]:
+    """Add each delta to its client's total, creating the row if missing; rows are written
+    (and so locked) in primary-key order, as `_lock_balances` locks them (R18, R23)."""
+    table = PointsBalance._meta.db_table
+    rows = sorted(deltas.items())
+    values = ", ".join(["(%s, %s)"] * len(rows))
+    return (
+        f"INSERT INTO {table} (client_id, total) VALUES {values} "
+        f"ON CONFLICT (client_id) DO UPDATE SET total = {table}.total + excluded.total",
+        [value for row in rows for value in row],
+    )
+
+
+def _post_entries(
+    entries: list[PointsEntry], *, snapshot: TicketEarningSnapshot | None = None
+) -> list[PointsEntry]:
+    """Append entries, and a ticket's earning snapshot when one is taken, and move the
+    balance totals with them, in the caller's transaction (R14, R16, R18).
+
+    Plain SQL, and on PostgreSQL one statement: the close's writes cost one round trip, not
+    five queries built by the ORM (docs/performance.md, P3). The entries are built here, by
+    code; the database holds their keys, relations and CHECK constraints.
+    """
     deltas: dict[int, int] = defaultdict(int)
     for entry in entries:
-        # Field checks only (choices, lengths): the database holds the keys and relations,
-        # so a bulk insert stays one query whatever the number of entries.
-        entry.clean_fields(exclude=ENTRY_RELATIONS)
         deltas[entry.client_id] += entry.points
-    balances = _lock_balances(deltas)
-    created = PointsEntry.objects.bulk_create(entries)
-    changed = []
-    for client_id, delta in sorted(deltas.items()):
-        if delta:
-            # The row is locked: its total in hand is current, so one UPDATE moves them all.
-            balances[client_id].total += delta
-            changed.append(balances[client_id])
-    PointsBalance.objects.bulk_update(changed, ["total"])
-    return created
+    writes = []
+    if snapshot is not None:
+        writes.append(_insert_sql(TicketEarningSnapshot, [snapshot]))
+    if entries:
+        writes.append(_balances_upsert_sql(deltas))
+        sql, params = _insert_sql(PointsEntry, entries)
+        writes.append((f"{sql} RETURNING id", params))
+    if not writes:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            *earlier, (last_sql, _) = writes
+            ctes = ", ".join(f"w{number} AS ({sql})" for number, (sql, _) in enumerate(earlier))
+            cursor.execute(
+                f"WITH {ctes} {last_sql}" if ctes else last_sql,
+                [param for _, params in writes for param in params],
+            )
+        else:
+            for sql, params in writes:
+                cursor.execute(sql, params)
+        ids = [row[0] for row in cursor.fetchall()] if entries else []
+    for entry, pk in zip(entries, ids, strict=True):
+        entry.pk = pk
+        entry._state.adding = False
+        entry._state.db = connection.alias
+    return entries
 
 
 def _survivor(client: Client | None) -> Client | None:
@@ -94,8 +143,13 @@ def _survivor(client: Client | None) -> Client | None:
     return client
 
 
-def _hold(now: datetime) -> datetime:
-    return now + timedelta(hours=loyalty_settings_get().hold_hours)
+def _hold(state: TicketLedgerState | None, now: datetime) -> datetime:
+    """When points earned now become redeemable (R15): the hold read with the ticket's
+    state, or read now."""
+    hours = state.hold_hours if state is not None else None
+    if hours is None:
+        hours = loyalty_settings_get().hold_hours
+    return now + timedelta(hours=hours)
 
 
 def _whole_number(value, *, field: str, minimum: int) -> int:
@@ -130,121 +184,109 @@ def _rule_values(rule: EarningRule) -> dict:
     }
 
 
-def _per_visit_awards(*, ticket: Ticket, referrer: Client | None, rules: dict) -> list[str]:
-    """The per-visit and first-time actions this ticket qualifies for at close (SPEC §3)."""
-    client = ticket.client
-    paid_lines = list(
-        TicketLine.objects.filter(ticket=ticket, package_redemption=False).values_list(
-            "item_id", "item__kind"
-        )
-    )
-    kinds = {kind for _, kind in paid_lines}
-    earlier = Ticket.objects.filter(client_id=client.pk, status=TicketStatus.CLOSED).exclude(
-        pk=ticket.pk
-    )
+def _survivor_id(client_id: int | None, merged_into_id: int | None) -> int | None:
+    """The id of the client whose points these now are (R17); a merge is rare, so the chain
+    is followed only when there is one."""
+    if merged_into_id is None:
+        return client_id
+    return _survivor(Client.objects.get(pk=merged_into_id)).pk
 
-    def earlier_with_paid(kind: str) -> bool:
-        return earlier.filter(lines__item__kind=kind, lines__package_redemption=False).exists()
+
+def _per_visit_awards(*, state: TicketLedgerState, referrer_id: int | None, rules) -> list[str]:
+    """The per-visit and first-time actions this ticket qualifies for at close (SPEC §3)."""
+    kinds = state.amounts.keys()
+    facts = state.first_time
 
     def active(action: str) -> bool:
         return rules[action]["active"]
 
     awards = []
-    if (
-        active(Action.FIRST_VISIT)
-        and ItemKind.SERVICE in kinds
-        and not earlier_with_paid(ItemKind.SERVICE)
-    ):
+    if active(Action.FIRST_VISIT) and ItemKind.SERVICE in kinds and not facts["earlier_service"]:
         awards.append(Action.FIRST_VISIT)
-    if active(Action.ONLINE_SIGNUP) and client.source in ONLINE_SOURCES and not earlier.exists():
+    if (
+        active(Action.ONLINE_SIGNUP)
+        and state.client_source in ONLINE_SOURCES
+        and not facts["earlier_ticket"]
+    ):
         awards.append(Action.ONLINE_SIGNUP)
-    if referrer is not None:
-        if active(Action.CLIENT_REFERRAL) and not earlier.exists():
+    if referrer_id is not None:
+        if active(Action.CLIENT_REFERRAL) and not facts["earlier_ticket"]:
             awards.append(Action.CLIENT_REFERRAL)
         if (
             active(Action.REFERRED_MEMBERSHIP_PURCHASE)
             and ItemKind.MEMBERSHIP in kinds
-            and not earlier_with_paid(ItemKind.MEMBERSHIP)
+            and not facts["earlier_membership"]
         ):
             awards.append(Action.REFERRED_MEMBERSHIP_PURCHASE)
         if (
             active(Action.REFERRED_PACKAGE_PURCHASE)
             and ItemKind.SERIES_PACKAGE in kinds
-            and not earlier_with_paid(ItemKind.SERIES_PACKAGE)
+            and not facts["earlier_series_package"]
         ):
             awards.append(Action.REFERRED_PACKAGE_PURCHASE)
-    if ticket.appointment_id is not None:
-        appointment = ticket.appointment
-        if active(Action.PREBOOKED_APPOINTMENT) and appointment.prebooked:
+    if state.appointment_id is not None:
+        if active(Action.PREBOOKED_APPOINTMENT) and facts["appointment_prebooked"]:
             awards.append(Action.PREBOOKED_APPOINTMENT)
-        if active(Action.ONLINE_BOOKING) and appointment.source in ONLINE_SOURCES:
+        if active(Action.ONLINE_BOOKING) and facts["appointment_online"]:
             awards.append(Action.ONLINE_BOOKING)
-    if (
-        ticket.reservation_id is not None
-        and active(Action.PRODUCT_RESERVATION)
-        and ticket.reservation.item_id in {item_id for item_id, _ in paid_lines}
-    ):
+    if active(Action.PRODUCT_RESERVATION) and facts["reservation_fulfilled"]:
         awards.append(Action.PRODUCT_RESERVATION)
     return [str(action) for action in awards]
 
 
-def _snapshot_for(*, ticket: Ticket, now: datetime) -> tuple[TicketEarningSnapshot | None, bool]:
-    """The ticket's snapshot, taken the first time it is seen closed (R11, R16), and
-    whether it was taken just now."""
-    snapshot = (
-        TicketEarningSnapshot.objects.select_related("client", "referrer")
-        .filter(ticket=ticket)
-        .first()
+def _snapshot_taken(
+    *, state: TicketLedgerState, now: datetime
+) -> tuple[SnapshotState, TicketEarningSnapshot]:
+    """The snapshot of a ticket seen closed for the first time (R11, R16): the rules, the
+    client and referrer, the feature switch and the per-visit awards, as they are now; with
+    the row to write."""
+    referrer_id = None if state.referrer_is_tombstone else state.referrer_id  # R6
+    rules = state.rules or {rule.action: _rule_values(rule) for rule in earning_rules_get()}
+    rewards_on = state.rewards_on
+    if rewards_on is None:
+        rewards_on = features_get().rewards_referrals
+    awards = (
+        _per_visit_awards(state=state, referrer_id=referrer_id, rules=rules) if rewards_on else []
     )
-    if snapshot is not None or ticket.status != TicketStatus.CLOSED:
-        return snapshot, False
-    client = ticket.client
-    referrer = client.referred_by
-    if referrer is not None and referrer.is_tombstone:
-        referrer = None  # R6: only while both clients exist
-    rules = {rule.action: _rule_values(rule) for rule in earning_rules_get()}
-    rewards_on = features_get().rewards_referrals
-    snapshot = TicketEarningSnapshot(
-        ticket=ticket,
-        client=client,
-        referrer=referrer,
+    row = TicketEarningSnapshot(
+        ticket_id=state.ticket_id,
+        client_id=state.client_id,
+        referrer_id=referrer_id,
         rewards_on=rewards_on,
         rules=rules,
-        per_visit_awards=(
-            _per_visit_awards(ticket=ticket, referrer=referrer, rules=rules) if rewards_on else []
-        ),
+        per_visit_awards=awards,
         created_at=now,
     )
-    # Field checks only: the database holds the relations and the one-snapshot-per-ticket
-    # key, and the locked ticket had none a moment ago (it saves 4 queries per close).
-    snapshot.full_clean(exclude=["ticket", "client", "referrer"], validate_unique=False)
-    snapshot.save()
-    return snapshot, True
+    taken = SnapshotState(
+        client_id=state.client_id,
+        client_merged_into_id=state.client_merged_into_id,
+        referrer_id=referrer_id,
+        referrer_merged_into_id=None,
+        rewards_on=rewards_on,
+        rules=rules,
+        per_visit_awards=awards,
+    )
+    return taken, row
 
 
-def _expected_points(*, ticket: Ticket, snapshot, held: dict) -> dict[tuple[str, str], int]:
+def _expected_points(
+    *, state: TicketLedgerState, snapshot: SnapshotState | None
+) -> dict[tuple[str, str], int]:
     """What the ticket should hold now, per (action, beneficiary), at the snapshot's rates."""
     expected: dict[tuple[str, str], int] = {}
-    if ticket.status != TicketStatus.CLOSED or snapshot is None:
+    if state.status != TicketStatus.CLOSED or snapshot is None:
         return expected  # voided (R16) or never closed (R7): nothing
-    for key in held:
+    for key, (points, _) in state.held.items():
         if key[0] in FEEDBACK_ACTIONS:
-            expected[key] = held[key][0]  # earned on feedback; only a void takes it back
+            expected[key] = points  # earned on feedback; only a void takes it back
     if not snapshot.rewards_on:
         return expected
     rules = snapshot.rules
-    amounts = dict(
-        TicketLine.objects.filter(ticket=ticket, package_redemption=False)
-        .order_by()
-        .values_list("item__kind")
-        .annotate(amount=Sum("net_amount"))
-        .values_list("item__kind", "amount")
-    )
     for action in SPEND_ACTIONS:
         rule = rules[action]
         if not rule["active"]:
             continue
-        amount = amounts.get(ACTIONS[action].item_kind, Decimal("0"))
+        amount = state.amounts.get(ACTIONS[action].item_kind, Decimal("0"))
         spend_unit = Decimal(rule["spend_unit"])
         expected[(action, Beneficiary.CLIENT)] = _floor_points(amount, rule["points"], spend_unit)
         if snapshot.referrer_id is not None and rule["referrer_points"]:
@@ -260,17 +302,17 @@ def _expected_points(*, ticket: Ticket, snapshot, held: dict) -> dict[tuple[str,
 
 
 def _take_back(
-    *, ticket: Ticket, action: str, beneficiary: str, client: Client, points: int, now
+    *, ticket_id: int, action: str, beneficiary: str, client_id: int, points: int, now
 ) -> list[PointsEntry]:
     """Negative entries for `points`, first from the still-pending points of the same
     (ticket, action, beneficiary), latest available_at first and keeping it, the rest at
     once (R15)."""
     pending = (
         PointsEntry.objects.filter(
-            ticket=ticket,
+            ticket_id=ticket_id,
             action=action,
             beneficiary=beneficiary,
-            client_id=client.pk,
+            client_id=client_id,
             available_at__gt=now,
         )
         .values("available_at")
@@ -291,9 +333,9 @@ def _take_back(
         entries.append((-remaining, now))
     return [
         PointsEntry(
-            client=client,
+            client_id=client_id,
             points=points_taken,
-            ticket=ticket,
+            ticket_id=ticket_id,
             action=action,
             beneficiary=beneficiary,
             created_at=now,
@@ -303,43 +345,46 @@ def _take_back(
     ]
 
 
-def _earning_entries(*, ticket: Ticket, now: datetime) -> list[PointsEntry]:
+def _earning_entries(
+    *, state: TicketLedgerState, now: datetime
+) -> tuple[list[PointsEntry], TicketEarningSnapshot | None]:
     """Entries for the difference between what the ticket should hold, per (action,
     beneficiary), and what the ledger holds for it: earn/referral_earn the first time,
-    `adjustment` afterwards; take-backs follow R15."""
-    if ticket.client_id is None:
-        return []  # R11: walk-ins earn nothing
-    snapshot, taken_now = _snapshot_for(ticket=ticket, now=now)
-    held = {
-        (row["action"], row["beneficiary"]): (row["points"], row["count"])
-        for row in PointsEntry.objects.filter(ticket=ticket)
-        .exclude(action="")
-        .order_by()
-        .values("action", "beneficiary")
-        .annotate(points=Sum("points"), count=Count("id"))
-    }
-    expected = _expected_points(ticket=ticket, snapshot=snapshot, held=held)
-    owners = {
-        Beneficiary.CLIENT: _survivor(snapshot.client if snapshot else ticket.client),
-        Beneficiary.REFERRER: _survivor(snapshot.referrer if snapshot else None),
-    }
+    `adjustment` afterwards; take-backs follow R15. With the snapshot row to write when the
+    ticket is seen closed for the first time."""
+    if state.client_id is None:
+        return [], None  # R11: walk-ins earn nothing
+    snapshot, snapshot_row = state.snapshot, None
+    if snapshot is None and state.status == TicketStatus.CLOSED:
+        snapshot, snapshot_row = _snapshot_taken(state=state, now=now)
+    expected = _expected_points(state=state, snapshot=snapshot)
+    if snapshot is None:
+        owners = {
+            Beneficiary.CLIENT: _survivor_id(state.client_id, state.client_merged_into_id),
+            Beneficiary.REFERRER: None,
+        }
+    else:
+        owners = {
+            Beneficiary.CLIENT: _survivor_id(snapshot.client_id, snapshot.client_merged_into_id),
+            Beneficiary.REFERRER: _survivor_id(
+                snapshot.referrer_id, snapshot.referrer_merged_into_id
+            ),
+        }
     # A snapshot taken just now read the feature switch already (R34).
-    rewards_on = snapshot.rewards_on if taken_now else None
-    held_until = None
-    change = "voided" if ticket.status == TicketStatus.VOIDED else "adjusted"
+    rewards_on = snapshot.rewards_on if snapshot_row is not None else state.rewards_on
+    if rewards_on is None:
+        rewards_on = features_get().rewards_referrals
+    change = "voided" if state.status == TicketStatus.VOIDED else "adjusted"
+    ticket_id = state.ticket_id
     entries = []
-    for key in sorted(set(expected) | set(held)):
+    for key in sorted(set(expected) | set(state.held)):
         action, beneficiary = key
-        held_points, held_count = held.get(key, (0, 0))
+        held_points, held_count = state.held.get(key, (0, 0))
         difference = expected.get(key, 0) - held_points
         owner = owners[beneficiary]
         if difference == 0 or owner is None:
             continue
         if difference > 0:
-            if rewards_on is None:  # read once, and only when something is to be earned
-                rewards_on = features_get().rewards_referrals
-            if held_until is None:
-                held_until = _hold(now)
             if not rewards_on:
                 continue  # R34: nothing is earned while the feature is off
             first = held_count == 0
@@ -350,91 +395,78 @@ def _earning_entries(*, ticket: Ticket, now: datetime) -> list[PointsEntry]:
                 )
             new = [
                 PointsEntry(
-                    client=owner,
+                    client_id=owner,
                     points=difference,
-                    ticket=ticket,
+                    ticket_id=ticket_id,
                     action=action,
                     beneficiary=beneficiary,
-                    appointment_id=ticket.appointment_id,
+                    appointment_id=state.appointment_id,
                     created_at=now,
-                    available_at=held_until,
+                    available_at=_hold(state, now),
                 )
             ]
         else:
             kind = EntryKind.ADJUSTMENT
             new = _take_back(
-                ticket=ticket,
+                ticket_id=ticket_id,
                 action=action,
                 beneficiary=beneficiary,
-                client=owner,
+                client_id=owner,
                 points=-difference,
                 now=now,
             )
         for offset, entry in enumerate(new, start=1):
             entry.kind = kind
             entry.memo = (
-                f"Ticket #{ticket.pk} {change}"
+                f"Ticket #{ticket_id} {change}"
                 if kind == EntryKind.ADJUSTMENT
-                else f"{ACTIONS_LABELS[action]} (ticket #{ticket.pk})"
+                else f"{ACTIONS_LABELS[action]} (ticket #{ticket_id})"
             )
             sequence = held_count + offset
-            entry.idempotency_key = f"ticket:{ticket.pk}:{action}:{beneficiary}:{sequence}"
+            entry.idempotency_key = f"ticket:{ticket_id}:{action}:{beneficiary}:{sequence}"
         entries.extend(new)
-    return entries
+    return entries, snapshot_row
 
 
-def _redemption_reversals(*, ticket: Ticket, now: datetime) -> list[PointsEntry]:
+def _redemption_reversals(*, state: TicketLedgerState, now: datetime) -> list[PointsEntry]:
     """Give back at once the points of redemption payments no longer on the ticket (R22)."""
-    redeemed: dict[int, PointsEntry] = {}
-    reversed_ids = set()
-    for entry in PointsEntry.objects.filter(
-        ticket=ticket, kind__in=(EntryKind.REDEEM, EntryKind.REDEEM_REVERSAL)
-    ).select_related("client"):
-        if entry.kind == EntryKind.REDEEM:
-            redeemed[entry.payment_id] = entry
-        else:
-            reversed_ids.add(entry.payment_id)
-    outstanding = {pid: entry for pid, entry in redeemed.items() if pid not in reversed_ids}
-    if not outstanding:
-        return []
-    live = set()
-    if ticket.status != TicketStatus.VOIDED:
-        live = set(
-            Payment.objects.filter(pk__in=outstanding, ticket=ticket).values_list("pk", flat=True)
-        )
     return [
         PointsEntry(
-            client=_survivor(entry.client),
-            points=-entry.points,
+            client_id=_survivor_id(client_id, merged_into_id),
+            points=-points,
             kind=EntryKind.REDEEM_REVERSAL,
-            ticket=ticket,
+            ticket_id=state.ticket_id,
             payment_id=payment_id,
             created_at=now,
             available_at=now,
-            memo=f"Points payment on ticket #{ticket.pk} given back",
+            memo=f"Points payment on ticket #{state.ticket_id} given back",
             idempotency_key=f"redeem_reversal:{payment_id}",
         )
-        for payment_id, entry in sorted(outstanding.items())
-        if payment_id not in live
+        for payment_id, points, client_id, merged_into_id, live in state.redemptions
+        if not live or state.status == TicketStatus.VOIDED
     ]
 
 
-@transaction.atomic
-def ticket_points_reconcile(*, ticket: Ticket, now: datetime | None = None) -> list[PointsEntry]:
+@transaction.atomic(savepoint=False)
+def ticket_points_reconcile(
+    *, ticket: Ticket, now: datetime | None = None, locked: bool = False
+) -> list[PointsEntry]:
     """Make the ledger hold exactly what this ticket should have earned, and give back the
     points of removed or voided redemptions; posts only the differences, so running it again
     changes nothing (R13). Serves close, adjustment, void and payment removal alike.
+
+    The ticket row is locked first, unless the caller holds it already (`locked`: tickets
+    sends its signals from the transaction that locked it). Then one statement reads the
+    ticket's state and, on PostgreSQL, one writes the entries, snapshot and balances (P3).
+    No savepoint: a failure here fails the caller's close, adjustment or void with it.
     """
     now = now or timezone.now()
-    # Only the ticket row is locked; its client and referrer come in the same query.
-    ticket = (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related("client__referred_by")
-        .get(pk=ticket.pk)
-    )
-    entries = _redemption_reversals(ticket=ticket, now=now)
-    entries += _earning_entries(ticket=ticket, now=now)
-    return _post_entries(entries)
+    if not locked:
+        list(Ticket.objects.select_for_update().filter(pk=ticket.pk).values_list("pk"))
+    state = ticket_ledger_state(ticket_id=ticket.pk)
+    entries = _redemption_reversals(state=state, now=now)
+    earning, snapshot_row = _earning_entries(state=state, now=now)
+    return _post_entries(entries + earning, snapshot=snapshot_row)
 
 
 # --- feedback (R7 exceptions, R37) --------------------------------------------------------
@@ -452,7 +484,7 @@ def feedback_points_award(*, feedback: Feedback, now: datetime | None = None) ->
         return []
     client = _survivor(feedback.client)
     rules = {rule.action: rule for rule in earning_rules_get()}
-    held_until = _hold(now)
+    held_until = _hold(None, now)
     wanted = [(Action.FEEDBACK, f"ticket:{ticket.pk}:feedback")]
     if feedback.shared:
         wanted.append((Action.SHARED_FEEDBACK, f"feedback:{feedback.pk}:shared_feedback"))

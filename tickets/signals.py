@@ -1,4 +1,5 @@
-"""Events tickets announce, all sent inside the transaction that makes the change (SPEC §1).
+"""Events tickets announce, all sent inside the transaction that makes the change (SPEC §1),
+while that transaction holds the ticket's row lock (every service locks the ticket first).
 
 tickets never imports loyalty (or any app below it); those apps listen here. Every signal
 is sent with sender=Ticket and the keyword arguments named below.

@@ -10,10 +10,10 @@ from decimal import Decimal
 
 import psycopg
 import pytest
-from django.db import InterfaceError, OperationalError, connection
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, connections
 
 from loyalty.actions import Action
-from loyalty.models import EntryKind, PointsEntry
+from loyalty.models import EntryKind, PointsEntry, TicketEarningSnapshot
 from loyalty.selectors import Balance, client_points_balance
 from loyalty.services import points_adjust, points_redeem
 from messaging.models import Message
@@ -70,14 +70,27 @@ def raise_instead(*args, **kwargs):
     raise InjectedFault
 
 
+def raise_after_first_ledger_write(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    if sql.startswith(("INSERT INTO loyalty_", "WITH ")):
+        raise InjectedFault
+    return result
+
+
 def inject_close_fault(where: str, monkeypatch) -> None:
     from loyalty import services as loyalty
 
     if where == "ticket saved, before the ledger":
         monkeypatch.setattr(loyalty, "ticket_points_reconcile", raise_instead)
-    elif where == "entries inserted, before the balance moves":
-        manager = PointsEntry.objects
-        monkeypatch.setattr(manager, "bulk_create", raise_after(manager.bulk_create))
+    elif where == "first ledger statement written, before the rest":
+        # On SQLite the snapshot, balances and entries are three statements; on PostgreSQL
+        # one, so the fault comes after all of it there.
+        database = connections[DEFAULT_DB_ALIAS]
+        monkeypatch.setattr(
+            database,
+            "execute_wrappers",
+            [*database.execute_wrappers, raise_after_first_ledger_write],
+        )
     elif where == "ledger and balance written, before the close returns":
         monkeypatch.setattr(loyalty, "_post_entries", raise_after(loyalty._post_entries))
     elif where == "after every receiver, text queued":
@@ -86,7 +99,7 @@ def inject_close_fault(where: str, monkeypatch) -> None:
 
 CLOSE_FAULTS = [
     "ticket saved, before the ledger",
-    "entries inserted, before the balance moves",
+    "first ledger statement written, before the rest",
     "ledger and balance written, before the close returns",
     "after every receiver, text queued",
 ]
@@ -112,6 +125,7 @@ def test_a_fault_inside_the_close_leaves_no_partial_write(
     ticket.refresh_from_db()
     assert (ticket.status, ticket.closed_at) == (TicketStatus.OPEN, None)
     assert PointsEntry.objects.count() == 0
+    assert not TicketEarningSnapshot.objects.exists()
     assert client_points_balance(client=ticket.client) == Balance(pending=0, redeemable=0)
     assert Message.objects.count() == 0
     assert callbacks == []
@@ -181,7 +195,7 @@ def test_a_database_fault_is_a_clean_503_and_the_retry_closes_once(
     fault, two_per_dollar, front_desk_api, monkeypatch
 ):  # SPEC §11, R13, R31
     ticket = paid_ticket("100.00")
-    monkeypatch.setattr(ticket_selectors, "ticket_total", fault(ticket_selectors.ticket_total))
+    monkeypatch.setattr(tickets, "_close_if_settled", fault(tickets._close_if_settled))
     url = f"/api/v1/tickets/{ticket.pk}/close/"
     headers = {"Idempotency-Key": "close-after-fault"}
 
@@ -250,9 +264,9 @@ def test_a_connection_dropped_mid_request_is_a_503_and_the_retry_closes_once(
 ):  # SPEC §11, R13, R31
     ticket = paid_ticket("100.00")
     monkeypatch.setattr(
-        ticket_selectors,
-        "ticket_total",
-        terminate_own_connection_then_original(ticket_selectors.ticket_total),
+        tickets,
+        "_close_if_settled",
+        terminate_own_connection_then_original(tickets._close_if_settled),
     )
     url = f"/api/v1/tickets/{ticket.pk}/close/"
     headers = {"Idempotency-Key": "close-after-drop"}

@@ -125,3 +125,23 @@ def test_closed_ticket_void_needs_a_reason(manager):  # R16
         services.ticket_void(ticket=ticket, user=manager, reason="  ")
     assert error.value.field == "reason"
     assert Ticket.objects.get(pk=ticket.pk).status == TicketStatus.CLOSED
+
+
+def test_close_compares_cents_exactly_whatever_the_database():  # R1, R31
+    """Three lines of 33.33 and three payments of 33.33: closed (SQLite sums reals, so the
+    close compares whole cents), and a cent short is refused."""
+    ticket = ticket_with_lines("33.33", "33.33", "33.33")
+    for _ in range(3):
+        services.payment_add(ticket=ticket, method="cash", amount=Decimal("33.33"))
+    assert services.ticket_close(ticket=ticket).status == TicketStatus.CLOSED
+    short = ticket_with_lines("33.33", "33.33", "33.34")
+    for _ in range(3):
+        services.payment_add(ticket=short, method="cash", amount=Decimal("33.33"))
+    with pytest.raises(DomainError, match=r"balance due 0\.01"):
+        services.ticket_close(ticket=short)
+    assert Ticket.objects.get(pk=short.pk).status == TicketStatus.OPEN
+
+
+def test_closing_an_unknown_ticket_raises_does_not_exist():
+    with pytest.raises(Ticket.DoesNotExist):
+        services.ticket_close(ticket=Ticket(pk=10**9))

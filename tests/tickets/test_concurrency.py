@@ -10,7 +10,7 @@ from tests.concurrency import run_together
 from tickets import selectors, services
 from tickets.models import Payment
 
-from .factories import paid_ticket, ticket_with_lines
+from .factories import paid_ticket, service_item, ticket_with_lines
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -46,6 +46,27 @@ def test_two_points_payments_stay_below_the_total():  # R21
     )
     assert sum(isinstance(outcome, DomainError) for outcome in outcomes) == 1
     assert selectors.ticket_points_paid(ticket=ticket) == Decimal("60.00")
+
+
+@pytest.mark.parametrize("round_", range(5))
+def test_close_racing_a_new_line_never_closes_unbalanced(round_):  # R31, R32
+    """The close's UPDATE sums lines and payments after the ticket's lock is granted: either
+    the line lands first and the close is refused, or the close lands first and the line is
+    refused; never a closed ticket whose payments differ from its total."""
+    ticket = paid_ticket("100.00")
+    item = service_item("20.00")
+    close, add = run_together(
+        lambda: services.ticket_close(ticket=ticket),
+        lambda: services.ticket_add_line(ticket=ticket, item=item),
+    )
+    ticket.refresh_from_db()
+    if ticket.status == "closed":
+        assert isinstance(add, DomainError)
+        assert selectors.ticket_total(ticket=ticket) == Decimal("100.00")
+    else:
+        assert isinstance(close, DomainError) and "must equal the total" in str(close)
+        assert selectors.ticket_total(ticket=ticket) == Decimal("120.00")
+    assert selectors.ticket_paid(ticket=ticket) == Decimal("100.00")
 
 
 def test_two_closes_announce_once(tickets_signals):  # R31, R13
