@@ -4,12 +4,13 @@ Every write posts PointsEntry rows through `_post_entries`, which locks the clie
 balance rows in primary-key order and updates their totals in the same transaction (R18).
 """
 
+import functools
 import uuid
 from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -68,18 +69,25 @@ def _lock_balances(client_ids) -> dict[int, PointsBalance]:
     }
 
 
-def _insert_sql(model, objects: list) -> tuple[str, list]:
-    """One multi-row INSERT of these objects, their values prepared as the ORM prepares them."""
+@functools.cache
+def _insert_head(model) -> tuple[str, list, str]:
+    """The INSERT's fixed part, its fields and one row's placeholders, built once per model."""
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     row = f"({', '.join(['%s'] * len(fields))})"
+    return f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ", fields, row
+
+
+def _insert_sql(model, objects: list) -> tuple[str, list]:
+    """One multi-row INSERT of these objects, their values prepared as the ORM prepares them."""
+    head, fields, row = _insert_head(model)
+    database = connections[DEFAULT_DB_ALIAS]
     params = [
-        field.get_db_prep_save(getattr(instance, field.attname), connection)
+        field.get_db_prep_save(getattr(instance, field.attname), database)
         for instance in objects
         for field in fields
     ]
-    values = ", ".join([row] * len(objects))
-    return f"INSERT INTO {model._meta.db_table} ({columns}) VALUES {values}", params
+    return head + ", ".join([row] * len(objects)), params
 
 
 def _balances_upsert_sql(deltas: dict[int, int]) -> tuple[str, list]:

@@ -9,10 +9,11 @@ transaction-pooling proxy in front of PostgreSQL would break them (docs/deploy.m
 runs the statement as it is.
 """
 
+import functools
 import re
 import weakref
 
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 
 _PARAMETER = re.compile(r"%\((\w+)\)s")
 # PostgreSQL sessions (psycopg connections) and the statements prepared in each.
@@ -44,16 +45,25 @@ class PreparedStatement:
         cursor.execute(self.execute_sql, [params[name] for name in self.parameters])
 
 
-def instance_from_row(model, row, *, using: str = "default"):
+@functools.cache
+def _row_converters(model, alias: str) -> list[tuple[int, list, object]]:
+    """Per column of `model`: the converters the ORM applies on `alias`'s backend."""
+    connection = connections[alias]
+    converters = []
+    for position, field in enumerate(model._meta.concrete_fields):
+        column = field.get_col(model._meta.db_table)
+        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if found:
+            converters.append((position, found, column))
+    return converters
+
+
+def instance_from_row(model, row, *, using: str = DEFAULT_DB_ALIAS):
     """A model instance from a row of all its concrete columns in field order, converted as
     the ORM converts them (SQLite hands back naive datetimes, for one)."""
     connection = connections[using]
-    fields = model._meta.concrete_fields
     values = list(row)
-    for position, field in enumerate(fields):
-        column = field.get_col(model._meta.db_table)
-        for convert in connection.ops.get_db_converters(column) + field.get_db_converters(
-            connection
-        ):
+    for position, converters, column in _row_converters(model, using):
+        for convert in converters:
             values[position] = convert(values[position], column, connection)
-    return model.from_db(using, [field.attname for field in fields], values)
+    return model.from_db(using, [field.attname for field in model._meta.concrete_fields], values)
