@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run serve worker confirmations test lint format chromium screenshots bench bench-profile
+.PHONY: install run serve worker confirmations test lint format chromium screenshots bench bench-static bench-profile
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -70,8 +70,12 @@ $(BENCH_STAMP): $(STAMP)
 	rm -f $(VENV)/.bench-*
 	touch $@
 
-bench: $(BENCH_STAMP)
+# The bench serves the admin as production does: hashed static files need collectstatic.
+bench-static: $(BENCH_STAMP)
+	DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python manage.py collectstatic --noinput -v 0
+
+bench: bench-static
 	$(BIN)/python -m bench.run
 
-bench-profile: $(BENCH_STAMP)
+bench-profile: bench-static
 	$(BIN)/python -m bench.profile

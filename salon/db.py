@@ -5,14 +5,16 @@ ticket's ledger state: 1.7 ms of planning against 0.4 ms of execution, docs/perf
 P3). A `PreparedStatement` is sent as `PREPARE` the first time a connection runs it and as
 `EXECUTE` afterwards, through Django's cursor, so query counts and wrappers still see it.
 Prepared statements live as long as the session and survive a rolled-back transaction; a
-transaction-pooling proxy in front of PostgreSQL would break them (docs/deploy.md). SQLite
-runs the statement as it is.
+transaction-pooling proxy in front of PostgreSQL would break them: settings.
+DB_PREPARED_STATEMENTS = False (docs/deploy.md) runs them as plain statements, as SQLite
+always does.
 """
 
 import functools
 import re
 import weakref
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
 _PARAMETER = re.compile(r"%\((\w+)\)s")
@@ -34,7 +36,7 @@ class PreparedStatement:
 
     def execute(self, cursor, params: dict) -> None:
         """Run it on this Django cursor; read the rows from the cursor as usual."""
-        if cursor.db.vendor != "postgresql":
+        if cursor.db.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
             cursor.execute(self.sql, params)
             return
         session = cursor.db.connection

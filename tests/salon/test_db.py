@@ -59,3 +59,12 @@ def test_instance_from_row_converts_as_the_orm_does():
         getattr(stored, f.attname) for f in Ticket._meta.concrete_fields
     ]
     assert built._state.adding is False
+
+
+def test_switched_off_it_runs_as_a_plain_statement(settings):
+    """DB_PREPARED_STATEMENTS=false (PgBouncer in transaction mode, docs/deploy.md)."""
+    settings.DB_PREPARED_STATEMENTS = False
+    statement = PreparedStatement("test_switched_off", "SELECT %(number)s + 1")
+    with CaptureQueriesContext(connection) as captured:
+        assert run(statement, number=41) == [(42,)]
+    assert [query["sql"].split()[0] for query in captured] == ["SELECT"]
