@@ -3,7 +3,6 @@
 from datetime import datetime
 from decimal import Decimal
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -63,7 +62,8 @@ class ClientLogSerializer(serializers.Serializer):
     next_before = serializers.DateTimeField(allow_null=True)
     next = serializers.SerializerMethodField()
 
-    @extend_schema_field(OpenApiTypes.URI)
+    # The last page has no next page: null, and the schema must say so.
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_next(self, log) -> str | None:
         request = self.context.get("request")
         if log.next_before is None or request is None:

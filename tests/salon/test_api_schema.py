@@ -80,3 +80,11 @@ def test_the_docs_page_renders_from_local_static_files(anonymous_api, db):
     assert "/static/drf_spectacular_sidecar/" in page
     for cdn in ("cdn.jsdelivr.net", "unpkg.com", "cdnjs", "http://", "https://"):
         assert cdn not in page, cdn
+
+
+def test_the_client_log_s_last_page_link_is_documented_as_nullable(schema):
+    """The last page of GET /clients/{id}/log/ answers "next": null (found by fuzzing)."""
+    page = schema["components"]["schemas"]["ClientLog"]["properties"]
+    assert page["next"]["nullable"] is True
+    assert page["next"]["format"] == "uri"
+    assert page["next_before"]["nullable"] is True
