@@ -63,6 +63,13 @@ class Gunicorn:
                 f"127.0.0.1:{PORT}",
                 "--log-level",
                 "warning",
+                # gunicorn reads ./gunicorn.conf.py (production) too; its worker recycling
+                # every ~1 000 requests restarts a worker every second or two at these
+                # rates, and the restarts, not the app, made P1's p99 (docs/performance.md).
+                "--max-requests",
+                "0",
+                "--access-logfile",
+                "/dev/null",
             ],
             cwd=ROOT,
             env=env,
