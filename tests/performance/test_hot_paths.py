@@ -91,8 +91,7 @@ def test_rewards_endpoint_is_one_query_at_any_history(rules, customer, front_des
 
 def test_close_with_referrer_runs_the_same_queries_at_any_history(rules, referred):
     """P3: closing a 5-line ticket of a referred client, accrual included. The first close
-    on a connection also prepares its statements (salon/db.py), so one runs first."""
-    ticket_close(ticket=paid_ticket(ClientFactory(), lines=1))
+    on a connection prepares its statements in the same queries (salon/db.py)."""
     counts = []
     for tickets in (1, 15):
         grow_history(referred, tickets=tickets)

@@ -2,7 +2,7 @@
 PostgreSQL session, seen by query counts, and plain SQL on SQLite."""
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from salon.db import PreparedStatement, instance_from_row
@@ -23,20 +23,43 @@ def test_named_parameters_become_positional_once_each():
     statement = PreparedStatement("test_positions", "SELECT %(a)s + %(b)s + %(a)s")
     assert statement.parameters == ["a", "b"]
     assert statement.postgresql_sql == "SELECT $1 + $2 + $1"
-    assert statement.execute_sql == "EXECUTE test_positions(%s, %s)"
+    assert statement.arguments == "(%s, %s)"
+    assert PreparedStatement("test_no_parameters", "SELECT 1").arguments == ""
 
 
 def test_runs_with_its_parameters_and_is_prepared_once_per_session():
+    """One query a run, the first included: query counts don't depend on the order tests or
+    requests run in."""
     statement = PreparedStatement("test_prepared_once", "SELECT %(number)s * 2, %(text)s")
     with CaptureQueriesContext(connection) as captured:
         first = run(statement, number=21, text="x")
         second = run(statement, number=5, text="y")
     assert (first, second) == ([(42, "x")], [(10, "y")])
-    sent = [query["sql"].split()[0] for query in captured]
+    sent = [query["sql"] for query in captured]
     if connection.vendor == "postgresql":
-        assert sent == ["PREPARE", "EXECUTE", "EXECUTE"]
+        assert sent[0].startswith("PREPARE test_prepared_once_0 AS SELECT $1 * 2, $2; EXECUTE")
+        assert sent[1].startswith("EXECUTE test_prepared_once_0(")
     else:
-        assert sent == ["SELECT", "SELECT"]
+        assert [query.split()[0] for query in sent] == ["SELECT", "SELECT"]
+    assert run(PreparedStatement("test_without_parameters", "SELECT 7")) == [(7,)]
+
+
+def test_a_failed_first_run_leaves_the_statement_usable():
+    """A first run that fails (here a CHECK; a lock timeout in real life) may have left its
+    PREPARE behind: the next run prepares under a new name, never "already exists"."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE test_positive (n integer CHECK (n > 0))")
+    statement = PreparedStatement(
+        "test_failed_first_run", "INSERT INTO test_positive VALUES (%(n)s) RETURNING n"
+    )
+    with pytest.raises(DatabaseError), transaction.atomic():
+        run(statement, n=0)
+    with CaptureQueriesContext(connection) as captured:
+        assert run(statement, n=2) == [(2,)]
+        assert run(statement, n=5) == [(5,)]
+    if connection.vendor == "postgresql":
+        assert captured[0]["sql"].startswith("PREPARE test_failed_first_run_1 AS")
+        assert captured[1]["sql"].startswith("EXECUTE test_failed_first_run_1(")
 
 
 def test_a_rolled_back_transaction_keeps_the_prepared_statement():
