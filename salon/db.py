@@ -1,8 +1,10 @@
 """Hot statements that PostgreSQL plans once per connection instead of on every run.
 
 Planning a statement with many subqueries can cost PostgreSQL more than running it (the
-ticket's ledger state: 1.0-1.4 ms of planning against 0.16 ms of execution; the rewards
-box: a read of 0.31 ms becomes 0.19 ms; docs/performance.md, P3). A `PreparedStatement` is
+ticket's ledger state: 1.0-1.4 ms of planning against 0.16 ms of execution, docs/
+performance.md, P3). Only statements whose parameters are keys belong here: after five
+runs PostgreSQL may switch to a generic plan, blind to the values (a prepared rewards read
+summed a whale's whole history, since its plan couldn't see `now`). A `PreparedStatement` is
 sent as `PREPARE …; EXECUTE …` the first time a session runs it and as `EXECUTE` afterwards,
 through Django's cursor, so query counts and wrappers still see it.
 Prepared statements live as long as the session and survive a rolled-back transaction; a

@@ -101,7 +101,7 @@ else:
             f"-c statement_timeout={statement_timeout_ms}"
         )
 
-# The hot statements (ticket close, rewards box) are prepared once per PostgreSQL session
+# The ticket close's hot statements are prepared once per PostgreSQL session
 # (salon/db.py); false behind a transaction-mode pooler (PgBouncer), which can't keep them.
 DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 
