@@ -1,7 +1,8 @@
 """Writes of the loyalty program: earning, take-backs, redemption, adjustments, merges.
 
-Every write posts PointsEntry rows through `_post_entries`, which locks the clients'
-balance rows in primary-key order and updates their totals in the same transaction (R18).
+Every write posts PointsEntry rows through `_post_entries`, which adds them to the clients'
+balance rows (locked in primary-key order by the upsert itself) in the same transaction
+(R18).
 """
 
 import functools
@@ -48,7 +49,6 @@ from tickets.services import payment_add
 
 ACTIONS_LABELS = dict(Action.choices)
 ONLINE_SOURCES = (ClientSource.ONLINE, ClientSource.APP)
-ENTRY_RELATIONS = ["client", "ticket", "appointment", "feedback", "created_by"]
 REWARDS_OFF = "The Rewards & Referrals feature is switched off."
 
 
@@ -81,7 +81,7 @@ def _insert_head(model) -> tuple[str, list, str]:
 def _insert_sql(model, objects: list) -> tuple[str, list]:
     """One multi-row INSERT of these objects, their values prepared as the ORM prepares them."""
     head, fields, row = _insert_head(model)
-    database = connections[DEFAULT_DB_ALIAS]
+    database = connections[DEFAULT_DB_ALIAS]  # once, not through the proxy for each value
     params = [
         field.get_db_prep_save(getattr(instance, field.attname), database)
         for instance in objects
