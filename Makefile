@@ -16,21 +16,26 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The web server, with the task worker and the confirmations job beside it (stopped with it).
+# The web server, with the task worker, the confirmations job and the stranded-texts sweep
+# beside it (stopped with it).
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	trap 'kill 0' INT TERM EXIT; \
 	DEBUG=true $(BIN)/python manage.py db_worker --queue-name '*' & \
 	DEBUG=true $(BIN)/python manage.py send_confirmations --every 300 & \
+	DEBUG=true $(BIN)/python manage.py requeue_texts --every 300 & \
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST)
 
 # Next to the web server: the task worker sends queued texts (R39)...
 worker: install
 	DEBUG=true $(BIN)/python manage.py db_worker --queue-name '*'
 
-# ...and this texts the due appointment confirmations every 5 minutes (R38).
+# ...and this texts the due appointment confirmations every 5 minutes (R38), and gives a
+# new task to any queued text whose task was lost (R39).
 confirmations: install
+	trap 'kill 0' INT TERM EXIT; \
+	DEBUG=true $(BIN)/python manage.py requeue_texts --every 300 & \
 	DEBUG=true $(BIN)/python manage.py send_confirmations --every 300
 
 # The browser tests (tests/browser, marker `browser`) drive Debian's Chromium through

@@ -43,6 +43,13 @@ def keyword_of(body: str) -> str:
     return (body or "").strip().strip(".!").strip().upper()
 
 
+def _retry_delay(attempts: int) -> timedelta:
+    """How long a text waits after its `attempts`-th failed send (R39): doubling each time."""
+    if attempts <= 0:
+        return timedelta(0)
+    return timedelta(seconds=settings.SMS_RETRY_SECONDS * 2 ** (attempts - 1))
+
+
 def _enqueue_send(message_id: int, *, run_after: datetime | None = None) -> None:
     from messaging.tasks import send_message
 
@@ -125,8 +132,9 @@ def message_send(*, message_id: int, now: datetime | None = None) -> str:
         message.save(update_fields=["status", "error", "updated_at"])
         if not give_up:
             now = now or timezone.now()
-            delay = timedelta(seconds=settings.SMS_RETRY_SECONDS * 2 ** (message.attempts - 1))
-            transaction.on_commit(partial(_enqueue_send, message.pk, run_after=now + delay))
+            transaction.on_commit(
+                partial(_enqueue_send, message.pk, run_after=now + _retry_delay(message.attempts))
+            )
         return message.status
 
     message.status = MessageStatus.SENT
@@ -135,6 +143,33 @@ def message_send(*, message_id: int, now: datetime | None = None) -> str:
     message.error = ""
     message.save(update_fields=["status", "provider_sid", "sent_at", "error", "updated_at"])
     return message.status
+
+
+@transaction.atomic
+def texts_requeue_stranded(*, now: datetime | None = None) -> list[int]:
+    """Give a new send task to every queued text whose task is overdue (R39); their ids.
+
+    A text is committed `queued` and its task enqueued right after the commit: a process
+    that dies in between (or a task the queue lost) leaves it queued with nothing to send
+    it. Its task was due when it was queued, or its retry delay after a failed attempt; it
+    is stranded SMS_STRANDED_AFTER_SECONDS after that. A second task for a text that still
+    had one sends nothing twice (`message_send` claims the text first), and each requeued
+    text is touched, so the next sweep leaves it alone for as long again.
+    """
+    now = now or timezone.now()
+    grace = timedelta(seconds=settings.SMS_STRANDED_AFTER_SECONDS)
+    candidates = Message.objects.filter(
+        direction=Direction.OUTBOUND, status=MessageStatus.QUEUED, updated_at__lte=now - grace
+    ).values_list("pk", "attempts", "updated_at")
+    stranded = sorted(
+        pk
+        for pk, attempts, updated_at in candidates
+        if updated_at + _retry_delay(attempts) + grace <= now
+    )
+    Message.objects.filter(pk__in=stranded).update(updated_at=now)
+    for message_id in stranded:
+        transaction.on_commit(partial(_enqueue_send, message_id))
+    return stranded
 
 
 @transaction.atomic

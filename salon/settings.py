@@ -180,6 +180,8 @@ TWILIO_WEBHOOK_URL = env("TWILIO_WEBHOOK_URL", default="")
 CONFIRMATION_HOURS_BEFORE = env.int("CONFIRMATION_HOURS_BEFORE", default=48)
 SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=5)
 SMS_RETRY_SECONDS = env.int("SMS_RETRY_SECONDS", default=60)
+# A queued text whose send task is this late gets a new one (requeue_texts, R39).
+SMS_STRANDED_AFTER_SECONDS = env.int("SMS_STRANDED_AFTER_SECONDS", default=900)
 
 # Background tasks (texts are sent by them, R39): queued in the database and run by
 # `manage.py db_worker` (make worker). The test settings run them immediately.
