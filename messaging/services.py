@@ -166,7 +166,7 @@ def texts_requeue_stranded(*, now: datetime | None = None) -> list[int]:
         for pk, attempts, updated_at in candidates
         if updated_at + _retry_delay(attempts) + grace <= now
     )
-    Message.objects.filter(pk__in=stranded).update(updated_at=now)
+    Message.objects.filter(pk__in=stranded, status=MessageStatus.QUEUED).update(updated_at=now)
     for message_id in stranded:
         transaction.on_commit(partial(_enqueue_send, message_id))
     return stranded
