@@ -111,9 +111,12 @@ class FileKind(models.TextChoices):
     DOCUMENT = "document", "Document"
 
 
+UPLOADS_DIRECTORY = "clients"
+
+
 def client_upload_path(instance: "ClientFile", filename: str) -> str:
     # The stored name is never the uploaded one (no traversal, no guessing): see services.
-    return f"clients/{instance.client_id}/{filename}"
+    return f"{UPLOADS_DIRECTORY}/{instance.client_id}/{filename}"
 
 
 class ClientFile(models.Model):

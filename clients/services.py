@@ -4,7 +4,7 @@ import os
 import secrets
 import uuid
 import warnings
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import phonenumbers
 from django.conf import settings
@@ -14,7 +14,14 @@ from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 from PIL import Image, UnidentifiedImageError
 
-from clients.models import REFERRED_BY_LOCKED_MESSAGE, Client, ClientFile, ClientSource, FileKind
+from clients.models import (
+    REFERRED_BY_LOCKED_MESSAGE,
+    UPLOADS_DIRECTORY,
+    Client,
+    ClientFile,
+    ClientSource,
+    FileKind,
+)
 from clients.signals import client_merged
 from salon.errors import DomainError, PermissionRefused
 from salon.selectors import features_get
@@ -363,6 +370,36 @@ def client_file_delete(*, file: ClientFile, user=None) -> None:
     storage, name = file.file.storage, file.file.name
     file.delete()
     transaction.on_commit(lambda: storage.delete(name))
+
+
+def client_files_orphans_delete(
+    *, older_than: timedelta = timedelta(hours=24), now: datetime | None = None
+) -> list[str]:
+    """Delete the stored client files that no ClientFile row names, once `older_than` old.
+
+    An upload writes its bytes before its row commits (storage has no transactions), so a
+    transaction that fails afterwards leaves the bytes behind: never served (downloads go
+    through the row, R27) but taking space. The age keeps an upload still in flight safe.
+    Files are matched by name, not by directory owner: a merge moves rows, not bytes (R17).
+    """
+    storage = ClientFile._meta.get_field("file").storage
+    now = now or timezone.now()
+    if not storage.exists(UPLOADS_DIRECTORY):
+        return []
+    deleted = []
+    directories, _ = storage.listdir(UPLOADS_DIRECTORY)
+    for directory in directories:
+        prefix = f"{UPLOADS_DIRECTORY}/{directory}/"
+        _, names = storage.listdir(prefix)
+        known = set(
+            ClientFile.objects.filter(file__startswith=prefix).values_list("file", flat=True)
+        )
+        for name in names:
+            path = prefix + name
+            if path not in known and storage.get_modified_time(path) <= now - older_than:
+                storage.delete(path)
+                deleted.append(path)
+    return sorted(deleted)
 
 
 def _referrer_after_merge(*, survivor: Client, duplicate: Client) -> int | None:
