@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from clients.models import Client, ClientFile
 from clients.selectors import client_profile_photo, client_search
 from clients.services import (
+    EDITABLE_FIELDS,
     UPDATABLE_FIELDS,
     client_create,
     client_file_check,
@@ -22,29 +23,19 @@ from salon.admin_history import HistoryAdmin
 from salon.errors import DomainError
 from salon.forms import ServiceModelForm
 
-CREATE_FIELDS = (
-    "first_name",
-    "last_name",
-    "phone",
-    "email",
-    "birthday",
-    "notes",
-    "sms_consent",
-    "source",
-    "referred_by",
-)
-
 
 class ClientForm(ServiceModelForm):
     """Saved by client_create / client_update, which also validate it (R24, R25)."""
 
     class Meta:
         model = Client
-        fields = list(CREATE_FIELDS)
+        fields = list(EDITABLE_FIELDS)
 
     def service_arguments(self, cleaned_data: dict) -> dict:
         if self.instance.pk is None:
-            return {name: cleaned_data.get(name) for name in CREATE_FIELDS if name in cleaned_data}
+            return {
+                name: cleaned_data.get(name) for name in EDITABLE_FIELDS if name in cleaned_data
+            }
         return {
             name: cleaned_data.get(name)
             for name in self.changed_data

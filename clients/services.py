@@ -31,21 +31,21 @@ REFERRAL_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 REFERRAL_CODE_LENGTH = 8
 REFERRAL_CODE_ATTEMPTS = 10
 
-# Fields client_update accepts; the rest (referral_code, merged_into, user) have their own
-# paths (generated, merge, signup) and are never set through a plain update.
-UPDATABLE_FIELDS = frozenset(
-    {
-        "first_name",
-        "last_name",
-        "phone",
-        "email",
-        "birthday",
-        "notes",
-        "sms_consent",
-        "source",
-        "referred_by",
-    }
+# The fields staff give client_create and client_update, in form order; the rest
+# (referral_code, merged_into, user) have their own paths (generated, merge, signup) and are
+# never set through a plain create or update.
+EDITABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "phone",
+    "email",
+    "birthday",
+    "notes",
+    "sms_consent",
+    "source",
+    "referred_by",
 )
+UPDATABLE_FIELDS = frozenset(EDITABLE_FIELDS)
 
 TOMBSTONE_MESSAGE = "This client was merged into another client and can no longer be changed."
 

@@ -61,8 +61,9 @@ def test_a_merged_duplicate_s_files_stay_where_they_are(photos_on, manager):  # 
 
 
 def test_only_files_under_the_uploads_directory_are_touched(photos_on):
+    orphan = failed_upload(ClientFactory())
     other = default_storage.save("exports/report.pdf", ContentFile(PDF_BYTES))
-    assert client_files_orphans_delete(now=timezone.now() + A_DAY_LATER) == []
+    assert client_files_orphans_delete(now=timezone.now() + A_DAY_LATER) == [orphan]
     assert default_storage.exists(other)
 
 
