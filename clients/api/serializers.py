@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from clients.models import Client, ClientFile
 from clients.selectors import client_profile_photo
+from clients.services import EDITABLE_FIELDS
 
 
 class PhoneField(serializers.CharField):
@@ -48,17 +49,10 @@ class ClientSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Client
+        # What staff may set is the services' list; the rest is read-only (SPEC §11).
         fields = [
             "id",
-            "first_name",
-            "last_name",
-            "phone",
-            "email",
-            "birthday",
-            "notes",
-            "sms_consent",
-            "source",
-            "referred_by",
+            *EDITABLE_FIELDS,
             "referral_code",
             "merged_into",
             "profile_photo_url",
