@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
 
 
 class AppointmentsConfig(AppConfig):
@@ -11,10 +10,5 @@ class AppointmentsConfig(AppConfig):
         from clients.signals import client_merged
         from messaging.signals import sms_received
 
-        post_save.connect(
-            receivers.ticket_saved,
-            sender="tickets.Ticket",
-            dispatch_uid="appointments.ticket_saved",
-        )
         client_merged.connect(receivers.client_merged, dispatch_uid="appointments.client_merged")
         sms_received.connect(receivers.sms_received, dispatch_uid="appointments.sms_received")

@@ -2,31 +2,9 @@
 
 import logging
 
-from appointments.services import (
-    appointment_complete_for_ticket,
-    client_rows_move,
-    reservation_fulfil,
-    sms_reply_handle,
-)
+from appointments.services import client_rows_move, sms_reply_handle
 
 logger = logging.getLogger(__name__)
-
-TICKET_CLOSED = "closed"
-
-
-def ticket_saved(sender, instance, raw=False, **kwargs):
-    """A ticket that closes fulfils its reservation (R36) and completes its appointment.
-
-    tickets imports appointments, so it can't call us: we listen to post_save on the lazy
-    sender "tickets.Ticket" and read only its fields; both services are idempotent, so
-    saving a closed ticket again changes nothing.
-    """
-    if raw or instance.status != TICKET_CLOSED:
-        return
-    if instance.reservation_id is not None:
-        reservation_fulfil(reservation_id=instance.reservation_id)
-    if instance.appointment_id is not None:
-        appointment_complete_for_ticket(appointment_id=instance.appointment_id)
 
 
 def client_merged(sender, survivor, duplicate, **kwargs):

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import connection, transaction
 from django.utils import timezone
 
+from appointments.services import appointment_complete_for_ticket, reservation_fulfil
 from catalog.models import Item, ItemKind
 from clients.models import Client
 from salon.db import PreparedStatement, instance_from_row
@@ -551,6 +552,12 @@ def ticket_close(*, ticket: Ticket, user=None, now: datetime | None = None) -> T
         )
     ticket.status = TicketStatus.CLOSED
     ticket.closed_at = now
+    # The close is a raw UPDATE (no post_save), and appointments is above tickets: complete
+    # the visit by a direct call, in this transaction (R48).
+    if ticket.appointment_id is not None:
+        appointment_complete_for_ticket(appointment_id=ticket.appointment_id)
+    if ticket.reservation_id is not None:
+        reservation_fulfil(reservation_id=ticket.reservation_id)
     signals.ticket_closed.send(sender=Ticket, ticket=ticket, now=now)
     return ticket
 

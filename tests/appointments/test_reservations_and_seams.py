@@ -1,9 +1,9 @@
-"""Product reservations (R36) and the seams: a closing ticket, a client merge (R17)."""
+"""Product reservations (R36) and the merge seam (R17); the close completing the visit is
+tested with the close (tests/tickets/test_close_completes_visit.py, R48)."""
 
 import pytest
-from django.utils import timezone
 
-from appointments.models import AppointmentStatus, ProductReservation, ReservationStatus
+from appointments.models import ProductReservation, ReservationStatus
 from appointments.services import reservation_cancel, reservation_create
 from catalog.models import ItemKind
 from clients.models import ClientSource
@@ -12,9 +12,7 @@ from salon.errors import DomainError
 from tests.appointments.factories import AppointmentFactory, ProductReservationFactory
 from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory
-from tests.feedback.factories import TicketRowFactory
 from tests.messaging.factories import OutboundMessageFactory
-from tickets.models import TicketStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -68,47 +66,6 @@ def test_a_fulfilled_reservation_cant_be_cancelled():  # R36
         reservation_cancel(reservation=reservation)
     reservation.refresh_from_db()
     assert reservation.status == ReservationStatus.FULFILLED
-
-
-def test_closing_the_ticket_fulfils_its_reservation_and_completes_its_appointment():  # R36
-    reservation = ProductReservationFactory()
-    appointment = AppointmentFactory(client=reservation.client, status=AppointmentStatus.ARRIVED)
-    ticket = TicketRowFactory(
-        client=reservation.client,
-        status=TicketStatus.OPEN,
-        closed_at=None,
-        reservation=reservation,
-        appointment=appointment,
-    )
-    reservation.refresh_from_db()
-    assert reservation.status == ReservationStatus.RESERVED  # an open ticket fulfils nothing
-
-    ticket.status = TicketStatus.CLOSED
-    ticket.closed_at = ticket.created_at
-    ticket.save()
-    ticket.save()  # saved again (e.g. an adjustment): nothing changes twice
-
-    reservation.refresh_from_db()
-    appointment.refresh_from_db()
-    assert reservation.status == ReservationStatus.FULFILLED
-    assert appointment.status == AppointmentStatus.COMPLETED
-
-
-def test_closing_a_ticket_leaves_a_cancelled_appointment_cancelled():
-    appointment = AppointmentFactory(status=AppointmentStatus.CANCELLED)
-    TicketRowFactory(client=appointment.client, appointment=appointment)
-    appointment.refresh_from_db()
-    assert appointment.status == AppointmentStatus.CANCELLED
-
-
-def test_raw_fixture_loads_are_ignored():
-    reservation = ProductReservationFactory()
-    ticket = TicketRowFactory.build(
-        client=reservation.client, reservation=reservation, created_at=timezone.now()
-    )
-    ticket.save_base(raw=True)
-    reservation.refresh_from_db()
-    assert reservation.status == ReservationStatus.RESERVED
 
 
 def test_merge_moves_appointments_reservations_and_texts(manager):  # R17

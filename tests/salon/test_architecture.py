@@ -91,3 +91,39 @@ def test_project_package_imports_apps_only_where_it_composes_them():
         if imported_apps(path) and str(path.relative_to(ROOT)) not in SALON_COMPOSITION
     }
     assert offending == set()
+
+
+TICKET_MODELS = {"tickets.Ticket", "tickets.TicketLine", "tickets.Payment"}
+
+
+def model_signal_listeners(path: Path) -> set[str]:
+    """The senders of every post_save/post_delete `.connect(..., sender=...)` in a module."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        target = node.func.value
+        name = getattr(target, "id", getattr(target, "attr", None))
+        if node.func.attr != "connect" or name not in {"post_save", "post_delete"}:
+            continue
+        for keyword in node.keywords:
+            if keyword.arg == "sender":
+                sender = keyword.value
+                found.add(
+                    sender.value
+                    if isinstance(sender, ast.Constant)
+                    else f"tickets.{getattr(sender, 'id', '?')}"
+                )
+    return found
+
+
+def test_no_app_listens_to_ticket_model_signals():  # R48, STYLE rule 3
+    """tickets writes its rows with SQL where it pays (the close), which sends no post_save:
+    ticket events come from tickets/signals.py or direct calls down the dependency order."""
+    listeners = {
+        str(path.relative_to(ROOT)): sorted(model_signal_listeners(path) & TICKET_MODELS)
+        for app in DOMAIN_APPS
+        if (ROOT / app).is_dir()
+        for path in modules_of(app)
+    }
+    assert {module: senders for module, senders in listeners.items() if senders} == {}
