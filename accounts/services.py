@@ -51,6 +51,13 @@ CODE_BLOCKED = (
 CLIENT_CHANGED = "This client record has changed since the code was sent; sign up again."
 
 
+class InvalidCredentials(DomainError):
+    """A wrong username or password, or an inactive account (the same answer for each)."""
+
+    code = "invalid_credentials"
+    message = SIGN_IN_REFUSED
+
+
 @transaction.atomic
 def auth_token_create(*, username: str, password: str, request=None) -> str:
     """Check the credentials and return a new API token (stored hashed by knox).
@@ -67,7 +74,7 @@ def auth_token_create(*, username: str, password: str, request=None) -> str:
         # and marks the request once they reach AXES_FAILURE_LIMIT.
         if getattr(request, "axes_locked_out", False):
             raise TooManyAttempts(SIGN_IN_LOCKED)
-        raise DomainError(SIGN_IN_REFUSED)
+        raise InvalidCredentials()
     _instance, token = get_token_model().objects.create(user=user)
     user_logged_in.send(sender=user.__class__, request=request, user=user)
     return token

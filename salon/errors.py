@@ -1,35 +1,74 @@
-"""The small family of domain errors that services raise and the API maps in one place."""
+"""The domain errors that services raise and the API and admin render in one place (R71).
+
+Each broken rule is its own subclass with a stable snake_case `code` and a plain-English
+default message (hordak's one exception per rule, DRF's `default_code`):
+
+    class RedemptionPaused(DomainError):
+        code = "redemption_paused"
+        message = "Redemption is paused."
+
+Apps declare theirs in `<app>/errors.py`. The API answers `{"detail", "code"}` (or, for an
+error about one field, `{"field": ["message"]}`); admin shows `message`; tests assert
+`code`. Every code is listed in the README (tests/salon/test_error_codes.py checks it).
+"""
 
 
 class DomainError(Exception):
-    """A rule refused the request; the API answers 400 with this message."""
+    """A rule refused the request; the API answers 400 with this message and code."""
 
     status_code = 400
+    code = "invalid"
+    message = "The request was refused."
 
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | None = None, *, field: str | None = None):
+        self.message = message or type(self).message
+        super().__init__(self.message)
         self.field = field
 
     def as_response_data(self) -> dict:
         if self.field:
             return {self.field: [self.message]}
-        return {"detail": self.message}
+        return {"detail": self.message, "code": self.code}
 
 
 class PermissionRefused(DomainError):
     """The user's role may not do this (SPEC §10); the API answers 403."""
 
     status_code = 403
+    code = "permission_denied"
+    message = "Your role may not do this."
 
 
 class Conflict(DomainError):
     """The request clashes with the current state of the resource; the API answers 409."""
 
     status_code = 409
+    code = "conflict"
+    message = "The request clashes with the current state; reload and retry."
 
 
 class TooManyAttempts(DomainError):
     """Sign-in locked after repeated failures (django-axes); the API answers 429."""
 
     status_code = 429
+    code = "too_many_attempts"
+    message = "Too many failed attempts; try again later."
+
+
+class NotFound(DomainError):
+    """The object doesn't exist or the user may not see it (SPEC §11); the API answers 404."""
+
+    status_code = 404
+    code = "not_found"
+    message = "Not found."
+
+
+def all_error_classes() -> list[type[DomainError]]:
+    """Every DomainError subclass loaded so far (the apps' errors modules are imported by
+    their services), for the README and schema lists of codes."""
+    found, pending = [], [DomainError]
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found

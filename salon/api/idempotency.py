@@ -38,6 +38,13 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 KEY_MAX_LENGTH = 255
 
 
+class InvalidIdempotencyKey(DomainError):
+    """The Idempotency-Key header is empty, blank or too long."""
+
+    code = "invalid_idempotency_key"
+    message = f"The {HEADER} header must be 1 to {KEY_MAX_LENGTH} characters."
+
+
 def _canonical(value):
     """The body as plain JSON types, independent of key order and of multipart boundaries."""
     if isinstance(value, MultiValueDict):
@@ -91,7 +98,7 @@ class IdempotentMixin:
     def _idempotent_call(self, handler, request, *args, **kwargs):
         key = request.headers[HEADER].strip()
         if not key or len(key) > KEY_MAX_LENGTH:
-            raise DomainError(f"The {HEADER} header must be 1 to {KEY_MAX_LENGTH} characters.")
+            raise InvalidIdempotencyKey()
         fingerprint = request_fingerprint(request.data)
         record, claimed = idempotency_key_claim(
             user=request.user,
@@ -135,7 +142,8 @@ class IdempotentMixin:
             return Response(
                 {
                     "detail": f"This {HEADER} was already used with a different request body; "
-                    "use a new key for a new request."
+                    "use a new key for a new request.",
+                    "code": "idempotency_key_reused",
                 },
                 status=status.HTTP_422_UNPROCESSABLE_ENTITY,
             )
@@ -143,7 +151,8 @@ class IdempotentMixin:
             return Response(
                 {
                     "detail": f"A request with this {HEADER} is still being processed; "
-                    "retry in a moment."
+                    "retry in a moment.",
+                    "code": "idempotency_key_in_progress",
                 },
                 status=status.HTTP_409_CONFLICT,
             )

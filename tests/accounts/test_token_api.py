@@ -52,7 +52,7 @@ def test_wrong_credentials_are_400_with_a_clear_message(
 ):
     response = anonymous_api.post(TOKEN_URL, {"username": username, "password": password})
     assert response.status_code == 400
-    assert response.json() == {"detail": SIGN_IN_REFUSED}
+    assert response.json() == {"detail": SIGN_IN_REFUSED, "code": "invalid_credentials"}
     assert AuthToken.objects.count() == 0
 
 
@@ -60,7 +60,7 @@ def test_an_inactive_user_gets_no_token(anonymous_api, db):
     UserFactory(username="gone", is_active=False)
     response = anonymous_api.post(TOKEN_URL, {"username": "gone", "password": PASSWORD})
     assert response.status_code == 400
-    assert response.json() == {"detail": SIGN_IN_REFUSED}
+    assert response.json() == {"detail": SIGN_IN_REFUSED, "code": "invalid_credentials"}
     assert AuthToken.objects.count() == 0
 
 
@@ -106,7 +106,8 @@ def test_the_eleventh_attempt_in_a_minute_is_429(anonymous_api, staff_user, time
         assert response.status_code == 400
     response = anonymous_api.post(TOKEN_URL, {"username": "jane", "password": PASSWORD})
     assert response.status_code == 429
-    assert set(response.json()) == {"detail"}
+    assert set(response.json()) == {"detail", "code"}
+    assert response.json()["code"] == "throttled"
     assert 0 < int(response["Retry-After"]) <= 60
     assert AuthToken.objects.count() == 0
     # A spoofed X-Forwarded-For is not a new client (API_NUM_PROXIES = 0).

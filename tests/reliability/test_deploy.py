@@ -113,7 +113,8 @@ def test_gunicorn_with_production_settings_serves_collected_static_files_and_the
             )
         assert refused.value.code == 401
         assert json.loads(refused.value.read()) == {
-            "detail": "Authentication credentials were not provided."
+            "detail": "Authentication credentials were not provided.",
+            "code": "not_authenticated",
         }
     finally:
         server.terminate()

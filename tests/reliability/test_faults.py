@@ -203,7 +203,8 @@ def test_a_database_fault_is_a_clean_503_and_the_retry_closes_once(
 
     assert failed.status_code == 503
     assert failed["Retry-After"] == str(DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS)
-    assert set(failed.json()) == {"detail"}
+    assert set(failed.json()) == {"detail", "code"}
+    assert failed.json()["code"] == "database_unavailable"
     assert "nothing was changed" in failed.json()["detail"]
     assert Ticket.objects.get(pk=ticket.pk).status == TicketStatus.OPEN
     assert PointsEntry.objects.count() == 0

@@ -1,5 +1,5 @@
-"""The API's error format (SPEC §11): 400 {"field": ["message"]} or {"detail": "message"};
-401 without credentials, 403 for a role that may not, 404 unknown."""
+"""The API's error format (SPEC §11, R71): 400 {"field": ["message"]} or {"detail": "message",
+"code": "name"}; 401 without credentials, 403 for a role that may not, 404 unknown."""
 
 import pytest
 from rest_framework import serializers
@@ -25,18 +25,24 @@ def test_400_without_a_field_is_a_detail_string(anonymous_api, db):
         "/api/v1/auth/token/", {"username": "nobody", "password": "wrong"}
     )
     assert response.status_code == 400
-    assert response.json() == {"detail": "Unable to sign in with that username and password."}
+    assert response.json() == {
+        "detail": "Unable to sign in with that username and password.",
+        "code": "invalid_credentials",
+    }
 
 
 @pytest.mark.parametrize(
     "error, expected",
     [
-        (ValidationError({"non_field_errors": ["Both set."]}), {"detail": "Both set."}),
-        (ValidationError(["One.", "Two."]), {"detail": "One. Two."}),
-        (ValidationError({"detail": ["Bad."]}), {"detail": "Bad."}),
+        (
+            ValidationError({"non_field_errors": ["Both set."]}),
+            {"detail": "Both set.", "code": "invalid"},
+        ),
+        (ValidationError(["One.", "Two."]), {"detail": "One. Two.", "code": "invalid"}),
+        (ValidationError({"detail": ["Bad."]}), {"detail": "Bad.", "code": "invalid"}),
         (
             ValidationError({"non_field_errors": ["Both."], "price": ["Too low."]}),
-            {"detail": "Both.", "price": ["Too low."]},
+            {"detail": "Both.", "price": ["Too low."], "code": "invalid"},
         ),
         (ValidationError([{"price": ["Too low."]}]), [{"price": ["Too low."]}]),
     ],
@@ -58,7 +64,7 @@ def test_a_serializer_validate_error_is_a_detail_string():
     serializer = Pair(data={"first": 1, "second": 2})
     assert not serializer.is_valid()
     response = exception_handler(ValidationError(serializer.errors), {})
-    assert response.data == {"detail": "Give one of the two, not both."}
+    assert response.data == {"detail": "Give one of the two, not both.", "code": "invalid"}
 
 
 @pytest.mark.parametrize(
@@ -75,14 +81,17 @@ def test_401_without_credentials_not_403(db, method, path):
     response = getattr(APIClient(), method)(path)
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"
-    assert response.json() == {"detail": "Authentication credentials were not provided."}
+    assert response.json() == {
+        "detail": "Authentication credentials were not provided.",
+        "code": "not_authenticated",
+    }
 
 
 def test_401_for_a_token_that_does_not_exist(db):
     api = APIClient(headers={"Authorization": "Token 0123456789abcdef"})
     response = api.get("/api/v1/clients/")
     assert response.status_code == 401
-    assert response.json() == {"detail": "Invalid token."}
+    assert response.json() == {"detail": "Invalid token.", "code": "authentication_failed"}
 
 
 def test_403_for_a_role_that_may_not(client_api, front_desk_api):
@@ -92,18 +101,20 @@ def test_403_for_a_role_that_may_not(client_api, front_desk_api):
         f"/api/v1/clients/{survivor.pk}/merge/", {"duplicate": duplicate.pk}
     )
     assert response.status_code == 403
-    assert set(response.json()) == {"detail"}
+    assert set(response.json()) == {"detail", "code"}
     assert isinstance(response.json()["detail"], str)
+    assert response.json()["code"] == "permission_denied"
 
 
 def test_404_for_an_unknown_object_and_an_unknown_path(front_desk_api):
     unknown_object = front_desk_api.get("/api/v1/clients/999999/")
     assert unknown_object.status_code == 404
-    assert set(unknown_object.json()) == {"detail"}
+    assert set(unknown_object.json()) == {"detail", "code"}
+    assert unknown_object.json()["code"] == "not_found"
     unknown_path = front_desk_api.get("/api/v1/no-such-thing/")
     assert unknown_path.status_code == 404
     assert unknown_path["Content-Type"] == "application/json"
-    assert unknown_path.json() == {"detail": "Not found."}
+    assert unknown_path.json() == {"detail": "Not found.", "code": "not_found"}
 
 
 def test_unknown_paths_outside_the_api_keep_the_html_page(db):
@@ -116,5 +127,5 @@ def test_a_server_error_under_the_api_is_json(rf):
     response = server_error(rf.get("/api/v1/tickets/"))
     assert response.status_code == 500
     assert response["Content-Type"] == "application/json"
-    assert response.content == b'{"detail": "Server error."}'
+    assert response.content == b'{"detail": "Server error.", "code": "server_error"}'
     assert server_error(rf.get("/admin/"))["Content-Type"].startswith("text/html")

@@ -149,6 +149,7 @@ def test_same_key_with_another_body_is_422_and_does_nothing(api):
     other = post(api, "/create/", {"name": "Colour"}, key="k-1")
     assert other.status_code == 422
     assert "different request body" in other.json()["detail"]
+    assert other.json()["code"] == "idempotency_key_reused"
     assert list(Item.objects.values_list("name", flat=True)) == ["Cut"]
 
 
@@ -224,6 +225,7 @@ def test_a_second_request_while_the_first_runs_is_409(api, user):
     running = post(api, "/create/", body, key="k")
     assert running.status_code == 409
     assert "still being processed" in running.json()["detail"]
+    assert running.json()["code"] == "idempotency_key_in_progress"
     assert post(api, "/create/", {"name": "Colour"}, key="k").status_code == 422
     assert Item.objects.count() == 0
 
@@ -257,6 +259,7 @@ def test_a_request_whose_claim_was_taken_over_rolls_back_and_answers_409(api):
     response = post(api, "/create/", {"name": "taken-over"}, key="k")
     assert response.status_code == 409
     assert "retried" in response.json()["detail"]
+    assert response.json()["code"] == "conflict"
     assert Item.objects.count() == 0
 
 
@@ -305,7 +308,10 @@ def test_a_refused_request_claims_nothing(db):
 def test_an_empty_or_too_long_key_is_400(api, key):
     response = post(api, "/create/", {"name": "Cut"}, key=key)
     assert response.status_code == 400
-    assert response.json() == {"detail": "The Idempotency-Key header must be 1 to 255 characters."}
+    assert response.json() == {
+        "detail": "The Idempotency-Key header must be 1 to 255 characters.",
+        "code": "invalid_idempotency_key",
+    }
     assert Item.objects.count() == 0
 
 

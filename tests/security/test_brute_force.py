@@ -83,7 +83,10 @@ def test_the_api_token_endpoint_locks_too(db):
         response = api.post(TOKEN_URL, {"username": user.username, "password": "wrong"})
     assert response.status_code == 429
     response = api.post(TOKEN_URL, {"username": user.username, "password": PASSWORD})
-    assert (response.status_code, response.json()) == (429, {"detail": SIGN_IN_LOCKED})
+    assert (response.status_code, response.json()) == (
+        429,
+        {"detail": SIGN_IN_LOCKED, "code": "too_many_attempts"},
+    )
     assert AuthToken.objects.count() == 0
     other = APIClient(REMOTE_ADDR="198.51.100.7")
     assert (

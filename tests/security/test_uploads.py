@@ -67,7 +67,8 @@ def test_a_body_over_the_request_limit_is_400_not_500(front_desk_api, customer, 
     )
     assert response.status_code == 400
     assert response.json() == {
-        "detail": "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE."
+        "detail": "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.",
+        "code": "bad_request",
     }
 
 
