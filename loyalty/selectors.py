@@ -279,6 +279,7 @@ class TicketLedgerState:
     referrer_is_tombstone: bool
     rewards_on: bool | None
     hold_hours: int | None
+    expiry_days: int | None  # the lot policy (R51); read with hold_hours
     rules: dict | None
     snapshot: SnapshotState | None
     # Paid (not package-redemption) line amounts by item kind: the kinds the ticket contains.
@@ -347,6 +348,7 @@ def _ticket_ledger_sql(vendor: str) -> str:
         "c.referred_by_id, rc.merged_into_id, "
         f"(SELECT f.rewards_referrals FROM {features} f WHERE f.id = 1), "
         f"(SELECT s.hold_hours FROM {settings_table} s WHERE s.id = 1), "
+        f"(SELECT s.expiry_days FROM {settings_table} s WHERE s.id = 1), "
         f"(SELECT {aggregate}({row}(r.action, r.active, r.points, "
         f"{_cents('r.spend_unit')}, r.referrer_points)) FROM {rule} r), "
         "sn.id, sn.client_id, sc.merged_into_id, sn.referrer_id, sr.merged_into_id, "
@@ -412,7 +414,7 @@ def ticket_ledger_state(*, ticket_id: int) -> TicketLedgerState | None:
         return None
     (
         status, client_id, appointment_id, client_source, client_merged_into_id,
-        referrer_id, referrer_merged_into_id, rewards_on, hold_hours, rules,
+        referrer_id, referrer_merged_into_id, rewards_on, hold_hours, expiry_days, rules,
         snapshot_id, snapshot_client_id, snapshot_client_merged_into_id,
         snapshot_referrer_id, snapshot_referrer_merged_into_id, snapshot_rewards_on,
         snapshot_rules, snapshot_awards, prebooked, appointment_source, amounts, held,
@@ -442,6 +444,7 @@ def ticket_ledger_state(*, ticket_id: int) -> TicketLedgerState | None:
         referrer_is_tombstone=referrer_merged_into_id is not None,
         rewards_on=None if rewards_on is None else bool(rewards_on),
         hold_hours=hold_hours,
+        expiry_days=expiry_days,
         rules=(
             {
                 action: {

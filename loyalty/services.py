@@ -5,19 +5,21 @@ balance rows (locked in primary-key order by the upsert itself) in the same tran
 (R18).
 """
 
+import dataclasses
 import functools
 import uuid
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import Sum
+from django.db.models import Case, Count, F, Sum, Value, When
 from django.utils import timezone
 
 from catalog.models import ItemKind
 from clients.models import Client, ClientSource
 from feedback.models import Feedback
+from loyalty import lots as lot_rules
 from loyalty.actions import (
     ACTIONS,
     FEEDBACK_ACTIONS,
@@ -26,12 +28,20 @@ from loyalty.actions import (
     Action,
     Beneficiary,
 )
+from loyalty.errors import (
+    ExpiryDateAndNever,
+    ExpiryDateInPast,
+    ExpiryOnDeduction,
+)
 from loyalty.models import (
+    RETURN_KINDS,
+    Allocation,
     EarningRule,
     EntryKind,
     LoyaltySettings,
     PointsBalance,
     PointsEntry,
+    PointsLot,
     TicketEarningSnapshot,
 )
 from loyalty.selectors import (
@@ -103,16 +113,125 @@ def _balances_upsert_sql(deltas: dict[int, int]) -> tuple[str, list]:
     )
 
 
+_POLICY = object()  # "read expiry_days from the settings" (R51)
+
+
+def _is_lot(entry: PointsEntry) -> bool:
+    """Every entry that adds points starts a lot, except those that give points back to the
+    lots they came from (R51, R53): a reversal, and any entry whose draws say where its
+    points go back to."""
+    return entry.points > 0 and entry.kind not in RETURN_KINDS and not hasattr(entry, "draws")
+
+
 def _post_entries(
-    entries: list[PointsEntry], *, snapshot: TicketEarningSnapshot | None = None
+    entries: list[PointsEntry],
+    *,
+    snapshot: TicketEarningSnapshot | None = None,
+    expiry_days=_POLICY,
 ) -> list[PointsEntry]:
     """Append entries, and a ticket's earning snapshot when one is taken, and move the
-    balance totals with them, in the caller's transaction (R14, R16, R18).
+    balance totals with them, in the caller's transaction (R14, R16, R18); then the lots
+    they start and what they drew from or gave back to lots (R51-R53).
 
     Plain SQL, and on PostgreSQL one statement: the close's writes cost one round trip, not
     five queries built by the ORM (docs/performance.md, P3). The entries are built here, by
     code; the database holds their keys, relations and CHECK constraints.
+
+    A new lot's `expires_on` is the policy's (`expiry_days`, read once if the caller didn't)
+    unless the entry carries `expiry_fixed` (a manual date or "never", a merged lot's date).
+    A debit carries `draws` ([(lot id, points)], negative to give back) and `debt` (points
+    no lot covered), both planned by the caller under the lots' row locks.
     """
+    lots = [entry for entry in entries if _is_lot(entry)]
+    policy_lots = [entry for entry in lots if not getattr(entry, "expiry_fixed", False)]
+    if policy_lots:
+        if expiry_days is _POLICY:
+            expiry_days = loyalty_settings_get().expiry_days
+        for entry in policy_lots:
+            entry.expires_on = lot_rules.lot_expires_on(
+                posted_at=entry.created_at, expiry_days=expiry_days
+            )
+    posted = _post_rows(entries, snapshot=snapshot)
+    _post_lots(posted)
+    return posted
+
+
+def _post_lots(entries: list[PointsEntry]) -> None:
+    """The lots these posted entries start, the debts they leave, and their allocations,
+    with each touched lot's remainder moved in the same transaction (R51-R53)."""
+    new_lots = []
+    allocations = []
+    deltas: dict[int, int] = defaultdict(int)
+    for entry in entries:
+        if _is_lot(entry):
+            new_lots.append(
+                PointsLot(
+                    entry_id=entry.pk,
+                    client_id=entry.client_id,
+                    points=entry.points,
+                    remaining=entry.points,
+                    expires_on=entry.expires_on,
+                    available_at=entry.available_at,
+                    created_at=entry.created_at,
+                )
+            )
+        if getattr(entry, "own_lot", 0):
+            new_lots.append(
+                PointsLot(
+                    entry_id=entry.pk,
+                    client_id=entry.client_id,
+                    points=entry.own_lot,
+                    remaining=entry.own_lot,
+                    expires_on=entry.expires_on,
+                    available_at=entry.available_at,
+                    created_at=entry.created_at,
+                )
+            )
+        for lot_id, points in getattr(entry, "draws", ()):
+            allocations.append(
+                Allocation(
+                    debit_id=entry.pk, lot_id=lot_id, points=points, created_at=entry.created_at
+                )
+            )
+            deltas[lot_id] -= points
+        debt = getattr(entry, "debt", 0)
+        if debt:
+            new_lots.append(
+                PointsLot(
+                    entry_id=entry.pk,
+                    client_id=entry.client_id,
+                    points=-debt,
+                    remaining=-debt,
+                    expires_on=None,
+                    available_at=entry.available_at,
+                    created_at=entry.created_at,
+                )
+            )
+    if new_lots:
+        PointsLot.objects.bulk_create(new_lots)
+    _lots_move(deltas)
+    if allocations:
+        Allocation.objects.bulk_create(allocations)
+
+
+def _lots_move(deltas: dict[int, int]) -> None:
+    """Add each delta to its lot's remainder, in one UPDATE."""
+    deltas = {lot_id: delta for lot_id, delta in deltas.items() if delta}
+    if deltas:
+        PointsLot.objects.filter(pk__in=deltas).update(
+            remaining=Case(
+                *(
+                    When(pk=lot_id, then=F("remaining") + Value(delta))
+                    for lot_id, delta in deltas.items()
+                )
+            )
+        )
+
+
+def _post_rows(
+    entries: list[PointsEntry], *, snapshot: TicketEarningSnapshot | None = None
+) -> list[PointsEntry]:
+    """The entries, the snapshot and the balance totals, as one write (P3)."""
     deltas: dict[int, int] = defaultdict(int)
     for entry in entries:
         deltas[entry.client_id] += entry.points
@@ -142,6 +261,131 @@ def _post_entries(
         entry._state.adding = False
         entry._state.db = connection.alias
     return entries
+
+
+# --- lots: what each debit draws from, expiry, debts (R51-R54) ----------------------------
+
+
+def _lot_view(lot: PointsLot) -> lot_rules.LotView:
+    return lot_rules.LotView(
+        id=lot.pk,
+        remaining=lot.remaining,
+        expires_on=lot.expires_on,
+        available_at=lot.available_at,
+        created_at=lot.created_at,
+    )
+
+
+def _live_lots(client_id: int) -> list[lot_rules.LotView]:
+    """A client's lots that still hold points, locked in primary-key order so that two
+    debits of one client serialize on them (R23)."""
+    return [
+        _lot_view(lot)
+        for lot in PointsLot.objects.select_for_update()
+        .filter(client_id=client_id, remaining__gt=0)
+        .order_by("pk")
+    ]
+
+
+def _plan_debit(
+    entry: PointsEntry, *, now: datetime, lots: list[lot_rules.LotView] | None = None
+) -> PointsEntry:
+    """Mark a debit with the lots it draws from, first-expiring first among the available
+    ones (R52), and the debt that no lot covers (the redeemable balance goes negative; later
+    points pay it off, R15)."""
+    if lots is None:
+        lots = _live_lots(entry.client_id)
+    order = lot_rules.redemption_draw_order(lots, now=now, today=lot_rules.local_date(now))
+    entry.draws, entry.debt = lot_rules.draw(-entry.points, order)
+    return entry
+
+
+def _expiry_entries(*, client_ids=None, now: datetime) -> list[PointsEntry]:
+    """One `expire` entry per lot past its date with points left, drawing those points from
+    it (R54). Keys count the lot's earlier expiries, so a lot that got points back after its
+    date (R53) expires again, once."""
+    today = lot_rules.local_date(now)
+    due = PointsLot.objects.select_for_update().filter(remaining__gt=0, expires_on__lt=today)
+    if client_ids is not None:
+        due = due.filter(client_id__in=client_ids)
+    due = list(due.select_related("entry").order_by("pk"))
+    if not due:
+        return []
+    earlier = dict(
+        Allocation.objects.filter(
+            lot_id__in=[lot.pk for lot in due], debit__kind=EntryKind.EXPIRE, points__gt=0
+        )
+        .values("lot_id")
+        .annotate(count=Count("id"))
+        .values_list("lot_id", "count")
+    )
+    entries = []
+    for lot in due:
+        entry = PointsEntry(
+            client_id=lot.client_id,
+            points=-lot.remaining,
+            kind=EntryKind.EXPIRE,
+            ticket_id=lot.entry.ticket_id,
+            created_at=now,
+            available_at=now,
+            memo=f"Points of {lot.created_at.date():%d %b %Y} expired on {lot.expires_on:%d %b %Y}",
+            idempotency_key=f"expire:{lot.pk}:{earlier.get(lot.pk, 0) + 1}",
+        )
+        entry.draws, entry.debt = [(lot.pk, lot.remaining)], 0
+        entries.append(entry)
+    return entries
+
+
+def _settlement_entries(*, client_ids, now: datetime) -> None:
+    """Pay off debts (debit points no lot covered) from lots that are available and not past
+    their date, first-expiring first (R15, R52). Writes allocations only: the balance moved
+    when the debit was posted."""
+    debts = list(
+        PointsLot.objects.select_for_update()
+        .filter(client_id__in=client_ids, remaining__lt=0)
+        .order_by("pk")
+    )
+    if not debts:
+        return
+    today = lot_rules.local_date(now)
+    deltas: dict[int, int] = defaultdict(int)
+    allocations = []
+    for client_id in sorted({debt.client_id for debt in debts}):
+        order = lot_rules.redemption_draw_order(_live_lots(client_id), now=now, today=today)
+        for debt in (debt for debt in debts if debt.client_id == client_id):
+            # What earlier debts of this client drew is no longer there.
+            left = [
+                dataclasses.replace(lot, remaining=lot.remaining + deltas[lot.id]) for lot in order
+            ]
+            draws, _ = lot_rules.draw(-debt.remaining, left)
+            for lot_id, points in draws:
+                allocations.append(
+                    Allocation(debit_id=debt.pk, lot_id=lot_id, points=points, created_at=now)
+                )
+                deltas[lot_id] -= points
+                deltas[debt.pk] += points
+    _lots_move(deltas)
+    Allocation.objects.bulk_create(allocations)
+
+
+@transaction.atomic
+def client_points_expire(*, client_ids=None, now: datetime | None = None) -> list[PointsEntry]:
+    """Settle debts, then expire every lot past its date (R54) — of these clients, or of all.
+    Safe to run any number of times: a lot with nothing left posts nothing."""
+    now = now or timezone.now()
+    if client_ids is None:
+        debtor_ids = PointsLot.objects.filter(remaining__lt=0).values_list("client_id", flat=True)
+        due_ids = PointsLot.objects.filter(
+            remaining__gt=0, expires_on__lt=lot_rules.local_date(now)
+        ).values_list("client_id", flat=True)
+        ids = sorted(set(debtor_ids) | set(due_ids))
+    else:
+        ids = sorted(set(client_ids))
+    if not ids:
+        return []
+    _lock_balances(ids)
+    _settlement_entries(client_ids=ids, now=now)
+    return _post_entries(_expiry_entries(client_ids=ids, now=now))
 
 
 def _survivor(client: Client | None) -> Client | None:
@@ -310,11 +554,25 @@ def _expected_points(
 
 
 def _take_back(
-    *, ticket_id: int, action: str, beneficiary: str, client_id: int, points: int, now
-) -> list[PointsEntry]:
+    *,
+    ticket_id: int,
+    action: str,
+    beneficiary: str,
+    client_id: int,
+    points: int,
+    now,
+    drawn: dict[int, int],
+) -> tuple[list[PointsEntry], int]:
     """Negative entries for `points`, first from the still-pending points of the same
     (ticket, action, beneficiary), latest available_at first and keeping it, the rest at
-    once (R15)."""
+    once (R15); with the points of it that had expired already (R52).
+
+    Each piece draws from that ticket's own lots for the action and beneficiary (a pending
+    piece from the lots that free up with it); what of those lots already expired counts
+    as forfeited, not taken twice: the caller posts it as an `expire` entry given back. The
+    spent rest comes from the client's other lots, first-expiring first, and what none
+    covers is a debt (R52). `drawn` carries what earlier debits of the same write took.
+    """
     pending = (
         PointsEntry.objects.filter(
             ticket_id=ticket_id,
@@ -327,7 +585,7 @@ def _take_back(
         .annotate(points=Sum("points"))
         .order_by("-available_at")
     )
-    entries = []
+    pieces = []
     remaining = points
     for row in pending:
         if remaining == 0:
@@ -335,26 +593,95 @@ def _take_back(
         if row["points"] <= 0:
             continue
         taken = min(remaining, row["points"])
-        entries.append((-taken, row["available_at"]))
+        pieces.append((taken, row["available_at"]))
         remaining -= taken
     if remaining:
-        entries.append((-remaining, now))
-    return [
-        PointsEntry(
+        pieces.append((remaining, now))
+    own = [
+        _lot_view(lot)
+        for lot in PointsLot.objects.select_for_update()
+        .filter(
             client_id=client_id,
-            points=points_taken,
+            points__gt=0,
+            entry__ticket_id=ticket_id,
+            entry__action=action,
+            entry__beneficiary=beneficiary,
+        )
+        .order_by("pk")
+    ]
+    own_ids = {lot.id for lot in own}
+    expired = dict(
+        Allocation.objects.filter(lot_id__in=own_ids, debit__kind=EntryKind.EXPIRE)
+        .values("lot_id")
+        .annotate(points=Sum("points"))
+        .values_list("lot_id", "points")
+    )
+
+    def left(lots):
+        return [dataclasses.replace(lot, remaining=lot.remaining - drawn[lot.id]) for lot in lots]
+
+    entries = []
+    forfeits = []
+    for taken, available_at in pieces:
+        if available_at > now:
+            order = [lot for lot in own if lot.available_at == available_at]
+        else:
+            order = sorted((lot for lot in own if lot.available_at <= now), key=lot_rules.fifo_key)
+        draws, need = lot_rules.draw(taken, left(order))
+        for lot_id, part in draws:
+            drawn[lot_id] += part
+        if need and available_at <= now:
+            for lot_id in sorted(expired):
+                part = min(need, expired[lot_id])
+                if part <= 0:
+                    continue
+                expired[lot_id] -= part
+                forfeits.append((lot_id, part))
+                need -= part
+                draws.append((lot_id, part))  # given back by the forfeit entry, then taken
+            others = [lot for lot in _live_lots(client_id) if lot.id not in own_ids]
+            order = lot_rules.redemption_draw_order(
+                left(others), now=now, today=lot_rules.local_date(now)
+            )
+            more, need = lot_rules.draw(need, order)
+            for lot_id, part in more:
+                drawn[lot_id] += part
+            draws += more
+        entry = PointsEntry(
+            client_id=client_id,
+            points=-taken,
             ticket_id=ticket_id,
             action=action,
             beneficiary=beneficiary,
             created_at=now,
             available_at=available_at,
         )
-        for points_taken, available_at in entries
-    ]
+        entry.draws, entry.debt = draws, need
+        entries.append(entry)
+    return entries, forfeits
+
+
+def _forfeit_entry(
+    *, take_back: PointsEntry, points: int, draws: list[tuple[int, int]], key: str, change: str
+) -> PointsEntry:
+    """The already-expired part of a take-back given back as expiry, so the client loses
+    those points once (R52); it returns them to their lots, which the take-back drew."""
+    entry = PointsEntry(
+        client_id=take_back.client_id,
+        points=points,
+        kind=EntryKind.EXPIRE,
+        ticket_id=take_back.ticket_id,
+        created_at=take_back.created_at,
+        available_at=take_back.created_at,
+        memo=f"Expired points of ticket #{take_back.ticket_id}, {change}: not taken twice",
+        idempotency_key=key,
+    )
+    entry.draws, entry.debt = [(lot_id, -part) for lot_id, part in draws], 0
+    return entry
 
 
 def _earning_entries(
-    *, state: TicketLedgerState, now: datetime
+    *, state: TicketLedgerState, now: datetime, drawn: dict[int, int]
 ) -> tuple[list[PointsEntry], TicketEarningSnapshot | None]:
     """Entries for the difference between what the ticket should hold, per (action,
     beneficiary), and what the ledger holds for it: earn/referral_earn the first time,
@@ -415,13 +742,14 @@ def _earning_entries(
             ]
         else:
             kind = EntryKind.ADJUSTMENT
-            new = _take_back(
+            new, forfeits = _take_back(
                 ticket_id=ticket_id,
                 action=action,
                 beneficiary=beneficiary,
                 client_id=owner,
                 points=-difference,
                 now=now,
+                drawn=drawn,
             )
         for offset, entry in enumerate(new, start=1):
             entry.kind = kind
@@ -433,7 +761,47 @@ def _earning_entries(
             sequence = held_count + offset
             entry.idempotency_key = f"ticket:{ticket_id}:{action}:{beneficiary}:{sequence}"
         entries.extend(new)
+        if difference < 0 and forfeits:
+            at_once = new[-1]  # only the part taken at once meets expired lots
+            entries.append(
+                _forfeit_entry(
+                    take_back=at_once,
+                    points=sum(part for _, part in forfeits),
+                    draws=forfeits,
+                    key=f"{at_once.idempotency_key}:expired",
+                    change=change,
+                )
+            )
     return entries, snapshot_row
+
+
+def _plan_return(entry: PointsEntry, *, redeem_key: str, drawn: dict[int, int]) -> PointsEntry:
+    """Mark a redemption's reversal with the lots the redemption drew from, to give the
+    points back to them with their own dates (R53). Points whose lot now belongs to another
+    client (moved by a merge since) start a lot of the reversal's own, with the earliest of
+    those dates."""
+    rows = (
+        Allocation.objects.filter(debit__idempotency_key=redeem_key)
+        .values("lot_id", "lot__client_id", "lot__expires_on")
+        .annotate(points=Sum("points"))
+        .order_by("lot_id")
+    )
+    entry.draws, entry.debt = [], 0
+    dates = []
+    for row in rows:
+        if row["points"] <= 0:
+            continue
+        if row["lot__client_id"] == entry.client_id:
+            entry.draws.append((row["lot_id"], -row["points"]))
+            drawn[row["lot_id"]] -= row["points"]
+        else:
+            dates.append(row["lot__expires_on"])
+    # Also the part the redemption drew from no lot (it left a debt, already paid off).
+    elsewhere = entry.points - sum(-part for _, part in entry.draws)
+    if elsewhere > 0:
+        entry.own_lot = elsewhere
+        entry.expires_on = min(dates, key=lambda day: day or date.max) if dates else None
+    return entry
 
 
 def _redemption_reversals(*, state: TicketLedgerState, now: datetime) -> list[PointsEntry]:
@@ -472,9 +840,14 @@ def ticket_points_reconcile(
     if not locked:
         list(Ticket.objects.select_for_update().filter(pk=ticket.pk).values_list("pk"))
     state = ticket_ledger_state(ticket_id=ticket.pk)
+    drawn: dict[int, int] = defaultdict(int)
     entries = _redemption_reversals(state=state, now=now)
-    earning, snapshot_row = _earning_entries(state=state, now=now)
-    return _post_entries(entries + earning, snapshot=snapshot_row)
+    for entry in entries:
+        _plan_return(entry, redeem_key=f"redeem:{entry.payment_id}", drawn=drawn)
+    earning, snapshot_row = _earning_entries(state=state, now=now, drawn=drawn)
+    # The policy read with the ticket's state; re-read only when the row was missing.
+    expiry_days = _POLICY if state.hold_hours is None else state.expiry_days
+    return _post_entries(entries + earning, snapshot=snapshot_row, expiry_days=expiry_days)
 
 
 # --- feedback (R7 exceptions, R37) --------------------------------------------------------
@@ -524,9 +897,22 @@ def feedback_points_award(*, feedback: Feedback, now: datetime | None = None) ->
 # --- redemption (R19-R23) -----------------------------------------------------------------
 
 
-@transaction.atomic
 def points_redeem(*, ticket: Ticket, points, user, now: datetime | None = None) -> Payment:
-    """Pay part of an open ticket with the client's redeemable points (R19-R22).
+    """Pay part of an open ticket with the client's redeemable points (R19-R22), drawn from
+    their lots first-expiring first (R52).
+
+    The client's lots past their date expire first, in a transaction of their own: they were
+    never redeemable, and a refused redemption leaves them expired all the same (R54).
+    """
+    client_id = Ticket.objects.filter(pk=ticket.pk).values_list("client_id", flat=True).first()
+    if client_id is not None:
+        client_points_expire(client_ids=[client_id], now=now)
+    return _points_redeem(ticket=ticket, points=points, user=user, now=now)
+
+
+@transaction.atomic
+def _points_redeem(*, ticket: Ticket, points, user, now: datetime | None) -> Payment:
+    """The redemption itself (R19-R22).
 
     The ticket row is locked first, then the client's balance row, so two redemptions of
     the same points serialize and the second sees the first's debit (R23). tickets'
@@ -566,22 +952,19 @@ def points_redeem(*, ticket: Ticket, points, user, now: datetime | None = None) 
         points=points,
         user=user,
     )
-    _post_entries(
-        [
-            PointsEntry(
-                client=client,
-                points=-points,
-                kind=EntryKind.REDEEM,
-                ticket=ticket,
-                payment_id=payment.pk,
-                created_at=now,
-                available_at=now,
-                created_by=user,
-                memo=f"Paid on ticket #{ticket.pk}",
-                idempotency_key=f"redeem:{payment.pk}",
-            )
-        ]
+    entry = PointsEntry(
+        client=client,
+        points=-points,
+        kind=EntryKind.REDEEM,
+        ticket=ticket,
+        payment_id=payment.pk,
+        created_at=now,
+        available_at=now,
+        created_by=user,
+        memo=f"Paid on ticket #{ticket.pk}",
+        idempotency_key=f"redeem:{payment.pk}",
     )
+    _post_entries([_plan_debit(entry, now=now)])
     return payment
 
 
@@ -590,12 +973,21 @@ def points_redeem(*, ticket: Ticket, points, user, now: datetime | None = None) 
 
 @transaction.atomic
 def points_adjust(
-    *, client: Client, points, reason: str, user, now: datetime | None = None
+    *,
+    client: Client,
+    points,
+    reason: str,
+    user,
+    now: datetime | None = None,
+    expires_on: date | None = None,
+    never_expires: bool = False,
 ) -> PointsEntry:
     """A Manager's correction of a client's points, with a reason; takes effect at once (R15).
 
     It is not tied to a ticket, so there are no pending points of the same (ticket, action)
-    to take first: a downward adjustment lowers the redeemable balance, possibly below zero.
+    to take first: a downward adjustment draws from the available lots first-expiring first
+    and lowers the redeemable balance, possibly below zero (R52). Points added expire on
+    `expires_on`, never (`never_expires`), or else by the policy (R51).
     """
     now = now or timezone.now()
     if user is None or not user.has_perm("loyalty.adjust_points"):
@@ -610,6 +1002,13 @@ def points_adjust(
         raise DomainError("Give a number of points other than 0.", field="points")
     if client.is_tombstone:
         raise DomainError("This client was merged into another; adjust the survivor.")
+    if expires_on is not None or never_expires:
+        if points < 0:
+            raise ExpiryOnDeduction(field="expires_on")
+        if expires_on is not None and never_expires:
+            raise ExpiryDateAndNever(field="expires_on")
+        if expires_on is not None and expires_on < lot_rules.local_date(now):
+            raise ExpiryDateInPast(field="expires_on")
     entry = PointsEntry(
         client=client,
         points=points,
@@ -619,8 +1018,14 @@ def points_adjust(
         created_by=user,
         memo=reason[:255],
         idempotency_key=f"manual:{uuid.uuid4().hex}",
+        expires_on=expires_on,
     )
     entry.full_clean()
+    if expires_on is not None or never_expires:
+        entry.expiry_fixed = True
+    if points < 0:
+        client_points_expire(client_ids=[client.pk], now=now)  # locks the balance row first
+        _plan_debit(entry, now=now)
     return _post_entries([entry])[0]
 
 
@@ -631,64 +1036,89 @@ def points_adjust(
 def client_points_merge(
     *, survivor: Client, duplicate: Client, user=None, now: datetime | None = None
 ) -> list[PointsEntry]:
-    """Move all the duplicate's points to the survivor (R17): each still-pending lot keeps its
-    available_at (and its ticket, action and beneficiary, for later take-backs, R15); the
-    rest moves at once, negative or not. The duplicate ends with 0 pending, 0 redeemable.
+    """Move all the duplicate's points to the survivor (R17): each lot moves with what it
+    still holds and its `expires_on` (R53); a still-pending one keeps its available_at, and
+    every one its ticket, action and beneficiary, for later take-backs (R15, R52). A debt
+    moves at once, drawn from the survivor's lots. The duplicate ends with 0 pending, 0
+    redeemable.
     """
     now = now or timezone.now()
     balances = _lock_balances([survivor.pk, duplicate.pk])
-    lots = [
-        row
-        for row in PointsEntry.objects.filter(client_id=duplicate.pk, available_at__gt=now)
-        .values("available_at", "ticket_id", "action", "beneficiary")
-        .annotate(points=Sum("points"))
-        .order_by("available_at", "ticket_id", "action", "beneficiary")
-        if row["points"]
+    _settlement_entries(client_ids=[survivor.pk, duplicate.pk], now=now)
+    lots = list(
+        PointsLot.objects.select_for_update()
+        .filter(client_id=duplicate.pk, remaining__gt=0)
+        .select_related("entry")
+        .order_by("pk")
+    )
+    moves = [
+        {
+            "lot": lot,
+            "points": lot.remaining,
+            "ticket_id": lot.entry.ticket_id,
+            "action": lot.entry.action,
+            "beneficiary": lot.entry.beneficiary,
+            "available_at": max(lot.available_at, now),
+        }
+        for lot in lots
     ]
-    rest = balances[duplicate.pk].total - sum(lot["points"] for lot in lots)
+    rest = balances[duplicate.pk].total - sum(move["points"] for move in moves)
     if rest:
-        lots.append(
+        moves.append(
             {
-                "available_at": now,
+                "lot": None,
+                "points": rest,
                 "ticket_id": None,
                 "action": "",
                 "beneficiary": "",
-                "points": rest,
+                "available_at": now,
             }
         )
+    debts = list(
+        PointsLot.objects.select_for_update()
+        .filter(client_id=duplicate.pk, remaining__lt=0)
+        .order_by("pk")
+    )
     moved_before = PointsEntry.objects.filter(
         client_id=duplicate.pk, kind=EntryKind.MERGE_OUT
     ).count()
     entries = []
-    for number, lot in enumerate(lots, start=moved_before + 1):
+    for number, move in enumerate(moves, start=moved_before + 1):
         common = {
-            "ticket_id": lot["ticket_id"],
-            "action": lot["action"],
-            "beneficiary": lot["beneficiary"],
+            "ticket_id": move["ticket_id"],
+            "action": move["action"],
+            "beneficiary": move["beneficiary"],
             "created_at": now,
-            "available_at": lot["available_at"],
+            "available_at": move["available_at"],
             "created_by": user,
         }
-        entries.append(
-            PointsEntry(
-                client=duplicate,
-                points=-lot["points"],
-                kind=EntryKind.MERGE_OUT,
-                memo=f"Merged into client #{survivor.pk}",
-                idempotency_key=f"merge:{duplicate.pk}:{number}:out",
-                **common,
-            )
+        out = PointsEntry(
+            client=duplicate,
+            points=-move["points"],
+            kind=EntryKind.MERGE_OUT,
+            memo=f"Merged into client #{survivor.pk}",
+            idempotency_key=f"merge:{duplicate.pk}:{number}:out",
+            **common,
         )
-        entries.append(
-            PointsEntry(
-                client=survivor,
-                points=lot["points"],
-                kind=EntryKind.MERGE_IN,
-                memo=f"Merged from client #{duplicate.pk}",
-                idempotency_key=f"merge:{duplicate.pk}:{number}:in",
-                **common,
-            )
+        moved_in = PointsEntry(
+            client=survivor,
+            points=move["points"],
+            kind=EntryKind.MERGE_IN,
+            memo=f"Merged from client #{duplicate.pk}",
+            idempotency_key=f"merge:{duplicate.pk}:{number}:in",
+            **common,
         )
+        if move["lot"] is not None:
+            out.draws, out.debt = [(move["lot"].pk, move["points"])], 0
+            moved_in.expires_on, moved_in.expiry_fixed = move["lot"].expires_on, True
+        elif rest < 0:
+            # The duplicate's debts are cleared by the move and become the survivor's.
+            out.draws = [(debt.pk, debt.remaining) for debt in debts]
+            out.debt = 0
+            _plan_debit(moved_in, now=now)
+        else:
+            moved_in.expiry_fixed = True  # points no lot held (R51: never)
+        entries += [out, moved_in]
     return _post_entries(entries)
 
 
