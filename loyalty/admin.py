@@ -12,10 +12,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from catalog.models import ItemKind
 from clients.models import Client
 from loyalty import selectors, services
 from loyalty.actions import ACTIONS, SPEND_ACTIONS
 from loyalty.models import EarningRule, LoyaltySettings, PointsEntry
+from loyalty.services import SETTINGS_FIELDS
 from salon.admin_history import HistoryAdmin
 from salon.errors import DomainError
 from salon.selectors import features_get
@@ -114,9 +116,43 @@ class EarningRuleAdmin(HistoryAdmin):
 
 
 class LoyaltySettingsForm(forms.ModelForm):
+    """The settings in plain form fields (no JSON on screens); the service judges them."""
+
+    expiry_reminder_days = forms.CharField(
+        required=False,
+        label="Expiry reminders (days before)",
+        help_text="Up to 5 numbers of days, e.g. “30, 7”; empty for no reminders.",
+    )
+    redeemable_kinds = forms.MultipleChoiceField(
+        choices=ItemKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Points may pay for",
+    )
+
     class Meta:
         model = LoyaltySettings
-        fields = ["min_redemption_dollars", "hold_hours"]
+        fields = list(SETTINGS_FIELDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        days = self.instance.expiry_reminder_days or []
+        self.initial["expiry_reminder_days"] = ", ".join(str(day) for day in days)
+
+    def clean_expiry_reminder_days(self):
+        text = self.cleaned_data["expiry_reminder_days"].replace(";", ",")
+        parts = [part.strip() for part in text.split(",") if part.strip()]
+        if not all(part.isdigit() for part in parts):
+            raise forms.ValidationError("Give whole numbers of days separated by commas.")
+        return [int(part) for part in parts]
+
+    def clean(self):
+        cleaned = super().clean()
+        changes = {name: cleaned[name] for name in SETTINGS_FIELDS if name in cleaned}
+        try:
+            services.loyalty_settings_changes_clean(changes=changes, current=self.instance)
+        except DomainError as error:
+            self.add_error(error.field if error.field in self.fields else None, error.message)
+        return cleaned
 
 
 @admin.register(LoyaltySettings)
@@ -142,7 +178,7 @@ class LoyaltySettingsAdmin(HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         services.loyalty_settings_update(
-            changes={name: form.cleaned_data[name] for name in form.changed_data},
+            changes={name: form.cleaned_data[name] for name in SETTINGS_FIELDS},
             user=request.user,
         )
 

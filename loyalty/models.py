@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from catalog.models import ItemKind
 from loyalty.actions import (
     ACTIONS,
     REFERRER_ELIGIBLE_ACTIONS,
@@ -84,6 +85,11 @@ def default_rule_values(action: str) -> dict:
     }
 
 
+def every_item_kind() -> list[str]:
+    """Points pay for every kind of item unless the Manager narrows it (R57)."""
+    return list(ItemKind.values)
+
+
 class LoyaltySettings(models.Model):
     """Redemption settings (R19) and the hold (R15); a single row, pk=1."""
 
@@ -124,9 +130,8 @@ class LoyaltySettings(models.Model):
         default=1, help_text="Points are redeemed in multiples of this number."
     )
     redeemable_kinds = models.JSONField(
-        default=list,
-        blank=True,
-        help_text="Item kinds points may pay for; empty: every kind.",
+        default=every_item_kind,
+        help_text="Item kinds whose lines points may pay for.",
     )
     redemption_otp = models.BooleanField(
         "redemption needs a texted code",

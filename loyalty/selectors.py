@@ -2,7 +2,7 @@
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import connection
@@ -15,11 +15,13 @@ from catalog.models import Item, ItemKind
 from clients.models import Client, ClientSource
 from loyalty.actions import ACTIONS, Action
 from loyalty.models import (
+    Allocation,
     EarningRule,
     EntryKind,
     LoyaltySettings,
     PointsBalance,
     PointsEntry,
+    PointsLot,
     TicketEarningSnapshot,
     default_rule_values,
 )
@@ -28,6 +30,7 @@ from salon.models import Features
 from salon.selectors import features_get
 from tickets.models import Payment, Ticket, TicketLine, TicketStatus
 
+_NOT_EXPIRE = [kind for kind in EntryKind.values if kind != EntryKind.EXPIRE]
 CATALOGUE_ORDER = {action: position for position, action in enumerate(ACTIONS)}
 
 
@@ -44,6 +47,14 @@ class Balance:
 
 
 @dataclass(frozen=True)
+class NextExpiry:
+    """The points that expire first and the day they expire at the end of (R54)."""
+
+    points: int
+    on: date
+
+
+@dataclass(frozen=True)
 class RewardsSummary:
     """The rewards box (R28) and whether the client may redeem now (R20, R34)."""
 
@@ -52,6 +63,7 @@ class RewardsSummary:
     redeemable_value: Decimal
     min_redemption_points: int
     can_redeem: bool
+    next_expiry: NextExpiry | None = None
 
 
 def loyalty_settings_get() -> LoyaltySettings:
@@ -94,6 +106,13 @@ def _rewards_sql() -> str:
     """
     client, balance, entry = Client._meta, PointsBalance._meta, PointsEntry._meta
     settings_table, features = LoyaltySettings._meta.db_table, Features._meta.db_table
+    # Live lots of the client through the partial index points_lot_live: only lots still
+    # holding points, so the cost follows what the client holds, not their history (R54).
+    live = (
+        f"FROM {PointsLot._meta.db_table} l WHERE l.{PointsLot._meta.get_field('client').column} "
+        "= c.id AND l.remaining > 0 AND l.expires_on"
+    )
+    next_date = f"(SELECT MIN(l.expires_on) {live} >= %(today)s)"
     return (
         f"SELECT c.{client.get_field('merged_into').column}, "
         f"COALESCE((SELECT b.total FROM {balance.db_table} b "
@@ -101,7 +120,10 @@ def _rewards_sql() -> str:
         f"COALESCE((SELECT SUM(e.points) FROM {entry.db_table} e "
         f"WHERE e.{entry.get_field('client').column} = c.id AND e.available_at > %(now)s), 0), "
         f"(SELECT s.min_redemption_dollars FROM {settings_table} s WHERE s.id = 1), "
-        f"(SELECT f.rewards_referrals FROM {features} f WHERE f.id = 1) "
+        f"(SELECT f.rewards_referrals FROM {features} f WHERE f.id = 1), "
+        f"COALESCE((SELECT SUM(l.remaining) {live} < %(today)s), 0), "
+        f"{next_date}, "
+        f"(SELECT SUM(l.remaining) {live} = {next_date}) "
         f"FROM {client.db_table} c WHERE c.id = %(client)s"
     )
 
@@ -119,6 +141,13 @@ class _RewardsRow:
     pending: int
     minimum_dollars: int | None
     rewards_on: bool | None
+    past_date: int  # points of lots past their date, not expired by the run yet (R54)
+    next_expiry: "NextExpiry | None"
+
+    @property
+    def redeemable(self) -> int:
+        """Never counts points past their date, even before the run expires them (R54)."""
+        return self.total - self.pending - self.past_date
 
 
 def _rewards_row(*, client_id: int | None, now: datetime | None) -> _RewardsRow | None:
@@ -126,13 +155,21 @@ def _rewards_row(*, client_id: int | None, now: datetime | None) -> _RewardsRow 
     with connection.cursor() as cursor:
         cursor.execute(
             REWARDS_SQL,
-            {"now": connection.ops.adapt_datetimefield_value(now), "client": client_id},
+            {
+                "now": connection.ops.adapt_datetimefield_value(now),
+                "today": connection.ops.adapt_datefield_value(timezone.localdate(now)),
+                "client": client_id,
+            },
         )
         row = cursor.fetchone()
     if row is None:
         return None
-    merged_into, total, pending, minimum_dollars, rewards_on = row
+    merged_into, total, pending, minimum_dollars, rewards_on, past_date, next_on, next_points = row
+    if isinstance(next_on, str):  # SQLite answers a computed date as text
+        next_on = date.fromisoformat(next_on)
     return _RewardsRow(
+        past_date=int(past_date),
+        next_expiry=None if next_on is None else NextExpiry(points=int(next_points), on=next_on),
         tombstone=merged_into is not None,
         total=int(total),
         pending=int(pending),
@@ -150,7 +187,7 @@ def client_points_balance(*, client: Client, now: datetime | None = None) -> Bal
     row = _rewards_row(client_id=client.pk, now=now)
     if row is None:  # an unsaved client: nothing earned yet
         return Balance(pending=0, redeemable=0)
-    return Balance(pending=row.pending, redeemable=row.total - row.pending)
+    return Balance(pending=row.pending, redeemable=row.redeemable)
 
 
 def points_value(points: int) -> Decimal:
@@ -175,7 +212,7 @@ def _rewards_summary(
         rewards_on = features_get().rewards_referrals
     if tombstone is None:
         tombstone = row.tombstone
-    redeemable = row.total - row.pending
+    redeemable = row.redeemable
     minimum = minimum_dollars * 100
     return RewardsSummary(
         pending_points=row.pending,
@@ -185,6 +222,7 @@ def _rewards_summary(
         can_redeem=bool(
             rewards_on and minimum > 0 and redeemable >= max(minimum, 1) and not tombstone
         ),
+        next_expiry=row.next_expiry,
     )
 
 
@@ -242,6 +280,80 @@ def ledger_disagreements() -> list[tuple[int, int, int]]:
     )
     found = list(skewed) + [(client_id, 0, points) for client_id, points in without_row]
     return sorted(found)
+
+
+@dataclass(frozen=True)
+class LotDisagreement:
+    """A lot whose figures don't add up: points = still held + drawn + expired (R52-R54)."""
+
+    lot_id: int
+    client_id: int
+    points: int
+    remaining: int
+    drawn: int
+    expired: int
+
+
+def lot_disagreements() -> list[LotDisagreement]:
+    """Every lot whose points differ from what it still holds + what was drawn from it +
+    what expired from it; a debt's (negative) points from what is still owed + what later
+    points paid off. Allocations are append-only, so they are the record; `remaining` is
+    the running figure checked against them."""
+
+    def allocated(**filters):
+        return Coalesce(
+            Subquery(
+                Allocation.objects.filter(lot_id=OuterRef("pk"), **filters)
+                .order_by()
+                .values("lot_id")
+                .annotate(points=Sum("points"))
+                .values("points")
+            ),
+            Value(0),
+        )
+
+    found = []
+    lots = PointsLot.objects.annotate(
+        drawn=allocated(debit__kind__in=_NOT_EXPIRE), expired=allocated(debit__kind="expire")
+    ).order_by("pk")
+    for lot in lots.filter(points__gt=0).exclude(points=F("remaining") + F("drawn") + F("expired")):
+        found.append(
+            LotDisagreement(
+                lot.pk, lot.client_id, lot.points, lot.remaining, lot.drawn, lot.expired
+            )
+        )
+    for debt in lots.filter(points__lt=0).select_related("entry"):
+        # The debit first drew what lots it could (-entry.points + points), then later lots
+        # paid the debt off; a merge clears a debt by drawing it back (negative draws).
+        paid = (
+            Allocation.objects.filter(debit_id=debt.pk).aggregate(points=Sum("points"))["points"]
+            or 0
+        ) - (-debt.entry.points + debt.points)
+        if debt.remaining != debt.points + paid - debt.drawn - debt.expired:
+            found.append(
+                LotDisagreement(
+                    debt.pk, debt.client_id, debt.points, debt.remaining, debt.drawn, paid
+                )
+            )
+    return found
+
+
+def lot_balance_disagreements() -> list[tuple[int, int, int]]:
+    """(client id, balance total, sum of lot remainders) where the two differ: what the lots
+    hold, less debts, is the balance (R52)."""
+    lot_sums = (
+        PointsLot.objects.filter(client_id=OuterRef("client_id"))
+        .order_by()
+        .values("client_id")
+        .annotate(points=Sum("remaining"))
+        .values("points")
+    )
+    return list(
+        PointsBalance.objects.annotate(lots=Coalesce(Subquery(lot_sums), Value(0)))
+        .exclude(total=F("lots"))
+        .order_by("client_id")
+        .values_list("client_id", "total", "lots")
+    )
 
 
 # --- what a ticket's reconcile needs, in one query (R3-R16, R22; P3) ----------------------

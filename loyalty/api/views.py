@@ -102,6 +102,8 @@ class AdjustmentCreateView(IdempotentMixin, APIView):
             points=data.validated_data["points"],
             reason=data.validated_data["reason"],
             user=request.user,
+            expires_on=data.validated_data.get("expires_on"),
+            never_expires=data.validated_data["never_expires"],
         )
         return Response(
             serializers.PointsEntrySerializer(entry).data, status=status.HTTP_201_CREATED
