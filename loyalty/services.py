@@ -154,19 +154,22 @@ def _post_entries(
             entry.expires_on = lot_rules.lot_expires_on(
                 posted_at=entry.created_at, expiry_days=expiry_days
             )
-    posted = _post_rows(entries, snapshot=snapshot)
-    _post_lots(posted)
+    posted, lots_written = _post_rows(
+        entries, snapshot=snapshot, lot_keys=[entry.idempotency_key for entry in lots]
+    )
+    _post_lots(posted, lots_written=lots_written)
     return posted
 
 
-def _post_lots(entries: list[PointsEntry]) -> None:
-    """The lots these posted entries start, the debts they leave, and their allocations,
-    with each touched lot's remainder moved in the same transaction (R51-R53)."""
+def _post_lots(entries: list[PointsEntry], *, lots_written: bool) -> None:
+    """The lots these posted entries start (unless the entries' statement wrote them), the
+    debts they leave, and their allocations, with each touched lot's remainder moved in the
+    same transaction (R51-R53)."""
     new_lots = []
     allocations = []
     deltas: dict[int, int] = defaultdict(int)
     for entry in entries:
-        if _is_lot(entry):
+        if _is_lot(entry) and not lots_written:
             new_lots.append(
                 PointsLot(
                     entry_id=entry.pk,
@@ -231,10 +234,32 @@ def _lots_move(deltas: dict[int, int]) -> None:
         )
 
 
+def _lots_from_entries_sql() -> str:
+    """On PostgreSQL, the lots that new entries start are inserted by the entries' own
+    statement, from its RETURNING rows: the close stays one write (P3, R51)."""
+    lot, entry = PointsLot._meta, PointsEntry._meta
+    columns = ["entry", "client", "points", "remaining", "expires_on", "available_at", "created_at"]
+    sources = ["id", "client_id", "points", "points", "expires_on", "available_at", "created_at"]
+    quoted = ", ".join(connection.ops.quote_name(lot.get_field(name).column) for name in columns)
+    returned = ", ".join(
+        connection.ops.quote_name(entry.get_field(name).column)
+        for name in ["client", "points", "expires_on", "available_at", "created_at"]
+    )
+    return (
+        f"new_lots AS (INSERT INTO {lot.db_table} ({quoted}) SELECT {', '.join(sources)} "
+        "FROM new_entries WHERE idempotency_key = ANY(%s))",
+        f"RETURNING id, {returned}, idempotency_key",
+    )
+
+
 def _post_rows(
-    entries: list[PointsEntry], *, snapshot: TicketEarningSnapshot | None = None
-) -> list[PointsEntry]:
-    """The entries, the snapshot and the balance totals, as one write (P3)."""
+    entries: list[PointsEntry],
+    *,
+    snapshot: TicketEarningSnapshot | None = None,
+    lot_keys: list[str] = (),
+) -> tuple[list[PointsEntry], bool]:
+    """The entries, the snapshot and the balance totals, as one write (P3); on PostgreSQL
+    the lots of `lot_keys` too. Says whether it wrote those lots."""
     deltas: dict[int, int] = defaultdict(int)
     for entry in entries:
         deltas[entry.client_id] += entry.points
@@ -243,19 +268,30 @@ def _post_rows(
         writes.append(_insert_sql(TicketEarningSnapshot, [snapshot]))
     if entries:
         writes.append(_balances_upsert_sql(deltas))
-        sql, params = _insert_sql(PointsEntry, entries)
-        writes.append((f"{sql} RETURNING id", params))
     if not writes:
-        return []
+        return [], False
+    with_lots = bool(lot_keys) and connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            *earlier, (last_sql, _) = writes
-            ctes = ", ".join(f"w{number} AS ({sql})" for number, (sql, _) in enumerate(earlier))
-            cursor.execute(
-                f"WITH {ctes} {last_sql}" if ctes else last_sql,
-                [param for _, params in writes for param in params],
-            )
+            params = [param for _, params in writes for param in params]
+            ctes = [f"w{number} AS ({sql})" for number, (sql, _) in enumerate(writes)]
+            if entries:
+                sql, entry_params = _insert_sql(PointsEntry, entries)
+                params += entry_params
+                if with_lots:
+                    lots_cte, returning = _lots_from_entries_sql()
+                    ctes += [f"new_entries AS ({sql} {returning})", lots_cte]
+                    params.append(list(lot_keys))
+                    last = "SELECT id FROM new_entries"
+                else:
+                    last = f"{sql} RETURNING id"
+            else:  # a snapshot alone is the statement itself
+                ctes, last = [], writes[0][0]
+            cursor.execute(f"WITH {', '.join(ctes)} {last}" if ctes else last, params)
         else:
+            if entries:
+                sql, params = _insert_sql(PointsEntry, entries)
+                writes.append((f"{sql} RETURNING id", params))
             for sql, params in writes:
                 cursor.execute(sql, params)
         ids = [row[0] for row in cursor.fetchall()] if entries else []
@@ -263,7 +299,7 @@ def _post_rows(
         entry.pk = pk
         entry._state.adding = False
         entry._state.db = connection.alias
-    return entries
+    return entries, with_lots
 
 
 # --- lots: what each debit draws from, expiry, debts (R51-R54) ----------------------------
