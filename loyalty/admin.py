@@ -14,10 +14,18 @@ from django.utils.safestring import mark_safe
 
 from catalog.models import ItemKind
 from clients.models import Client
-from loyalty import selectors, services
+from loyalty import selectors
 from loyalty.actions import ACTIONS, SPEND_ACTIONS
+from loyalty.adjustments import points_adjust
+from loyalty.configuration import (
+    SETTINGS_FIELDS,
+    earning_rule_changes_clean,
+    earning_rule_update,
+    loyalty_settings_changes_clean,
+    loyalty_settings_update,
+)
 from loyalty.models import EarningRule, LoyaltySettings, PointsEntry
-from loyalty.services import SETTINGS_FIELDS
+from loyalty.redemption import points_redeem
 from salon.admin_history import HistoryAdmin
 from salon.errors import DomainError
 from salon.selectors import features_get
@@ -64,7 +72,7 @@ class EarningRuleForm(forms.ModelForm):
         cleaned = super().clean()
         changes = {name: cleaned.get(name) for name in self.changed_data if name in RULE_CELLS}
         try:
-            services.earning_rule_changes_clean(action=self.instance.action, changes=changes)
+            earning_rule_changes_clean(action=self.instance.action, changes=changes)
         except DomainError as error:
             self.add_error(error.field if error.field in self.fields else None, error.message)
         return cleaned
@@ -108,7 +116,7 @@ class EarningRuleAdmin(HistoryAdmin):
         return redirect("admin:loyalty_earningrule_changelist")
 
     def save_model(self, request, obj, form, change):
-        services.earning_rule_update(
+        earning_rule_update(
             action=obj.action,
             changes={name: form.cleaned_data[name] for name in form.changed_data},
             user=request.user,
@@ -149,7 +157,7 @@ class LoyaltySettingsForm(forms.ModelForm):
         cleaned = super().clean()
         changes = {name: cleaned[name] for name in SETTINGS_FIELDS if name in cleaned}
         try:
-            services.loyalty_settings_changes_clean(changes=changes, current=self.instance)
+            loyalty_settings_changes_clean(changes=changes, current=self.instance)
         except DomainError as error:
             self.add_error(error.field if error.field in self.fields else None, error.message)
         return cleaned
@@ -177,7 +185,7 @@ class LoyaltySettingsAdmin(HistoryAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        services.loyalty_settings_update(
+        loyalty_settings_update(
             changes={name: form.cleaned_data[name] for name in SETTINGS_FIELDS},
             user=request.user,
         )
@@ -268,7 +276,7 @@ class PointsEntryAdmin(admin.ModelAdmin):
         form = PointsAdjustmentForm(request.POST or None, initial=request.GET.dict())
         if request.method == "POST" and form.is_valid():
             try:
-                entry = services.points_adjust(
+                entry = points_adjust(
                     client=form.cleaned_data["client"],
                     points=form.cleaned_data["points"],
                     reason=form.cleaned_data["reason"],
@@ -315,7 +323,7 @@ class PointsEntryAdmin(admin.ModelAdmin):
         form = RedeemForm(request.POST or None, initial={"points": request.GET.get("points")})
         if request.method == "POST" and form.is_valid():
             try:
-                payment = services.points_redeem(
+                payment = points_redeem(
                     ticket=ticket, points=form.cleaned_data["points"], user=request.user
                 )
             except DomainError as error:

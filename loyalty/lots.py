@@ -38,9 +38,14 @@ def is_past_date(expires_on: date | None, *, today: date) -> bool:
     return expires_on is not None and expires_on < today
 
 
+def expiry_sort_key(expires_on: date | None) -> date:
+    """Dates in order, never (None) after every date."""
+    return expires_on or date.max
+
+
 def fifo_key(lot: LotView) -> tuple:
     """First-expiring first, never-expiring last, then posting time, then id (R52)."""
-    return (lot.expires_on is None, lot.expires_on or date.max, lot.created_at, lot.id)
+    return (expiry_sort_key(lot.expires_on), lot.created_at, lot.id)
 
 
 def draw(points: int, lots: Iterable[LotView]) -> tuple[list[tuple[int, int]], int]:

@@ -3,8 +3,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import ItemKind
+from loyalty.configuration import SETTINGS_FIELDS
 from loyalty.models import EarningRule, LoyaltySettings, PointsEntry
-from loyalty.services import SETTINGS_FIELDS
 from tickets.models import Payment
 
 

@@ -11,6 +11,9 @@ from django.core.management import call_command
 from catalog.models import ItemKind
 from clients.services import client_merge
 from loyalty.actions import Action
+from loyalty.adjustments import points_adjust
+from loyalty.configuration import loyalty_settings_update
+from loyalty.expiry import points_expire_due
 from loyalty.models import (
     Allocation,
     EntryKind,
@@ -19,6 +22,7 @@ from loyalty.models import (
     PointsEntry,
     PointsLot,
 )
+from loyalty.redemption import points_redeem
 from loyalty.selectors import (
     Balance,
     NextExpiry,
@@ -26,17 +30,13 @@ from loyalty.selectors import (
     client_rewards_summary,
     loyalty_settings_get,
 )
-from loyalty.services import (
-    loyalty_settings_update,
-    points_adjust,
-    points_expire_due,
-    points_redeem,
-)
 from salon.errors import DomainError
 from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory
 from tests.loyalty.factories import closed_ticket, rule_set, ticket_void
-from tickets import services as tickets
+from tickets.lifecycle import ticket_open
+from tickets.lifecycle import ticket_void as ticket_void_open
+from tickets.lines import ticket_add_line
 
 pytestmark = pytest.mark.django_db
 
@@ -70,8 +70,8 @@ def lots_of(client):
 
 
 def open_ticket_for(customer, price="100.00"):
-    ticket = tickets.ticket_open(client=customer)
-    tickets.ticket_add_line(ticket=ticket, item=ItemFactory(kind=SERVICE, price=Decimal(price)))
+    ticket = ticket_open(client=customer)
+    ticket_add_line(ticket=ticket, item=ItemFactory(kind=SERVICE, price=Decimal(price)))
     return ticket
 
 
@@ -229,7 +229,7 @@ def test_r53_a_reversal_after_the_original_date_expires_at_the_next_run(
     assert balance_of(customer) == Balance(pending=0, redeemable=0)
 
     time_machine.move_to(local(2026, 4, 12), tick=False)
-    tickets.ticket_void(ticket=ticket, user=front_desk, reason="walked out")
+    ticket_void_open(ticket=ticket, user=front_desk, reason="walked out")
     # Back in its lot with its own date, 10 April, which has passed: never redeemable.
     assert lots_of(customer) == {date(2026, 4, 10): 1000}
     assert balance_of(customer) == Balance(pending=0, redeemable=0)

@@ -1,6 +1,6 @@
 """`python manage.py expire_points`: the daily expiry run (R54)."""
 
-from loyalty.services import points_expire_due
+from loyalty.expiry import points_expire_due
 from salon.commands import PeriodicCommand
 
 

@@ -1,0 +1,74 @@
+"""A Manager's manual correction of a client's points (R15, SPEC §10)."""
+
+import uuid
+from datetime import date, datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from clients.models import Client
+from loyalty import ledger
+from loyalty import lots as lot_rules
+from loyalty.errors import ExpiryDateAndNever, ExpiryDateInPast, ExpiryOnDeduction
+from loyalty.expiry import client_points_expire
+from loyalty.models import EntryKind, PointsEntry
+from loyalty.numbers import whole_number
+from salon.errors import DomainError, PermissionRefused
+
+
+@transaction.atomic
+def points_adjust(
+    *,
+    client: Client,
+    points,
+    reason: str,
+    user,
+    now: datetime | None = None,
+    expires_on: date | None = None,
+    never_expires: bool = False,
+) -> PointsEntry:
+    """A Manager's correction of a client's points, with a reason; takes effect at once (R15).
+
+    It is not tied to a ticket, so there are no pending points of the same (ticket, action)
+    to take first: a downward adjustment draws from the available lots first-expiring first
+    and lowers the redeemable balance, possibly below zero (R52). Points added expire on
+    `expires_on`, never (`never_expires`), or else by the policy (R51).
+    """
+    now = now or timezone.now()
+    if user is None or not user.has_perm("loyalty.adjust_points"):
+        raise PermissionRefused("Only a Manager may adjust points.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Give a reason for the adjustment.", field="reason")
+    if isinstance(points, bool):
+        raise DomainError("Give a whole number.", field="points")
+    points = whole_number(points, field="points", minimum=-(10**9))
+    if points == 0:
+        raise DomainError("Give a number of points other than 0.", field="points")
+    if client.is_tombstone:
+        raise DomainError("This client was merged into another; adjust the survivor.")
+    dated = expires_on is not None or never_expires
+    if dated:
+        if points < 0:
+            raise ExpiryOnDeduction(field="expires_on")
+        if expires_on is not None and never_expires:
+            raise ExpiryDateAndNever(field="expires_on")
+        if expires_on is not None and expires_on < lot_rules.local_date(now):
+            raise ExpiryDateInPast(field="expires_on")
+    entry = PointsEntry(
+        client=client,
+        points=points,
+        kind=EntryKind.MANUAL,
+        created_at=now,
+        available_at=now,
+        created_by=user,
+        memo=reason[:255],
+        idempotency_key=f"manual:{uuid.uuid4().hex}",
+        expires_on=expires_on,
+    )
+    entry.full_clean()
+    entry.expiry_fixed = dated
+    if points < 0:
+        client_points_expire(client_ids=[client.pk], now=now)  # locks the balance row first
+        ledger.debit_plan(entry, now=now)
+    return ledger.entries_post([entry])[0]
