@@ -9,7 +9,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from catalog.models import ItemKind
@@ -200,6 +200,13 @@ class PointsAdjustmentForm(forms.Form):
     )
     points = forms.IntegerField(help_text="Negative to take points away.")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    expires_on = forms.DateField(
+        required=False,
+        label="Points expire on",
+        help_text="For points added: their last day. Empty: the salon's expiry policy.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    never_expires = forms.BooleanField(required=False, label="These points never expire")
 
 
 class RedeemForm(forms.Form):
@@ -227,6 +234,22 @@ class PointsEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
     change_list_template = "admin/loyalty/pointsentry/change_list.html"
+
+    readonly_fields = ["drawn_from"]
+
+    @admin.display(description="Drawn from")
+    def drawn_from(self, entry):
+        """Which points a debit used, or where a give-back returned them (R52, R53)."""
+        rows = [
+            f"{allocation.points} points of {allocation.lot.created_at:%-d %b %Y}"
+            + (
+                f" (expiring {allocation.lot.expires_on:%-d %b %Y})"
+                if allocation.lot.expires_on
+                else " (never expiring)"
+            )
+            for allocation in selectors.entry_allocations(entry=entry)
+        ]
+        return format_html_join(mark_safe("<br>"), "{}", ((row,) for row in rows)) or "—"
 
     @admin.display(description="Client", ordering="client")
     def client_link(self, entry):
@@ -281,6 +304,8 @@ class PointsEntryAdmin(admin.ModelAdmin):
                     points=form.cleaned_data["points"],
                     reason=form.cleaned_data["reason"],
                     user=request.user,
+                    expires_on=form.cleaned_data["expires_on"],
+                    never_expires=form.cleaned_data["never_expires"],
                 )
             except DomainError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)

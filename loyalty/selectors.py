@@ -198,6 +198,16 @@ def client_points_entries(*, client: Client) -> QuerySet[PointsEntry]:
     return PointsEntry.objects.filter(client_id=client.pk).order_by("-created_at", "-id")
 
 
+def entry_allocations(*, entry: PointsEntry) -> QuerySet[Allocation]:
+    """The lots an entry drew from (or gave back to), oldest first (R52, R53)."""
+    return (
+        Allocation.objects.filter(debit=entry)
+        .exclude(lot_id=entry.pk)
+        .select_related("lot")
+        .order_by("id")
+    )
+
+
 def ledger_disagreements() -> list[tuple[int, int, int]]:
     """(client id, balance total, sum of entries) for each client whose two disagree."""
     entry_sums = (
