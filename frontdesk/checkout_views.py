@@ -2,7 +2,8 @@
 service each and answer, for htmx, the re-drawn checkout panel (no page reload); without
 JavaScript the same forms post and redirect back. Refusals show the service's message."""
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -25,6 +26,8 @@ from tickets.services import (
     ticket_remove_line,
 )
 
+PLAIN_AMOUNT = re.compile(r"[0-9]{1,5}(\.[0-9]{1,2})?", re.ASCII)
+
 # The desk takes these by hand; points are taken by Redeem (R21).
 DESK_METHODS = [
     (value, label) for value, label in PaymentMethod.choices if value != PaymentMethod.POINTS
@@ -38,23 +41,20 @@ def _require(request, perm: str) -> None:
 
 def _money(value: str, *, field: str, label: str) -> Decimal | None:
     """A typed amount, or None when left empty; anything else is the desk's typo (400)."""
-    value = (value or "").strip().lstrip("$")
+    value = (value or "").strip().removeprefix("$")
     if not value:
         return None
-    try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        raise DomainError(f"{label} must be an amount such as 12.50.", field=field) from None
-    if not amount.is_finite():
+    # Plain figures only (R76): no exponent, sign or digits of other scripts.
+    if not PLAIN_AMOUNT.fullmatch(value):
         raise DomainError(f"{label} must be an amount such as 12.50.", field=field)
-    return amount
+    return Decimal(value)
 
 
 def _whole(value: str, *, field: str, label: str, default: int | None = None) -> int | None:
     value = (value or "").strip()
     if not value:
         return default
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise DomainError(f"{label} must be a whole number.", field=field)
     return int(value)
 
@@ -226,7 +226,7 @@ def line_preview_view(request, ticket_id):
     item). Only the item's price is read; the figures come from tickets' own rounding."""
     _require(request, "tickets.view_ticket")
     chosen = request.GET.get("item", "")
-    item = Item.objects.filter(pk=int(chosen), active=True).first() if chosen.isdigit() else None
+    item = Item.objects.filter(pk=int(chosen), active=True).first() if chosen.isascii() and chosen.isdigit() else None
     context = {"item": item, "error": ""}
     if item is not None:
         try:
