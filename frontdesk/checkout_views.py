@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
 
 from catalog.models import Item
 from frontdesk.selectors import checkout_items, ticket_checkout
@@ -57,6 +58,13 @@ def _whole(value: str, *, field: str, label: str, default: int | None = None) ->
     if not (value.isascii() and value.isdigit()):
         raise DomainError(f"{label} must be a whole number.", field=field)
     return int(value)
+
+
+def _item_chosen(value: str) -> Item | None:
+    """The item picked in the form; tickets' service refuses an inactive one in words."""
+    if not (value.isascii() and value.isdigit()):
+        return None
+    return Item.objects.filter(pk=int(value)).first()
 
 
 def _line_figures(data) -> dict:
@@ -131,25 +139,11 @@ def _ticket(ticket_id):
 
 def line_add_view(request, ticket_id):
     def action():
-        item = Item.objects.filter(
-            pk=_whole(request.POST.get("item"), field="item", label="The item")
-        ).first()
+        item = _item_chosen(request.POST.get("item", ""))
         if item is None:
             raise DomainError("Choose an item.", field="item")
-        discount = _money(request.POST.get("discount"), field="discount", label="The discount")
-        percent = request.POST.get("discount_kind") == "percent"
         ticket_add_line(
-            ticket=_ticket(ticket_id),
-            item=item,
-            quantity=_whole(
-                request.POST.get("quantity"), field="quantity", label="Quantity", default=1
-            ),
-            unit_price=_money(
-                request.POST.get("unit_price"), field="unit_price", label="The price"
-            ),
-            discount_amount=None if percent else discount,
-            discount_percent=discount if percent else None,
-            user=request.user,
+            ticket=_ticket(ticket_id), item=item, user=request.user, **_line_figures(request.POST)
         )
         return f"{item.name} added."
 
@@ -215,9 +209,8 @@ def close_view(request, ticket_id):
     messages.success(request, f"{ticket} is closed.")
     target = reverse("frontdesk-checkout", args=[ticket_id])
     if request.htmx:
-        response = HttpResponseRedirect(target)
-        response["HX-Redirect"] = target
-        return response
+        # A whole page load, so the message shows (an XHR would follow a 302 silently).
+        return HttpResponseClientRedirect(target)
     return HttpResponseRedirect(target)
 
 
@@ -225,8 +218,7 @@ def line_preview_view(request, ticket_id):
     """The price and net of the line being typed, before it is added: one query (the
     item). Only the item's price is read; the figures come from tickets' own rounding."""
     _require(request, "tickets.view_ticket")
-    chosen = request.GET.get("item", "")
-    item = Item.objects.filter(pk=int(chosen), active=True).first() if chosen.isascii() and chosen.isdigit() else None
+    item = _item_chosen(request.GET.get("item", ""))
     context = {"item": item, "error": ""}
     if item is not None:
         try:
