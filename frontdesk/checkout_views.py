@@ -15,17 +15,12 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from catalog.models import Item
 from frontdesk.selectors import checkout_items, ticket_checkout
-from loyalty.services import points_redeem
+from loyalty.redemption import points_redeem
 from salon.errors import DomainError
+from tickets.lifecycle import ticket_close
+from tickets.lines import line_net_amount, ticket_add_line, ticket_remove_line
 from tickets.models import Payment, PaymentMethod, TicketLine, TicketStatus
-from tickets.services import (
-    line_net_amount,
-    payment_add,
-    payment_remove,
-    ticket_add_line,
-    ticket_close,
-    ticket_remove_line,
-)
+from tickets.payments import payment_add, payment_remove
 
 PLAIN_AMOUNT = re.compile(r"[0-9]{1,5}(\.[0-9]{1,2})?", re.ASCII)
 

@@ -22,12 +22,19 @@ from loyalty.selectors import (
     RewardsSummary,
     client_points_entries,
     client_rewards_summary,
-    points_value,
 )
 from messaging.models import Direction, Message, OptOut
+from salon.money import points_to_dollars
 from salon.selectors import features_get
+from tickets.errors import POINTS_REFUSALS
 from tickets.models import Ticket, TicketStatus
-from tickets.selectors import ticket_list_with_totals
+from tickets.selectors import (
+    TICKET_NOT_OPEN,
+    WALK_IN_TICKET,
+    PointsRoom,
+    ticket_list_with_totals,
+    ticket_points_room,
+)
 
 CLIENT_LOG_PAGE = 50
 CLIENT_LOG_MAX_PAGE = 200
@@ -230,7 +237,7 @@ def client_log(
     return ClientLog(
         client=client,
         rewards=summary,
-        pending_value=points_value(summary.pending_points),
+        pending_value=points_to_dollars(summary.pending_points),
         timeline=events,
         next_before=next_before,
     )
@@ -255,49 +262,37 @@ class TicketPayment:
 
     @property
     def usable_value(self) -> Decimal:
-        return points_value(self.usable_points)
+        return points_to_dollars(self.usable_points)
 
 
 def ticket_payment(*, ticket: Ticket, now: datetime | None = None) -> TicketPayment:
     """Amounts of a ticket and the most points redeemable on it now: no more than the
-    redeemable balance, the balance due, and one cent below what keeps the points payments
-    strictly under the total (R20, R21). loyalty's points_redeem still decides; this only
-    proposes a number."""
-    totals = ticket_list_with_totals(queryset=Ticket.objects.filter(pk=ticket.pk)).values(
-        "total_amount", "paid_amount"
-    )[0]
-    total = totals["total_amount"].quantize(Decimal("0.01"))
-    paid = totals["paid_amount"].quantize(Decimal("0.01"))
-    points_paid = (
-        ticket.payments.filter(method="points").aggregate(summed=Sum("amount"))["summed"]
-        or Decimal("0")
-    ).quantize(Decimal("0.01"))
-    balance_due = total - paid
+    redeemable balance and what tickets says points may pay on it (R20, R21). loyalty's
+    points_redeem still decides; this only proposes a number."""
+    room = ticket_points_room(ticket=ticket)
     rewards = None
     usable = 0
     if ticket.client_id is not None:
         rewards = client_rewards_summary(client=ticket.client, now=now)
-        if rewards.can_redeem and ticket.status == TicketStatus.OPEN:
-            under_total = int((total - points_paid) * 100) - 1
-            usable = max(0, min(rewards.redeemable_points, int(balance_due * 100), under_total))
+        if rewards.can_redeem:
+            usable = min(rewards.redeemable_points, room.points)
     return TicketPayment(
-        total=total,
-        paid=paid,
-        points_paid=points_paid,
-        balance_due=balance_due,
+        total=room.total,
+        paid=room.paid,
+        points_paid=room.points_paid,
+        balance_due=room.balance_due,
         rewards=rewards,
         usable_points=usable,
-        why_not="" if usable else _why_no_points(ticket, rewards, balance_due),
+        why_not="" if usable else _why_no_points(ticket, rewards, room),
     )
 
 
-def _why_no_points(ticket: Ticket, rewards: RewardsSummary | None, balance_due: Decimal) -> str:
-    """The reason, in words, that no points can pay on this ticket now (R19-R21, R34).
-    loyalty's points_redeem decides; this only explains the proposal of zero."""
-    if ticket.status != TicketStatus.OPEN:
-        return "The ticket is no longer open."
-    if rewards is None:
-        return "Walk-in: give the ticket a client to use their points."
+def _why_no_points(ticket: Ticket, rewards: RewardsSummary | None, room: PointsRoom) -> str:
+    """The reason, in words, that no points can pay on this ticket now: the ticket's own
+    refusal (R21, tickets' message) or the client's (R19, R20, R34). loyalty's
+    points_redeem decides; this only explains the proposal of zero."""
+    if room.refusal in (TICKET_NOT_OPEN, WALK_IN_TICKET):
+        return POINTS_REFUSALS[room.refusal].message
     if not features_get().rewards_referrals:
         return "Rewards are switched off for the salon."
     if rewards.min_redemption_points == 0:
@@ -307,12 +302,12 @@ def _why_no_points(ticket: Ticket, rewards: RewardsSummary | None, balance_due: 
     if rewards.redeemable_points < rewards.min_redemption_points:
         return (
             "Can redeem once the redeemable balance reaches "
-            f"${points_value(rewards.min_redemption_points)} "
+            f"${points_to_dollars(rewards.min_redemption_points)} "
             f"({rewards.min_redemption_points} points)."
         )
-    if balance_due <= 0:
+    if room.balance_due <= 0:
         return "Nothing is left to pay."
-    return "Points must stay below the ticket's total: add a line first."
+    return "Points must pay less than the ticket total: add a line first."
 
 
 # --- the manager dashboard ------------------------------------------------------------------
@@ -375,7 +370,7 @@ def dashboard(*, now: datetime | None = None) -> Dashboard:
         points_issued=sums["issued"] or 0,
         points_redeemed=-(sums["redeemed"] or 0),
         outstanding_points=outstanding,
-        outstanding_value=points_value(outstanding),
+        outstanding_value=points_to_dollars(outstanding),
     )
 
 

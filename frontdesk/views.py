@@ -22,7 +22,7 @@ from clients.models import Client
 from clients.selectors import client_profile_photo
 from frontdesk.selectors import client_log, dashboard
 from salon.errors import DomainError
-from tickets.services import ticket_open
+from tickets.lifecycle import ticket_open
 
 # move in the URL: (service, what the desk reads when it's done, ask before doing it)
 APPOINTMENT_MOVES = {

@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 
 from appointments.models import AppointmentStatus
+from loyalty.adjustments import points_adjust
 from loyalty.selectors import client_points_balance, loyalty_settings_get
-from loyalty.services import points_adjust
 from tests.appointments.factories import AppointmentFactory
 from tests.tickets.factories import service_item, ticket_with_lines
+from tickets.lifecycle import ticket_open
 from tickets.models import Ticket, TicketStatus
-from tickets.services import ticket_open
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +118,7 @@ def test_r21_redeem_inline_offers_the_most_points_usable_now(desk, customer, man
 @pytest.mark.parametrize(
     ("situation", "why"),
     [
-        ("walk_in", "Walk-in: give the ticket a client to use their points."),
+        ("walk_in", "A walk-in ticket can't be paid with points."),
         ("below_minimum", "Can redeem once the redeemable balance reaches $5.00 (500 points)."),
         ("paused", "Redemption is paused."),
     ],

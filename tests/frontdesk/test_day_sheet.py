@@ -14,7 +14,7 @@ from messaging.models import Direction, Message, MessageStatus, OptOut
 from tests.appointments.factories import AppointmentFactory
 from tests.clients.factories import ClientFactory
 from tests.tickets.factories import service_item
-from tickets.services import ticket_open
+from tickets.lifecycle import ticket_open
 
 pytestmark = pytest.mark.django_db
 
