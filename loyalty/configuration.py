@@ -7,11 +7,23 @@ from django.db import transaction
 
 from catalog.models import ItemKind
 from loyalty.actions import ACTIONS, SPEND_ACTIONS
-from loyalty.errors import ExpiryBeforeHold, InvalidRedeemableKinds, InvalidReminderDays
+from loyalty.errors import (
+    ExpiryBeforeHold,
+    FieldNotEditable,
+    InvalidAmount,
+    InvalidRedeemableKinds,
+    InvalidReminderDays,
+    NotApplicable,
+    NotDollarsAndCents,
+    NotTrueOrFalse,
+    NumberTooLarge,
+    SpendUnitNotPositive,
+    UnknownAction,
+)
 from loyalty.models import EarningRule, LoyaltySettings
 from loyalty.numbers import whole_number
 from loyalty.selectors import earning_rules_get, loyalty_settings_get
-from salon.errors import DomainError, PermissionRefused
+from salon.errors import PermissionRefused
 
 
 def earning_rule_changes_clean(*, action: str, changes: dict) -> dict:
@@ -20,14 +32,14 @@ def earning_rule_changes_clean(*, action: str, changes: dict) -> dict:
     NA cells can't be set (SPEC §3); spend_unit > 0 in dollars and cents; points >= 0.
     """
     if action not in ACTIONS:
-        raise DomainError(f"Unknown earning action {action!r}.", field="action")
+        raise UnknownAction(f"Unknown earning action {action!r}.", field="action")
     unknown = set(changes) - {"active", "points", "spend_unit", "referrer_points"}
     if unknown:
-        raise DomainError("This field can't be changed.", field=sorted(unknown)[0])
+        raise FieldNotEditable(field=sorted(unknown)[0])
     cleaned = {}
     if "active" in changes:
         if not isinstance(changes["active"], bool):
-            raise DomainError("Give true or false.", field="active")
+            raise NotTrueOrFalse(field="active")
         cleaned["active"] = changes["active"]
     if "points" in changes:
         cleaned["points"] = whole_number(changes["points"], field="points", minimum=0)
@@ -35,24 +47,24 @@ def earning_rule_changes_clean(*, action: str, changes: dict) -> dict:
         value = changes["spend_unit"]
         if action not in SPEND_ACTIONS:
             if value is not None:
-                raise DomainError(
+                raise NotApplicable(
                     "Not applicable (NA): this action is earned per visit.", field="spend_unit"
                 )
         else:
             try:
                 spend_unit = Decimal(str(value))
             except (InvalidOperation, ValueError, TypeError):
-                raise DomainError("Give an amount in dollars.", field="spend_unit") from None
+                raise InvalidAmount(field="spend_unit") from None
             if not spend_unit.is_finite() or spend_unit <= 0:
-                raise DomainError("The amount spent must be more than 0.", field="spend_unit")
+                raise SpendUnitNotPositive(field="spend_unit")
             if spend_unit != spend_unit.quantize(Decimal("0.01")):
-                raise DomainError("Give dollars and cents.", field="spend_unit")
+                raise NotDollarsAndCents(field="spend_unit")
             cleaned["spend_unit"] = spend_unit
     if "referrer_points" in changes:
         value = changes["referrer_points"]
         if not ACTIONS[action].referrer_eligible:
             if value is not None:
-                raise DomainError(
+                raise NotApplicable(
                     "Not applicable (NA): this action earns no referrer points.",
                     field="referrer_points",
                 )
@@ -98,7 +110,7 @@ def loyalty_settings_changes_clean(*, changes: dict, current: LoyaltySettings) -
     hold_hours, whichever of the two changes (R51)."""
     unknown = set(changes) - set(SETTINGS_FIELDS)
     if unknown:
-        raise DomainError("This field can't be changed.", field=sorted(unknown)[0])
+        raise FieldNotEditable(field=sorted(unknown)[0])
     cleaned = {}
     for field, value in changes.items():
         if field in WHOLE_NUMBER_SETTINGS:
@@ -107,11 +119,11 @@ def loyalty_settings_changes_clean(*, changes: dict, current: LoyaltySettings) -
             low, high = OPTIONAL_NUMBER_SETTINGS[field]
             number = None if value in (None, "") else whole_number(value, field=field, minimum=low)
             if number is not None and high is not None and number > high:
-                raise DomainError(f"Give a whole number from {low} to {high}.", field=field)
+                raise NumberTooLarge(f"Give a whole number from {low} to {high}.", field=field)
             cleaned[field] = number
         elif field in SWITCH_SETTINGS:
             if not isinstance(value, bool):
-                raise DomainError("Give true or false.", field=field)
+                raise NotTrueOrFalse(field=field)
             cleaned[field] = value
         elif field == "expiry_reminder_days":
             if not isinstance(value, list | tuple) or len(value) > 5:
