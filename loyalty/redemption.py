@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from loyalty import ledger
+from loyalty.controls import controls_for, controls_refusal
 from loyalty.errors import BelowMinRedemption, ExceedsRedeemable, RedemptionPaused, RewardsOff
 from loyalty.expiry import client_points_expire
 from loyalty.models import EntryKind, PointsEntry
@@ -52,7 +53,12 @@ def _points_redeem(*, ticket: Ticket, points, user, now: datetime | None) -> Pay
         raise RedemptionPaused()
     points = whole_number(points, field="points", minimum=1)
     ticket = lock_ticket(ticket)
-    refusal = points_refusal(ticket_points_room(ticket=ticket), points)
+    room = ticket_points_room(ticket=ticket)
+    refusal = points_refusal(room, points) or controls_refusal(
+        controls=controls_for(settings_row=loyalty_settings_get(), ticket=ticket),
+        room=room,
+        points=points,
+    )
     if refusal is not None:
         raise refusal
     ledger.balances_lock([ticket.client_id])

@@ -23,7 +23,7 @@ from loyalty.models import (
 )
 from salon.money import dollars_to_points, points_to_dollars
 from salon.selectors import features_get
-from tickets.models import Ticket, TicketStatus
+from tickets.models import Ticket, TicketLine, TicketStatus
 
 _NOT_EXPIRE = [kind for kind in EntryKind.values if kind != EntryKind.EXPIRE]
 CATALOGUE_ORDER = {action: position for position, action in enumerate(ACTIONS)}
@@ -196,6 +196,14 @@ def client_open_tickets(*, client: Client) -> QuerySet[Ticket]:
 def client_points_entries(*, client: Client) -> QuerySet[PointsEntry]:
     """A client's ledger, newest first (R14, R28)."""
     return PointsEntry.objects.filter(client_id=client.pk).order_by("-created_at", "-id")
+
+
+def ticket_kinds_amount(*, ticket: Ticket, kinds: list[str]) -> Decimal:
+    """What a ticket's paid lines of these item kinds are worth: the most points may pay
+    when the Manager narrowed the kinds (R57)."""
+    return TicketLine.objects.filter(
+        ticket_id=ticket.pk, item__kind__in=kinds, package_redemption=False
+    ).aggregate(amount=Coalesce(Sum("net_amount"), Value(Decimal("0.00"))))["amount"]
 
 
 def entry_allocations(*, entry: PointsEntry) -> QuerySet[Allocation]:

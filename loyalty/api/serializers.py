@@ -131,3 +131,15 @@ class PointsPaymentSerializer(serializers.ModelSerializer):
         model = Payment
         fields = ["id", "method", "amount", "points", "created_at"]
         read_only_fields = fields
+
+
+class RedeemableSerializer(serializers.Serializer):
+    """How many points may pay on a ticket now (R57)."""
+
+    points = serializers.IntegerField()
+    value = serializers.DecimalField(max_digits=12, decimal_places=2)
+    reason_code = serializers.CharField(
+        allow_null=True,
+        help_text="The rule that holds `points` where it is (e.g. exceeds_max_redemption, "
+        "below_min_redemption); null when the client's balance does.",
+    )
