@@ -15,7 +15,7 @@ def appointments_list(
     client_id: int | None = None,
 ) -> QuerySet[Appointment]:
     """Appointments by start, optionally of one salon day (TIME_ZONE), status or client."""
-    queryset = Appointment.objects.select_related("client", "item").order_by("start", "id")
+    queryset = Appointment.objects.select_related("client", "item", "staff").order_by("start", "id")
     if day is not None:
         zone = timezone.get_default_timezone()
         start = timezone.make_aware(datetime.combine(day, time.min), zone)

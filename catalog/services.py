@@ -24,6 +24,11 @@ def _price(value) -> Decimal:
 
 
 def _validate_and_save(item: Item) -> Item:
+    duration = item.duration_minutes
+    if isinstance(duration, bool) or not isinstance(duration, int) or duration < 1:
+        raise DomainError(
+            "A service lasts a whole number of minutes, at least 1.", field="duration_minutes"
+        )
     if item.kind not in ItemKind.values:
         raise DomainError(f"Unknown kind “{item.kind}”.", field="kind")
     item.name = (item.name or "").strip()
@@ -35,9 +40,26 @@ def _validate_and_save(item: Item) -> Item:
 
 
 @transaction.atomic
-def item_create(*, name: str, kind: str, price: Decimal, active: bool = True, user=None) -> Item:
-    """Add an item to the catalog; its kind decides which spend action its lines earn (R29)."""
-    return _validate_and_save(Item(name=name, kind=kind, price=_price(price), active=active))
+def item_create(
+    *,
+    name: str,
+    kind: str,
+    price: Decimal,
+    active: bool = True,
+    duration_minutes: int = 60,
+    user=None,
+) -> Item:
+    """Add an item to the catalog; its kind decides which spend action its lines earn (R29);
+    a service's duration is how long its appointments last unless given (R42)."""
+    return _validate_and_save(
+        Item(
+            name=name,
+            kind=kind,
+            price=_price(price),
+            active=active,
+            duration_minutes=duration_minutes,
+        )
+    )
 
 
 @transaction.atomic
@@ -48,6 +70,7 @@ def item_update(
     kind: str | None = None,
     price: Decimal | None = None,
     active: bool | None = None,
+    duration_minutes: int | None = None,
     user=None,
 ) -> Item:
     """Change an item. Lines already on tickets keep the price they were sold at."""
@@ -60,4 +83,6 @@ def item_update(
         item.price = _price(price)
     if active is not None:
         item.active = active
+    if duration_minutes is not None:
+        item.duration_minutes = duration_minutes
     return _validate_and_save(item)

@@ -100,7 +100,7 @@ def _ticket_events(client: Client, before: datetime | None, limit: int) -> list[
 
 
 def _appointment_events(client: Client, before: datetime | None, limit: int) -> list[TimelineEvent]:
-    queryset = Appointment.objects.filter(client_id=client.pk).select_related("item")
+    queryset = Appointment.objects.filter(client_id=client.pk).select_related("item", "staff")
     if before is not None:
         queryset = queryset.filter(start__lt=before)
     return [
@@ -113,7 +113,7 @@ def _appointment_events(client: Client, before: datetime | None, limit: int) -> 
             details={
                 "status": appointment.status,
                 "item": appointment.item.name,
-                "staff_name": appointment.staff_name,
+                "staff_name": appointment.staff.name if appointment.staff else "",
                 "duration_minutes": appointment.duration_minutes,
                 "source": appointment.source,
                 "prebooked": appointment.prebooked,
