@@ -6,8 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
-from django.db.models.functions import Cast, Concat
+from django.db.models import Q
 from django.utils import timezone
 
 from appointments import scheduling
@@ -18,6 +17,7 @@ from appointments.models import (
     ProductReservation,
     ReservationStatus,
 )
+from appointments.selectors import confirmation_purpose, with_confirmation_texted
 from catalog.models import Item, ItemKind
 from clients.models import Client, ClientSource
 from clients.services import client_update
@@ -42,9 +42,6 @@ SELF_BOOKED_SOURCES = (ClientSource.APP, ClientSource.ONLINE)
 CONFIRM_WORDS = frozenset({"C", "Y", "YES", "CONFIRM"})
 # Ticket states, spelled out: tickets sits below appointments and is never imported here.
 TICKET_OPEN, TICKET_CLOSED = "open", "closed"
-CONFIRMATION_PURPOSE = "confirmation:appointment:{}"
-# A reschedule asks again: round n > 0 is keyed "confirmation:appointment:<id>:<n>".
-CONFIRMATION_ROUND_SUFFIX = ":{}"
 
 
 def _salon_day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -408,13 +405,6 @@ def reservation_fulfil(*, reservation_id: int) -> ProductReservation | None:
     return reservation
 
 
-def confirmation_purpose(appointment: Appointment) -> str:
-    purpose = CONFIRMATION_PURPOSE.format(appointment.pk)
-    if appointment.confirmation_round:
-        purpose += CONFIRMATION_ROUND_SUFFIX.format(appointment.confirmation_round)
-    return purpose
-
-
 def _confirmation_text(appointment: Appointment) -> str:
     return (
         f"Salon: hi {appointment.client.first_name}, your {appointment.item.name} is on "
@@ -431,26 +421,9 @@ def confirmations_send_due(*, now: datetime | None = None) -> int:
         return 0
     now = now or timezone.now()
     window_end = now + timedelta(hours=settings.CONFIRMATION_HOURS_BEFORE)
-    # The purpose key of each appointment's current round, as confirmation_purpose spells it.
-    round_suffix = Case(
-        When(confirmation_round=0, then=Value("")),
-        default=Concat(
-            Value(CONFIRMATION_ROUND_SUFFIX.format("")),
-            Cast("confirmation_round", output_field=CharField()),
-            output_field=CharField(),
-        ),
-        output_field=CharField(),
-    )
-    already_asked = Message.objects.filter(
-        purpose=Concat(
-            Value(CONFIRMATION_PURPOSE.format("")),
-            Cast(OuterRef("pk"), output_field=CharField()),
-            OuterRef("round_suffix"),
-            output_field=CharField(),
-        )
-    )
     due = (
-        Appointment.objects.filter(
+        with_confirmation_texted(Appointment.objects)
+        .filter(
             status=AppointmentStatus.BOOKED,
             start__gt=now,
             start__lte=window_end,
@@ -459,8 +432,7 @@ def confirmations_send_due(*, now: datetime | None = None) -> int:
             client__merged_into__isnull=True,
         )
         .exclude(client__phone="")
-        .annotate(round_suffix=round_suffix)
-        .exclude(Exists(already_asked))
+        .exclude(confirmation_texted=True)
         .select_related("client", "item")
         .order_by("start", "pk")
     )
