@@ -25,6 +25,7 @@ from loyalty.configuration import (
     loyalty_settings_update,
 )
 from loyalty.models import EarningRule, LoyaltySettings, PointsEntry
+from loyalty.notices import notices_due
 from loyalty.redemption import points_redeem
 from salon.admin_history import HistoryAdmin
 from salon.errors import DomainError
@@ -146,6 +147,11 @@ class LoyaltySettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         days = self.instance.expiry_reminder_days or []
         self.initial["expiry_reminder_days"] = ", ".join(str(day) for day in days)
+        self.fields["expiry_reminder_days"].help_text = format_html(
+            "{} <a href=\"{}\">See the messages the next run would send.</a>",
+            self.fields["expiry_reminder_days"].help_text,
+            reverse("admin:loyalty_notices_preview"),
+        )
 
     def clean_expiry_reminder_days(self):
         text = self.cleaned_data["expiry_reminder_days"].replace(";", ",")
@@ -175,6 +181,27 @@ class LoyaltySettingsAdmin(HistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        return [
+            path(
+                "notices/",
+                self.admin_site.admin_view(self.notices_preview_view),
+                name="loyalty_notices_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def notices_preview_view(self, request):
+        """The messages the next reminders-and-statements run would send (R55, R56)."""
+        if not request.user.has_perm("loyalty.change_loyaltysettings"):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Next points reminders and statements",
+            "notices": notices_due(),
+        }
+        return TemplateResponse(request, "admin/loyalty/notices_preview.html", context)
 
     def changelist_view(self, request, extra_context=None):
         settings_row = selectors.loyalty_settings_get()

@@ -416,3 +416,28 @@ class TicketEarningSnapshot(models.Model):
 
     def __str__(self):
         return f"Earning snapshot of ticket #{self.ticket_id}"
+
+
+class NoticeKind(models.TextChoices):
+    REMINDER = "reminder", "Expiry reminder"
+    STATEMENT = "statement", "Monthly statement"
+
+
+class NoticeChannel(models.TextChoices):
+    SMS = "sms", "Text message"
+    EMAIL = "email", "E-mail"
+
+
+class PointsNotice(models.Model):
+    """A reminder (R55) or statement (R56) sent to a client: the key makes it once per
+    (client, date, offset) or (client, month), whatever the channel or the runs."""
+
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=NoticeKind.choices)
+    channel = models.CharField(max_length=10, choices=NoticeChannel.choices)
+    key = models.CharField(max_length=100, unique=True)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.client_id} ({self.get_channel_display()})"
