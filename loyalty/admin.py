@@ -26,6 +26,7 @@ from loyalty.configuration import (
 )
 from loyalty.models import EarningRule, LoyaltySettings, PointsEntry
 from loyalty.notices import notices_due
+from loyalty.otp import redemption_code_send
 from loyalty.redemption import points_redeem
 from salon.admin_history import HistoryAdmin
 from salon.errors import DomainError
@@ -148,7 +149,7 @@ class LoyaltySettingsForm(forms.ModelForm):
         days = self.instance.expiry_reminder_days or []
         self.initial["expiry_reminder_days"] = ", ".join(str(day) for day in days)
         self.fields["expiry_reminder_days"].help_text = format_html(
-            "{} <a href=\"{}\">See the messages the next run would send.</a>",
+            '{} <a href="{}">See the messages the next run would send.</a>',
             self.fields["expiry_reminder_days"].help_text,
             reverse("admin:loyalty_notices_preview"),
         )
@@ -239,6 +240,12 @@ class PointsAdjustmentForm(forms.Form):
 
 class RedeemForm(forms.Form):
     points = forms.IntegerField(min_value=1, help_text="1 point = $0.01.")
+    code = forms.CharField(
+        required=False,
+        max_length=6,
+        label="Code from the client's phone",
+        help_text="Only when the salon needs a texted code to redeem.",
+    )
 
 
 @admin.register(PointsEntry)
@@ -373,11 +380,24 @@ class PointsEntryAdmin(admin.ModelAdmin):
             raise PermissionDenied
         ticket = get_object_or_404(Ticket.objects.select_related("client"), pk=ticket_id)
         # The ticket's payment area links here with the most points usable now (?points=).
-        form = RedeemForm(request.POST or None, initial={"points": request.GET.get("points")})
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST" and "send_code" in request.POST:
+            # Text the client a code (R57); the page comes back for the desk to type it in.
+            form = RedeemForm(initial={"points": request.POST.get("points")})
+            try:
+                redemption_code_send(ticket=ticket)
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.message_user(request, "A code was texted to the client.", messages.SUCCESS)
+        else:
+            form = RedeemForm(request.POST or None, initial={"points": request.GET.get("points")})
+        if request.method == "POST" and "send_code" not in request.POST and form.is_valid():
             try:
                 payment = points_redeem(
-                    ticket=ticket, points=form.cleaned_data["points"], user=request.user
+                    ticket=ticket,
+                    points=form.cleaned_data["points"],
+                    user=request.user,
+                    code=form.cleaned_data["code"],
                 )
             except DomainError as error:
                 form_refusal_add(form, error)
@@ -400,5 +420,6 @@ class PointsEntryAdmin(admin.ModelAdmin):
                 selectors.client_rewards_summary(client=ticket.client) if ticket.client else None
             ),
             "balance_due": ticket_balance_due(ticket=ticket),
+            "needs_code": selectors.loyalty_settings_get().redemption_otp,
         }
         return TemplateResponse(request, "admin/loyalty/redeem.html", context)

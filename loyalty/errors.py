@@ -140,3 +140,18 @@ class NotAMultiple(DomainError):
 class NotRedeemableOnItems(DomainError):
     code = "not_redeemable_on_items"
     message = "Points can't pay for these items."
+
+
+class OtpRequired(DomainError):
+    code = "otp_required"
+    message = "This salon needs a code texted to the client to redeem points; send one first."
+
+
+class OtpInvalid(DomainError):
+    code = "otp_invalid"
+    message = "That code is wrong, expired or used up; text the client a new one."
+
+
+class NoSmsConsent(DomainError):
+    code = "no_sms_consent"
+    message = "The client can't be texted (no mobile phone, no SMS consent, or opted out)."

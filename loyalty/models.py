@@ -441,3 +441,19 @@ class PointsNotice(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.client_id} ({self.get_channel_display()})"
+
+
+class RedemptionCode(models.Model):
+    """A 6-digit code texted to a ticket's client when redemption needs one (R57): hashed,
+    for 10 minutes, 5 tries, used once."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Redemption code for ticket #{self.ticket_id}"

@@ -11,6 +11,7 @@ from loyalty.errors import BelowMinRedemption, ExceedsRedeemable, RedemptionPaus
 from loyalty.expiry import client_points_expire
 from loyalty.models import EntryKind, PointsEntry
 from loyalty.numbers import whole_number
+from loyalty.otp import redemption_code_check, redemption_code_use
 from loyalty.selectors import client_points_balance, loyalty_settings_get
 from salon.errors import PermissionRefused
 from salon.money import dollars_to_points, points_to_dollars
@@ -22,21 +23,29 @@ from tickets.payments import payment_add
 from tickets.selectors import ticket_points_room
 
 
-def points_redeem(*, ticket: Ticket, points, user, now: datetime | None = None) -> Payment:
+def points_redeem(
+    *, ticket: Ticket, points, user, now: datetime | None = None, code=None
+) -> Payment:
     """Pay part of an open ticket with the client's redeemable points (R19-R22), drawn from
     their lots first-expiring first (R52).
 
     The client's lots past their date expire first, in a transaction of their own: they were
     never redeemable, and a refused redemption leaves them expired all the same (R54).
+    When the salon needs a texted code, a wrong one is counted in its own transaction too.
     """
     client_id = Ticket.objects.filter(pk=ticket.pk).values_list("client_id", flat=True).first()
     if client_id is not None:
         client_points_expire(client_ids=[client_id], now=now)
-    return _points_redeem(ticket=ticket, points=points, user=user, now=now)
+    code_id = None
+    if loyalty_settings_get().redemption_otp:
+        code_id = redemption_code_check(ticket=ticket, code=code, now=now)
+    return _points_redeem(ticket=ticket, points=points, user=user, now=now, code_id=code_id)
 
 
 @transaction.atomic
-def _points_redeem(*, ticket: Ticket, points, user, now: datetime | None) -> Payment:
+def _points_redeem(
+    *, ticket: Ticket, points, user, now: datetime | None, code_id: int | None
+) -> Payment:
     """The redemption itself (R19-R22).
 
     The ticket row is locked first, then the client's balance row, so two redemptions of
@@ -98,4 +107,6 @@ def _points_redeem(*, ticket: Ticket, points, user, now: datetime | None) -> Pay
         idempotency_key=f"redeem:{payment.pk}",
     )
     ledger.entries_post([ledger.debit_plan(entry, now=now)])
+    if code_id is not None:
+        redemption_code_use(code_id=code_id, now=now)
     return payment

@@ -124,6 +124,16 @@ class RewardsSerializer(serializers.Serializer):
 
 class RedeemSerializer(serializers.Serializer):
     points = WholeNumberField()
+    code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="The 6-digit code texted to the client, when the salon needs one (R57).",
+    )
+
+
+class RedemptionCodeSentSerializer(serializers.Serializer):
+    sent = serializers.BooleanField()
+    expires_at = serializers.DateTimeField()
 
 
 class PointsPaymentSerializer(serializers.ModelSerializer):

@@ -23,6 +23,11 @@ urlpatterns = [
     ),
     path("tickets/<id:ticket_id>/redeem/", views.TicketRedeemView.as_view(), name="ticket-redeem"),
     path(
+        "tickets/<id:ticket_id>/redeem/code/",
+        views.TicketRedemptionCodeView.as_view(),
+        name="ticket-redeem-code",
+    ),
+    path(
         "tickets/<id:ticket_id>/redeemable/",
         views.TicketRedeemableView.as_view(),
         name="ticket-redeemable",

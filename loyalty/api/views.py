@@ -14,6 +14,7 @@ from loyalty.api import serializers
 from loyalty.configuration import earning_rule_update, loyalty_settings_update
 from loyalty.controls import ticket_redeemable
 from loyalty.models import EarningRule, PointsEntry
+from loyalty.otp import redemption_code_send
 from loyalty.redemption import points_redeem
 from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsClientUser, IsStaffMember, require_permission
@@ -174,7 +175,10 @@ class TicketRedeemView(IdempotentMixin, APIView):
         data = serializers.RedeemSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         payment = points_redeem(
-            ticket=ticket, points=data.validated_data["points"], user=request.user
+            ticket=ticket,
+            points=data.validated_data["points"],
+            user=request.user,
+            code=data.validated_data.get("code"),
         )
         return Response(
             serializers.PointsPaymentSerializer(payment).data, status=status.HTTP_201_CREATED
@@ -190,3 +194,20 @@ class TicketRedeemableView(APIView):
     def get(self, request, ticket_id):
         ticket = get_object_or_404(Ticket, pk=ticket_id)
         return Response(serializers.RedeemableSerializer(ticket_redeemable(ticket=ticket)).data)
+
+
+class TicketRedemptionCodeView(IdempotentMixin, APIView):
+    """Text the ticket's client a 6-digit code to redeem with (R57); 202, queued."""
+
+    permission_classes = [require_permission("loyalty.redeem_points")]
+
+    @extend_schema(request=None, responses={202: serializers.RedemptionCodeSentSerializer})
+    def post(self, request, ticket_id):
+        ticket = get_object_or_404(Ticket, pk=ticket_id)
+        row = redemption_code_send(ticket=ticket)
+        return Response(
+            serializers.RedemptionCodeSentSerializer(
+                {"sent": True, "expires_at": row.expires_at}
+            ).data,
+            status=status.HTTP_202_ACCEPTED,
+        )

@@ -120,6 +120,7 @@ API = {
     "client-rewards-entries": {"kwargs": "client", "get": STAFF},
     "ticket-redeem": {"kwargs": "open_ticket_redeem", "post": STAFF},
     "ticket-redeemable": {"kwargs": "open_ticket_redeem", "get": STAFF},
+    "ticket-redeem-code": {"kwargs": "open_ticket_redeem", "post": STAFF},
     "my-rewards": {"get": CLIENT},
     "my-rewards-entries": {"get": CLIENT},
 }
