@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.db import transaction
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -24,8 +25,25 @@ from hypothesis.stateful import (
 from clients.services import client_merge
 from loyalty.actions import Action
 from loyalty.adjustments import points_adjust
+from loyalty.expiry import points_expire_due
+from loyalty.models import (
+    EntryKind,
+    LoyaltySettings,
+    PointsBalance,
+    PointsEntry,
+    PointsLot,
+    PointsNotice,
+)
+from loyalty.notices import points_notices_send
 from loyalty.redemption import points_redeem
-from loyalty.selectors import client_points_balance, ledger_disagreements
+from loyalty.selectors import (
+    client_points_balance,
+    ledger_disagreements,
+    lot_balance_disagreements,
+    lot_disagreements,
+    loyalty_settings_get,
+)
+from messaging.models import Message
 from salon.errors import DomainError
 from tests.accounts.factories import FrontDeskFactory, ManagerFactory
 from tests.catalog.factories import ItemFactory
@@ -180,6 +198,93 @@ def test_ledger_state_machine():
         LedgerMachine,
         # The example count comes from the hypothesis profile (tests/conftest.py): 25
         # while iterating, 200 in CI (docs/reliability.md).
+        settings=settings(
+            stateful_step_count=15,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )
+
+
+class ExpiryLedgerMachine(LedgerMachine):
+    """The same steps with points that expire two days after posting (R51-R55), the expiry
+    run and the reminders run among them. Invariants: balance = Σ entries; every lot adds
+    up and the lots hold the balance; nothing past its date is ever counted redeemable; no
+    reminder twice."""
+
+    @initialize()
+    def set_up(self):
+        super().set_up()
+        loyalty_settings_get()
+        LoyaltySettings.objects.filter(pk=1).update(expiry_days=2, expiry_reminder_days=[1])
+        for client in self.clients:
+            client.sms_consent, client.phone = True, f"+1415555{client.pk % 10000:04d}"
+            client.save()
+
+    def expired(self, client) -> int:
+        return (
+            PointsEntry.objects.filter(client=client, kind=EntryKind.EXPIRE).aggregate(
+                points=Sum("points")
+            )["points"]
+            or 0
+        )
+
+    @rule(hours=st.sampled_from([24, 49]))
+    def advance_days(self, hours):
+        self.clock.shift(timedelta(hours=hours))
+
+    @rule()
+    def run_the_expiry(self):
+        points_expire_due()
+        assert points_expire_due() == 0  # a second run posts nothing
+        today = timezone.localdate()
+        for client in self.active_clients():
+            lots = PointsLot.objects.filter(client=client)
+            # After the run, nothing past its date holds points, and no debt sits beside
+            # points that could pay it.
+            assert not lots.filter(remaining__gt=0, expires_on__lt=today).exists()
+            if lots.filter(remaining__lt=0).exists():
+                assert not lots.filter(remaining__gt=0, available_at__lte=timezone.now()).exists()
+
+    @rule()
+    def send_the_reminders(self):
+        points_notices_send()
+        keys = list(PointsNotice.objects.values_list("key", flat=True))
+        assert len(keys) == len(set(keys))
+        assert not Message.objects.values("purpose").annotate(n=Count("id")).filter(n__gt=1)
+
+    @invariant()
+    def ledger_holds(self):
+        if not hasattr(self, "atomic"):
+            return
+        assert ledger_disagreements() == []
+        assert lot_disagreements() == []
+        assert lot_balance_disagreements() == []
+        now, today = timezone.now(), timezone.localdate()
+        for client in self.clients:
+            balance = client_points_balance(client=client)
+            total = PointsBalance.objects.filter(client=client).values_list("total", flat=True)
+            total = total.first() or 0
+            assert total == self.expected[client.pk] + self.expired(client), client.pk
+            past = PointsLot.objects.filter(
+                client=client, remaining__gt=0, expires_on__lt=today
+            ).aggregate(points=Sum("remaining"))["points"]
+            # What is shown is the total less what is past its date, run or not (R54).
+            assert balance.total == total - (past or 0)
+            assert balance.pending >= 0
+            usable = PointsLot.objects.filter(client=client, available_at__lte=now).filter(
+                Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+            )
+            held = usable.aggregate(points=Sum("remaining"))["points"] or 0
+            assert balance.redeemable <= max(held, 0), client.pk  # never past its date
+            if client.merged_into_id is not None:
+                assert (balance.pending, balance.redeemable) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_expiry_ledger_state_machine():
+    run_state_machine_as_test(
+        ExpiryLedgerMachine,
         settings=settings(
             stateful_step_count=15,
             deadline=None,
