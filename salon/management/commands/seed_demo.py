@@ -22,7 +22,10 @@ from catalog.services import item_create
 from clients.models import Client, ClientSource
 from clients.services import client_create
 from loyalty.actions import Action
+from loyalty.adjustments import points_adjust
 from loyalty.configuration import earning_rule_update, loyalty_settings_update
+from loyalty.models import PointsEntry
+from loyalty.selectors import loyalty_settings_get
 from salon import roles
 from salon.services import features_update
 from staff.models import ScheduleException, Staff
@@ -116,7 +119,35 @@ class Command(BaseCommand):
         else:
             self._load(manager)
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self._points_over_time(manager)
         self._print_logins()
+
+    @transaction.atomic
+    def _points_over_time(self, manager: User) -> None:
+        """An expiry policy with reminders and statements, and Ben's gift of 600 points
+        expiring in 20 days: the rewards box shows the next expiry, and the reminders
+        preview lists him once he is 7 days from it (SPEC §14). Added once, also to a
+        database seeded before."""
+        settings_row = loyalty_settings_get()
+        if settings_row.expiry_days is None:
+            loyalty_settings_update(
+                changes={
+                    "expiry_days": 365,
+                    "expiry_reminder_days": [30, 7],
+                    "monthly_statements": True,
+                },
+                user=manager,
+            )
+        ben = Client.objects.filter(email="ben.carter@example.com").first()
+        gift = "Welcome-back gift (demo)"
+        if ben is not None and not PointsEntry.objects.filter(client=ben, memo=gift).exists():
+            points_adjust(
+                client=ben,
+                points=600,
+                reason=gift,
+                user=manager,
+                expires_on=timezone.localdate() + timedelta(days=20),
+            )
 
     def _staff_logins(self) -> User:
         users = {}
