@@ -129,6 +129,7 @@ CUSTOM = {
     "loyalty_points_adjust": (None, (403, 200)),
     "loyalty_redeem_points": ("open_ticket", (200, 200)),
     "loyalty_client_rewards": ("client", (200, 200)),
+    "loyalty_notices_preview": (None, (403, 200)),
 }
 
 
