@@ -13,49 +13,34 @@ from django.db.models import Q
 from django.utils import timezone
 from knox.models import get_token_model
 
+from accounts.errors import (
+    ClientChanged,
+    CodeBlocked,
+    CodeDead,
+    CodeExpired,
+    CodeTooSoon,
+    CodeWrong,
+    EmailRequired,
+    EmailTaken,
+    InvalidCredentials,
+    InvalidEmail,
+    NoCode,
+    PhoneHasAccount,
+    PhoneTakenAtSignup,
+    SignInLocked,
+)
 from accounts.models import PhoneVerification, User
 from clients.models import Client, ClientSource
 from clients.services import client_by_referral_code, client_create, client_update
 from messaging.models import MessageStatus
 from messaging.services import phone_normalize, sms_queue
 from salon import roles
-from salon.errors import DomainError, TooManyAttempts
-
-SIGN_IN_REFUSED = "Unable to sign in with that username and password."
-SIGN_IN_LOCKED = (
-    "Too many failed sign-ins for this username from this address; try again later or ask "
-    "the salon to unlock the account."
-)
-EMAIL_TAKEN = "An account with this e-mail address already exists; sign in instead."
-PHONE_TAKEN = "Another client already has this phone number."
-EMAIL_REQUIRED = "Your app account signs in with this e-mail address: it can't be blank."
-PHONE_HAS_ACCOUNT = (
-    "A client with this phone number already has an app account; sign in instead "
-    "(or ask the salon to reset it)."
-)
 
 # Sign-up codes (SPEC §11: 6 digits, 10 minutes, 5 tries; docs/decisions.md).
 CODE_DIGITS = 6
 CODE_LIFETIME = timedelta(minutes=10)
 CODE_MAX_TRIES = 5
 CODE_RESEND_AFTER = timedelta(minutes=1)
-
-NO_CODE = "No sign-up code is waiting for this phone number; sign up again to get one."
-CODE_EXPIRED = "This code has expired (codes last 10 minutes); sign up again to get a new one."
-CODE_DEAD = "Too many wrong codes: this code no longer works. Sign up again to get a new one."
-CODE_TOO_SOON = "A code was texted to this number less than a minute ago; wait before asking again."
-CODE_BLOCKED = (
-    "This phone number has opted out of the salon's texts, so no code can be sent: reply "
-    "START to the salon's number, then sign up again."
-)
-CLIENT_CHANGED = "This client record has changed since the code was sent; sign up again."
-
-
-class InvalidCredentials(DomainError):
-    """A wrong username or password, or an inactive account (the same answer for each)."""
-
-    code = "invalid_credentials"
-    message = SIGN_IN_REFUSED
 
 
 @transaction.atomic
@@ -73,7 +58,7 @@ def auth_token_create(*, username: str, password: str, request=None) -> str:
         # django-axes (AUTHENTICATION_BACKENDS) counts failures per username and address
         # and marks the request once they reach AXES_FAILURE_LIMIT.
         if getattr(request, "axes_locked_out", False):
-            raise TooManyAttempts(SIGN_IN_LOCKED)
+            raise SignInLocked()
         raise InvalidCredentials()
     _instance, token = get_token_model().objects.create(user=user)
     user_logged_in.send(sender=user.__class__, request=request, user=user)
@@ -85,7 +70,7 @@ def _email_normalize(email: str) -> str:
     try:
         validate_email(email)
     except ValidationError:
-        raise DomainError("Enter a valid e-mail address.", field="email") from None
+        raise InvalidEmail(field="email") from None
     return email
 
 
@@ -93,7 +78,7 @@ def _login_checks(*, email: str, password: str, first_name: str = "", last_name:
     """The e-mail address (normalized) is free and the password passes Django's validators."""
     email = _email_normalize(email)
     if User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
-        raise DomainError(EMAIL_TAKEN, field="email")
+        raise EmailTaken(field="email")
     candidate = User(username=email, email=email, first_name=first_name, last_name=last_name)
     try:
         password_validation.validate_password(password, user=candidate)
@@ -117,12 +102,12 @@ def _client_login_create(*, email: str, password: str, first_name: str, last_nam
     except ValidationError as error:
         # The username is the e-mail address: its errors are the e-mail's.
         messages = error.message_dict.get("username") or error.messages
-        raise DomainError(messages[0], field="email") from None
+        raise InvalidEmail(messages[0], field="email") from None
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError:  # the same address signed up a moment ago
-        raise DomainError(EMAIL_TAKEN, field="email") from None
+        raise EmailTaken(field="email") from None
     group, _created = Group.objects.get_or_create(name=roles.CLIENT)
     user.groups.add(group)
     password_validation.password_changed(password, user)
@@ -137,7 +122,7 @@ def _code_send(*, client: Client, phone: str, now: datetime) -> PhoneVerificatio
         and latest.used_at is None
         and now < latest.created_at + CODE_RESEND_AFTER
     ):
-        raise DomainError(CODE_TOO_SOON, field="phone")
+        raise CodeTooSoon(field="phone")
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     verification = PhoneVerification.objects.create(
         client=client,
@@ -154,7 +139,7 @@ def _code_send(*, client: Client, phone: str, now: datetime) -> PhoneVerificatio
         client_id=client.pk,
     )
     if message.status == MessageStatus.BLOCKED:
-        raise DomainError(CODE_BLOCKED, field="phone")
+        raise CodeBlocked(field="phone")
     return verification
 
 
@@ -189,7 +174,7 @@ def client_signup(
     )
     if existing is not None:
         if existing.user_id is not None:
-            raise DomainError(PHONE_HAS_ACCOUNT, field="phone")
+            raise PhoneHasAccount(field="phone")
         # The referral code is not applied to an existing client: whether they were
         # referred was settled at the desk (R25, docs/decisions.md).
         _code_send(client=existing, phone=number, now=now)
@@ -208,7 +193,7 @@ def client_signup(
             user=user,
         )
     except IntegrityError:  # the same phone signed up a moment ago (R24: unique when active)
-        raise DomainError(PHONE_TAKEN, field="phone") from None
+        raise PhoneTakenAtSignup(field="phone") from None
 
 
 def client_signup_verify(
@@ -233,25 +218,28 @@ def client_signup_verify(
             .first()
         )
         if verification is None or verification.used_at is not None:
-            raise DomainError(NO_CODE, field="code")
+            raise NoCode(field="code")
         if now >= verification.expires_at:
-            raise DomainError(CODE_EXPIRED, field="code")
+            raise CodeExpired(field="code")
         if verification.attempts >= CODE_MAX_TRIES:
-            raise DomainError(CODE_DEAD, field="code")
+            raise CodeDead(field="code")
         if not check_password(str(code).strip(), verification.code_hash):
             verification.attempts += 1
             verification.save(update_fields=["attempts"])
             tries_left = CODE_MAX_TRIES - verification.attempts
             refusal = (
-                f"Wrong code; {tries_left} {'try' if tries_left == 1 else 'tries'} left."
+                CodeWrong(
+                    f"Wrong code; {tries_left} {'try' if tries_left == 1 else 'tries'} left.",
+                    field="code",
+                )
                 if tries_left
-                else CODE_DEAD
+                else CodeDead(field="code")
             )
         else:
             return _verified_client_link(
                 verification=verification, number=number, email=email, password=password, now=now
             )
-    raise DomainError(refusal, field="code")
+    raise refusal
 
 
 def _verified_client_link(
@@ -263,9 +251,9 @@ def _verified_client_link(
         .first()
     )
     if client is None:
-        raise DomainError(CLIENT_CHANGED, field="phone")
+        raise ClientChanged(field="phone")
     if client.user_id is not None:
-        raise DomainError(PHONE_HAS_ACCOUNT, field="phone")
+        raise PhoneHasAccount(field="phone")
     verification.used_at = now
     verification.save(update_fields=["used_at"])
     client.user = _client_login_create(
@@ -286,11 +274,11 @@ def client_self_update(*, user: User, changes: dict) -> Client:
     if "email" in changes:
         email = (changes["email"] or "").strip().lower()
         if not email:
-            raise DomainError(EMAIL_REQUIRED, field="email")
+            raise EmailRequired(field="email")
         if email != user.username:
             taken = User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email))
             if taken.exclude(pk=user.pk).exists():
-                raise DomainError(EMAIL_TAKEN, field="email")
+                raise EmailTaken(field="email")
             user.username = user.email = email
             user.save(update_fields=["username", "email"])
         changes = {**changes, "email": email}

@@ -12,7 +12,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from salon.errors import Conflict, DomainError, PermissionRefused
+from salon.errors import (
+    Conflict,
+    NotABoolean,
+    PermissionRefused,
+    PremiumNeedsBaseFeatures,
+    UnknownFeature,
+)
 from salon.models import (
     BASE_FEATURES,
     EXCLUSIVE_FEATURES,
@@ -37,21 +43,17 @@ def features_update(*, user, changes: dict) -> Features:
         raise PermissionRefused("Only a Manager may change the Client Connect features.")
     unknown = set(changes) - set(FEATURE_NAMES)
     if unknown:
-        raise DomainError("Unknown feature.", field=sorted(unknown)[0])
+        raise UnknownFeature(field=sorted(unknown)[0])
     features_get()  # the row exists before it is locked
     features = Features.objects.select_for_update().get(pk=1)
     for name, value in changes.items():
         if not isinstance(value, bool):
-            raise DomainError("Must be true or false.", field=name)
+            raise NotABoolean(field=name)
         setattr(features, name, value)
     if not features.has_all_base_features:
         for name in EXCLUSIVE_FEATURES:
             if changes.get(name):
-                raise DomainError(
-                    "This premium feature needs Automated email marketing, Mass email and "
-                    "Rewards & Referrals all switched on.",
-                    field=name,
-                )
+                raise PremiumNeedsBaseFeatures(field=name)
             setattr(features, name, False)
     features.full_clean()
     features.save()

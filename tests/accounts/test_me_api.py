@@ -2,7 +2,7 @@
 
 from rest_framework.test import APIClient
 
-from accounts.services import EMAIL_REQUIRED, EMAIL_TAKEN
+from accounts.errors import EmailRequired, EmailTaken
 from clients.models import Client
 from tests.accounts.factories import UserFactory
 from tests.clients.factories import ClientFactory
@@ -99,7 +99,7 @@ def test_an_email_another_account_uses_is_400_and_changes_nothing(
     UserFactory(username="someone", email="taken@example.com")
     response = client_api.patch(ME_URL, {"email": "taken@example.com", "first_name": "Zed"})
     assert response.status_code == 400
-    assert response.json() == {"email": [EMAIL_TAKEN]}
+    assert response.json() == {"email": [EmailTaken.message]}
     client_user.refresh_from_db()
     customer.refresh_from_db()
     assert client_user.username == customer.email
@@ -109,7 +109,7 @@ def test_an_email_another_account_uses_is_400_and_changes_nothing(
 def test_the_email_of_an_app_account_cant_be_blank(client_api, customer):
     response = client_api.patch(ME_URL, {"email": ""})
     assert response.status_code == 400
-    assert response.json() == {"email": [EMAIL_REQUIRED]}
+    assert response.json() == {"email": [EmailRequired.message]}
 
 
 def test_a_failed_change_keeps_the_login_as_it_was(client_api, customer, client_user):
