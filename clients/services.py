@@ -45,7 +45,7 @@ from clients.models import (
     ClientSource,
     FileKind,
 )
-from clients.signals import client_merged
+from clients.signals import client_merge_locking, client_merged
 from salon.errors import PermissionRefused
 from salon.selectors import features_get
 
@@ -432,7 +432,13 @@ def client_merge(
 ) -> Client:
     """Merge `duplicate` into `survivor` (R17, Manager only). This app moves uploads,
     referrals, the referrer and the app login; every other app moves its own rows in its
-    `client_merged` receiver, inside this transaction. The duplicate stays as a tombstone."""
+    `client_merged` receiver, inside this transaction. The duplicate stays as a tombstone.
+
+    Locks (R78): both client rows FOR NO KEY UPDATE, which other writers' foreign-key
+    checks (FOR KEY SHARE, at their COMMIT) don't wait for; then, through
+    `client_merge_locking`, the rows other writers lock first (tickets); the receivers of
+    `client_merged` follow in the writers' order (appointments, feedback, balances). The one
+    change of a key column, the app login, comes last, when every other lock is held."""
     if user is None or not user.has_perm("clients.merge_client"):
         raise PermissionRefused("Only a Manager may merge clients.")
     if survivor.pk == duplicate.pk:
@@ -440,7 +446,7 @@ def client_merge(
     now = now or timezone.now()
     locked = {
         row.pk: row
-        for row in Client.objects.select_for_update()
+        for row in Client.objects.select_for_update(no_key=True)
         .filter(pk__in=[survivor.pk, duplicate.pk])
         .order_by("pk")
     }
@@ -449,6 +455,7 @@ def client_merge(
         raise SurvivorMerged()
     if duplicate.is_tombstone:
         raise DuplicateMerged(field="duplicate")
+    client_merge_locking.send(sender=Client, survivor=survivor, duplicate=duplicate)
 
     # Uploads: the survivor keeps its own profile photo (R17); beyond 20 files are kept.
     if ClientFile.objects.filter(client=survivor, is_profile_photo=True).exists():
@@ -469,13 +476,9 @@ def client_merge(
     if login_id is not None and not moves_login:
         get_user_model().objects.filter(pk=login_id).update(is_active=False)
 
-    # Tombstone first: that frees its phone (unique among active clients only) and login.
-    Client.objects.filter(pk=duplicate.pk).update(
-        merged_into=survivor, user=None if moves_login else login_id, updated_at=now
-    )
+    # Tombstone first: that frees its phone (unique among active clients only).
+    Client.objects.filter(pk=duplicate.pk).update(merged_into=survivor, updated_at=now)
     survivor_changes = {"referred_by_id": referrer_id, "updated_at": now}
-    if moves_login:
-        survivor_changes["user_id"] = login_id
     # Details the survivor lacks are taken from the duplicate; notes are kept from both.
     if survivor.phone is None and duplicate.phone is not None:
         survivor_changes["phone"] = duplicate.phone
@@ -491,6 +494,16 @@ def client_merge(
 
     survivor.refresh_from_db()
     duplicate.refresh_from_db()
+    client_merged.send(sender=Client, survivor=survivor, duplicate=duplicate, user=user, now=now)
+
+    if moves_login:
+        # user_id is unique, so changing it upgrades the row lock to FOR UPDATE, which
+        # blocks other writers' foreign-key checks: last, once the receivers hold their
+        # locks. The tombstone lets go of the login before the survivor takes it.
+        Client.objects.filter(pk=duplicate.pk).update(user=None)
+        Client.objects.filter(pk=survivor.pk).update(user_id=login_id)
+        survivor.refresh_from_db()
+        duplicate.refresh_from_db()
     # update() skips the audit history's signals: the merge writes its rows itself.
     Client.history.bulk_history_create(
         [survivor, duplicate, *Client.objects.filter(pk__in=moved_referral_ids)],
@@ -499,5 +512,4 @@ def client_merge(
         default_change_reason=f"Client #{duplicate.pk} merged into #{survivor.pk}",
         default_date=now,
     )
-    client_merged.send(sender=Client, survivor=survivor, duplicate=duplicate, user=user, now=now)
     return survivor

@@ -608,7 +608,10 @@ def points_adjust(
     points = _whole_number(points, field="points", minimum=-(10**9))
     if points == 0:
         raise DomainError("Give a number of points other than 0.", field="points")
-    if client.is_tombstone:
+    # The balance lock first: a merge of this client holds it until it commits, so the
+    # tombstone check below reads the merge's outcome and no points land on a tombstone.
+    _lock_balances([client.pk])
+    if Client.objects.filter(pk=client.pk, merged_into__isnull=False).exists():
         raise DomainError("This client was merged into another; adjust the survivor.")
     entry = PointsEntry(
         client=client,

@@ -54,7 +54,9 @@ def _decimal(value, *, field: str) -> Decimal:
 def _lock_ticket_sql(vendor: str) -> str:
     columns = ", ".join(field.column for field in Ticket._meta.concrete_fields)
     # SQLite has no row locks: its write transaction holds the whole database.
-    lock = " FOR UPDATE" if vendor == "postgresql" else ""
+    # NO KEY: the lock guards the ticket's state, not its id, so other writers' foreign-key
+    # checks on the ticket (a merge moving entries that name it) don't wait for it (R78).
+    lock = " FOR NO KEY UPDATE" if vendor == "postgresql" else ""
     return f"SELECT {columns} FROM {Ticket._meta.db_table} WHERE id = %(ticket)s{lock}"
 
 
@@ -649,6 +651,17 @@ def ticket_settle(*, ticket: Ticket, method: str, amount: Decimal, user, reason:
 
 
 @transaction.atomic
+def tickets_lock_for_merge(*, duplicate) -> None:
+    """Lock the duplicate's tickets in primary-key order, as the merge's first lock after the
+    clients' rows (R78; clients/signals.py)."""
+    list(
+        Ticket.objects.select_for_update(no_key=True)
+        .filter(client=duplicate)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def tickets_move_to_survivor(*, survivor, duplicate) -> int:
     """A merge moves the duplicate's tickets to the survivor (R17). This moves ownership,
     not a ticket's state, so a bulk update (which sends no ticket signal) is right here."""
