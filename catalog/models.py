@@ -1,5 +1,6 @@
-from django.core.validators import MinValueValidator
 from django.db import models
+
+from salon.limits import money_validators
 
 
 class ItemKind(models.TextChoices):
@@ -16,7 +17,7 @@ class Item(models.Model):
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=ItemKind.choices)
-    price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    price = models.DecimalField(max_digits=12, decimal_places=2, validators=money_validators)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

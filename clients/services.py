@@ -56,7 +56,8 @@ REFERRAL_CODE_ATTEMPTS = 10
 
 # The fields staff give client_create and client_update, in form order; the rest
 # (referral_code, merged_into, user) have their own paths (generated, merge, signup) and are
-# never set through a plain create or update.
+# never set through a plain create or update. `source` is the system's (R77): client_create
+# takes it from its caller (the desk: front_desk, sign-up: app), and nothing changes it.
 EDITABLE_FIELDS = (
     "first_name",
     "last_name",
@@ -65,7 +66,6 @@ EDITABLE_FIELDS = (
     "birthday",
     "notes",
     "sms_consent",
-    "source",
     "referred_by",
 )
 UPDATABLE_FIELDS = frozenset(EDITABLE_FIELDS)
@@ -240,9 +240,8 @@ def client_update(*, client: Client, changes: dict, user=None) -> Client:
         client.birthday = changes["birthday"]
     if "notes" in changes:
         client.notes = changes["notes"] or ""
-    for name in ("sms_consent", "source"):
-        if name in changes:
-            setattr(client, name, changes[name])
+    if "sms_consent" in changes:
+        client.sms_consent = changes["sms_consent"]
     if "referred_by" in changes:
         referrer = changes["referred_by"]
         referrer_id = referrer.pk if referrer is not None else None

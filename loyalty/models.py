@@ -13,6 +13,7 @@ from loyalty.actions import (
     Action,
     Beneficiary,
 )
+from salon.limits import REASON_MAX_LENGTH
 
 
 class EarningRule(models.Model):
@@ -177,7 +178,7 @@ class PointsEntry(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    memo = models.CharField(max_length=255, blank=True)
+    memo = models.CharField(max_length=REASON_MAX_LENGTH, blank=True)
     idempotency_key = models.CharField(max_length=200, unique=True)
 
     objects = PointsEntryQuerySet.as_manager()

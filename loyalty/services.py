@@ -43,6 +43,7 @@ from loyalty.selectors import (
     ticket_ledger_state,
 )
 from salon.errors import DomainError, PermissionRefused
+from salon.limits import NotAPlainNumber, plain_decimal
 from salon.selectors import features_get
 from tickets.models import Payment, PaymentMethod, Ticket, TicketStatus
 from tickets.services import payment_add
@@ -165,10 +166,10 @@ def _whole_number(value, *, field: str, minimum: int) -> int:
     if isinstance(value, bool):
         raise DomainError("Give a whole number.", field=field)
     try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
+        number = plain_decimal(value, field=field)  # R76: no " 5 ", "1e3" or Arabic-Indic digits
+    except NotAPlainNumber:
         raise DomainError("Give a whole number.", field=field) from None
-    if not number.is_finite() or number != number.to_integral_value():
+    if number != number.to_integral_value():
         raise DomainError("Give a whole number.", field=field)
     if number < minimum:
         raise DomainError(f"Give a whole number of at least {minimum}.", field=field)
@@ -620,7 +621,7 @@ def points_adjust(
         created_at=now,
         available_at=now,
         created_by=user,
-        memo=reason[:255],
+        memo=reason,
         idempotency_key=f"manual:{uuid.uuid4().hex}",
     )
     entry.full_clean()

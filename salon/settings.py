@@ -215,6 +215,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "salon.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "salon.api.exceptions.exception_handler",
+    # R76: one JSON parser with the limits of strict input (depth, duplicate keys, size).
+    "DEFAULT_PARSER_CLASSES": [
+        "salon.api.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "COERCE_DECIMAL_TO_STRING": True,
     # Per client IP for anonymous calls; REMOTE_ADDR unless the app runs behind that many
     # proxies (then the matching X-Forwarded-For entry). 0 = never trust the header.

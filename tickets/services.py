@@ -6,7 +6,7 @@ that listeners (loyalty) commit or roll back with the change (SPEC §1).
 """
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -16,6 +16,7 @@ from catalog.models import Item, ItemKind
 from clients.models import Client
 from salon.db import PreparedStatement, instance_from_row
 from salon.errors import DomainError, PermissionRefused
+from salon.limits import NotAPlainNumber, plain_decimal
 from salon.money import round_money
 
 from . import selectors, signals
@@ -43,12 +44,9 @@ def _decimal(value, *, field: str) -> Decimal:
     if isinstance(value, (bool, float)):
         raise DomainError("Give an exact decimal number.", field=field)
     try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value))
-    except (InvalidOperation, ValueError) as error:
-        raise DomainError("Give a valid number.", field=field) from error
-    if not number.is_finite():
-        raise DomainError("Give a valid number.", field=field)
-    return number
+        return plain_decimal(value, field=field)  # R76: no " 5 ", "1e3" or Arabic-Indic digits
+    except NotAPlainNumber:
+        raise DomainError("Give a valid number.", field=field) from None
 
 
 def _lock_ticket_sql(vendor: str) -> str:
