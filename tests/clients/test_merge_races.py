@@ -12,16 +12,17 @@ from django.db import connection
 from clients.models import Client
 from clients.services import client_merge
 from loyalty.actions import Action
+from loyalty.adjustments import points_adjust
 from loyalty.models import PointsBalance
+from loyalty.redemption import points_redeem
 from loyalty.selectors import ledger_disagreements
-from loyalty.services import points_adjust, points_redeem
 from salon.errors import DomainError
 from tests.accounts.factories import FrontDeskFactory, ManagerFactory
 from tests.clients.factories import ClientFactory
 from tests.concurrency import run_together
 from tests.loyalty.factories import rule_set
 from tests.tickets.factories import appointment_for, paid_ticket, ticket_with_lines
-from tickets import services as tickets
+from tickets.lifecycle import ticket_close
 from tickets.models import TicketStatus
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -73,7 +74,7 @@ def test_r78_merge_races_the_close_of_the_duplicates_ticket(staff):
         ticket.save(update_fields=["appointment"])
         outcomes = run_together(
             merge(survivor, duplicate, manager),
-            lambda ticket=ticket: tickets.ticket_close(ticket=ticket, user=front_desk),
+            lambda ticket=ticket: ticket_close(ticket=ticket, user=front_desk),
         )
         assert_settled(outcomes, survivor, duplicate)
         ticket.refresh_from_db()
