@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate, password_validation, user_logged_i
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -20,16 +21,20 @@ from accounts.errors import (
     CodeExpired,
     CodeTooSoon,
     CodeWrong,
+    EmailCodeDead,
+    EmailCodeExpired,
+    EmailOnAnotherClient,
     EmailRequired,
     EmailTaken,
     InvalidCredentials,
     InvalidEmail,
     NoCode,
+    NoEmailChange,
     PhoneHasAccount,
     PhoneTakenAtSignup,
     SignInLocked,
 )
-from accounts.models import PhoneVerification, User
+from accounts.models import EmailChange, PhoneVerification, User
 from clients.models import Client, ClientSource
 from clients.services import client_by_referral_code, client_create, client_update
 from messaging.models import MessageStatus
@@ -265,21 +270,100 @@ def _verified_client_link(
     return client
 
 
+def _email_free_for(*, email: str, user: User) -> None:
+    """R77: an address another account signs in with, or another client's record holds,
+    can't become this client's (it locked that person out of signing up)."""
+    taken = User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email))
+    if taken.exclude(pk=user.pk).exists():
+        raise EmailTaken(field="email")
+    others = Client.objects.filter(email__iexact=email, merged_into__isnull=True)
+    if others.exclude(user=user).exists():
+        raise EmailOnAnotherClient(field="email")
+
+
+def _email_change_send(*, user: User, email: str, now: datetime) -> EmailChange:
+    """E-mail a new code to the new address; it replaces any earlier one."""
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    change = EmailChange.objects.create(
+        user=user,
+        email=email,
+        code_hash=make_password(code),
+        created_at=now,
+        expires_at=now + CODE_LIFETIME,
+    )
+    minutes = int(CODE_LIFETIME.total_seconds() // 60)
+    transaction.on_commit(
+        lambda: send_mail(
+            subject="Confirm your new e-mail address",
+            message=(
+                f"Your salon app code is {code}. Enter it in the app within {minutes} minutes "
+                "to use this address. If you didn't ask for this, ignore this e-mail."
+            ),
+            from_email=None,
+            recipient_list=[email],
+        )
+    )
+    return change
+
+
 @transaction.atomic
-def client_self_update(*, user: User, changes: dict) -> Client:
-    """A client-app user changes their own record (/api/v1/me/) through client_update. The
-    e-mail address is also their username (SPEC §10), so a new address moves the login
-    with it, and can't be blank or another account's."""
+def client_self_update(*, user: User, changes: dict, now: datetime | None = None) -> Client:
+    """A client-app user changes their own record (/api/v1/me/) through client_update.
+
+    The e-mail address is also their username (SPEC §10), so a new address doesn't change
+    at once (R77): a 6-digit code is e-mailed to it, and client_email_verify makes the
+    change. Blank, invalid, or another account's or client's address is a 400, and nothing
+    else in the request changes then either."""
+    now = now or timezone.now()
     client = user.client
+    changes = dict(changes)
     if "email" in changes:
-        email = (changes["email"] or "").strip().lower()
+        email = (changes.pop("email") or "").strip().lower()
         if not email:
             raise EmailRequired(field="email")
         if email != user.username:
-            taken = User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email))
-            if taken.exclude(pk=user.pk).exists():
-                raise EmailTaken(field="email")
-            user.username = user.email = email
-            user.save(update_fields=["username", "email"])
-        changes = {**changes, "email": email}
+            email = _email_normalize(email)
+            _email_free_for(email=email, user=user)
+            _email_change_send(user=user, email=email, now=now)
     return client_update(client=client, changes=changes, user=user)
+
+
+def client_email_verify(*, user: User, code: str, now: datetime | None = None) -> Client:
+    """Finish a /me/ e-mail change with the code e-mailed to the new address (R77): the
+    latest code counts, once, for 10 minutes, and dies after 5 wrong tries. The address must
+    still be free. Not one transaction on purpose: a wrong try is counted (committed)."""
+    now = now or timezone.now()
+    refusal = None
+    with transaction.atomic():
+        change = (
+            EmailChange.objects.select_for_update()
+            .filter(user=user)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if change is None or change.used_at is not None:
+            raise NoEmailChange(field="code")
+        if now >= change.expires_at:
+            raise EmailCodeExpired(field="code")
+        if change.attempts >= CODE_MAX_TRIES:
+            raise EmailCodeDead(field="code")
+        if not check_password(str(code).strip(), change.code_hash):
+            change.attempts += 1
+            change.save(update_fields=["attempts"])
+            tries_left = CODE_MAX_TRIES - change.attempts
+            refusal = (
+                CodeWrong(
+                    f"Wrong code; {tries_left} {'try' if tries_left == 1 else 'tries'} left.",
+                    field="code",
+                )
+                if tries_left
+                else EmailCodeDead(field="code")
+            )
+        else:
+            _email_free_for(email=change.email, user=user)
+            change.used_at = now
+            change.save(update_fields=["used_at"])
+            user.username = user.email = change.email
+            user.save(update_fields=["username", "email"])
+            return client_update(client=user.client, changes={"email": change.email}, user=user)
+    raise refusal
