@@ -12,6 +12,7 @@ from salon.errors import DomainError
 MODULES = [
     "salon.errors",
     "salon.api.idempotency",
+    "salon.limits",
     "accounts.errors",
     "clients.errors",
     "messaging.errors",
