@@ -3,9 +3,10 @@ change a closed ticket (R16, R30, R32, SPEC §10)."""
 
 from decimal import Decimal
 
-from salon.errors import DomainError, PermissionRefused
+from salon.errors import PermissionRefused
 from salon.limits import NotAPlainNumber, plain_decimal
 
+from .errors import InvalidNumber, NotExactDecimal, ReasonRequired, TicketNotOpen, TicketVoided
 from .models import Ticket, TicketStatus
 
 ADJUST_CLOSED_TICKET = "tickets.adjust_closed_ticket"
@@ -14,11 +15,11 @@ ADJUST_CLOSED_TICKET = "tickets.adjust_closed_ticket"
 def exact_decimal(value, *, field: str) -> Decimal:
     """Money and percentages come as Decimal (or an exact str/int); floats are refused."""
     if isinstance(value, (bool, float)):
-        raise DomainError("Give an exact decimal number.", field=field)
+        raise NotExactDecimal(field=field)
     try:
         return plain_decimal(value, field=field)  # R76: no " 5 ", "1e3" or Arabic-Indic digits
     except NotAPlainNumber:
-        raise DomainError("Give a valid number.", field=field) from None
+        raise InvalidNumber(field=field) from None
 
 
 def optional_decimal(value, *, field: str) -> Decimal | None:
@@ -27,9 +28,9 @@ def optional_decimal(value, *, field: str) -> Decimal | None:
 
 def refuse_unless_open(ticket: Ticket, *, closed_message: str) -> None:
     if ticket.status == TicketStatus.VOIDED:
-        raise DomainError("This ticket is voided; nothing on it can change.")
+        raise TicketVoided()
     if ticket.status == TicketStatus.CLOSED:
-        raise DomainError(closed_message)
+        raise TicketNotOpen(closed_message)
 
 
 def require_manager_and_reason(*, user, reason: str, action: str) -> str:
@@ -38,5 +39,5 @@ def require_manager_and_reason(*, user, reason: str, action: str) -> str:
         raise PermissionRefused(f"Only a Manager may {action} a closed ticket.")
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Give a reason for changing a closed ticket.", field="reason")
+        raise ReasonRequired(field="reason")
     return reason
