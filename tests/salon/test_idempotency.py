@@ -4,6 +4,7 @@ The views below exist only for these tests (this module is their URLconf): each 
 creates one catalog Item, so "no second effect" is counted in rows.
 """
 
+import contextlib
 import threading
 import time
 from datetime import timedelta
@@ -458,10 +459,10 @@ def test_r74_a_claim_whose_session_died_is_taken_over_at_once():
     user = UserFactory()
     body = {"name": "Cut"}
     holder: dict = {}
+    claimed, finish = threading.Event(), threading.Event()
 
     def claim_and_stay():
-        # The thread's session stays open after it returns, as a killed worker's does
-        # until PostgreSQL ends it.
+        # The session stays open, as a killed worker's does until PostgreSQL ends it.
         holder["record"], holder["claimed"] = idempotency_key_claim(
             user=user,
             method="POST",
@@ -472,20 +473,29 @@ def test_r74_a_claim_whose_session_died_is_taken_over_at_once():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             holder["pid"] = cursor.fetchone()[0]
+        claimed.set()
+        finish.wait(timeout=20)
+        # The session was terminated under it, on purpose: closing it may fail.
+        with contextlib.suppress(Exception):
+            connection.close()
 
     thread = threading.Thread(target=claim_and_stay)
     thread.start()
-    thread.join(timeout=10)
-    assert holder["claimed"]
-    api = APIClient()
-    api.force_authenticate(user)
-    assert post(api, "/create/", body, key="k").status_code == 409  # the holder is alive
+    try:
+        assert claimed.wait(timeout=10)
+        assert holder["claimed"]
+        api = APIClient()
+        api.force_authenticate(user)
+        assert post(api, "/create/", body, key="k").status_code == 409  # the holder is alive
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(%s)", [holder["pid"]])
-    started_at = time.monotonic()
-    retry = post(api, "/create/", body, key="k")
-    elapsed = time.monotonic() - started_at
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [holder["pid"]])
+        started_at = time.monotonic()
+        retry = post(api, "/create/", body, key="k")
+        elapsed = time.monotonic() - started_at
+    finally:
+        finish.set()
+        thread.join(timeout=20)
     assert retry.status_code == 201
     assert elapsed < 1
     assert Item.objects.count() == 1
