@@ -1,4 +1,5 @@
-"""The refusals of the appointments app, one class per broken rule (R71; salon/errors.py)."""
+"""The refusals of the appointments app, one class per broken rule (R71, R42; salon/errors.py);
+codes are listed in the README."""
 
 from salon.errors import DomainError
 
@@ -56,3 +57,23 @@ class InvalidQuantity(DomainError):
 class ReservationNotReserved(DomainError):
     code = "reservation_not_reserved"
     message = "Only a reserved product can be cancelled."
+
+
+class StaffDoubleBooked(DomainError):
+    code = "staff_double_booked"
+    message = "The staff member already has an appointment at that time."
+
+
+class SlotUnavailable(DomainError):
+    code = "slot_unavailable"
+    message = "That time is not available; pick one of the times offered."
+
+
+class StaffInactive(DomainError):
+    code = "staff_inactive"
+    message = "This staff member no longer takes appointments."
+
+
+class AppointmentNotReschedulable(DomainError):
+    code = "appointment_not_reschedulable"
+    message = "Only a booked or confirmed appointment can be moved."
