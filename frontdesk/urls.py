@@ -27,6 +27,11 @@ urlpatterns = [
         name="frontdesk-manager-dashboard",
     ),
     path(
+        "reports/loyalty/",
+        admin.site.admin_view(views.loyalty_report_view),
+        name="frontdesk-loyalty-report",
+    ),
+    path(
         "open-ticket/", admin.site.admin_view(views.ticket_open_view), name="frontdesk-open-ticket"
     ),
     _checkout("", checkout_views.checkout_view, "frontdesk-checkout"),

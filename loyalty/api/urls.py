@@ -29,4 +29,5 @@ urlpatterns = [
     ),
     path("me/rewards/", views.MyRewardsView.as_view(), name="my-rewards"),
     path("me/rewards/entries/", views.MyRewardsEntriesView.as_view(), name="my-rewards-entries"),
+    path("reports/loyalty/", views.LoyaltyReportView.as_view(), name="reports-loyalty"),
 ]

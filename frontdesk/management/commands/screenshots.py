@@ -125,4 +125,7 @@ class Command(BaseCommand):
 
             page.goto("/admin/loyalty/earningrule/")
             page.locator("#content").screenshot(path=str(out_dir / "rewards-configuration.png"))
+
+            page.goto("/admin/frontdesk/reports/loyalty/")
+            page.locator("#content").screenshot(path=str(out_dir / "loyalty-report.png"))
             browser.close()
