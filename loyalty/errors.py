@@ -163,3 +163,8 @@ class ReportPeriodReversed(DomainError):
 class ReportTableUnknown(DomainError):
     code = "report_table_unknown"
     message = "There is no such table in the report."
+
+
+class ReportFormatUnknown(DomainError):
+    code = "report_format_unknown"
+    message = "The report answers as json or csv."

@@ -2,8 +2,10 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,8 +16,10 @@ from loyalty.adjustments import points_adjust
 from loyalty.api import serializers
 from loyalty.configuration import earning_rule_update, loyalty_settings_update
 from loyalty.controls import ticket_redeemable
+from loyalty.errors import ReportFormatUnknown
 from loyalty.models import EarningRule, PointsEntry
 from loyalty.redemption import points_redeem
+from loyalty.reports import TABLES as REPORT_TABLES
 from loyalty.reports import loyalty_report, report_csv, report_period
 from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsClientUser, IsStaffMember, require_permission
@@ -205,13 +209,30 @@ class CSVRenderer(BaseRenderer):
         return data.encode(self.charset)
 
 
+class ReportNegotiation(DefaultContentNegotiation):
+    """An unknown `format` is bad input (400 with its code), not DRF's 404."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        if request.query_params.get(self.settings.URL_FORMAT_OVERRIDE) not in (None, "json", "csv"):
+            raise ReportFormatUnknown()
+        return super().select_renderer(request, renderers, format_suffix)
+
+
 class LoyaltyReportView(APIView):
     """The owner's report (R81), Manager only; `format=csv&table=<key>` answers one table."""
 
     permission_classes = [require_permission("loyalty.change_loyaltysettings")]
     renderer_classes = [JSONRenderer, CSVRenderer]
+    content_negotiation_class = ReportNegotiation
 
-    @extend_schema(responses=serializers.LoyaltyReportSerializer)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("to", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("table", str, enum=list(REPORT_TABLES)),
+        ],
+        responses=serializers.LoyaltyReportSerializer,
+    )
     def get(self, request):
         period = report_period(
             start=request.query_params.get("from"), end=request.query_params.get("to")

@@ -277,6 +277,7 @@ def test_api_answers_a_table_as_csv(history, manager_api):  # R81
             {"from": "2026-01-01", "to": "2026-03-31", "format": "csv", "table": "nope"},
             "report_table_unknown",
         ),
+        ({"from": "2026-01-01", "to": "2026-03-31", "format": "xml"}, "report_format_unknown"),
     ],
 )
 def test_api_refuses_bad_input_with_a_code(db, manager_api, query, code):  # R81, R71
