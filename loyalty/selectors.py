@@ -258,6 +258,10 @@ class SnapshotState:
     rewards_on: bool
     rules: dict
     per_visit_awards: list[str]
+    # {id, name, multiplier} of the client's tier at close, or None (R61).
+    tier: dict | None = None
+    # {action: {id, name, multiplier, bonus_points}}: the promotion chosen at close (R62).
+    promotions: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -350,7 +354,8 @@ def _ticket_ledger_sql(vendor: str) -> str:
         f"(SELECT {aggregate}({row}(r.action, r.active, r.points, "
         f"{_cents('r.spend_unit')}, r.referrer_points)) FROM {rule} r), "
         "sn.id, sn.client_id, sc.merged_into_id, sn.referrer_id, sr.merged_into_id, "
-        "sn.rewards_on, sn.rules, sn.per_visit_awards, a.prebooked, a.source, "
+        "sn.rewards_on, sn.rules, sn.per_visit_awards, sn.tier, sn.promotions, "
+        "a.prebooked, a.source, "
         f"(SELECT {aggregate}({row}(x.kind, x.cents)) FROM (SELECT i.kind AS kind, "
         f"{_cents('SUM(l.net_amount)')} AS cents {paid_lines} GROUP BY i.kind) x), "
         f"(SELECT {aggregate}({row}(x.action, x.beneficiary, x.points, x.entries)) FROM "
@@ -415,7 +420,8 @@ def ticket_ledger_state(*, ticket_id: int) -> TicketLedgerState | None:
         referrer_id, referrer_merged_into_id, rewards_on, hold_hours, rules,
         snapshot_id, snapshot_client_id, snapshot_client_merged_into_id,
         snapshot_referrer_id, snapshot_referrer_merged_into_id, snapshot_rewards_on,
-        snapshot_rules, snapshot_awards, prebooked, appointment_source, amounts, held,
+        snapshot_rules, snapshot_awards, snapshot_tier, snapshot_promotions, prebooked,
+        appointment_source, amounts, held,
         redemptions, earlier_ticket, earlier_service, earlier_membership,
         earlier_series_package, reservation_fulfilled,
     ) = row  # fmt: skip
@@ -430,6 +436,8 @@ def ticket_ledger_state(*, ticket_id: int) -> TicketLedgerState | None:
             rewards_on=bool(snapshot_rewards_on),
             rules=_json(snapshot_rules, {}),
             per_visit_awards=_json(snapshot_awards, []),
+            tier=_json(snapshot_tier, None),
+            promotions=_json(snapshot_promotions, {}),
         )
     return TicketLedgerState(
         ticket_id=ticket_id,

@@ -34,6 +34,8 @@ from loyalty.models import (
     PointsEntry,
     TicketEarningSnapshot,
 )
+from loyalty.promotion_rules import Earning, best_promotion, points_earned
+from loyalty.promotions import promotions_for_close
 from loyalty.selectors import (
     SnapshotState,
     TicketLedgerState,
@@ -42,6 +44,7 @@ from loyalty.selectors import (
     loyalty_settings_get,
     ticket_ledger_state,
 )
+from loyalty.tiers import client_tier_get, tier_upgrade_at_close
 from salon.errors import DomainError, PermissionRefused
 from salon.selectors import features_get
 from tickets.models import Payment, PaymentMethod, Ticket, TicketStatus
@@ -256,6 +259,7 @@ def _snapshot_taken(
     awards = (
         _per_visit_awards(state=state, referrer_id=referrer_id, rules=rules) if rewards_on else []
     )
+    tier, promotions = _bonuses_at_close(state=state, rules=rules, awards=awards, now=now)
     row = TicketEarningSnapshot(
         ticket_id=state.ticket_id,
         client_id=state.client_id,
@@ -263,6 +267,8 @@ def _snapshot_taken(
         rewards_on=rewards_on,
         rules=rules,
         per_visit_awards=awards,
+        tier=tier,
+        promotions=promotions,
         created_at=now,
     )
     taken = SnapshotState(
@@ -273,8 +279,86 @@ def _snapshot_taken(
         rewards_on=rewards_on,
         rules=rules,
         per_visit_awards=awards,
+        tier=tier,
+        promotions=promotions,
     )
     return taken, row
+
+
+def _client_earning(*, action: str, rule: dict, amount: Decimal | None, tier: dict | None):
+    """What the client's own points on this action are computed from (R3, R5, R61): a spend
+    action's amount at the tier's multiplier, a per-visit action's points at x1."""
+    if amount is None:
+        return Earning(
+            action=action,
+            amount=Decimal(1),
+            points=rule["points"],
+            spend_unit=Decimal(1),
+            tier_multiplier=Decimal(1),
+            item_kind=None,
+        )
+    return Earning(
+        action=action,
+        amount=amount,
+        points=rule["points"],
+        spend_unit=Decimal(rule["spend_unit"]),
+        tier_multiplier=Decimal(tier["multiplier"]) if tier else Decimal(1),
+        item_kind=ACTIONS[action].item_kind,
+    )
+
+
+def _bonuses_at_close(
+    *, state: TicketLedgerState, rules: dict, awards: list[str], now: datetime
+) -> tuple[dict | None, dict]:
+    """The client's tier at close and the best promotion per (ticket, action), as the
+    snapshot keeps them (R61, R62); only actions whose rule is active and that earn."""
+    held = client_tier_get(client_id=state.client_id)
+    tier = (
+        None
+        if held is None
+        else {"id": held.pk, "name": held.name, "multiplier": str(held.multiplier)}
+    )
+    candidates = promotions_for_close(client_id=state.client_id, on=timezone.localdate(now))
+    chosen = {}
+    if candidates:
+        earnings = [
+            _client_earning(
+                action=action,
+                rule=rules[action],
+                amount=state.amounts.get(ACTIONS[action].item_kind, Decimal("0")),
+                tier=tier,
+            )
+            for action in SPEND_ACTIONS
+            if rules[action]["active"]
+        ] + [
+            _client_earning(action=action, rule=rules[action], amount=None, tier=None)
+            for action in awards
+            if ACTIONS[action].earner == Beneficiary.CLIENT
+        ]
+        for earning in earnings:
+            promotion = best_promotion(
+                earning=earning, promotions=candidates, tier_id=tier and tier["id"]
+            )
+            if promotion is not None:
+                chosen[earning.action] = {
+                    "id": promotion.id,
+                    "name": promotion.name,
+                    "multiplier": None
+                    if promotion.multiplier is None
+                    else str(promotion.multiplier),
+                    "bonus_points": promotion.bonus_points,
+                }
+    return tier, chosen
+
+
+def _client_points(*, action: str, rule: dict, amount, snapshot: SnapshotState) -> int:
+    """The client's own points on one action: at the tier and promotion of the close."""
+    promotion = (snapshot.promotions or {}).get(action) or {}
+    return points_earned(
+        earning=_client_earning(action=action, rule=rule, amount=amount, tier=snapshot.tier),
+        multiplier=promotion.get("multiplier"),
+        bonus_points=promotion.get("bonus_points"),
+    )
 
 
 def _expected_points(
@@ -296,14 +380,21 @@ def _expected_points(
             continue
         amount = state.amounts.get(ACTIONS[action].item_kind, Decimal("0"))
         spend_unit = Decimal(rule["spend_unit"])
-        expected[(action, Beneficiary.CLIENT)] = _floor_points(amount, rule["points"], spend_unit)
+        expected[(action, Beneficiary.CLIENT)] = _client_points(
+            action=action, rule=rule, amount=amount, snapshot=snapshot
+        )
         if snapshot.referrer_id is not None and rule["referrer_points"]:
             expected[(action, Beneficiary.REFERRER)] = _floor_points(
                 amount, rule["referrer_points"], spend_unit
             )
     for action in snapshot.per_visit_awards:
         rule = rules[action]
-        expected[(action, ACTIONS[action].earner)] = rule["points"]
+        earner = ACTIONS[action].earner
+        expected[(action, earner)] = (
+            _client_points(action=action, rule=rule, amount=None, snapshot=snapshot)
+            if earner == Beneficiary.CLIENT
+            else rule["points"]
+        )
         if action in REFERRER_ELIGIBLE_ACTIONS and snapshot.referrer_id is not None:
             expected[(action, Beneficiary.REFERRER)] = rule["referrer_points"]
     return expected
@@ -423,13 +514,20 @@ def _earning_entries(
                 points=-difference,
                 now=now,
             )
+        # The client's points on this action name the promotion they were earned under (R62).
+        promotion = {}
+        if snapshot is not None and beneficiary == Beneficiary.CLIENT:
+            promotion = (snapshot.promotions or {}).get(action) or {}
         for offset, entry in enumerate(new, start=1):
             entry.kind = kind
+            entry.promotion_id = promotion.get("id")
             entry.memo = (
                 f"Ticket #{ticket_id} {change}"
                 if kind == EntryKind.ADJUSTMENT
                 else f"{ACTIONS_LABELS[action]} (ticket #{ticket_id})"
             )
+            if promotion:
+                entry.memo += f", {promotion['name']}"
             sequence = held_count + offset
             entry.idempotency_key = f"ticket:{ticket_id}:{action}:{beneficiary}:{sequence}"
         entries.extend(new)
@@ -474,7 +572,11 @@ def ticket_points_reconcile(
     state = ticket_ledger_state(ticket_id=ticket.pk)
     entries = _redemption_reversals(state=state, now=now)
     earning, snapshot_row = _earning_entries(state=state, now=now)
-    return _post_entries(entries + earning, snapshot=snapshot_row)
+    posted = _post_entries(entries + earning, snapshot=snapshot_row)
+    if snapshot_row is not None:
+        # After the snapshot: the ticket that crosses a tier earned at the tier before (R61).
+        tier_upgrade_at_close(client_id=state.client_id, ticket_id=state.ticket_id, now=now)
+    return posted
 
 
 # --- feedback (R7 exceptions, R37) --------------------------------------------------------
@@ -759,16 +861,25 @@ def earning_rule_update(*, action: str, changes: dict, user) -> EarningRule:
 
 @transaction.atomic
 def loyalty_settings_update(*, changes: dict, user) -> LoyaltySettings:
-    """Minimum redemption (0 pauses it, R19) and the hold in hours (R15)."""
+    """Minimum redemption (0 pauses it, R19), the hold in hours (R15), the tier window and
+    validity (R61) and the birthday points (R63)."""
     if user is None or not user.has_perm("loyalty.change_loyaltysettings"):
         raise PermissionRefused("Only a Manager may change the loyalty settings.")
-    unknown = set(changes) - {"min_redemption_dollars", "hold_hours"}
+    unknown = set(changes) - {
+        "min_redemption_dollars",
+        "hold_hours",
+        "tier_window_days",
+        "tier_validity_days",
+        "birthday_points",
+    }
     if unknown:
         raise DomainError("This field can't be changed.", field=sorted(unknown)[0])
     loyalty_settings_get()
     settings_row = LoyaltySettings.objects.select_for_update().get(pk=1)
     for field, value in changes.items():
-        setattr(settings_row, field, _whole_number(value, field=field, minimum=0))
+        # A tier window of 0 days would count no spend at all (R61).
+        minimum = 1 if field == "tier_window_days" else 0
+        setattr(settings_row, field, _whole_number(value, field=field, minimum=minimum))
     settings_row.full_clean()
     settings_row.save()
     return settings_row
