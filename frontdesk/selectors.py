@@ -22,6 +22,7 @@ from loyalty.selectors import (
     client_rewards_summary,
     points_value,
 )
+from loyalty.tiers import rewards_with_tier
 from messaging.models import Direction, Message
 from tickets.models import Ticket, TicketStatus
 from tickets.selectors import ticket_list_with_totals
@@ -132,6 +133,8 @@ def _points_events(
     events = []
     for entry in queryset[:limit]:
         label = entry.get_action_display() if entry.action else entry.memo
+        if entry.promotion_id is not None:  # the promotion it was earned under (R62)
+            label = f"{label}, {entry.promotion.name}"
         events.append(
             TimelineEvent(
                 type=POINTS,
@@ -147,6 +150,7 @@ def _points_events(
                     "available_at": entry.available_at,
                     "pending": entry.available_at > now,
                     "memo": entry.memo,
+                    "promotion": entry.promotion.name if entry.promotion_id else None,
                 },
             )
         )
@@ -223,7 +227,9 @@ def client_log(
             ]
         events = page
         next_before = events[-1].at
-    summary = client_rewards_summary(client=client, now=now)
+    summary = rewards_with_tier(
+        client_rewards_summary(client=client, now=now), client_id=client.pk, now=now
+    )
     return ClientLog(
         client=client,
         rewards=summary,

@@ -52,6 +52,10 @@ class RewardsSummary:
     redeemable_value: Decimal
     min_redemption_points: int
     can_redeem: bool
+    # The tier part (R61, §18), filled by loyalty.tiers.rewards_with_tier; None: no tiers.
+    tier: dict | None = None
+    qualifying_spend: Decimal | None = None
+    next_tier: dict | None = None
 
 
 def loyalty_settings_get() -> LoyaltySettings:
@@ -215,7 +219,11 @@ def client_open_tickets(*, client: Client) -> QuerySet[Ticket]:
 
 def client_points_entries(*, client: Client) -> QuerySet[PointsEntry]:
     """A client's ledger, newest first (R14, R28)."""
-    return PointsEntry.objects.filter(client_id=client.pk).order_by("-created_at", "-id")
+    return (
+        PointsEntry.objects.filter(client_id=client.pk)
+        .select_related("promotion")
+        .order_by("-created_at", "-id")
+    )
 
 
 def ledger_disagreements() -> list[tuple[int, int, int]]:

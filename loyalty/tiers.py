@@ -3,6 +3,7 @@ the monthly downgrade review and manual placement. The rules themselves are the 
 functions of loyalty/tier_rules.py; this module fetches their inputs and writes their
 outcome, each change with its TierChange audit row in the same transaction."""
 
+import dataclasses
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -20,7 +21,7 @@ from loyalty.errors import (
     TierReasonRequired,
 )
 from loyalty.models import ClientTier, Promotion, Tier, TierChange, TierChangeKind
-from loyalty.selectors import loyalty_settings_get
+from loyalty.selectors import RewardsSummary, loyalty_settings_get
 from loyalty.tier_rules import (
     NextTier,
     TierTerms,
@@ -100,6 +101,13 @@ def client_tier_box(*, client_id: int, now: datetime | None = None) -> dict:
             else {"name": upcoming.name, "spend_needed": upcoming.spend_needed}
         ),
     }
+
+
+def rewards_with_tier(
+    summary: RewardsSummary, *, client_id: int, now: datetime | None = None
+) -> RewardsSummary:
+    """The rewards box with its tier part (§18)."""
+    return dataclasses.replace(summary, **client_tier_box(client_id=client_id, now=now))
 
 
 # --- the Manager's tier table ---------------------------------------------------------------

@@ -2,7 +2,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from loyalty.models import EarningRule, LoyaltySettings, PointsEntry
+from loyalty.models import EarningRule, LoyaltySettings, PointsEntry, Promotion, Tier
 from tickets.models import Payment
 
 
@@ -40,13 +40,22 @@ class EarningRuleChangeSerializer(serializers.Serializer):
 class LoyaltySettingsSerializer(serializers.ModelSerializer):
     class Meta:
         model = LoyaltySettings
-        fields = ["min_redemption_dollars", "hold_hours"]
+        fields = [
+            "min_redemption_dollars",
+            "hold_hours",
+            "tier_window_days",
+            "tier_validity_days",
+            "birthday_points",
+        ]
         read_only_fields = fields
 
 
 class LoyaltySettingsChangeSerializer(serializers.Serializer):
     min_redemption_dollars = WholeNumberField(required=False)
     hold_hours = WholeNumberField(required=False)
+    tier_window_days = WholeNumberField(required=False)
+    tier_validity_days = WholeNumberField(required=False)
+    birthday_points = WholeNumberField(required=False)
 
 
 class AdjustmentSerializer(serializers.Serializer):
@@ -68,8 +77,20 @@ class PointsEntrySerializer(serializers.ModelSerializer):
             "available_at",
             "memo",
             "ticket",
+            "promotion",
         ]
         read_only_fields = fields
+
+
+class RewardsTierSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    multiplier = serializers.DecimalField(max_digits=5, decimal_places=2)
+
+
+class NextTierSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    spend_needed = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
 class RewardsSerializer(serializers.Serializer):
@@ -80,6 +101,9 @@ class RewardsSerializer(serializers.Serializer):
     redeemable_value = serializers.DecimalField(max_digits=12, decimal_places=2)
     min_redemption_points = serializers.IntegerField()
     can_redeem = serializers.BooleanField()
+    tier = RewardsTierSerializer(allow_null=True)
+    qualifying_spend = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    next_tier = NextTierSerializer(allow_null=True)
 
 
 class RedeemSerializer(serializers.Serializer):
@@ -91,3 +115,61 @@ class PointsPaymentSerializer(serializers.ModelSerializer):
         model = Payment
         fields = ["id", "method", "amount", "points", "created_at"]
         read_only_fields = fields
+
+
+class TierSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tier
+        fields = ["id", "name", "min_spend", "keep_spend", "multiplier"]
+        read_only_fields = fields
+
+
+class TierChangeSerializer(serializers.Serializer):
+    """Input of POST/PATCH …/tiers/: only types here; the service judges values (R61)."""
+
+    name = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True)
+    min_spend = DollarsField(required=False)
+    keep_spend = DollarsField(required=False, allow_null=True)
+    multiplier = DollarsField(required=False)
+
+
+class PromotionSerializer(serializers.ModelSerializer):
+    actions = serializers.ListField(child=serializers.CharField())
+    item_kinds = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = Promotion
+        fields = [
+            "id",
+            "name",
+            "starts_on",
+            "ends_on",
+            "actions",
+            "item_kinds",
+            "tiers",
+            "multiplier",
+            "bonus_points",
+            "max_per_client",
+        ]
+        read_only_fields = fields
+
+
+class PromotionChangeSerializer(serializers.Serializer):
+    """Input of POST/PATCH …/promotions/ (R62); the service judges values."""
+
+    name = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True)
+    starts_on = serializers.DateField(required=False)
+    ends_on = serializers.DateField(required=False)
+    actions = serializers.ListField(child=serializers.CharField(), required=False)
+    item_kinds = serializers.ListField(child=serializers.CharField(), required=False)
+    tiers = serializers.ListField(child=serializers.IntegerField(), required=False)
+    multiplier = DollarsField(required=False, allow_null=True)
+    bonus_points = WholeNumberField(required=False, allow_null=True)
+    max_per_client = WholeNumberField(required=False, allow_null=True)
+
+
+class ClientTierPlaceSerializer(serializers.Serializer):
+    """POST /clients/{id}/tier/ {tier, reason}: tier null takes the client out of tiers."""
+
+    tier = serializers.IntegerField(allow_null=True)
+    reason = serializers.CharField(allow_blank=True, max_length=500)
