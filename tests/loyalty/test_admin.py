@@ -125,7 +125,14 @@ def test_settings_page_edits_the_single_row(manager_browser):
     assert response.status_code == 302
     response = manager_browser.post(
         "/admin/loyalty/loyaltysettings/1/change/",
-        {"min_redemption_dollars": "10", "hold_hours": "24"},
+        # the whole form, as the browser sends it (the tier and birthday fields too, R61, R63)
+        {
+            "min_redemption_dollars": "10",
+            "hold_hours": "24",
+            "tier_window_days": "365",
+            "tier_validity_days": "365",
+            "birthday_points": "0",
+        },
     )
     assert response.status_code == 302
     assert LoyaltySettings.objects.get().min_redemption_dollars == 10
