@@ -15,8 +15,14 @@ from django.utils.safestring import mark_safe
 
 from catalog.models import ItemKind
 from clients.models import Client
-from loyalty import selectors, services
-from loyalty.actions import ACTIONS, SPEND_ACTIONS
+from loyalty import selectors
+from loyalty.actions import ACTIONS, SPEND_ACTIONS, Action
+from loyalty.adjustments import points_adjust
+from loyalty.configuration import (
+    earning_rule_changes_clean,
+    earning_rule_update,
+    loyalty_settings_update,
+)
 from loyalty.models import (
     ClientTier,
     EarningRule,
@@ -34,6 +40,7 @@ from loyalty.promotions import (
     promotion_save,
     promotion_state,
 )
+from loyalty.redemption import points_redeem
 from loyalty.tiers import client_tier_place, tier_changes_clean, tier_delete, tier_save
 from salon.admin_history import HistoryAdmin
 from salon.errors import DomainError
@@ -81,7 +88,7 @@ class EarningRuleForm(forms.ModelForm):
         cleaned = super().clean()
         changes = {name: cleaned.get(name) for name in self.changed_data if name in RULE_CELLS}
         try:
-            services.earning_rule_changes_clean(action=self.instance.action, changes=changes)
+            earning_rule_changes_clean(action=self.instance.action, changes=changes)
         except DomainError as error:
             self.add_error(error.field if error.field in self.fields else None, error.message)
         return cleaned
@@ -125,7 +132,7 @@ class EarningRuleAdmin(HistoryAdmin):
         return redirect("admin:loyalty_earningrule_changelist")
 
     def save_model(self, request, obj, form, change):
-        services.earning_rule_update(
+        earning_rule_update(
             action=obj.action,
             changes={name: form.cleaned_data[name] for name in form.changed_data},
             user=request.user,
@@ -166,7 +173,7 @@ class LoyaltySettingsAdmin(HistoryAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        services.loyalty_settings_update(
+        loyalty_settings_update(
             changes={name: form.cleaned_data[name] for name in form.changed_data},
             user=request.user,
         )
@@ -257,7 +264,7 @@ class PointsEntryAdmin(admin.ModelAdmin):
         form = PointsAdjustmentForm(request.POST or None, initial=request.GET.dict())
         if request.method == "POST" and form.is_valid():
             try:
-                entry = services.points_adjust(
+                entry = points_adjust(
                     client=form.cleaned_data["client"],
                     points=form.cleaned_data["points"],
                     reason=form.cleaned_data["reason"],
@@ -304,7 +311,7 @@ class PointsEntryAdmin(admin.ModelAdmin):
         form = RedeemForm(request.POST or None, initial={"points": request.GET.get("points")})
         if request.method == "POST" and form.is_valid():
             try:
-                payment = services.points_redeem(
+                payment = points_redeem(
                     ticket=ticket, points=form.cleaned_data["points"], user=request.user
                 )
             except DomainError as error:
@@ -343,7 +350,8 @@ class TierForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["keep_spend"].required = False
+        if "keep_spend" in self.fields:  # absent on the desk's read-only page
+            self.fields["keep_spend"].required = False
 
     def clean(self):
         cleaned = super().clean()
@@ -383,7 +391,7 @@ class TierAdmin(HistoryAdmin):
 
 class PromotionForm(forms.ModelForm):
     actions = forms.MultipleChoiceField(
-        choices=[(code, services.ACTIONS_LABELS[code]) for code in PROMOTION_ACTIONS],
+        choices=[(code, Action(code).label) for code in PROMOTION_ACTIONS],
         widget=forms.CheckboxSelectMultiple,
     )
     item_kinds = forms.MultipleChoiceField(

@@ -9,11 +9,12 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from clients.models import Client
+from loyalty import ledger
 from loyalty.models import EntryKind, PointsEntry
-from loyalty.selectors import loyalty_settings_get, points_value
-from loyalty.services import _post_entries
+from loyalty.selectors import loyalty_settings_get
 from messaging.services import sms_queue
 from salon.errors import DomainError
+from salon.money import points_to_dollars
 from salon.selectors import features_get
 from tickets.models import Ticket, TicketStatus
 
@@ -33,7 +34,7 @@ def birthday_key(*, client_id: int, year: int) -> str:
 
 def birthday_text(*, client: Client, points: int) -> str:
     return (
-        f"Happy birthday, {client.first_name}! {points} points (${points_value(points)}) "
+        f"Happy birthday, {client.first_name}! {points} points (${points_to_dollars(points)}) "
         "are waiting for you."
     )
 
@@ -74,7 +75,7 @@ def birthdays_award(*, now: datetime | None = None) -> list[PointsEntry]:
             key = birthday_key(client_id=client.pk, year=today.year)
             if PointsEntry.objects.filter(idempotency_key=key).exists():
                 continue
-            entries += _post_entries(
+            entries += ledger.entries_post(
                 [
                     PointsEntry(
                         client=client,

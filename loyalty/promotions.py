@@ -163,8 +163,8 @@ def promotion_changes_clean(*, promotion: Promotion | None, changes: dict) -> di
             raise PromotionMultiplierOrBonus(field="multiplier") from None
         if (
             not multiplier.is_finite()
-            or multiplier != multiplier.quantize(Decimal("0.01"))
             or not Decimal("1.01") <= multiplier <= Decimal("10")
+            or multiplier != multiplier.quantize(Decimal("0.01"))
         ):
             raise PromotionMultiplierOrBonus(
                 "Give a multiplier from 1.01 to 10, with up to 2 decimals.", field="multiplier"

@@ -106,7 +106,9 @@ def client_tier_box(*, client_id: int, now: datetime | None = None) -> dict:
 def rewards_with_tier(
     summary: RewardsSummary, *, client_id: int, now: datetime | None = None
 ) -> RewardsSummary:
-    """The rewards box with its tier part (§18)."""
+    """The rewards box with its tier part (§18); without tiers, as it is (all None)."""
+    if not summary.tiers_exist:
+        return summary
     return dataclasses.replace(summary, **client_tier_box(client_id=client_id, now=now))
 
 
@@ -118,9 +120,12 @@ def _amount(value, *, field: str, minimum: Decimal) -> Decimal:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError, TypeError):
         raise TierInvalid("Give an amount in dollars and cents.", field=field) from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+    # the size first: quantizing a huge number overflows the context
+    if not amount.is_finite() or abs(amount) >= Decimal("1e10"):
+        raise TierInvalid("Give an amount under $10,000,000,000.", field=field)
+    if amount != amount.quantize(Decimal("0.01")):
         raise TierInvalid("Give an amount in dollars and cents.", field=field)
-    if amount < minimum or amount >= Decimal("1e10"):
+    if amount < minimum:
         raise TierInvalid(f"Give an amount of at least {minimum}.", field=field)
     return amount
 
@@ -156,8 +161,8 @@ def tier_changes_clean(*, tier: Tier | None, changes: dict) -> dict:
             raise TierInvalid("Give a multiplier such as 1.25.", field="multiplier") from None
         if (
             not multiplier.is_finite()
-            or multiplier != multiplier.quantize(Decimal("0.01"))
             or not Decimal("1") <= multiplier < Decimal("1000")
+            or multiplier != multiplier.quantize(Decimal("0.01"))
         ):
             raise TierInvalid(
                 "Give a multiplier of at least 1, with up to 2 decimals.", field="multiplier"

@@ -18,15 +18,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import PhoneVerification
-from loyalty.models import EarningRule, LoyaltySettings
-from loyalty.services import points_adjust
+from loyalty.adjustments import points_adjust
+from loyalty.models import EarningRule, LoyaltySettings, Promotion, Tier
+from loyalty.tiers import client_tier_place
 from salon.models import Features
 from tests.appointments.factories import AppointmentFactory, ProductReservationFactory
 from tests.clients.factories import ClientFactory
 from tests.feedback.factories import FeedbackFactory
 from tests.messaging.factories import InboundMessageFactory, OptOutFactory
 from tests.tickets.factories import closed_ticket, ticket_with_lines
-from tickets import services as ticket_services
+from tickets.lines import ticket_update_line
 
 OUR_APPS = {
     "salon", "accounts", "clients", "catalog", "messaging",
@@ -122,6 +123,36 @@ ADMIN = {
         "delete": (403, 403),
         "history": (200, 200),
     },
+    # Tiers and promotions: the desk reads them, a Manager keeps them (R61, R62).
+    "loyalty.Tier": {
+        "changelist": (200, 200),
+        "add": (403, 200),
+        "change": (200, 200),
+        "delete": (403, 200),
+        "history": (200, 200),
+    },
+    "loyalty.Promotion": {
+        "changelist": (200, 200),
+        "add": (403, 200),
+        "change": (200, 200),
+        "delete": (403, 200),
+        "history": (200, 200),
+    },
+    # Placements and their audit: read-only lists for a Manager (placing has its own page).
+    "loyalty.ClientTier": {
+        "changelist": (403, 200),
+        "add": (403, 403),
+        "change": (403, 200),
+        "delete": (403, 403),
+        "history": (403, 200),
+    },
+    "loyalty.TierChange": {
+        "changelist": (403, 200),
+        "add": (403, 403),
+        "change": (403, 200),
+        "delete": (403, 403),
+        "history": (403, 200),
+    },
 }
 
 # The loyalty admin's own pages: (Front desk, Manager).
@@ -129,6 +160,7 @@ CUSTOM = {
     "loyalty_points_adjust": (None, (403, 200)),
     "loyalty_redeem_points": ("open_ticket", (200, 200)),
     "loyalty_client_rewards": ("client", (200, 200)),
+    "loyalty_clienttier_place": ("client", (403, 200)),
 }
 
 
@@ -137,7 +169,7 @@ def rows(db, all_features, manager):
     """One row of every model, and the custom pages' objects."""
     client = ClientFactory()
     closed = closed_ticket("100.00", client=client)
-    ticket_services.ticket_update_line(
+    ticket_update_line(
         line=closed.lines.get(), user=manager, unit_price=Decimal("80.00"), reason="fix"
     )
     open_ticket = ticket_with_lines("50.00", client=client)
@@ -153,6 +185,17 @@ def rows(db, all_features, manager):
         code_hash="x",
         expires_at=timezone.now() + timedelta(minutes=10),
     )
+    gold = Tier.objects.create(
+        name="Gold", min_spend=Decimal("2500.00"), keep_spend=Decimal("2500.00")
+    )
+    Promotion.objects.create(
+        name="Double week",
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate(),
+        actions=["service_purchase"],
+        multiplier=Decimal("2.00"),
+    )
+    client_tier_place(client=client, tier=gold, reason="VIP", user=manager)
     EarningRule.objects.first() or pytest.fail("rules are created by a migration")
     LoyaltySettings.objects.get_or_create(pk=1)
     Features.objects.get_or_create(pk=1)

@@ -10,6 +10,9 @@ a new endpoint or method without an expectation below fails the sweep. Expected 
   anything but 401/403/5xx (the body may still be refused with a 400 or 404).
 """
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from knox.models import AuthToken
@@ -17,11 +20,12 @@ from rest_framework.test import APIClient
 
 from clients.models import ClientFile
 from clients.services import client_file_upload
+from loyalty.models import Promotion, Tier
 from tests.appointments.factories import AppointmentFactory, ProductReservationFactory
 from tests.clients.factories import ClientFactory, image_bytes, upload
 from tests.feedback.factories import FeedbackFactory, TicketRowFactory
 from tests.tickets.factories import closed_ticket, ticket_with_lines
-from tickets import services as ticket_services
+from tickets.payments import payment_add
 
 ROLES = ("anonymous", "client_a", "front_desk", "manager")
 OK = "reaches the view"
@@ -113,6 +117,41 @@ API = {
     "ticket-redeem": {"kwargs": "open_ticket_redeem", "post": STAFF},
     "my-rewards": {"get": CLIENT},
     "my-rewards-entries": {"get": CLIENT},
+    "loyalty-tiers": {
+        "get": STAFF,
+        "post": MANAGER,
+        "body": {"name": "Platinum", "min_spend": "5000.00"},
+    },
+    "loyalty-tier": {
+        "kwargs": "tier",
+        "get": STAFF,
+        "patch": MANAGER,
+        "delete": MANAGER,
+        "body": {"multiplier": "1.10"},
+    },
+    "loyalty-promotions": {
+        "get": STAFF,
+        "post": MANAGER,
+        "body": {
+            "name": "Bonus week",
+            "starts_on": "2026-06-01",
+            "ends_on": "2026-06-07",
+            "actions": ["product_purchase"],
+            "bonus_points": 50,
+        },
+    },
+    "loyalty-promotion": {
+        "kwargs": "promotion",
+        "get": STAFF,
+        "patch": MANAGER,
+        "delete": MANAGER,
+        "body": {"max_per_client": 3},
+    },
+    "client-tier": {
+        "kwargs": "client",
+        "post": MANAGER,
+        "body": {"tier": "tier_pk", "reason": "Owner's friend"},
+    },
 }
 
 
@@ -154,9 +193,19 @@ def objects(db, all_features, customer, client_user, manager):
     client_b = ClientFactory()
     b_file = client_file_upload(client=client_b, uploaded_file=upload("b.png", image_bytes()))
     open_ticket = ticket_with_lines("100.00", client=client_b)
-    ticket_services.payment_add(ticket=open_ticket, method="cash", amount="10.00")
+    payment_add(ticket=open_ticket, method="cash", amount="10.00")
     closed = closed_ticket("100.00", client=client_b)
     feedback_ticket = TicketRowFactory(client=client_b)
+    silver = Tier.objects.create(
+        name="Silver", min_spend=Decimal("1000.00"), keep_spend=Decimal("1000.00")
+    )
+    promotion = Promotion.objects.create(
+        name="Double week",
+        starts_on=date(2026, 6, 1),
+        ends_on=date(2026, 6, 7),
+        actions=["service_purchase"],
+        multiplier=Decimal("2.00"),
+    )
     return {
         "client": {"client_id": client_b.pk},
         "other_client": ClientFactory().pk,
@@ -174,6 +223,9 @@ def objects(db, all_features, customer, client_user, manager):
             "pk": FeedbackFactory(ticket=feedback_ticket, share_permission=True).pk,
         },
         "rule": {"action": "service_purchase"},
+        "tier": {"tier_id": silver.pk},
+        "tier_pk": silver.pk,
+        "promotion": {"promotion_id": promotion.pk},
     }
 
 
@@ -189,7 +241,7 @@ def callers(client_user, front_desk, manager):
 def _body(spec, objects):
     body = dict(spec.get("body", {}))
     for field, value in body.items():
-        if value in objects:
+        if isinstance(value, str) and value in objects:
             body[field] = objects[value]["client_id"] if field == "client" else objects[value]
     return body
 
