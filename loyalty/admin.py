@@ -44,6 +44,7 @@ from loyalty.redemption import points_redeem
 from loyalty.tiers import client_tier_place, tier_changes_clean, tier_delete, tier_save
 from salon.admin_history import HistoryAdmin
 from salon.errors import DomainError
+from salon.forms import form_refusal_add
 from salon.selectors import features_get
 from tickets.models import Ticket
 from tickets.selectors import ticket_balance_due
@@ -90,7 +91,7 @@ class EarningRuleForm(forms.ModelForm):
         try:
             earning_rule_changes_clean(action=self.instance.action, changes=changes)
         except DomainError as error:
-            self.add_error(error.field if error.field in self.fields else None, error.message)
+            form_refusal_add(self, error)
         return cleaned
 
 
@@ -271,7 +272,7 @@ class PointsEntryAdmin(admin.ModelAdmin):
                     user=request.user,
                 )
             except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                form_refusal_add(form, error)
             else:
                 self.message_user(
                     request, f"{entry.points:+d} points for {entry.client}.", messages.SUCCESS
@@ -315,7 +316,7 @@ class PointsEntryAdmin(admin.ModelAdmin):
                     ticket=ticket, points=form.cleaned_data["points"], user=request.user
                 )
             except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                form_refusal_add(form, error)
             else:
                 self.message_user(
                     request,
