@@ -220,7 +220,11 @@ def _locked_status(client_id: int, now: datetime) -> ClientTier:
     ClientTier.objects.bulk_create(
         [ClientTier(client_id=client_id, tier=None, held_since=now)], ignore_conflicts=True
     )
-    return ClientTier.objects.select_for_update().select_related("tier").get(client_id=client_id)
+    return (
+        ClientTier.objects.select_for_update(of=("self",))
+        .select_related("tier")
+        .get(client_id=client_id)
+    )
 
 
 def _move(
