@@ -41,16 +41,6 @@ PROMOTION_FIELDS = (
 # --- reads ----------------------------------------------------------------------------------
 
 
-def promotions_running_and_next(*, now: datetime | None = None) -> dict[str, list[Promotion]]:
-    """What the desk asks: which promotions run today and which start later (local dates)."""
-    today = timezone.localdate(now or timezone.now())
-    current = Promotion.objects.filter(ends_on__gte=today).prefetch_related("tiers")
-    return {
-        "running": [p for p in current if p.starts_on <= today],
-        "next": [p for p in current if p.starts_on > today],
-    }
-
-
 def promotions_for_close(*, client_id: int, on: date) -> list[PromotionTerms]:
     """The promotions running on the local date a ticket closes, with how many more times
     this client may benefit from each (`max_per_client`, R62): a benefit is a (ticket,
