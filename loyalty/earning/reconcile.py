@@ -4,6 +4,7 @@ Serves close, adjustment, void and payment removal alike: fetch the state, let t
 rules say what changes, then build the entries and post them through the ledger.
 """
 
+from collections import defaultdict
 from datetime import datetime
 
 from django.db import transaction
@@ -42,7 +43,9 @@ def _pending_lots(*, ticket_id, action, beneficiary, client_id, now) -> list[tup
     )
 
 
-def _earning_entries(*, state: TicketLedgerState, now: datetime) -> tuple[list, object]:
+def _earning_entries(
+    *, state: TicketLedgerState, now: datetime, drawn: dict[int, int]
+) -> tuple[list, object]:
     """The entries for the difference between what the ticket should hold and what the
     ledger holds for it, with the snapshot row to write when the ticket is seen closed for
     the first time (R11, R16)."""
@@ -100,13 +103,14 @@ def _earning_entries(*, state: TicketLedgerState, now: datetime) -> tuple[list, 
         promotion = {}
         if snapshot is not None and change.beneficiary == Beneficiary.CLIENT:
             promotion = (snapshot.promotions or {}).get(change.action) or {}
+        new = []
         for offset, (points, when) in enumerate(parts):
             memo = (
                 f"Ticket #{ticket_id} {change_word}"
                 if change.kind == EntryKind.ADJUSTMENT
                 else f"{ACTIONS_LABELS[change.action]} (ticket #{ticket_id})"
             )
-            entries.append(
+            new.append(
                 PointsEntry(
                     client_id=owner,
                     points=points,
@@ -125,6 +129,11 @@ def _earning_entries(*, state: TicketLedgerState, now: datetime) -> tuple[list, 
                     ),
                 )
             )
+        entries += new
+        if change.points < 0:
+            forfeited = ledger.take_back_plan(new, now=now, drawn=drawn)
+            if forfeited is not None:
+                entries.append(forfeited)
     return entries, snapshot_row
 
 
@@ -165,9 +174,15 @@ def ticket_points_reconcile(
     if not locked:
         lock_ticket(ticket)
     state = ticket_ledger_state(ticket_id=ticket.pk, today=timezone.localdate(now))
-    entries = _redemption_reversals(state=state, now=now)
-    earning, snapshot_row = _earning_entries(state=state, now=now)
-    posted = ledger.entries_post(entries + earning, snapshot=snapshot_row)
+    drawn: dict[int, int] = defaultdict(int)  # what this write's debits take from lots
+    entries = [
+        ledger.return_plan(entry, debit_key=f"redeem:{entry.payment_id}", drawn=drawn)
+        for entry in _redemption_reversals(state=state, now=now)
+    ]
+    earning, snapshot_row = _earning_entries(state=state, now=now, drawn=drawn)
+    posted = ledger.entries_post(
+        entries + earning, snapshot=snapshot_row, expiry_days=state.expiry_days
+    )
     if snapshot_row is not None and state.tiers_exist:
         # After the snapshot: the ticket that crosses a tier earned at the tier before (R61).
         tier_upgrade_at_close(client_id=state.client_id, ticket_id=state.ticket_id, now=now)
