@@ -1,12 +1,29 @@
 from rest_framework import serializers
 
-from catalog.models import Item, ItemKind
+from catalog.models import Item, ItemKind, TaxRate
+
+
+class TaxRateSerializer(serializers.ModelSerializer):
+    """A tax rate (R43): percent as a string with 3 decimals ("8.875")."""
+
+    class Meta:
+        model = TaxRate
+        fields = ["id", "name", "percent"]
+        read_only_fields = fields
+
+
+class TaxRateInputSerializer(serializers.Serializer):
+    """The percent's range and precision are the service's rules (codes, R71); here only its
+    shape: a plain decimal number."""
+
+    name = serializers.CharField(max_length=100)
+    percent = serializers.DecimalField(max_digits=20, decimal_places=10)
 
 
 class ItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = Item
-        fields = ["id", "name", "kind", "price", "active"]
+        fields = ["id", "name", "kind", "price", "active", "tax_rate"]
         read_only_fields = fields
 
 
@@ -15,3 +32,6 @@ class ItemCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ItemKind.choices)
     price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     active = serializers.BooleanField(default=True)
+    tax_rate = serializers.PrimaryKeyRelatedField(
+        queryset=TaxRate.objects.all(), required=False, allow_null=True, default=None
+    )

@@ -30,6 +30,7 @@ def test_staff_list_items_with_filters(front_desk_api, django_assert_max_num_que
         "kind": "product",
         "price": "12.50",
         "active": True,
+        "tax_rate": None,
     }
     response = front_desk_api.get(URL, {"search": "hair"})
     assert [row["name"] for row in response.data["results"]] == ["Haircut"]
