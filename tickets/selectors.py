@@ -1,5 +1,6 @@
-"""Reads about tickets: totals, payments and balance due (R30, R16, R21)."""
+"""Reads about tickets: totals, payments and balance due (R30, R16, R21, R44)."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
@@ -7,7 +8,8 @@ from django.db.models.functions import Coalesce
 
 from salon.money import round_money
 
-from .models import Payment, PaymentMethod, Ticket, TicketLine
+from .annotations import ticket_annotations
+from .models import Payment, PaymentMethod, Ticket, TicketLine, Tip
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=12, decimal_places=2)
@@ -39,10 +41,10 @@ def ticket_balance_due(*, ticket: Ticket) -> Decimal:
     return ticket_total(ticket=ticket) - ticket_paid(ticket=ticket)
 
 
-def _summed_subquery(model, field: str) -> Coalesce:
+def _summed_subquery(model, field: str, **filters) -> Coalesce:
     # A correlated subquery per sum: joining lines and payments together would multiply rows.
     per_ticket = (
-        model.objects.filter(ticket=OuterRef("pk"))
+        model.objects.filter(ticket=OuterRef("pk"), **filters)
         .order_by()
         .values("ticket")
         .annotate(summed=Sum(field))
@@ -52,12 +54,59 @@ def _summed_subquery(model, field: str) -> Coalesce:
 
 
 def ticket_list_with_totals(*, queryset: QuerySet[Ticket] | None = None) -> QuerySet[Ticket]:
-    """Tickets annotated with `total_amount`, `paid_amount` and `balance_due_amount`, in one
-    query whatever the number of lines and payments (lists, admin, API)."""
+    """Tickets annotated with the amounts of R44 (`subtotal_amount`, `tax_amount`,
+    `tips_amount`, `total_amount`) and `paid_amount`, `balance_due_amount`, in one query
+    whatever the number of lines, tips and payments (lists, admin, API).
+
+    The total adds the tax of the lines priced before tax only: a line whose price
+    contained its tax (R43) adds nothing more."""
     queryset = Ticket.objects.all() if queryset is None else queryset
-    return queryset.annotate(
-        total_amount=_summed_subquery(TicketLine, "net_amount"),
-        paid_amount=_summed_subquery(Payment, "amount"),
-    ).annotate(
-        balance_due_amount=F("total_amount") - F("paid_amount"),
+    return (
+        queryset.annotate(
+            subtotal_amount=_summed_subquery(TicketLine, "net_amount"),
+            tax_amount=_summed_subquery(TicketLine, "tax"),
+            added_tax_amount=_summed_subquery(TicketLine, "tax", tax_included=False),
+            tips_amount=_summed_subquery(Tip, "amount"),
+            paid_amount=_summed_subquery(Payment, "amount"),
+        )
+        .annotate(
+            total_amount=F("subtotal_amount") + F("added_tax_amount") + F("tips_amount"),
+        )
+        .annotate(
+            balance_due_amount=F("total_amount") - F("paid_amount"),
+            **ticket_annotations(),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class TicketAmounts:
+    """A ticket's money (R44): what the lines, tax and tips come to and what was paid."""
+
+    subtotal: Decimal
+    tax: Decimal
+    tips: Decimal
+    total: Decimal
+    paid: Decimal
+
+    @property
+    def balance_due(self) -> Decimal:
+        return self.total - self.paid
+
+
+def ticket_amounts_of(ticket: Ticket) -> TicketAmounts:
+    """The amounts of a ticket read through ticket_list_with_totals (no query)."""
+    return TicketAmounts(
+        subtotal=round_money(ticket.subtotal_amount),
+        tax=round_money(ticket.tax_amount),
+        tips=round_money(ticket.tips_amount),
+        total=round_money(ticket.total_amount),
+        paid=round_money(ticket.paid_amount),
+    )
+
+
+def ticket_amounts(*, ticket: Ticket) -> TicketAmounts:
+    """The ticket's amounts (R44), in one query."""
+    return ticket_amounts_of(
+        ticket_list_with_totals(queryset=Ticket.objects.filter(pk=ticket.pk)).get()
     )

@@ -55,6 +55,9 @@ def test_a_tickets_life_through_the_api(front_desk_api):  # R30, R31
         "discount_percent": "10.00",
         "package_redemption": False,
         "net_amount": "90.00",
+        "tax_percent": None,
+        "tax_included": False,
+        "tax": "0.00",
     }
     line_id = response.data["id"]
     response = front_desk_api.patch(
@@ -358,8 +361,8 @@ def _many_lines_and_payments(count: int):
 @pytest.mark.parametrize("count", [1, 15])
 def test_list_uses_constant_queries(front_desk_api, django_assert_num_queries, count):
     _many_lines_and_payments(count)
-    # count, tickets with totals, lines with items, payments
-    with django_assert_num_queries(4):
+    # count, tickets with totals, lines with items, tips, payments
+    with django_assert_num_queries(5):
         response = front_desk_api.get(url())
     assert response.data["count"] == count
     assert all(row["total"] == "30.00" for row in response.data["results"])
@@ -368,7 +371,8 @@ def test_list_uses_constant_queries(front_desk_api, django_assert_num_queries, c
 @pytest.mark.parametrize("line_count", [1, 20])
 def test_detail_uses_constant_queries(front_desk_api, django_assert_num_queries, line_count):
     ticket = paid_ticket(*["10.00"] * line_count)
-    with django_assert_num_queries(3):
+    # the ticket with its amounts, lines with items, tips, payments
+    with django_assert_num_queries(4):
         response = front_desk_api.get(url(ticket))
     assert response.data["balance_due"] == "0.00"
     assert len(response.data["lines"]) == line_count

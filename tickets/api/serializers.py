@@ -3,8 +3,7 @@ from rest_framework import serializers
 from appointments.models import Appointment, ProductReservation
 from catalog.models import Item
 from clients.models import Client
-from tickets import selectors
-from tickets.models import Payment, PaymentMethod, Ticket, TicketLine
+from tickets.models import Payment, PaymentMethod, Ticket, TicketLine, TicketStatus, Tip
 
 
 def money_field(**kwargs) -> serializers.DecimalField:
@@ -35,28 +34,47 @@ class TicketLineSerializer(serializers.ModelSerializer):
             "discount_percent",
             "package_redemption",
             "net_amount",
+            "tax_percent",
+            "tax_included",
+            "tax",
         ]
         read_only_fields = fields
 
 
 class PaymentSerializer(serializers.ModelSerializer):
+    change = money_field(read_only=True, allow_null=True)
+
     class Meta:
         model = Payment
-        fields = ["id", "method", "amount", "points", "created_at"]
+        fields = ["id", "method", "amount", "points", "tendered", "change", "created_at"]
+        read_only_fields = fields
+
+
+class TipSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tip
+        fields = ["id", "amount", "created_at"]
         read_only_fields = fields
 
 
 class TicketSerializer(serializers.ModelSerializer):
     """A ticket with its lines, payments, total and balance due (money as strings, R1).
 
-    Expects a ticket from selectors.ticket_list_with_totals (annotated), so a list costs
-    the same number of queries whatever its length.
+    Expects a ticket from selectors.ticket_list_with_totals (annotated: the amounts of R44
+    and the points it earned, R48), so a list costs the same number of queries whatever its
+    length. `tips` is the sum; `tip_list` the tips one by one.
     """
 
+    subtotal = serializers.SerializerMethodField()
+    tax = serializers.SerializerMethodField()
+    tips = serializers.SerializerMethodField()
     total = serializers.SerializerMethodField()
     paid = serializers.SerializerMethodField()
     balance_due = serializers.SerializerMethodField()
+    points_earned = serializers.SerializerMethodField()
+    referrer_points_earned = serializers.SerializerMethodField()
     lines = TicketLineSerializer(many=True, read_only=True)
+    tip_list = TipSerializer(source="tips", many=True, read_only=True)
     payments = PaymentSerializer(many=True, read_only=True)
 
     class Meta:
@@ -67,10 +85,16 @@ class TicketSerializer(serializers.ModelSerializer):
             "client",
             "appointment",
             "reservation",
+            "subtotal",
+            "tax",
+            "tips",
             "total",
             "paid",
             "balance_due",
+            "points_earned",
+            "referrer_points_earned",
             "lines",
+            "tip_list",
             "payments",
             "created_at",
             "closed_at",
@@ -79,20 +103,40 @@ class TicketSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def _money(self, ticket, annotation: str, selector) -> str:
-        value = getattr(ticket, annotation, None)
-        if value is None:
-            value = selector(ticket=ticket)
-        return serializers.DecimalField(max_digits=12, decimal_places=2).to_representation(value)
+    def _money(self, ticket, annotation: str) -> str:
+        return serializers.DecimalField(max_digits=12, decimal_places=2).to_representation(
+            getattr(ticket, annotation)
+        )
+
+    def get_subtotal(self, ticket) -> str:
+        return self._money(ticket, "subtotal_amount")
+
+    def get_tax(self, ticket) -> str:
+        return self._money(ticket, "tax_amount")
+
+    def get_tips(self, ticket) -> str:
+        return self._money(ticket, "tips_amount")
 
     def get_total(self, ticket) -> str:
-        return self._money(ticket, "total_amount", selectors.ticket_total)
+        return self._money(ticket, "total_amount")
 
     def get_paid(self, ticket) -> str:
-        return self._money(ticket, "paid_amount", selectors.ticket_paid)
+        return self._money(ticket, "paid_amount")
 
     def get_balance_due(self, ticket) -> str:
-        return self._money(ticket, "balance_due_amount", selectors.ticket_balance_due)
+        return self._money(ticket, "balance_due_amount")
+
+    def _points(self, ticket, annotation: str) -> int | None:
+        # What a ticket earned is known once it closed (R7, R48); loyalty annotates it.
+        if ticket.status == TicketStatus.OPEN:
+            return None
+        return getattr(ticket, annotation, None)
+
+    def get_points_earned(self, ticket) -> int | None:
+        return self._points(ticket, "points_earned")
+
+    def get_referrer_points_earned(self, ticket) -> int | None:
+        return self._points(ticket, "referrer_points_earned")
 
 
 # --- input ---------------------------------------------------------------------------------

@@ -35,7 +35,9 @@ def tickets_for_output():
     """Tickets with totals annotated and lines (with items) and payments prefetched."""
     return selectors.ticket_list_with_totals(
         queryset=Ticket.objects.prefetch_related(
-            Prefetch("lines", queryset=TicketLine.objects.select_related("item")), "payments"
+            Prefetch("lines", queryset=TicketLine.objects.select_related("item")),
+            "tips",
+            "payments",
         )
     )
 
