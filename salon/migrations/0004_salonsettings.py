@@ -3,6 +3,11 @@
 from django.db import migrations, models
 
 
+def create_salon_settings_row(apps, schema_editor):
+    """The single row exists from the first migrate, so reading it is one query (R50)."""
+    apps.get_model("salon", "SalonSettings").objects.get_or_create(pk=1)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -27,4 +32,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('pk', 1)), name='salon_settings_single_row')],
             },
         ),
+        migrations.RunPython(create_salon_settings_row, migrations.RunPython.noop),
     ]
