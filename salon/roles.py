@@ -18,6 +18,7 @@ SALON_APPS = (
     "tickets",
     "feedback",
     "loyalty",
+    "frontdesk",
 )
 
 # Front desk: clients, tickets (open ones), appointments, reservations, feedback;
@@ -56,12 +57,16 @@ FRONT_DESK_PERMISSIONS = {
         "add_payment",
         "delete_payment",
         "view_ticketadjustment",
+        "view_tip",
+        "add_tip",
+        "delete_tip",
     ],
     "feedback": ["view_feedback", "add_feedback"],
     "loyalty": [
         "view_pointsentry",
         "redeem_points",
     ],
+    "frontdesk": ["view_receiptemail"],
 }
 
 
