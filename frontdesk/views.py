@@ -19,8 +19,8 @@ from frontdesk.receipts import ticket_receipt
 from frontdesk.selectors import client_log, todays_appointments
 from frontdesk.services import SMS, receipt_send, receipt_sends_so_far
 from salon.errors import DomainError
+from tickets.lifecycle import ticket_open
 from tickets.models import Ticket
-from tickets.services import ticket_open
 
 APPOINTMENT_MOVES = {
     "confirm": (appointment_confirm, "confirmed"),

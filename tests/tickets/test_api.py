@@ -8,8 +8,8 @@ from rest_framework.test import APIClient
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory
-from tickets import services
 from tickets.models import Payment, Ticket, TicketAdjustment, TicketLine, TicketStatus
+from tickets.payments import payment_add
 
 from .factories import appointment_for, closed_ticket, paid_ticket, service_item, ticket_with_lines
 
@@ -25,7 +25,7 @@ def url(ticket=None, *parts) -> str:
     return path
 
 
-def test_a_tickets_life_through_the_api(front_desk_api):  # R30, R31
+def test_a_tickets_life_through_the_api(front_desk_api):  # R30, R31, R48
     customer = ClientFactory()
     appointment = appointment_for(customer)
     response = front_desk_api.post(
@@ -35,9 +35,12 @@ def test_a_tickets_life_through_the_api(front_desk_api):  # R30, R31
     ticket_id = response.data["id"]
     assert response.data["status"] == "open"
     assert (response.data["client"], response.data["appointment"]) == (customer.pk, appointment.pk)
-    assert (response.data["total"], response.data["balance_due"]) == ("0.00", "0.00")
-    assert response.data["lines"] == [] and response.data["payments"] == []
-    assert response.data["closed_at"] is None
+    # The visit's service is the first line, at the item's price (R48); the desk may remove it.
+    assert (response.data["total"], response.data["balance_due"]) == ("100.00", "100.00")
+    assert [line["item"] for line in response.data["lines"]] == [appointment.item_id]
+    assert response.data["payments"] == [] and response.data["closed_at"] is None
+    first_line = response.data["lines"][0]["id"]
+    assert front_desk_api.delete(url(ticket_id, "lines", first_line)).status_code == 204
 
     cut = service_item("100.00", name="Haircut")
     response = front_desk_api.post(
@@ -354,8 +357,8 @@ def test_list_is_paginated_and_filtered(front_desk_api):
 def _many_lines_and_payments(count: int):
     for _ in range(count):
         ticket = ticket_with_lines(*["10.00"] * 3)
-        services.payment_add(ticket=ticket, method="cash", amount=Decimal("5.00"))
-        services.payment_add(ticket=ticket, method="card", amount=Decimal("5.00"))
+        payment_add(ticket=ticket, method="cash", amount=Decimal("5.00"))
+        payment_add(ticket=ticket, method="card", amount=Decimal("5.00"))
 
 
 @pytest.mark.parametrize("count", [1, 15])

@@ -9,8 +9,10 @@ from django.test import Client as BrowserClient
 
 from appointments.models import AppointmentStatus, ReservationStatus
 from tests.clients.factories import ClientFactory
-from tickets import services
+from tickets.lifecycle import ticket_close, ticket_open, ticket_void
+from tickets.lines import ticket_add_line
 from tickets.models import TicketStatus
+from tickets.payments import payment_add
 
 from .factories import appointment_for, reservation_for, service_item
 from .test_admin import as_submitted
@@ -19,16 +21,17 @@ pytestmark = pytest.mark.django_db
 
 
 def paid_visit_ticket():
-    """An open, fully paid ticket for an arrived appointment and a reserved product."""
+    """An open, fully paid ticket for an arrived appointment and a reserved product; it
+    starts with their lines (R48) and the desk adds one more."""
     customer = ClientFactory()
     appointment = appointment_for(customer)
     appointment.status = AppointmentStatus.ARRIVED
     appointment.save(update_fields=["status"])
     reservation = reservation_for(customer)
-    ticket = services.ticket_open(client=customer, appointment=appointment, reservation=reservation)
-    services.ticket_add_line(ticket=ticket, item=service_item("80.00"))
+    ticket = ticket_open(client=customer, appointment=appointment, reservation=reservation)
+    ticket_add_line(ticket=ticket, item=service_item("80.00"))
     total = sum(line.net_amount for line in ticket.lines.all())
-    services.payment_add(ticket=ticket, method="card", amount=total)
+    payment_add(ticket=ticket, method="card", amount=total)
     return ticket, appointment, reservation
 
 
@@ -41,14 +44,14 @@ def assert_visit_completed(appointment, reservation):
 
 def test_service_close_completes_appointment_and_fulfils_reservation():  # R48
     ticket, appointment, reservation = paid_visit_ticket()
-    services.ticket_close(ticket=ticket)
+    ticket_close(ticket=ticket)
     assert_visit_completed(appointment, reservation)
 
 
 def test_a_second_close_changes_nothing_more():  # R31, R48
     ticket, appointment, reservation = paid_visit_ticket()
-    services.ticket_close(ticket=ticket)
-    services.ticket_close(ticket=ticket)
+    ticket_close(ticket=ticket)
+    ticket_close(ticket=ticket)
     assert_visit_completed(appointment, reservation)
 
 
@@ -59,7 +62,7 @@ def test_a_close_that_rolls_back_leaves_the_visit_open():  # R48: same transacti
         pass
 
     with pytest.raises(Rollback), transaction.atomic():
-        services.ticket_close(ticket=ticket)
+        ticket_close(ticket=ticket)
         raise Rollback
     appointment.refresh_from_db()
     reservation.refresh_from_db()
@@ -70,10 +73,10 @@ def test_a_close_that_rolls_back_leaves_the_visit_open():  # R48: same transacti
 def test_refused_close_leaves_the_visit_open():  # R31, R48
     customer = ClientFactory()
     appointment = appointment_for(customer)
-    ticket = services.ticket_open(client=customer, appointment=appointment)
-    services.ticket_add_line(ticket=ticket, item=service_item("80.00"))
+    ticket = ticket_open(client=customer, appointment=appointment)
+    ticket_add_line(ticket=ticket, item=service_item("80.00"))
     with pytest.raises(Exception):  # noqa: B017 - any refusal; the point is what stays
-        services.ticket_close(ticket=ticket)
+        ticket_close(ticket=ticket)
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.BOOKED
 
@@ -82,15 +85,15 @@ def test_close_leaves_a_cancelled_appointment_cancelled():  # R48
     ticket, appointment, _reservation = paid_visit_ticket()
     appointment.status = AppointmentStatus.CANCELLED
     appointment.save(update_fields=["status"])
-    services.ticket_close(ticket=ticket)
+    ticket_close(ticket=ticket)
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.CANCELLED
 
 
 def test_void_after_close_leaves_the_visit_as_it_is(manager):  # R48
     ticket, appointment, reservation = paid_visit_ticket()
-    services.ticket_close(ticket=ticket)
-    services.ticket_void(ticket=ticket, user=manager, reason="refund")
+    ticket_close(ticket=ticket)
+    ticket_void(ticket=ticket, user=manager, reason="refund")
     assert_visit_completed(appointment, reservation)
 
 
@@ -123,5 +126,9 @@ def test_admin_close_completes_the_visit(front_desk):  # R48
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.CLOSED
-    assert ticket.lines.get().net_amount == Decimal("80.00")
+    assert [line.net_amount for line in ticket.lines.all()] == [
+        Decimal("100.00"),  # the appointment's service (R48)
+        Decimal("20.00"),  # the reserved product (R48)
+        Decimal("80.00"),
+    ]
     assert_visit_completed(appointment, reservation)

@@ -176,10 +176,12 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class PaymentAddSerializer(serializers.Serializer):
-    """Cash, card, check or gift card: points are redeemed through the redeem endpoint."""
+    """Cash, card, check or gift card: points are redeemed through the redeem endpoint.
+    `tendered`: the cash handed over (R47), for cash only."""
 
     method = serializers.CharField()
     amount = money_field()
+    tendered = money_field(required=False, allow_null=True, default=None)
 
     def validate_method(self, method: str) -> str:
         if method == PaymentMethod.POINTS:
@@ -191,5 +193,21 @@ class PaymentAddSerializer(serializers.Serializer):
         return method
 
 
-class SettleSerializer(PaymentAddSerializer):
+class SettleSerializer(serializers.Serializer):
+    method = serializers.CharField()
+    amount = money_field()
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    validate_method = PaymentAddSerializer.validate_method
+
+
+class TipAddSerializer(serializers.Serializer):
+    """A tip's amount (R45): > 0 is the service's rule (code `tip_not_positive`)."""
+
+    amount = money_field()
+
+
+class TicketClientSerializer(serializers.Serializer):
+    """The client of an open ticket (R48)."""
+
+    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())

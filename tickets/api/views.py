@@ -15,8 +15,8 @@ from rest_framework.views import APIView
 
 from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsStaffMember
-from tickets import selectors, services
-from tickets.models import Payment, Ticket, TicketLine
+from tickets import lifecycle, lines, payments, selectors, tips
+from tickets.models import Payment, Ticket, TicketLine, Tip
 
 from .serializers import (
     LineAddSerializer,
@@ -25,9 +25,12 @@ from .serializers import (
     PaymentSerializer,
     ReasonSerializer,
     SettleSerializer,
+    TicketClientSerializer,
     TicketLineSerializer,
     TicketOpenSerializer,
     TicketSerializer,
+    TipAddSerializer,
+    TipSerializer,
 )
 
 
@@ -56,7 +59,8 @@ def validated(serializer_class, request):
 class TicketViewSet(
     IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """Open, read, close, void and settle tickets (staff; closed tickets: Manager)."""
+    """Open, read, close, void and settle tickets (staff; closed tickets: Manager); set or
+    change an open ticket's client (R48)."""
 
     permission_classes = [IsStaffMember]
     serializer_class = TicketSerializer
@@ -65,28 +69,39 @@ class TicketViewSet(
     def get_queryset(self):
         return tickets_for_output()
 
+    @extend_schema(request=TicketClientSerializer, responses={200: TicketSerializer})
+    def partial_update(self, request, pk=None):
+        ticket = lifecycle.ticket_set_client(
+            ticket=self._ticket(pk),
+            user=request.user,
+            **validated(TicketClientSerializer, request),
+        )
+        return ticket_response(ticket)
+
     @extend_schema(request=TicketOpenSerializer, responses={201: TicketSerializer})
     def create(self, request):
-        ticket = services.ticket_open(user=request.user, **validated(TicketOpenSerializer, request))
+        ticket = lifecycle.ticket_open(
+            user=request.user, **validated(TicketOpenSerializer, request)
+        )
         return ticket_response(ticket, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: TicketSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        ticket = services.ticket_close(ticket=self._ticket(pk), user=request.user)
+        ticket = lifecycle.ticket_close(ticket=self._ticket(pk), user=request.user)
         return ticket_response(ticket)
 
     @extend_schema(request=ReasonSerializer, responses={200: TicketSerializer})
     @action(detail=True, methods=["post"])
     def void(self, request, pk=None):
         reason = validated(ReasonSerializer, request)["reason"]
-        ticket = services.ticket_void(ticket=self._ticket(pk), user=request.user, reason=reason)
+        ticket = lifecycle.ticket_void(ticket=self._ticket(pk), user=request.user, reason=reason)
         return ticket_response(ticket)
 
     @extend_schema(request=SettleSerializer, responses={201: PaymentSerializer})
     @action(detail=True, methods=["post"])
     def settle(self, request, pk=None):
-        payment = services.ticket_settle(
+        payment = lifecycle.ticket_settle(
             ticket=self._ticket(pk), user=request.user, **validated(SettleSerializer, request)
         )
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
@@ -103,7 +118,7 @@ class TicketLinesView(IdempotentMixin, APIView):
     @extend_schema(request=LineAddSerializer, responses={201: TicketLineSerializer})
     def post(self, request, ticket_pk):
         ticket = get_object_or_404(Ticket, pk=ticket_pk)
-        line = services.ticket_add_line(
+        line = lines.ticket_add_line(
             ticket=ticket, user=request.user, **validated(LineAddSerializer, request)
         )
         return Response(TicketLineSerializer(line).data, status=status.HTTP_201_CREATED)
@@ -119,7 +134,7 @@ class TicketLineDetailView(APIView):
 
     @extend_schema(request=LineUpdateSerializer, responses={200: TicketLineSerializer})
     def patch(self, request, ticket_pk, line_pk):
-        line = services.ticket_update_line(
+        line = lines.ticket_update_line(
             line=self._line(ticket_pk, line_pk),
             user=request.user,
             **validated(LineUpdateSerializer, request),
@@ -131,7 +146,7 @@ class TicketLineDetailView(APIView):
         # Some HTTP clients can't send a body with DELETE: the reason may be ?reason=.
         reason = ReasonSerializer(data=request.data or request.query_params)
         reason.is_valid(raise_exception=True)
-        services.ticket_remove_line(
+        lines.ticket_remove_line(
             line=self._line(ticket_pk, line_pk),
             user=request.user,
             reason=reason.validated_data["reason"],
@@ -147,7 +162,7 @@ class TicketPaymentsView(IdempotentMixin, APIView):
     @extend_schema(request=PaymentAddSerializer, responses={201: PaymentSerializer})
     def post(self, request, ticket_pk):
         ticket = get_object_or_404(Ticket, pk=ticket_pk)
-        payment = services.payment_add(
+        payment = payments.payment_add(
             ticket=ticket, user=request.user, **validated(PaymentAddSerializer, request)
         )
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
@@ -161,5 +176,29 @@ class TicketPaymentDetailView(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, ticket_pk, payment_pk):
         payment = get_object_or_404(Payment, pk=payment_pk, ticket_id=ticket_pk)
-        services.payment_remove(payment=payment, user=request.user)
+        payments.payment_remove(payment=payment, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TicketTipsView(IdempotentMixin, APIView):
+    """POST a tip on an open ticket (R45): 201 with the tip."""
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(request=TipAddSerializer, responses={201: TipSerializer})
+    def post(self, request, ticket_pk):
+        ticket = get_object_or_404(Ticket, pk=ticket_pk)
+        tip = tips.tip_add(ticket=ticket, user=request.user, **validated(TipAddSerializer, request))
+        return Response(TipSerializer(tip).data, status=status.HTTP_201_CREATED)
+
+
+class TicketTipDetailView(APIView):
+    """DELETE a tip of an open ticket (R45): 204."""
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, ticket_pk, tip_pk):
+        tip = get_object_or_404(Tip, pk=tip_pk, ticket_id=ticket_pk)
+        tips.tip_remove(tip=tip, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
