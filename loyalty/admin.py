@@ -123,7 +123,7 @@ class EarningRuleAdmin(HistoryAdmin):
 class LoyaltySettingsForm(forms.ModelForm):
     class Meta:
         model = LoyaltySettings
-        fields = ["min_redemption_dollars", "hold_hours"]
+        fields = ["min_redemption_dollars", "hold_hours", "earn_on"]
 
 
 @admin.register(LoyaltySettings)

@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from loyalty.actions import ACTIONS, SPEND_ACTIONS
-from loyalty.models import EarningRule, LoyaltySettings
+from loyalty.models import EarningRule, EarnOn, LoyaltySettings
 from loyalty.numbers import whole_number
 from loyalty.selectors import earning_rules_get, loyalty_settings_get
 from salon.errors import DomainError, PermissionRefused
@@ -75,15 +75,21 @@ def earning_rule_update(*, action: str, changes: dict, user) -> EarningRule:
 
 @transaction.atomic
 def loyalty_settings_update(*, changes: dict, user) -> LoyaltySettings:
-    """Minimum redemption (0 pauses it, R19) and the hold in hours (R15)."""
+    """Minimum redemption (0 pauses it, R19), the hold in hours (R15) and what spend
+    actions earn on (R46: `pre_tax` or `post_tax`; a closed ticket keeps its basis)."""
     if user is None or not user.has_perm("loyalty.change_loyaltysettings"):
         raise PermissionRefused("Only a Manager may change the loyalty settings.")
-    unknown = set(changes) - {"min_redemption_dollars", "hold_hours"}
+    unknown = set(changes) - {"min_redemption_dollars", "hold_hours", "earn_on"}
     if unknown:
         raise DomainError("This field can't be changed.", field=sorted(unknown)[0])
     loyalty_settings_get()
     settings_row = LoyaltySettings.objects.select_for_update().get(pk=1)
     for field, value in changes.items():
+        if field == "earn_on":
+            if value not in EarnOn.values:
+                raise DomainError("Earn on “pre_tax” or “post_tax”.", field=field)
+            settings_row.earn_on = value
+            continue
         setattr(settings_row, field, whole_number(value, field=field, minimum=0))
     settings_row.full_clean()
     settings_row.save()

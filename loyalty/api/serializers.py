@@ -2,7 +2,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from loyalty.models import EarningRule, LoyaltySettings, PointsEntry
+from loyalty.models import EarningRule, EarnOn, LoyaltySettings, PointsEntry
 from tickets.models import Payment
 
 
@@ -40,13 +40,14 @@ class EarningRuleChangeSerializer(serializers.Serializer):
 class LoyaltySettingsSerializer(serializers.ModelSerializer):
     class Meta:
         model = LoyaltySettings
-        fields = ["min_redemption_dollars", "hold_hours"]
+        fields = ["min_redemption_dollars", "hold_hours", "earn_on"]
         read_only_fields = fields
 
 
 class LoyaltySettingsChangeSerializer(serializers.Serializer):
     min_redemption_dollars = WholeNumberField(required=False)
     hold_hours = WholeNumberField(required=False)
+    earn_on = serializers.ChoiceField(choices=EarnOn.choices, required=False)
 
 
 class AdjustmentSerializer(serializers.Serializer):

@@ -8,7 +8,7 @@ from decimal import Decimal
 from clients.models import ClientSource
 from loyalty import sql
 from loyalty.actions import ACTIONS
-from loyalty.models import EarningRule
+from loyalty.models import EarningRule, EarnOn
 from loyalty.selectors import earning_rules_get, loyalty_settings_get
 from salon.selectors import features_get
 
@@ -34,6 +34,7 @@ class SnapshotState:
     rewards_on: bool
     rules: dict
     per_visit_awards: list[str]
+    earn_on: str = EarnOn.PRE_TAX
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,11 @@ class TicketLedgerState:
     hold_hours: int
     rules: dict
     snapshot: SnapshotState | None
-    # Paid (not package-redemption) line amounts by item kind: the kinds the ticket contains.
+    # Paid (not package-redemption) line amounts by item kind: the kinds the ticket contains;
+    # before tax and with tax (R46). The loyalty setting `earn_on` says which one earns.
     amounts: dict[str, Decimal]
+    amounts_with_tax: dict[str, Decimal]
+    earn_on: str
     # (action, beneficiary) -> (points, entries) of the ticket's earning entries.
     held: dict[tuple[str, str], tuple[int, int]]
     # Redemptions not given back yet: (payment id, points, client id, client's merged_into,
@@ -87,10 +91,11 @@ def ticket_ledger_state(*, ticket_id: int) -> TicketLedgerState | None:
         return None
     (
         status, client_id, appointment_id, client_source, client_merged_into_id,
-        referrer_id, referrer_merged_into_id, rewards_on, hold_hours, rules,
+        referrer_id, referrer_merged_into_id, rewards_on, hold_hours, earn_on, rules,
         snapshot_id, snapshot_client_id, snapshot_client_merged_into_id,
         snapshot_referrer_id, snapshot_referrer_merged_into_id, snapshot_rewards_on,
-        snapshot_rules, snapshot_awards, prebooked, appointment_source, amounts, held,
+        snapshot_rules, snapshot_awards, snapshot_earn_on, prebooked, appointment_source,
+        amounts, held,
         redemptions, earlier_ticket, earlier_service, earlier_membership,
         earlier_series_package, reservation_fulfilled,
     ) = row  # fmt: skip
@@ -105,6 +110,7 @@ def ticket_ledger_state(*, ticket_id: int) -> TicketLedgerState | None:
             rewards_on=bool(snapshot_rewards_on),
             rules=_json(snapshot_rules, {}),
             per_visit_awards=_json(snapshot_awards, []),
+            earn_on=snapshot_earn_on,
         )
     return TicketLedgerState(
         ticket_id=ticket_id,
@@ -133,7 +139,9 @@ def ticket_ledger_state(*, ticket_id: int) -> TicketLedgerState | None:
             else {rule.action: rule_values(rule) for rule in earning_rules_get()}
         ),
         snapshot=snapshot,
-        amounts={kind: _dollars(cents) for kind, cents in _json(amounts, [])},
+        amounts={kind: _dollars(cents) for kind, cents, _ in _json(amounts, [])},
+        amounts_with_tax={kind: _dollars(cents) for kind, _, cents in _json(amounts, [])},
+        earn_on=loyalty_settings_get().earn_on if earn_on is None else earn_on,
         held={
             (action, beneficiary): (int(points), int(entries))
             for action, beneficiary, points, entries in _json(held, [])

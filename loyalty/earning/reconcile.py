@@ -56,6 +56,7 @@ def _earning_entries(*, state: TicketLedgerState, now: datetime) -> tuple[list, 
             rewards_on=snapshot.rewards_on,
             rules=snapshot.rules,
             per_visit_awards=snapshot.per_visit_awards,
+            earn_on=snapshot.earn_on,
             created_at=now,
         )
     changes = rules.ledger_changes(

@@ -21,7 +21,7 @@ from loyalty.actions import (
     Beneficiary,
 )
 from loyalty.earning.fetch import SnapshotState, TicketLedgerState
-from loyalty.models import EntryKind
+from loyalty.models import EarnOn, EntryKind
 from tickets.models import TicketStatus
 
 ONLINE_SOURCES = (ClientSource.ONLINE, ClientSource.APP)
@@ -97,6 +97,7 @@ def snapshot_take(*, state: TicketLedgerState) -> SnapshotState:
         rewards_on=state.rewards_on,
         rules=state.rules,
         per_visit_awards=awards,
+        earn_on=state.earn_on,
     )
 
 
@@ -113,11 +114,14 @@ def expected_points(
     if not snapshot.rewards_on:
         return expected
     rules = snapshot.rules
+    # The basis the ticket closed under (R46, R11): before tax unless `post_tax`; tips are
+    # never among the lines.
+    amounts = state.amounts_with_tax if snapshot.earn_on == EarnOn.POST_TAX else state.amounts
     for action in SPEND_ACTIONS:
         rule = rules[action]
         if not rule["active"]:
             continue
-        amount = state.amounts.get(ACTIONS[action].item_kind, Decimal("0"))
+        amount = amounts.get(ACTIONS[action].item_kind, Decimal("0"))
         spend_unit = Decimal(rule["spend_unit"])
         expected[(action, Beneficiary.CLIENT)] = floor_points(amount, rule["points"], spend_unit)
         if snapshot.referrer_id is not None and rule["referrer_points"]:

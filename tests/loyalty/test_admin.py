@@ -126,7 +126,7 @@ def test_settings_page_edits_the_single_row(manager_browser):
     assert response.status_code == 302
     response = manager_browser.post(
         "/admin/loyalty/loyaltysettings/1/change/",
-        {"min_redemption_dollars": "10", "hold_hours": "24"},
+        {"min_redemption_dollars": "10", "hold_hours": "24", "earn_on": "pre_tax"},
     )
     assert response.status_code == 302
     assert LoyaltySettings.objects.get().min_redemption_dollars == 10
