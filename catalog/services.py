@@ -4,9 +4,17 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from salon.errors import DomainError
+from catalog.errors import (
+    InvalidPrice,
+    ItemNameRequired,
+    NegativeItemPrice,
+    PriceNotExact,
+    TaxPercentOutOfRange,
+    TaxPercentTooPrecise,
+    TaxRateNameMissing,
+    UnknownItemKind,
+)
 
-from .errors import TaxPercentOutOfRange, TaxPercentTooPrecise, TaxRateNameMissing
 from .models import Item, ItemKind, TaxRate
 
 TAX_PERCENT_PLACES = 3
@@ -17,24 +25,24 @@ NOT_TAXED = "not_taxed"
 
 def _price(value) -> Decimal:
     if isinstance(value, (bool, float)):
-        raise DomainError("Give an exact decimal price.", field="price")
+        raise PriceNotExact(field="price")
     try:
         price = value if isinstance(value, Decimal) else Decimal(str(value))
     except (InvalidOperation, ValueError) as error:
-        raise DomainError("Give a valid price.", field="price") from error
+        raise InvalidPrice(field="price") from error
     if not price.is_finite():
-        raise DomainError("Give a valid price.", field="price")
+        raise InvalidPrice(field="price")
     if price < 0:
-        raise DomainError("A price can't be negative.", field="price")
+        raise NegativeItemPrice(field="price")
     return price
 
 
 def _validate_and_save(item: Item) -> Item:
     if item.kind not in ItemKind.values:
-        raise DomainError(f"Unknown kind “{item.kind}”.", field="kind")
+        raise UnknownItemKind(f"Unknown kind “{item.kind}”.", field="kind")
     item.name = (item.name or "").strip()
     if not item.name:
-        raise DomainError("Give the item a name.", field="name")
+        raise ItemNameRequired(field="name")
     item.full_clean()
     item.save()
     return item
@@ -90,13 +98,13 @@ def item_update(
 def tax_percent(value) -> Decimal:
     """A tax percent from 0 to 100 with at most 3 decimals, exact (R43)."""
     if isinstance(value, (bool, float)):
-        raise DomainError("Give an exact decimal percent.", field="percent")
+        raise PriceNotExact("Give an exact decimal percent.", field="percent")
     try:
         percent = value if isinstance(value, Decimal) else Decimal(str(value))
     except (InvalidOperation, ValueError) as error:
-        raise DomainError("Give a valid percent.", field="percent") from error
+        raise InvalidPrice("Give a valid percent.", field="percent") from error
     if not percent.is_finite():
-        raise DomainError("Give a valid percent.", field="percent")
+        raise InvalidPrice("Give a valid percent.", field="percent")
     if not 0 <= percent <= HUNDRED:
         raise TaxPercentOutOfRange()
     if percent.normalize().as_tuple().exponent < -TAX_PERCENT_PLACES:

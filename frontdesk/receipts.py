@@ -14,17 +14,12 @@ from django.db.models import Max, Prefetch
 from django.utils import timezone
 
 from clients.models import Client
+from frontdesk.errors import ReceiptForOpenTicket
 from loyalty.models import PointsEntry
 from loyalty.selectors import client_points_balance
-from salon.errors import DomainError
 from salon.selectors import salon_settings_get
 from tickets.models import PaymentMethod, Ticket, TicketLine, TicketStatus
 from tickets.selectors import ticket_amounts_of, ticket_list_with_totals
-
-
-class ReceiptForOpenTicket(DomainError):
-    code = "ticket_still_open"
-    message = "An open ticket has no receipt yet: close it first."
 
 
 @dataclass(frozen=True)

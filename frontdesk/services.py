@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from frontdesk.errors import NoEmailAddress, NoSmsConsent, ReceiptWithoutClient
 from frontdesk.models import ReceiptEmail, ReceiptEmailStatus
 from frontdesk.receipts import Receipt, ticket_receipt
 from messaging.models import Message
@@ -30,21 +31,6 @@ logger = logging.getLogger(__name__)
 SMS = "sms"
 EMAIL = "email"
 CHANNELS = (SMS, EMAIL)
-
-
-class NoSmsConsent(DomainError):
-    code = "no_sms_consent"
-    message = "This client hasn't agreed to texts (or texted STOP): e-mail or print the receipt."
-
-
-class NoEmailAddress(DomainError):
-    code = "no_email_address"
-    message = "This client has no e-mail address: add one, text or print the receipt."
-
-
-class ReceiptWithoutClient(DomainError):
-    code = "walk_in_receipt"
-    message = "A walk-in ticket has no client to send the receipt to: print it."
 
 
 @dataclass(frozen=True)

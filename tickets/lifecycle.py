@@ -14,7 +14,21 @@ from salon.errors import DomainError
 from . import selectors, signals, sql
 from .adjustments import adjustment_record
 from .checks import exact_decimal, require_manager_and_reason
-from .errors import ClientLockedByPoints, TicketNotOpen
+from .errors import (
+    AppointmentOfAnotherClient,
+    BalanceSettled,
+    ClientLockedByPoints,
+    ClientMerged,
+    ClientRequired,
+    ReservationOfAnotherClient,
+    SettleAmountOutOfRange,
+    SettleMethodRefused,
+    TicketHasNoLines,
+    TicketNotClosed,
+    TicketNotOpen,
+    TicketNotSettled,
+    TicketVoided,
+)
 from .lines import ticket_add_line
 from .locks import lock_ticket
 from .models import Payment, PaymentMethod, Ticket, TicketAdjustment, TicketLine, TicketStatus
@@ -50,9 +64,9 @@ def ticket_open(*, client=None, appointment=None, reservation=None, user=None) -
             field="client",
         )
     if appointment is not None and appointment.client_id != client.pk:
-        raise DomainError("This appointment belongs to another client.", field="appointment")
+        raise AppointmentOfAnotherClient(field="appointment")
     if reservation is not None and reservation.client_id != client.pk:
-        raise DomainError("This reservation belongs to another client.", field="reservation")
+        raise ReservationOfAnotherClient(field="reservation")
     ticket = Ticket(
         client=client,
         appointment=appointment,
@@ -84,16 +98,15 @@ def ticket_set_client(*, ticket: Ticket, client: Client, user=None) -> Ticket:
     if ticket.status != TicketStatus.OPEN:
         raise TicketNotOpen("Only an open ticket's client can change.")
     if client is None or client.pk is None:
-        raise DomainError("Choose a client.", field="client")
+        raise ClientRequired(field="client")
     if Client.objects.filter(pk=client.pk, merged_into__isnull=False).exists():
-        raise DomainError(
-            "This client was merged into another; choose the survivor.", field="client"
-        )
+        raise ClientMerged(field="client")
     if Payment.objects.filter(ticket=ticket, method=PaymentMethod.POINTS).exists():
         raise ClientLockedByPoints()
-    for visit, label in ((ticket.appointment, "appointment"), (ticket.reservation, "reservation")):
-        if visit is not None and visit.client_id != client.pk:
-            raise DomainError(f"This ticket's {label} belongs to another client.", field="client")
+    if ticket.appointment is not None and ticket.appointment.client_id != client.pk:
+        raise AppointmentOfAnotherClient(field="client")
+    if ticket.reservation is not None and ticket.reservation.client_id != client.pk:
+        raise ReservationOfAnotherClient(field="client")
     ticket.client = client
     ticket.save(update_fields=["client"])
     return ticket
@@ -107,13 +120,13 @@ def ticket_close(*, ticket: Ticket, user=None, now: datetime | None = None) -> T
     if ticket.status == TicketStatus.CLOSED:
         return ticket
     if ticket.status == TicketStatus.VOIDED:
-        raise DomainError("This ticket is voided; it can't be closed.")
+        raise TicketVoided("This ticket is voided; it can't be closed.")
     now = now or timezone.now()
     if not sql.ticket_close_if_settled(ticket_id=ticket.pk, now=now):
         if not TicketLine.objects.filter(ticket=ticket).exists():
-            raise DomainError("This ticket has no lines: there is nothing to close.")
+            raise TicketHasNoLines()
         amounts = selectors.ticket_amounts(ticket=ticket)
-        raise DomainError(
+        raise TicketNotSettled(
             f"Payments ({amounts.paid}) must equal the total ({amounts.total}) to close; "
             f"balance due {amounts.balance_due}."
         )
@@ -171,21 +184,19 @@ def ticket_settle(*, ticket: Ticket, method: str, amount: Decimal, user, reason:
     ticket = lock_ticket(ticket)
     reason = require_manager_and_reason(user=user, reason=reason, action="settle")
     if ticket.status != TicketStatus.CLOSED:
-        raise DomainError("Only a closed ticket is settled; take payments on an open one.")
+        raise TicketNotClosed()
     if method not in CASH_LIKE_METHODS:
-        raise DomainError(
-            "Settle with cash, card, check or gift card (not points).", field="method"
-        )
+        raise SettleMethodRefused(field="method")
     amount = exact_decimal(amount, field="amount")
     balance_due = selectors.ticket_balance_due(ticket=ticket)
     if balance_due == 0:
-        raise DomainError("This ticket's balance is settled already.")
+        raise BalanceSettled()
     if balance_due > 0 and not (0 < amount <= balance_due):
-        raise DomainError(
+        raise SettleAmountOutOfRange(
             f"Take a payment between 0.01 and the balance due ({balance_due}).", field="amount"
         )
     if balance_due < 0 and not (balance_due <= amount < 0):
-        raise DomainError(
+        raise SettleAmountOutOfRange(
             f"Refund a negative amount down to the balance due ({balance_due}).", field="amount"
         )
     payment = Payment(
