@@ -21,7 +21,7 @@ from tickets.lifecycle import (
     ticket_void,
 )
 from tickets.lines import line_net_amount, ticket_add_line, ticket_remove_line, ticket_update_line
-from tickets.payments import payment_add, payment_remove
+from tickets.payments import cash_tendered_check, payment_add, payment_remove
 from tickets.tips import tip_add, tip_remove
 
 from . import selectors
@@ -185,6 +185,20 @@ class PaymentForm(forms.ModelForm):
         model = Payment
         fields = ["method", "amount", "tendered"]
         help_texts = {"tendered": "Cash only: what the client handed over; the change shows."}
+
+    def clean(self):
+        """Cash tendered checked by the service's own rule (R47), so a refusal reads as the
+        rule, not as the database constraint behind it (R71)."""
+        cleaned = super().clean()
+        tendered, amount = cleaned.get("tendered"), cleaned.get("amount")
+        if self.errors or tendered is None or amount is None:
+            return cleaned
+        try:
+            cash_tendered_check(method=cleaned.get("method"), amount=amount, tendered=tendered)
+        except DomainError as error:
+            # On the field: the model's own check of it (a constraint) is then skipped.
+            self.add_error("tendered", error.message)
+        return cleaned
 
 
 class PaymentInline(admin.TabularInline):

@@ -28,6 +28,17 @@ from .models import Payment, PaymentMethod, Ticket
 from .selectors import ticket_points_room
 
 
+def cash_tendered_check(*, method: str, amount: Decimal, tendered: Decimal) -> Decimal:
+    """R47: only cash has an amount tendered, and it covers the amount paid."""
+    if method != PaymentMethod.CASH:
+        raise TenderedNotCash()
+    if tendered < amount:
+        raise TenderedBelowAmount(
+            f"The cash tendered ({tendered}) can't be less than the amount paid ({amount})."
+        )
+    return tendered
+
+
 @transaction.atomic
 def payment_add(
     *,
@@ -74,13 +85,9 @@ def payment_add(
     elif points is not None:
         raise PointsOnOtherMethod(field="points")
     if tendered is not None:
-        if method != PaymentMethod.CASH:
-            raise TenderedNotCash()
-        tendered = exact_decimal(tendered, field="tendered")
-        if tendered < amount:
-            raise TenderedBelowAmount(
-                f"The cash tendered ({tendered}) can't be less than the amount paid ({amount})."
-            )
+        tendered = cash_tendered_check(
+            method=method, amount=amount, tendered=exact_decimal(tendered, field="tendered")
+        )
     if amount > room.balance_due:
         raise ExceedsBalanceDue(
             f"That is more than the balance due ({room.balance_due}).", field="amount"
