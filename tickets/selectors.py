@@ -132,6 +132,9 @@ class PointsRoom:
     paid: Decimal
     points_paid: Decimal
     tips: Decimal = ZERO
+    # The rest of the total (R44), for the desk's payment area: the lines' net and tax.
+    subtotal: Decimal = ZERO
+    tax: Decimal = ZERO
 
     @property
     def balance_due(self) -> Decimal:
@@ -183,7 +186,14 @@ def ticket_points_room(*, ticket: Ticket) -> PointsRoom:
         .annotate(
             points_paid_amount=_summed_subquery(Payment, "amount", method=PaymentMethod.POINTS)
         )
-        .values("total_amount", "paid_amount", "points_paid_amount", "tips_amount")
+        .values(
+            "total_amount",
+            "paid_amount",
+            "points_paid_amount",
+            "tips_amount",
+            "subtotal_amount",
+            "tax_amount",
+        )
         .get()
     )
     return PointsRoom(
@@ -193,4 +203,6 @@ def ticket_points_room(*, ticket: Ticket) -> PointsRoom:
         paid=round_money(amounts["paid_amount"]),
         points_paid=round_money(amounts["points_paid_amount"]),
         tips=round_money(amounts["tips_amount"]),
+        subtotal=round_money(amounts["subtotal_amount"]),
+        tax=round_money(amounts["tax_amount"]),
     )
