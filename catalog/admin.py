@@ -5,12 +5,12 @@ from salon.forms import ServiceModelForm
 from . import services
 from .models import Item, TaxRate
 
-ITEM_FIELDS = ("name", "kind", "price", "active", "tax_rate")
+ITEM_FIELDS = ("name", "kind", "price", "active", "duration_minutes", "tax_rate")
 
 
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "price", "tax_rate", "active"]
+    list_display = ["name", "kind", "price", "duration_minutes", "tax_rate", "active"]
     list_filter = ["kind", "active", "tax_rate"]
     list_select_related = ["tax_rate"]
     search_fields = ["name"]

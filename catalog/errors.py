@@ -28,6 +28,11 @@ class ItemNameRequired(DomainError):
     message = "Give the item a name."
 
 
+class InvalidDuration(DomainError):
+    code = "invalid_duration"
+    message = "A service lasts a whole number of minutes, at least 1."
+
+
 class TaxPercentOutOfRange(DomainError):
     code = "tax_percent_out_of_range"
     message = "A tax rate is a percent from 0 to 100."

@@ -42,6 +42,11 @@ class Item(models.Model):
     kind = models.CharField(max_length=20, choices=ItemKind.choices)
     price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
     active = models.BooleanField(default=True)
+    duration_minutes = models.PositiveIntegerField(
+        default=60,
+        validators=[MinValueValidator(1)],
+        help_text="How long the service takes; appointments last this long unless given.",
+    )
     tax_rate = models.ForeignKey(
         TaxRate,
         on_delete=models.PROTECT,
@@ -57,6 +62,11 @@ class Item(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(price__gte=0), name="item_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=1),
+                name="item_duration_positive",
+                violation_error_message="A service lasts at least 1 minute.",
             ),
         ]
 

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from catalog.errors import (
+    InvalidDuration,
     InvalidPrice,
     ItemNameRequired,
     NegativeItemPrice,
@@ -38,6 +39,9 @@ def _price(value) -> Decimal:
 
 
 def _validate_and_save(item: Item) -> Item:
+    duration = item.duration_minutes
+    if isinstance(duration, bool) or not isinstance(duration, int) or duration < 1:
+        raise InvalidDuration(field="duration_minutes")
     if item.kind not in ItemKind.values:
         raise UnknownItemKind(f"Unknown kind “{item.kind}”.", field="kind")
     item.name = (item.name or "").strip()
@@ -55,13 +59,22 @@ def item_create(
     kind: str,
     price: Decimal,
     active: bool = True,
+    duration_minutes: int = 60,
     tax_rate: TaxRate | None = None,
     user=None,
 ) -> Item:
-    """Add an item to the catalog; its kind decides which spend action its lines earn (R29),
-    its tax rate (none: not taxed) the tax its lines carry (R43)."""
+    """Add an item to the catalog; its kind decides which spend action its lines earn (R29);
+    a service's duration is how long its appointments last unless given (R42); its tax
+    rate (none: not taxed) the tax its lines carry (R43)."""
     return _validate_and_save(
-        Item(name=name, kind=kind, price=_price(price), active=active, tax_rate=tax_rate)
+        Item(
+            name=name,
+            kind=kind,
+            price=_price(price),
+            active=active,
+            duration_minutes=duration_minutes,
+            tax_rate=tax_rate,
+        )
     )
 
 
@@ -73,6 +86,7 @@ def item_update(
     kind: str | None = None,
     price: Decimal | None = None,
     active: bool | None = None,
+    duration_minutes: int | None = None,
     tax_rate: TaxRate | str | None = None,
     user=None,
 ) -> Item:
@@ -87,6 +101,8 @@ def item_update(
         item.price = _price(price)
     if active is not None:
         item.active = active
+    if duration_minutes is not None:
+        item.duration_minutes = duration_minutes
     if tax_rate is not None:
         item.tax_rate = None if tax_rate == NOT_TAXED else tax_rate
     return _validate_and_save(item)

@@ -23,7 +23,7 @@ class TaxRateInputSerializer(serializers.Serializer):
 class ItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = Item
-        fields = ["id", "name", "kind", "price", "active", "tax_rate"]
+        fields = ["id", "name", "kind", "price", "active", "duration_minutes", "tax_rate"]
         read_only_fields = fields
 
 
@@ -32,6 +32,7 @@ class ItemCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ItemKind.choices)
     price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     active = serializers.BooleanField(default=True)
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, default=60)
     tax_rate = serializers.PrimaryKeyRelatedField(
         queryset=TaxRate.objects.all(), required=False, allow_null=True, default=None
     )
