@@ -18,7 +18,7 @@ from frontdesk.errors import ReceiptForOpenTicket
 from loyalty.models import PointsEntry
 from loyalty.selectors import client_points_balance
 from salon.selectors import salon_settings_get
-from tickets.models import PaymentMethod, Ticket, TicketLine, TicketStatus
+from tickets.models import PaymentMethod, Ticket, TicketLine, TicketStatus, Tip
 from tickets.selectors import ticket_amounts_of, ticket_list_with_totals
 
 
@@ -101,8 +101,7 @@ class Receipt:
 
 
 def _staff_name(row) -> str | None:
-    staff = getattr(row, "staff", None)
-    return None if staff is None else str(staff)
+    return None if row.staff is None else row.staff.name
 
 
 def _local(moment: datetime | None) -> datetime | None:
@@ -133,8 +132,8 @@ def ticket_receipt(*, ticket_id: int, now: datetime | None = None) -> Receipt:
     ticket = (
         ticket_list_with_totals(
             queryset=Ticket.objects.select_related("client").prefetch_related(
-                Prefetch("lines", queryset=TicketLine.objects.select_related("item")),
-                "tips",
+                Prefetch("lines", queryset=TicketLine.objects.select_related("item", "staff")),
+                Prefetch("tips", queryset=Tip.objects.select_related("staff")),
                 "payments",
             )
         )

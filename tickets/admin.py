@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from salon.errors import DomainError
 from salon.forms import form_refusal_add, refusal_text
 from salon.money import round_money
+from staff.models import Staff
 from tickets.checks import ADJUST_CLOSED_TICKET
 from tickets.lifecycle import (
     ticket_close,
@@ -74,6 +75,23 @@ def editable(request, ticket: Ticket | None) -> bool:
     return ticket.status == TicketStatus.CLOSED and may_adjust_closed(request)
 
 
+class StaffChoicesOnce:
+    """Inline rows choose a staff member (R41, R45) from one list read once per page: a
+    model choice field would query the staff table again for every row."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "staff" and field is not None:
+            field.choices = [
+                ("", "---------"),
+                *(
+                    (staff.pk, staff.name if staff.active else f"{staff.name} (inactive)")
+                    for staff in Staff.objects.order_by("-active", "name")
+                ),
+            ]
+        return field
+
+
 class SoldItemWidget(forms.Widget):
     """A saved line's item, shown as text: it can't change (remove the line and add another),
     and an autocomplete box per line would cost a query per line."""
@@ -89,7 +107,7 @@ class SoldItemWidget(forms.Widget):
 class TicketLineForm(forms.ModelForm):
     class Meta:
         model = TicketLine
-        fields = ["item", "package_redemption", *LINE_VALUES]
+        fields = ["item", "staff", "package_redemption", *LINE_VALUES]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,7 +145,7 @@ class TicketLineForm(forms.ModelForm):
         pass
 
 
-class TicketLineInline(admin.TabularInline):
+class TicketLineInline(StaffChoicesOnce, admin.TabularInline):
     model = TicketLine
     form = TicketLineForm
     extra = 1
@@ -135,17 +153,17 @@ class TicketLineInline(admin.TabularInline):
     readonly_fields = ["net_amount", "line_tax"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("item")
+        return super().get_queryset(request).select_related("item", "staff")
 
     def get_fields(self, request, obj=None):
         if obj is not None and obj.status != TicketStatus.OPEN:
-            return ["item", "package_redemption", *LINE_VALUES, "net_amount", "line_tax"]
+            return ["item", "staff", "package_redemption", *LINE_VALUES, "net_amount", "line_tax"]
         return super().get_fields(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         # A closed ticket's lines keep their item; only figures change (R16).
         if obj is not None and obj.status != TicketStatus.OPEN:
-            return ["item", "package_redemption", "net_amount", "line_tax"]
+            return ["item", "staff", "package_redemption", "net_amount", "line_tax"]
         return self.readonly_fields
 
     @admin.display(description="Tax")
@@ -234,18 +252,21 @@ class PaymentInline(admin.TabularInline):
 class TipForm(forms.ModelForm):
     class Meta:
         model = Tip
-        fields = ["amount"]
+        fields = ["amount", "staff"]
 
 
-class TipInline(admin.TabularInline):
+class TipInline(StaffChoicesOnce, admin.TabularInline):
     """Tips (R45): added and removed on open tickets, never edited; not taxed, not earning,
     not payable with points."""
 
     model = Tip
     form = TipForm
     extra = 0
-    fields = ["amount", "created_at", "created_by"]
+    fields = ["amount", "staff", "created_at", "created_by"]
     readonly_fields = ["created_at", "created_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("staff", "created_by")
 
     def get_extra(self, request, obj=None, **kwargs):
         return 1 if obj is None or obj.status == TicketStatus.OPEN else 0
@@ -458,7 +479,10 @@ class TicketAdmin(admin.ModelAdmin):
                     formset.deleted_objects.append(tip)
             elif tip.pk is None and tip_form.has_changed():
                 new_tip = tip_add(
-                    ticket=ticket, amount=tip_form.cleaned_data["amount"], user=request.user
+                    ticket=ticket,
+                    amount=tip_form.cleaned_data["amount"],
+                    staff=tip_form.cleaned_data.get("staff"),
+                    user=request.user,
                 )
                 formset.new_objects.append(new_tip)
 
@@ -481,6 +505,7 @@ class TicketAdmin(admin.ModelAdmin):
                         discount_amount=data.get("discount_amount"),
                         discount_percent=data.get("discount_percent"),
                         package_redemption=data.get("package_redemption", False),
+                        staff=data.get("staff"),
                         user=request.user,
                     )
                     formset.new_objects.append(new_line)
@@ -488,6 +513,8 @@ class TicketAdmin(admin.ModelAdmin):
                 if "item" in line_form.changed_data:
                     raise LineItemChanged()
                 changed = {key: line_form.cleaned_data[key] for key in LINE_VALUES}
+                if "staff" in line_form.changed_data and line_form.cleaned_data.get("staff"):
+                    changed["staff"] = line_form.cleaned_data["staff"]
                 # The form refuses two discounts; two empty ones mean "no discount", which
                 # the service reads from a discount of 0.
                 if changed["discount_amount"] is None and changed["discount_percent"] is None:

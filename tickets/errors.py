@@ -276,3 +276,8 @@ class ClientRequired(DomainError):
 class ClientMerged(DomainError):
     code = "client_merged"
     message = "This client was merged into another; choose the survivor."
+
+
+class StaffInactive(DomainError):
+    code = "staff_inactive"
+    message = "This staff member is no longer active: choose another."

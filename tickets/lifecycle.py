@@ -76,7 +76,13 @@ def ticket_open(*, client=None, appointment=None, reservation=None, user=None) -
     ticket.full_clean()
     ticket.save()
     if appointment is not None:
-        ticket_add_line(ticket=ticket, item=appointment.item, user=user, from_visit=True)
+        ticket_add_line(
+            ticket=ticket,
+            item=appointment.item,
+            staff=appointment.staff,
+            user=user,
+            from_visit=True,
+        )
     if reservation is not None:
         ticket_add_line(
             ticket=ticket,

@@ -16,6 +16,7 @@ from .checks import (
     optional_decimal,
     refuse_unless_open,
     require_manager_and_reason,
+    staff_active_check,
 )
 from .errors import (
     DiscountExceedsLine,
@@ -124,6 +125,7 @@ def ticket_add_line(
     discount_amount: Decimal | None = None,
     discount_percent: Decimal | None = None,
     package_redemption: bool = False,
+    staff=None,
     user=None,
     from_visit: bool = False,
 ) -> TicketLine:
@@ -134,7 +136,8 @@ def ticket_add_line(
     rate and the salon's `prices_include_tax` are copied onto the line (R43), so later
     changes to either touch no line already added. `from_visit` (the line opening a
     ticket for its appointment or reservation, R48) takes the item even if it is no longer
-    sold: the visit happened.
+    sold: the visit happened. `staff` (R41) performed the service or sold the product: an
+    active staff member, except on the visit's own line, which takes the appointment's.
     """
     ticket = lock_ticket(ticket)
     refuse_unless_open(
@@ -148,6 +151,8 @@ def ticket_add_line(
         raise UnknownItem(field="item")
     if not item.active and not from_visit:
         raise ItemInactive(f"{item} is no longer sold (inactive).", field="item")
+    if not from_visit:
+        staff_active_check(staff)
     if package_redemption and item.kind != ItemKind.SERVICE:
         raise PackageRedemptionNotService(field="package_redemption")
     if unit_price is None:
@@ -171,12 +176,13 @@ def ticket_add_line(
         discount_amount=discount_amount,
         discount_percent=discount_percent,
         package_redemption=package_redemption,
+        staff=staff,
         net_amount=net_amount,
         tax_percent=item.tax_rate.percent if item.tax_rate is not None else None,
         tax_included=salon_settings_get().prices_include_tax,
     )
     line.tax = line_tax(net=net_amount, line=line)
-    line.full_clean(exclude=["ticket", "item"])
+    line.full_clean(exclude=["ticket", "item", "staff"])
     line.save()
     return line
 
@@ -190,10 +196,11 @@ def ticket_update_line(
     unit_price: Decimal | None = None,
     discount_amount: Decimal | None = None,
     discount_percent: Decimal | None = None,
+    staff=None,
     reason: str = "",
     now: datetime | None = None,
 ) -> TicketLine:
-    """Change a line's quantity, unit price or discount (R30, R32).
+    """Change a line's quantity, unit price, discount or staff member (R30, R32, R41).
 
     None leaves a value as it is. Giving one discount replaces the other; a discount of 0
     removes it. On an open ticket any staff may change it (within R21); on a closed ticket
@@ -236,7 +243,10 @@ def ticket_update_line(
     line.discount_percent = new_discount_percent
     line.net_amount = new_net
     line.tax = line_tax(net=new_net, line=line)
-    line.full_clean(exclude=["ticket", "item"])
+    if staff is not None and staff.pk != line.staff_id:
+        staff_active_check(staff)
+        line.staff = staff
+    line.full_clean(exclude=["ticket", "item", "staff"])
     new_values = line_values(line)
     if new_values == old_values:
         return line

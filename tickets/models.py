@@ -87,6 +87,15 @@ class TicketLine(models.Model):
     package_redemption = models.BooleanField(
         default=False, help_text="A service performed against a package or membership (price 0)."
     )
+    staff = models.ForeignKey(
+        "staff.Staff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="staff member",
+        help_text="Who performed the service or sold the product (R41).",
+    )
     net_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     # Copied when the line is added (R43): later changes to the item's rate, the rate's
     # percent or the salon's pricing touch no existing line.
@@ -191,6 +200,15 @@ class Tip(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="tips")
     amount = models.DecimalField(max_digits=12, decimal_places=2)
+    staff = models.ForeignKey(
+        "staff.Staff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="staff member",
+        help_text="Who the tip is for (R45).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from .checks import exact_decimal
+from .checks import exact_decimal, staff_active_check
 from .errors import TipNotPositive, TipOnClosedTicket, TotalBelowPayments
 from .locks import lock_ticket
 from .models import Ticket, TicketStatus, Tip
@@ -13,18 +13,23 @@ from .selectors import ticket_points_room
 
 
 @transaction.atomic
-def tip_add(*, ticket: Ticket, amount: Decimal, user=None) -> Tip:
-    """Add a tip (amount > 0) to an open ticket; it adds to the total and the balance due."""
+def tip_add(*, ticket: Ticket, amount: Decimal, staff=None, user=None) -> Tip:
+    """Add a tip (amount > 0) to an open ticket, for an active staff member or the salon;
+    it adds to the total and the balance due."""
     ticket = lock_ticket(ticket)
     if ticket.status != TicketStatus.OPEN:
         raise TipOnClosedTicket()
     amount = exact_decimal(amount, field="amount")
     if amount <= 0:
         raise TipNotPositive()
+    staff_active_check(staff)
     tip = Tip(
-        ticket=ticket, amount=amount, created_by=user if user is not None and user.pk else None
+        ticket=ticket,
+        amount=amount,
+        staff=staff,
+        created_by=user if user is not None and user.pk else None,
     )
-    tip.full_clean(exclude=["ticket", "created_by"])
+    tip.full_clean(exclude=["ticket", "staff", "created_by"])
     tip.save()
     return tip
 

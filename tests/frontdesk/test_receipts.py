@@ -6,15 +6,22 @@ import pytest
 from django.core import mail
 
 import messaging
+from frontdesk.errors import NoEmailAddress, NoSmsConsent, ReceiptForOpenTicket
 from frontdesk.models import ReceiptEmail
-from frontdesk.receipts import ReceiptForOpenTicket, ticket_receipt
-from frontdesk.services import NoEmailAddress, NoSmsConsent, receipt_send
+from frontdesk.receipts import ticket_receipt
+from frontdesk.services import receipt_send
 from loyalty.actions import Action
 from messaging.models import Message, OptOut
 from salon.services import salon_settings_update
+from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory
 from tests.loyalty.factories import rule_set
+from tests.staff.factories import StaffFactory
 from tests.tickets.factories import closed_ticket, ticket_with_lines
+from tickets.lifecycle import ticket_close, ticket_open
+from tickets.lines import ticket_add_line
+from tickets.payments import payment_add
+from tickets.tips import tip_add
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +73,18 @@ def test_r49_receipt_json_has_exactly_the_fields_of_the_spec(salon, consenting, 
     assert set(body["points"]) == {"earned", "pending", "redeemable", "redeemable_from"}
     # The salon's zone (America/New_York in the settings), never UTC.
     assert not body["closed_at"].endswith(("Z", "+00:00"))
+
+
+def test_r49_receipt_lines_and_tips_name_the_staff_member(salon, consenting, front_desk_api):
+    sam = StaffFactory(name="Sam")
+    ticket = ticket_open(client=consenting)
+    ticket_add_line(ticket=ticket, item=ItemFactory(name="Cut", price=Decimal("40.00")), staff=sam)
+    tip_add(ticket=ticket, amount=Decimal("8.00"), staff=sam)
+    payment_add(ticket=ticket, method="cash", amount=Decimal("48.00"), tendered=Decimal("50.00"))
+    ticket_close(ticket=ticket)
+    body = front_desk_api.get(url(ticket)).json()
+    assert (body["lines"][0]["item"], body["lines"][0]["staff"]) == ("Cut", "Sam")
+    assert (body["tips"], body["tendered"], body["change"]) == ("8.00", "50.00", "2.00")
 
 
 def test_r49_an_open_ticket_has_no_receipt(front_desk_api):

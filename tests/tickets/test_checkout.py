@@ -15,6 +15,7 @@ from salon.services import salon_settings_update
 from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory
 from tests.loyalty.factories import rule_set
+from tests.staff.factories import StaffFactory
 from tickets import selectors
 from tickets.errors import (
     ClientLockedByPoints,
@@ -381,3 +382,35 @@ def test_admin_sets_the_client_of_a_walk_in(front_desk):
     assert desk.post(change_url(ticket), data).status_code == 302
     ticket.refresh_from_db()
     assert ticket.client == regular
+
+
+# --- R41 on lines and R45 on tips: who did the work ------------------------------------------
+
+
+def test_r41_the_visit_line_takes_the_appointments_staff_member():
+    sam = StaffFactory(name="Sam")
+    appointment = appointment_for(ClientFactory())
+    appointment.staff = sam
+    appointment.save(update_fields=["staff"])
+    ticket = ticket_open(appointment=appointment)
+    assert ticket.lines.get().staff == sam
+
+
+def test_r41_r45_lines_and_tips_name_an_active_staff_member(front_desk_api):
+    rita, gone = StaffFactory(name="Rita"), StaffFactory(name="Gone", active=False)
+    ticket = ticket_open(client=ClientFactory())
+    item = ItemFactory(price=D("20.00"))
+    line = ticket_add_line(ticket=ticket, item=item, staff=rita)
+    tip = tip_add(ticket=ticket, amount=D("4.00"), staff=rita)
+    assert (line.staff, tip.staff) == (rita, rita)
+    response = front_desk_api.post(
+        url(ticket, "lines"), {"item": item.pk, "staff": gone.pk}, format="json"
+    )
+    assert (response.status_code, response.json()["code"]) == (400, "staff_inactive")
+    response = front_desk_api.post(
+        url(ticket, "tips"), {"amount": "2.00", "staff": gone.pk}, format="json"
+    )
+    assert (response.status_code, response.json()["code"]) == (400, "staff_inactive")
+    body = front_desk_api.get(url(ticket)).json()
+    assert (body["lines"][0]["staff_name"], body["tip_list"][0]["staff_name"]) == ("Rita", "Rita")
+    assert (ticket.lines.count(), ticket.tips.count()) == (1, 1)

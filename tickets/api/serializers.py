@@ -3,6 +3,7 @@ from rest_framework import serializers
 from appointments.models import Appointment, ProductReservation
 from catalog.models import Item
 from clients.models import Client
+from staff.models import Staff
 from tickets.models import Payment, PaymentMethod, Ticket, TicketLine, TicketStatus, Tip
 
 
@@ -19,6 +20,7 @@ def percent_field(**kwargs) -> serializers.DecimalField:
 
 class TicketLineSerializer(serializers.ModelSerializer):
     item_name = serializers.CharField(source="item.name", read_only=True)
+    staff_name = serializers.CharField(source="staff.name", read_only=True, allow_null=True)
     kind = serializers.CharField(source="item.kind", read_only=True)
 
     class Meta:
@@ -33,6 +35,8 @@ class TicketLineSerializer(serializers.ModelSerializer):
             "discount_amount",
             "discount_percent",
             "package_redemption",
+            "staff",
+            "staff_name",
             "net_amount",
             "tax_percent",
             "tax_included",
@@ -51,9 +55,11 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 
 class TipSerializer(serializers.ModelSerializer):
+    staff_name = serializers.CharField(source="staff.name", read_only=True, allow_null=True)
+
     class Meta:
         model = Tip
-        fields = ["id", "amount", "created_at"]
+        fields = ["id", "amount", "staff", "staff_name", "created_at"]
         read_only_fields = fields
 
 
@@ -161,10 +167,14 @@ class LineAddSerializer(serializers.Serializer):
     discount_amount = money_field(required=False, allow_null=True, default=None)
     discount_percent = percent_field(required=False, allow_null=True, default=None)
     package_redemption = serializers.BooleanField(required=False, default=False)
+    staff = serializers.PrimaryKeyRelatedField(
+        queryset=Staff.objects.all(), required=False, allow_null=True, default=None
+    )
 
 
 class LineUpdateSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(required=False)
+    staff = serializers.PrimaryKeyRelatedField(queryset=Staff.objects.all(), required=False)
     unit_price = money_field(required=False)
     discount_amount = money_field(required=False)
     discount_percent = percent_field(required=False)
@@ -202,9 +212,13 @@ class SettleSerializer(serializers.Serializer):
 
 
 class TipAddSerializer(serializers.Serializer):
-    """A tip's amount (R45): > 0 is the service's rule (code `tip_not_positive`)."""
+    """A tip's amount (R45): > 0 is the service's rule (code `tip_not_positive`); for an
+    active staff member, or none."""
 
     amount = money_field()
+    staff = serializers.PrimaryKeyRelatedField(
+        queryset=Staff.objects.all(), required=False, allow_null=True, default=None
+    )
 
 
 class TicketClientSerializer(serializers.Serializer):

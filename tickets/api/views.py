@@ -38,8 +38,8 @@ def tickets_for_output():
     """Tickets with totals annotated and lines (with items) and payments prefetched."""
     return selectors.ticket_list_with_totals(
         queryset=Ticket.objects.prefetch_related(
-            Prefetch("lines", queryset=TicketLine.objects.select_related("item")),
-            "tips",
+            Prefetch("lines", queryset=TicketLine.objects.select_related("item", "staff")),
+            Prefetch("tips", queryset=Tip.objects.select_related("staff")),
             "payments",
         )
     )
