@@ -82,13 +82,16 @@ class StaffChoicesOnce:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "staff" and field is not None:
-            field.choices = [
-                ("", "---------"),
-                *(
-                    (staff.pk, staff.name if staff.active else f"{staff.name} (inactive)")
-                    for staff in Staff.objects.order_by("-active", "name")
-                ),
-            ]
+            # Lines and tips both ask, on every form build: read the staff once a request.
+            if not hasattr(request, "staff_choices"):
+                request.staff_choices = [
+                    ("", "---------"),
+                    *(
+                        (staff.pk, staff.name if staff.active else f"{staff.name} (inactive)")
+                        for staff in Staff.objects.order_by("-active", "name")
+                    ),
+                ]
+            field.choices = request.staff_choices
         return field
 
 

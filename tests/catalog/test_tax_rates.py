@@ -127,6 +127,7 @@ def test_r43_admin_adds_a_rate_and_an_item_with_it(manager_browser):
             "kind": "product",
             "price": "20.00",
             "active": "on",
+            "duration_minutes": "60",
             "tax_rate": rate.pk,
         },
     )

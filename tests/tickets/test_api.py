@@ -57,6 +57,8 @@ def test_a_tickets_life_through_the_api(front_desk_api):  # R30, R31, R48
         "discount_amount": None,
         "discount_percent": "10.00",
         "package_redemption": False,
+        "staff": None,
+        "staff_name": None,
         "net_amount": "90.00",
         "tax_percent": None,
         "tax_included": False,
