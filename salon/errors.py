@@ -63,6 +63,24 @@ class NotFound(DomainError):
     message = "Not found."
 
 
+class UnknownFeature(DomainError):
+    code = "unknown_feature"
+    message = "Unknown feature."
+
+
+class NotABoolean(DomainError):
+    code = "not_a_boolean"
+    message = "Must be true or false."
+
+
+class PremiumNeedsBaseFeatures(DomainError):
+    code = "premium_needs_base_features"
+    message = (
+        "This premium feature needs Automated email marketing, Mass email and "
+        "Rewards & Referrals all switched on."
+    )
+
+
 class SalonNameMissing(DomainError):
     """R50: receipts and texts say who the salon is."""
 
