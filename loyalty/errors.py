@@ -219,3 +219,8 @@ class ReportTableUnknown(DomainError):
 class ReportFormatUnknown(DomainError):
     code = "report_format_unknown"
     message = "The report answers as json or csv."
+
+
+class UnknownEarnOn(DomainError):
+    code = "unknown_earn_on"
+    message = "Earn on “pre_tax” (before tax) or “post_tax” (with tax)."
