@@ -19,6 +19,7 @@ SALON_APPS = (
     "tickets",
     "feedback",
     "loyalty",
+    "frontdesk",
 )
 
 # Front desk: clients, tickets (open ones), appointments, reservations, feedback;
@@ -58,12 +59,19 @@ FRONT_DESK_PERMISSIONS = {
         "add_payment",
         "delete_payment",
         "view_ticketadjustment",
+        "view_tip",
+        "add_tip",
+        "delete_tip",
     ],
     "feedback": ["view_feedback", "add_feedback"],
     "loyalty": [
         "view_pointsentry",
         "redeem_points",
+        # the desk tells clients which tier earns what and which promotion runs (R61, R62)
+        "view_tier",
+        "view_promotion",
     ],
+    "frontdesk": ["view_receiptemail"],
 }
 
 

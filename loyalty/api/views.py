@@ -2,20 +2,26 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clients.models import Client
-from loyalty import selectors
+from loyalty import promotions, selectors, tiers
 from loyalty.adjustments import points_adjust
 from loyalty.api import serializers
 from loyalty.configuration import earning_rule_update, loyalty_settings_update
 from loyalty.controls import ticket_redeemable
-from loyalty.models import EarningRule, PointsEntry
+from loyalty.errors import ReportFormatUnknown
+from loyalty.models import EarningRule, PointsEntry, Promotion, Tier
 from loyalty.otp import redemption_code_send
 from loyalty.redemption import points_redeem
+from loyalty.reports import TABLES as REPORT_TABLES
+from loyalty.reports import loyalty_report, report_csv, report_period
 from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsClientUser, IsStaffMember, require_permission
 from tickets.models import Ticket
@@ -116,7 +122,9 @@ class AdjustmentCreateView(IdempotentMixin, APIView):
 
 
 def _rewards_response(client: Client) -> Response:
-    summary = selectors.client_rewards_summary(client=client)
+    summary = tiers.rewards_with_tier(
+        selectors.client_rewards_summary(client=client), client_id=client.pk
+    )
     return Response(serializers.RewardsSerializer(summary).data)
 
 
@@ -130,6 +138,7 @@ class ClientRewardsView(APIView):
         summary = selectors.client_rewards_summary_by_id(client_id=client_id)
         if summary is None:
             raise Http404
+        summary = tiers.rewards_with_tier(summary, client_id=client_id)
         return Response(serializers.RewardsSerializer(summary).data)
 
 
@@ -185,6 +194,124 @@ class TicketRedeemView(IdempotentMixin, APIView):
         )
 
 
+CanChangeTiers = require_permission("loyalty.change_tier", safe_methods_for_staff=True)
+CanChangePromotions = require_permission("loyalty.change_promotion", safe_methods_for_staff=True)
+
+
+class TierListView(APIView):
+    """The tiers (R61), lowest first; Managers add them."""
+
+    permission_classes = [CanChangeTiers]
+
+    @extend_schema(responses=serializers.TierSerializer(many=True))
+    def get(self, request):
+        return Response(serializers.TierSerializer(Tier.objects.all(), many=True).data)
+
+    @extend_schema(
+        request=serializers.TierChangeSerializer, responses={201: serializers.TierSerializer}
+    )
+    def post(self, request):
+        data = serializers.TierChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tier = tiers.tier_save(changes=dict(data.validated_data), user=request.user)
+        return Response(serializers.TierSerializer(tier).data, status=status.HTTP_201_CREATED)
+
+
+class TierDetailView(APIView):
+    permission_classes = [CanChangeTiers]
+
+    @extend_schema(responses=serializers.TierSerializer)
+    def get(self, request, tier_id):
+        return Response(serializers.TierSerializer(get_object_or_404(Tier, pk=tier_id)).data)
+
+    @extend_schema(request=serializers.TierChangeSerializer, responses=serializers.TierSerializer)
+    def patch(self, request, tier_id):
+        tier = get_object_or_404(Tier, pk=tier_id)
+        data = serializers.TierChangeSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        tier = tiers.tier_save(tier=tier, changes=dict(data.validated_data), user=request.user)
+        return Response(serializers.TierSerializer(tier).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, tier_id):
+        tiers.tier_delete(tier=get_object_or_404(Tier, pk=tier_id), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PromotionListView(APIView):
+    """Promotions (R62), by first day; Managers add them."""
+
+    permission_classes = [CanChangePromotions]
+
+    @extend_schema(responses=serializers.PromotionSerializer(many=True))
+    def get(self, request):
+        queryset = Promotion.objects.prefetch_related("tiers")
+        return Response(serializers.PromotionSerializer(queryset, many=True).data)
+
+    @extend_schema(
+        request=serializers.PromotionChangeSerializer,
+        responses={201: serializers.PromotionSerializer},
+    )
+    def post(self, request):
+        data = serializers.PromotionChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        promotion = promotions.promotion_save(changes=dict(data.validated_data), user=request.user)
+        return Response(
+            serializers.PromotionSerializer(promotion).data, status=status.HTTP_201_CREATED
+        )
+
+
+class PromotionDetailView(APIView):
+    permission_classes = [CanChangePromotions]
+
+    @extend_schema(responses=serializers.PromotionSerializer)
+    def get(self, request, promotion_id):
+        promotion = get_object_or_404(Promotion, pk=promotion_id)
+        return Response(serializers.PromotionSerializer(promotion).data)
+
+    @extend_schema(
+        request=serializers.PromotionChangeSerializer, responses=serializers.PromotionSerializer
+    )
+    def patch(self, request, promotion_id):
+        promotion = get_object_or_404(Promotion, pk=promotion_id)
+        data = serializers.PromotionChangeSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        promotion = promotions.promotion_save(
+            promotion=promotion, changes=dict(data.validated_data), user=request.user
+        )
+        return Response(serializers.PromotionSerializer(promotion).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, promotion_id):
+        promotion = get_object_or_404(Promotion, pk=promotion_id)
+        promotions.promotion_delete(promotion=promotion, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ClientTierView(IdempotentMixin, APIView):
+    """A Manager places a client in a tier by hand, with a reason (R61); answers the
+    client's rewards box."""
+
+    permission_classes = [require_permission("loyalty.place_client_tier")]
+
+    @extend_schema(
+        request=serializers.ClientTierPlaceSerializer, responses=serializers.RewardsSerializer
+    )
+    def post(self, request, client_id):
+        client = get_object_or_404(Client, pk=client_id)
+        data = serializers.ClientTierPlaceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tier = None
+        if data.validated_data["tier"] is not None:
+            tier = Tier.objects.filter(pk=data.validated_data["tier"]).first()
+            if tier is None:
+                return Response({"tier": ["No such tier."]}, status=status.HTTP_400_BAD_REQUEST)
+        tiers.client_tier_place(
+            client=client, tier=tier, reason=data.validated_data["reason"], user=request.user
+        )
+        return _rewards_response(client)
+
+
 class TicketRedeemableView(APIView):
     """How many points the ticket's client may redeem on it now, and why not more (R57)."""
 
@@ -211,3 +338,56 @@ class TicketRedemptionCodeView(IdempotentMixin, APIView):
             ).data,
             status=status.HTTP_202_ACCEPTED,
         )
+
+
+class CSVRenderer(BaseRenderer):
+    """`?format=csv` is DRF's format override: this renderer answers it with the table's text."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data.encode(self.charset)
+
+
+class ReportNegotiation(DefaultContentNegotiation):
+    """An unknown `format` is bad input (400 with its code), not DRF's 404."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        if request.query_params.get(self.settings.URL_FORMAT_OVERRIDE) not in (None, "json", "csv"):
+            raise ReportFormatUnknown()
+        return super().select_renderer(request, renderers, format_suffix)
+
+
+class LoyaltyReportView(APIView):
+    """The owner's report (R81), Manager only; `format=csv&table=<key>` answers one table."""
+
+    permission_classes = [require_permission("loyalty.change_loyaltysettings")]
+    renderer_classes = [JSONRenderer, CSVRenderer]
+    content_negotiation_class = ReportNegotiation
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("to", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("table", str, enum=list(REPORT_TABLES)),
+        ],
+        responses=serializers.LoyaltyReportSerializer,
+    )
+    def get(self, request):
+        period = report_period(
+            start=request.query_params.get("from"), end=request.query_params.get("to")
+        )
+        report = loyalty_report(period=period)
+        if request.accepted_renderer.format == "csv":
+            table = request.query_params.get("table", "")
+            return Response(report_csv(report=report, table=table))
+        return Response(serializers.LoyaltyReportSerializer(report).data)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # A refusal is answered as JSON with its code, even when a CSV table was asked for.
+        if response.status_code >= 400 and getattr(request, "accepted_renderer", None):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)

@@ -10,13 +10,18 @@ a new endpoint or method without an expectation below fails the sweep. Expected 
   anything but 401/403/5xx (the body may still be refused with a 400 or 404).
 """
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from catalog.services import tax_rate_create
 from clients.models import ClientFile
 from clients.services import client_file_upload
+from loyalty.models import Promotion, Tier
 from tests.appointments.factories import AppointmentFactory, ProductReservationFactory
 from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory, image_bytes, upload
@@ -24,6 +29,7 @@ from tests.feedback.factories import FeedbackFactory, TicketRowFactory
 from tests.staff.factories import ScheduleExceptionFactory, StaffFactory
 from tests.tickets.factories import closed_ticket, ticket_with_lines
 from tickets.payments import payment_add
+from tickets.tips import tip_add
 
 ROLES = ("anonymous", "client_a", "front_desk", "manager")
 OK = "reaches the view"
@@ -44,6 +50,14 @@ SIGNED_WEBHOOK = expect(anonymous=403, client_a=403, front_desk=403, manager=403
 # One dict per URL name: its kwargs (from the objects below), then per method who may.
 API = {
     "features": {"get": STAFF, "patch": MANAGER},
+    "salon-settings": {"get": STAFF, "patch": MANAGER, "body": {"receipt_footer": "Thanks!"}},
+    "tax-rate-list": {"get": STAFF, "post": MANAGER, "body": {"name": "Tax", "percent": "5"}},
+    "tax-rate-detail": {
+        "kwargs": "tax_rate",
+        "get": STAFF,
+        "patch": MANAGER,
+        "body": {"percent": "6"},
+    },
     "auth-token": {"post": ANYONE},
     "auth-logout": {"post": SIGNED_IN},
     "auth-logout-all": {"post": SIGNED_IN},
@@ -82,7 +96,20 @@ API = {
     "my-reservation-list": {"get": CLIENT, "post": CLIENT},
     "my-reservation-detail": {"kwargs": "reservation", "get": CLIENT_B_OBJECT},
     "ticket-list": {"get": STAFF, "post": STAFF},
-    "ticket-detail": {"kwargs": "open_ticket", "get": STAFF},
+    "ticket-detail": {
+        "kwargs": "open_ticket",
+        "get": STAFF,
+        "patch": STAFF,
+        "body": {"client": "client"},
+    },
+    "ticket-tips": {"kwargs": "open_ticket_lines", "post": STAFF, "body": {"amount": "5.00"}},
+    "ticket-tip-detail": {"kwargs": "open_tip", "delete": STAFF},
+    "ticket-receipt": {"kwargs": "closed_ticket_receipt", "get": STAFF},
+    "ticket-receipt-send": {
+        "kwargs": "closed_ticket_receipt",
+        "post": STAFF,
+        "body": {"channel": "email"},
+    },
     "ticket-lines": {"kwargs": "open_ticket_lines", "post": STAFF},
     # A closed ticket's lines, void and settlement are the Manager's (R16).
     "ticket-line-detail": {
@@ -124,6 +151,41 @@ API = {
     "ticket-redeem-code": {"kwargs": "open_ticket_redeem", "post": STAFF},
     "my-rewards": {"get": CLIENT},
     "my-rewards-entries": {"get": CLIENT},
+    "loyalty-tiers": {
+        "get": STAFF,
+        "post": MANAGER,
+        "body": {"name": "Platinum", "min_spend": "5000.00"},
+    },
+    "loyalty-tier": {
+        "kwargs": "tier",
+        "get": STAFF,
+        "patch": MANAGER,
+        "delete": MANAGER,
+        "body": {"multiplier": "1.10"},
+    },
+    "loyalty-promotions": {
+        "get": STAFF,
+        "post": MANAGER,
+        "body": {
+            "name": "Bonus week",
+            "starts_on": "2026-06-01",
+            "ends_on": "2026-06-07",
+            "actions": ["product_purchase"],
+            "bonus_points": 50,
+        },
+    },
+    "loyalty-promotion": {
+        "kwargs": "promotion",
+        "get": STAFF,
+        "patch": MANAGER,
+        "delete": MANAGER,
+        "body": {"max_per_client": 3},
+    },
+    "client-tier": {
+        "kwargs": "client",
+        "post": MANAGER,
+        "body": {"tier": "tier_pk", "reason": "Owner's friend"},
+    },
 }
 
 
@@ -166,8 +228,19 @@ def objects(db, all_features, customer, client_user, manager):
     b_file = client_file_upload(client=client_b, uploaded_file=upload("b.png", image_bytes()))
     open_ticket = ticket_with_lines("100.00", client=client_b)
     payment_add(ticket=open_ticket, method="cash", amount="10.00")
+    tip = tip_add(ticket=open_ticket, amount="5.00")
     closed = closed_ticket("100.00", client=client_b)
     feedback_ticket = TicketRowFactory(client=client_b)
+    silver = Tier.objects.create(
+        name="Silver", min_spend=Decimal("1000.00"), keep_spend=Decimal("1000.00")
+    )
+    promotion = Promotion.objects.create(
+        name="Double week",
+        starts_on=date(2026, 6, 1),
+        ends_on=date(2026, 6, 7),
+        actions=["service_purchase"],
+        multiplier=Decimal("2.00"),
+    )
     stylist = StaffFactory(name="Sam")
     day_off = ScheduleExceptionFactory(staff=stylist)
     return {
@@ -182,11 +255,17 @@ def objects(db, all_features, customer, client_user, manager):
         "open_ticket_redeem": {"ticket_id": open_ticket.pk},
         "open_payment": {"ticket_pk": open_ticket.pk, "payment_pk": open_ticket.payments.get().pk},
         "closed_ticket": {"pk": closed.pk},
+        "closed_ticket_receipt": {"ticket_id": closed.pk},
+        "open_tip": {"ticket_pk": open_ticket.pk, "tip_pk": tip.pk},
+        "tax_rate": {"pk": tax_rate_create(name="Sales", percent="8.875", user=manager).pk},
         "closed_line": {"ticket_pk": closed.pk, "line_pk": closed.lines.get().pk},
         "feedback": {
             "pk": FeedbackFactory(ticket=feedback_ticket, share_permission=True).pk,
         },
         "rule": {"action": "service_purchase"},
+        "tier": {"tier_id": silver.pk},
+        "tier_pk": silver.pk,
+        "promotion": {"promotion_id": promotion.pk},
         "service_item": ItemFactory(kind="service").pk,
         "staff": {"pk": stylist.pk},
         "staff_exception": {"pk": stylist.pk, "exception_id": day_off.pk},
@@ -205,7 +284,7 @@ def callers(client_user, front_desk, manager):
 def _body(spec, objects):
     body = dict(spec.get("body", {}))
     for field, value in body.items():
-        if value in objects:
+        if isinstance(value, str) and value in objects:
             body[field] = objects[value]["client_id"] if field == "client" else objects[value]
     return body
 

@@ -17,22 +17,26 @@ from django.utils import timezone
 from accounts.models import User
 from appointments.scheduling import availability
 from appointments.services import appointment_book
-from catalog.models import Item, ItemKind
-from catalog.services import item_create
+from catalog.models import Item, ItemKind, TaxRate
+from catalog.services import item_create, item_update, tax_rate_create
 from clients.models import Client, ClientSource
 from clients.services import client_create
 from loyalty.actions import Action
 from loyalty.adjustments import points_adjust
 from loyalty.configuration import earning_rule_update, loyalty_settings_update
-from loyalty.models import PointsEntry
+from loyalty.models import PointsEntry, Promotion, Tier
+from loyalty.promotions import promotion_save
 from loyalty.selectors import loyalty_settings_get
+from loyalty.tiers import tier_save
 from salon import roles
-from salon.services import features_update
+from salon.services import features_update, salon_settings_update
 from staff.models import ScheduleException, Staff
 from staff.services import Range, staff_create, staff_exception_add, staff_hours_set
 from tickets.lifecycle import ticket_close, ticket_open
 from tickets.lines import ticket_add_line
 from tickets.payments import payment_add
+from tickets.selectors import ticket_balance_due
+from tickets.tips import tip_add
 
 DEMO_LOGINS = (
     # username, password, role, is_staff
@@ -96,6 +100,18 @@ CLIENTS = (
 )
 
 
+# The checkout (#13): who the salon is on receipts, the sales tax on retail, and a visit
+# with tax, a tip and cash change.
+SALON = {
+    "name": "Velvet Salon",
+    "address": "12 Main Street\nBrooklyn, NY 11201",
+    "phone": "(718) 555-0100",
+    "receipt_footer": "Thank you! Book your next visit at velvet.example.com",
+}
+DEMO_TAX = ("NYC sales tax", "8.875")
+TAXED_PRODUCTS = ("Shampoo", "Conditioner")
+
+
 class Command(BaseCommand):
     help = "Load demo data (idempotent) and print the demo logins."
 
@@ -113,12 +129,15 @@ class Command(BaseCommand):
                 "or pass --force on a throwaway database."
             )
         manager = self._staff_logins()
+        self._tiers_and_promotion(manager)
         self._stylists(manager)
         if Client.objects.filter(email="alice.moreno@example.com").exists():
             self.stdout.write("Demo data already loaded.")
         else:
             self._load(manager)
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        if not TaxRate.objects.filter(name=DEMO_TAX[0]).exists():
+            self._load_checkout(manager)
         self._points_over_time(manager)
         self._print_logins()
 
@@ -147,6 +166,38 @@ class Command(BaseCommand):
                 reason=gift,
                 user=manager,
                 expires_on=timezone.localdate() + timedelta(days=20),
+            )
+
+    def _tiers_and_promotion(self, manager: User) -> None:
+        """Silver and Gold tiers, birthday points and a promotion running this week (R61-R63),
+        added to a database seeded before they existed too."""
+        if not Tier.objects.filter(name="Silver").exists():
+            for name, reach, stay, multiplier in (
+                ("Silver", "1000.00", "800.00", "1.25"),
+                ("Gold", "2500.00", "2000.00", "1.50"),
+            ):
+                tier_save(
+                    changes={
+                        "name": name,
+                        "min_spend": reach,
+                        "keep_spend": stay,
+                        "multiplier": multiplier,
+                    },
+                    user=manager,
+                )
+            loyalty_settings_update(changes={"birthday_points": 500}, user=manager)
+        if not Promotion.objects.filter(name="Double points week").exists():
+            today = timezone.localdate()
+            promotion_save(
+                changes={
+                    "name": "Double points week",
+                    "starts_on": today - timedelta(days=1),
+                    "ends_on": today + timedelta(days=6),
+                    "actions": ["service_purchase"],
+                    "multiplier": "2.00",
+                    "max_per_client": 2,
+                },
+                user=manager,
             )
 
     def _staff_logins(self) -> User:
@@ -265,6 +316,27 @@ class Command(BaseCommand):
             staff=stylists["Jo"],
             user=manager,
         )
+
+    @transaction.atomic
+    def _load_checkout(self, manager: User) -> None:
+        """Salon settings, a sales tax on retail, and Emma's visit with tax, a tip and cash
+        change (R43-R50); loaded once, also into a demo database seeded before #13."""
+        salon_settings_update(user=manager, changes=SALON)
+        rate = tax_rate_create(name=DEMO_TAX[0], percent=Decimal(DEMO_TAX[1]), user=manager)
+        for item in Item.objects.filter(name__in=TAXED_PRODUCTS):
+            item_update(item=item, tax_rate=rate, user=manager)
+        emma = Client.objects.filter(email="emma.wilson@example.com").first()
+        if emma is None:
+            return
+        ticket = ticket_open(client=emma, user=manager)
+        for name in ("Blow-dry", "Shampoo"):
+            ticket_add_line(ticket=ticket, item=Item.objects.get(name=name), user=manager)
+        tip_add(ticket=ticket, amount=Decimal("9.00"), user=manager)
+        due = ticket_balance_due(ticket=ticket)  # 45.00 + 24.00 + 2.13 tax + 9.00 tip
+        payment_add(
+            ticket=ticket, method="cash", amount=due, tendered=Decimal("100.00"), user=manager
+        )
+        ticket_close(ticket=ticket, user=manager)
 
     def _closed_ticket(self, client, items, user, now=None):
         ticket = ticket_open(client=client, user=user)
