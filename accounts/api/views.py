@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from knox.views import LogoutAllView as KnoxLogoutAllView
 from knox.views import LogoutView as KnoxLogoutView
 from rest_framework import generics, permissions, status
@@ -36,12 +36,24 @@ class TokenCreateView(APIView):
         request=TokenRequestSerializer,
         responses={200: TokenSerializer, 400: OpenApiResponse(description="Wrong credentials.")},
         auth=[],
+        examples=[
+            OpenApiExample(
+                "A client-app user",
+                value={"username": "chloe.diaz@example.com", "password": "salon-client-demo"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Signed in",
+                value={"token": "6f1c…", "expiry": "2026-12-30T09:00:00-05:00"},
+                response_only=True,
+            ),
+        ],
     )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token = auth_token_create(**serializer.validated_data, request=request)
-        return Response(TokenSerializer({"token": token}).data)
+        token, expiry = auth_token_create(**serializer.validated_data, request=request)
+        return Response(TokenSerializer({"token": token, "expiry": expiry}).data)
 
 
 class LogoutView(KnoxLogoutView):
@@ -74,6 +86,20 @@ class SignupView(APIView):
         request=SignupSerializer,
         responses={201: ClientSelfSerializer, 202: VerificationRequiredSerializer},
         auth=[],
+        examples=[
+            OpenApiExample(
+                "Referred by a friend",
+                value={
+                    "first_name": "Bo",
+                    "last_name": "Ray",
+                    "phone": "(202) 555-0199",
+                    "email": "bo@example.com",
+                    "password": "a-long-enough-secret",
+                    "referral_code": "K7Q2M9XD",
+                },
+                request_only=True,
+            )
+        ],
     )
     def post(self, request):
         serializer = SignupSerializer(data=request.data)

@@ -23,6 +23,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "status",
             "prebooked",
             "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -70,6 +71,7 @@ class ReservationSerializer(serializers.ModelSerializer):
             "source",
             "status",
             "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 

@@ -57,8 +57,9 @@ class ClientSerializer(serializers.ModelSerializer):
             "merged_into",
             "profile_photo_url",
             "created_at",
+            "updated_at",
         ]
-        read_only_fields = ["id", "referral_code", "merged_into", "created_at"]
+        read_only_fields = ["id", "referral_code", "merged_into", "created_at", "updated_at"]
         validators = []  # uniqueness among active clients is the service's rule (R24)
 
     # null when the client has no profile photo (the schema says so: found by API fuzzing).

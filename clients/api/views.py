@@ -2,7 +2,8 @@
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -24,6 +25,7 @@ from clients.services import (
     client_merge,
     client_update,
 )
+from salon.api.filters import UpdatedSinceFilter
 from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsClientUser, IsStaffMember, require_permission
 
@@ -38,6 +40,16 @@ class ClientListCreateView(generics.ListCreateAPIView):
 
     serializer_class = ClientSerializer
     permission_classes = [require_permission("clients.add_client", safe_methods_for_staff=True)]
+    filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("search", str, description="Name, e-mail or phone in any format."),
+            OpenApiParameter("include_merged", bool, description="Also merged tombstones."),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         params = self.request.query_params

@@ -2,7 +2,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from loyalty.models import EarningRule, LoyaltySettings, PointsEntry
+from loyalty.models import Action, EarningRule, LoyaltySettings, PointsEntry
 from tickets.models import Payment
 
 
@@ -55,7 +55,20 @@ class AdjustmentSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, trim_whitespace=True)
 
 
+class ActionOrNullField(serializers.ChoiceField):
+    """An entry's earning action; null for entries no action earned (a redemption, an
+    adjustment), which the model stores as "" (R72: "" is not one of the enum's values)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Action.choices, allow_null=True, read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class PointsEntrySerializer(serializers.ModelSerializer):
+    action = ActionOrNullField()
+
     class Meta:
         model = PointsEntry
         fields = [

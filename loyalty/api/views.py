@@ -2,7 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -161,7 +161,9 @@ class TicketRedeemView(IdempotentMixin, APIView):
     permission_classes = [require_permission("loyalty.redeem_points")]
 
     @extend_schema(
-        request=serializers.RedeemSerializer, responses={201: serializers.PointsPaymentSerializer}
+        request=serializers.RedeemSerializer,
+        responses={201: serializers.PointsPaymentSerializer},
+        examples=[OpenApiExample("500 points ($5.00)", value={"points": 500}, request_only=True)],
     )
     def post(self, request, ticket_id):
         ticket = get_object_or_404(Ticket, pk=ticket_id)

@@ -48,7 +48,7 @@ def test_token_auth_is_declared(schema):
 
 
 def test_endpoints_that_honour_idempotency_keys_document_the_header(schema):
-    merge = schema["paths"]["/api/v1/clients/{client_id}/merge/"]["post"]
+    merge = schema["paths"]["/api/v1/clients/{id}/merge/"]["post"]
     assert "Idempotency-Key" in {p["name"] for p in merge["parameters"] if p["in"] == "header"}
     signup = schema["paths"]["/api/v1/signup/"]["post"]
     assert "Idempotency-Key" not in {p["name"] for p in signup.get("parameters", [])}

@@ -7,12 +7,14 @@ PermissionRefused (403); every view only needs a staff member.
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from salon.api.filters import UpdatedSinceFilter
 from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsStaffMember
 from tickets import selectors, services
@@ -59,11 +61,19 @@ class TicketViewSet(
     permission_classes = [IsStaffMember]
     serializer_class = TicketSerializer
     filterset_fields = ["status", "client"]
+    filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
 
     def get_queryset(self):
         return tickets_for_output()
 
-    @extend_schema(request=TicketOpenSerializer, responses={201: TicketSerializer})
+    @extend_schema(
+        request=TicketOpenSerializer,
+        responses={201: TicketSerializer},
+        examples=[
+            OpenApiExample("For a client", value={"client": 12}, request_only=True),
+            OpenApiExample("A walk-in", value={}, request_only=True),
+        ],
+    )
     def create(self, request):
         ticket = services.ticket_open(user=request.user, **validated(TicketOpenSerializer, request))
         return ticket_response(ticket, status_code=status.HTTP_201_CREATED)
@@ -98,7 +108,18 @@ class TicketLinesView(IdempotentMixin, APIView):
 
     permission_classes = [IsStaffMember]
 
-    @extend_schema(request=LineAddSerializer, responses={201: TicketLineSerializer})
+    @extend_schema(
+        request=LineAddSerializer,
+        responses={201: TicketLineSerializer},
+        examples=[
+            OpenApiExample("A haircut", value={"item": 3}, request_only=True),
+            OpenApiExample(
+                "Two, 10% off",
+                value={"item": 7, "quantity": 2, "discount_percent": "10"},
+                request_only=True,
+            ),
+        ],
+    )
     def post(self, request, ticket_pk):
         ticket = get_object_or_404(Ticket, pk=ticket_pk)
         line = services.ticket_add_line(
@@ -124,7 +145,11 @@ class TicketLineDetailView(APIView):
         )
         return Response(TicketLineSerializer(line).data)
 
-    @extend_schema(request=ReasonSerializer, responses={204: None})
+    @extend_schema(
+        request=ReasonSerializer,
+        responses={204: None},
+        parameters=[OpenApiParameter("reason", str, description="Instead of a body.")],
+    )
     def delete(self, request, ticket_pk, line_pk):
         # Some HTTP clients can't send a body with DELETE: the reason may be ?reason=.
         reason = ReasonSerializer(data=request.data or request.query_params)
@@ -142,7 +167,17 @@ class TicketPaymentsView(IdempotentMixin, APIView):
 
     permission_classes = [IsStaffMember]
 
-    @extend_schema(request=PaymentAddSerializer, responses={201: PaymentSerializer})
+    @extend_schema(
+        request=PaymentAddSerializer,
+        responses={201: PaymentSerializer},
+        examples=[
+            OpenApiExample(
+                "Card for the balance",
+                value={"method": "card", "amount": "90.00"},
+                request_only=True,
+            )
+        ],
+    )
     def post(self, request, ticket_pk):
         ticket = get_object_or_404(Ticket, pk=ticket_pk)
         payment = services.payment_add(
