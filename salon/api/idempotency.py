@@ -20,8 +20,10 @@ import json
 from functools import partial
 
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils.datastructures import MultiValueDict
 from rest_framework import status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -124,7 +126,10 @@ class IdempotentMixin:
                     idempotency_key_complete(
                         record=record,
                         response_status=response.status_code,
-                        response_body=json.loads(json.dumps(response.data, cls=JSONEncoder)),
+                        # The rendered text, kept as a JSON string: PostgreSQL's jsonb
+                        # would reorder an object's keys, and a replay is byte for byte
+                        # the first answer (R74).
+                        response_body=JSONRenderer().render(response.data).decode(),
                     )
         except _NotKept as not_kept:
             idempotency_key_release(record=record)
@@ -156,8 +161,9 @@ class IdempotentMixin:
                 },
                 status=status.HTTP_409_CONFLICT,
             )
-        return Response(
+        return HttpResponse(
             record.response_body,
             status=record.response_status,
+            content_type="application/json",
             headers={REPLAYED_HEADER: "true"},
         )
