@@ -31,12 +31,13 @@ from accounts.models import User  # noqa: E402
 from catalog.models import Item  # noqa: E402
 from clients.models import Client  # noqa: E402
 from loyalty import selectors as loyalty_selectors  # noqa: E402
+from loyalty.adjustments import points_adjust  # noqa: E402
 from loyalty.models import EarningRule  # noqa: E402
-from loyalty.services import points_adjust, points_redeem  # noqa: E402
+from loyalty.redemption import points_redeem  # noqa: E402
 from salon.errors import DomainError  # noqa: E402
 from salon.roles import MANAGER  # noqa: E402
+from tickets.lifecycle import ticket_close  # noqa: E402
 from tickets.models import Payment, Ticket, TicketLine, TicketStatus  # noqa: E402
-from tickets.services import ticket_close  # noqa: E402
 
 REPETITIONS = 5
 THREADS = 8

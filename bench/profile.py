@@ -30,7 +30,7 @@ from bench.inprocess import (  # noqa: E402
     new_client,
     open_tickets,
 )
-from tickets.services import ticket_close  # noqa: E402
+from tickets.lifecycle import ticket_close  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 OPERATIONS = 50

@@ -68,3 +68,21 @@ def client_profile_photo(*, client: Client) -> ClientFile | None:
 
 def client_files(*, client: Client) -> QuerySet[ClientFile]:
     return ClientFile.objects.filter(client=client)
+
+
+def client_survivor(client: Client | None) -> Client | None:
+    """The client whose record this now is: a merged duplicate lives on in its survivor
+    (R17). The one walk of the merged chain; a cycle (which merges never make, but a
+    hand-edited row could) stops at the first client seen twice instead of looping."""
+    seen = set()
+    while client is not None and client.merged_into_id is not None and client.pk not in seen:
+        seen.add(client.pk)
+        client = Client.objects.get(pk=client.merged_into_id)
+    return client
+
+
+def client_survivor_id(client_id: int | None, merged_into_id: int | None) -> int | None:
+    """The survivor's id (R17); the chain is read only when there is one (a merge is rare)."""
+    if merged_into_id is None:
+        return client_id
+    return client_survivor(Client.objects.get(pk=merged_into_id)).pk

@@ -22,6 +22,7 @@ from clients.models import (
     ClientSource,
     FileKind,
 )
+from clients.selectors import client_survivor
 from clients.signals import client_merged
 from salon.errors import DomainError, PermissionRefused
 from salon.selectors import features_get
@@ -125,11 +126,7 @@ def client_by_referral_code(*, code: str) -> Client:
     referrer = Client.objects.filter(referral_code=normalized).first() if normalized else None
     if referrer is None:
         raise DomainError("Unknown referral code.", field="referral_code")
-    seen = set()
-    while referrer.merged_into_id is not None and referrer.pk not in seen:
-        seen.add(referrer.pk)
-        referrer = Client.objects.get(pk=referrer.merged_into_id)
-    return referrer
+    return client_survivor(referrer)
 
 
 def _client_save(client: Client) -> None:

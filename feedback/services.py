@@ -8,6 +8,7 @@ from django.utils import timezone
 from clients.models import Client
 from feedback.models import Feedback, FeedbackSource
 from salon.errors import DomainError, PermissionRefused
+from tickets.locks import lock_ticket
 from tickets.models import Ticket, TicketStatus
 
 SHARE_PERMISSION = "feedback.share_feedback"
@@ -29,7 +30,7 @@ def feedback_record(
     Saved with .save(), so loyalty's post_save receiver sees it and awards `feedback`.
     """
     # Lock order: the ticket row first, then the client (SPEC: avoid deadlocks).
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    ticket = lock_ticket(ticket)
     client = Client.objects.get(pk=client.pk)
     if client.is_tombstone:
         raise DomainError("This client was merged into another.", field="client")

@@ -20,11 +20,11 @@ from loyalty.selectors import (
     RewardsSummary,
     client_points_entries,
     client_rewards_summary,
-    points_value,
 )
 from messaging.models import Direction, Message
+from salon.money import points_to_dollars
 from tickets.models import Ticket, TicketStatus
-from tickets.selectors import ticket_list_with_totals
+from tickets.selectors import ticket_list_with_totals, ticket_points_room
 
 CLIENT_LOG_PAGE = 50
 CLIENT_LOG_MAX_PAGE = 200
@@ -227,7 +227,7 @@ def client_log(
     return ClientLog(
         client=client,
         rewards=summary,
-        pending_value=points_value(summary.pending_points),
+        pending_value=points_to_dollars(summary.pending_points),
         timeline=events,
         next_before=next_before,
     )
@@ -250,36 +250,25 @@ class TicketPayment:
 
     @property
     def usable_value(self) -> Decimal:
-        return points_value(self.usable_points)
+        return points_to_dollars(self.usable_points)
 
 
 def ticket_payment(*, ticket: Ticket, now: datetime | None = None) -> TicketPayment:
     """Amounts of a ticket and the most points redeemable on it now: no more than the
-    redeemable balance, the balance due, and one cent below what keeps the points payments
-    strictly under the total (R20, R21). loyalty's points_redeem still decides; this only
-    proposes a number."""
-    totals = ticket_list_with_totals(queryset=Ticket.objects.filter(pk=ticket.pk)).values(
-        "total_amount", "paid_amount"
-    )[0]
-    total = totals["total_amount"].quantize(Decimal("0.01"))
-    paid = totals["paid_amount"].quantize(Decimal("0.01"))
-    points_paid = (
-        ticket.payments.filter(method="points").aggregate(summed=Sum("amount"))["summed"]
-        or Decimal("0")
-    ).quantize(Decimal("0.01"))
-    balance_due = total - paid
+    redeemable balance and what tickets says points may pay on it (R20, R21). loyalty's
+    points_redeem still decides; this only proposes a number."""
+    room = ticket_points_room(ticket=ticket)
     rewards = None
     usable = 0
     if ticket.client_id is not None:
         rewards = client_rewards_summary(client=ticket.client, now=now)
-        if rewards.can_redeem and ticket.status == TicketStatus.OPEN:
-            under_total = int((total - points_paid) * 100) - 1
-            usable = max(0, min(rewards.redeemable_points, int(balance_due * 100), under_total))
+        if rewards.can_redeem:
+            usable = min(rewards.redeemable_points, room.points)
     return TicketPayment(
-        total=total,
-        paid=paid,
-        points_paid=points_paid,
-        balance_due=balance_due,
+        total=room.total,
+        paid=room.paid,
+        points_paid=room.points_paid,
+        balance_due=room.balance_due,
         rewards=rewards,
         usable_points=usable,
     )
@@ -354,5 +343,5 @@ def dashboard(*, now: datetime | None = None) -> Dashboard:
         points_issued=sums["issued"] or 0,
         points_redeemed=-(sums["redeemed"] or 0),
         outstanding_points=outstanding,
-        outstanding_value=points_value(outstanding),
+        outstanding_value=points_to_dollars(outstanding),
     )

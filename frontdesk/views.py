@@ -17,7 +17,7 @@ from clients.models import Client
 from clients.selectors import client_profile_photo
 from frontdesk.selectors import client_log, todays_appointments
 from salon.errors import DomainError
-from tickets.services import ticket_open
+from tickets.lifecycle import ticket_open
 
 APPOINTMENT_MOVES = {
     "confirm": (appointment_confirm, "confirmed"),

@@ -13,9 +13,16 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from clients.models import Client
-from loyalty import selectors, services
+from loyalty import selectors
 from loyalty.actions import ACTIONS, SPEND_ACTIONS
+from loyalty.adjustments import points_adjust
+from loyalty.configuration import (
+    earning_rule_changes_clean,
+    earning_rule_update,
+    loyalty_settings_update,
+)
 from loyalty.models import EarningRule, LoyaltySettings, PointsEntry
+from loyalty.redemption import points_redeem
 from salon.admin_history import HistoryAdmin
 from salon.errors import DomainError
 from salon.selectors import features_get
@@ -62,7 +69,7 @@ class EarningRuleForm(forms.ModelForm):
         cleaned = super().clean()
         changes = {name: cleaned.get(name) for name in self.changed_data if name in RULE_CELLS}
         try:
-            services.earning_rule_changes_clean(action=self.instance.action, changes=changes)
+            earning_rule_changes_clean(action=self.instance.action, changes=changes)
         except DomainError as error:
             self.add_error(error.field if error.field in self.fields else None, error.message)
         return cleaned
@@ -106,7 +113,7 @@ class EarningRuleAdmin(HistoryAdmin):
         return redirect("admin:loyalty_earningrule_changelist")
 
     def save_model(self, request, obj, form, change):
-        services.earning_rule_update(
+        earning_rule_update(
             action=obj.action,
             changes={name: form.cleaned_data[name] for name in form.changed_data},
             user=request.user,
@@ -141,7 +148,7 @@ class LoyaltySettingsAdmin(HistoryAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        services.loyalty_settings_update(
+        loyalty_settings_update(
             changes={name: form.cleaned_data[name] for name in form.changed_data},
             user=request.user,
         )
@@ -232,7 +239,7 @@ class PointsEntryAdmin(admin.ModelAdmin):
         form = PointsAdjustmentForm(request.POST or None, initial=request.GET.dict())
         if request.method == "POST" and form.is_valid():
             try:
-                entry = services.points_adjust(
+                entry = points_adjust(
                     client=form.cleaned_data["client"],
                     points=form.cleaned_data["points"],
                     reason=form.cleaned_data["reason"],
@@ -279,7 +286,7 @@ class PointsEntryAdmin(admin.ModelAdmin):
         form = RedeemForm(request.POST or None, initial={"points": request.GET.get("points")})
         if request.method == "POST" and form.is_valid():
             try:
-                payment = services.points_redeem(
+                payment = points_redeem(
                     ticket=ticket, points=form.cleaned_data["points"], user=request.user
                 )
             except DomainError as error:

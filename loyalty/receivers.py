@@ -6,32 +6,33 @@ never closes without its points, nor earns while its close rolls back; that tran
 holds the ticket's row lock (tickets/signals.py), so the reconcile doesn't take it again.
 """
 
-from loyalty import services
+from loyalty import merge
+from loyalty.earning import feedback, reconcile
 
 
 def ticket_closed(sender, ticket, now=None, **kwargs):
     """A closed ticket earns (R7); tickets announce the close, we reconcile."""
-    services.ticket_points_reconcile(ticket=ticket, now=now, locked=True)
+    reconcile.ticket_points_reconcile(ticket=ticket, now=now, locked=True)
 
 
 def ticket_adjusted(sender, ticket, now=None, **kwargs):
     """A closed ticket's lines changed: post the difference at the close-time rates (R16)."""
-    services.ticket_points_reconcile(ticket=ticket, now=now, locked=True)
+    reconcile.ticket_points_reconcile(ticket=ticket, now=now, locked=True)
 
 
 def ticket_voided(sender, ticket, now=None, **kwargs):
     """A void takes back everything the ticket earned and gives back its redemptions (R16, R22)."""
-    services.ticket_points_reconcile(ticket=ticket, now=now, locked=True)
+    reconcile.ticket_points_reconcile(ticket=ticket, now=now, locked=True)
 
 
 def payment_removed(sender, ticket, now=None, **kwargs):
     """A removed points payment gives its points back at once (R22)."""
-    services.ticket_points_reconcile(ticket=ticket, now=now, locked=True)
+    reconcile.ticket_points_reconcile(ticket=ticket, now=now, locked=True)
 
 
 def client_merged(sender, survivor, duplicate, user=None, now=None, **kwargs):
     """clients moves its own rows and announces the merge; each app moves its rows (R17)."""
-    services.client_points_merge(survivor=survivor, duplicate=duplicate, user=user, now=now)
+    merge.client_points_merge(survivor=survivor, duplicate=duplicate, user=user, now=now)
 
 
 def feedback_saved(sender, instance, created=False, raw=False, **kwargs):
@@ -39,4 +40,4 @@ def feedback_saved(sender, instance, created=False, raw=False, **kwargs):
     if raw:
         return
     if created or instance.shared:
-        services.feedback_points_award(feedback=instance)
+        feedback.feedback_points_award(feedback=instance)

@@ -11,8 +11,12 @@ from django.utils.html import format_html
 
 from salon.errors import DomainError
 from salon.money import round_money
+from tickets.checks import ADJUST_CLOSED_TICKET
+from tickets.lifecycle import ticket_close, ticket_open, ticket_settle, ticket_void
+from tickets.lines import ticket_add_line, ticket_remove_line, ticket_update_line
+from tickets.payments import payment_add, payment_remove
 
-from . import selectors, services
+from . import selectors
 from .models import Payment, PaymentMethod, Ticket, TicketAdjustment, TicketLine, TicketStatus
 
 TICKET_FIELDS = [
@@ -34,7 +38,7 @@ DESK_METHODS = [
 
 
 def may_adjust_closed(request) -> bool:
-    return request.user.has_perm(services.ADJUST_CLOSED_TICKET)
+    return request.user.has_perm(ADJUST_CLOSED_TICKET)
 
 
 def editable(request, ticket: Ticket | None) -> bool:
@@ -279,7 +283,7 @@ class TicketAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            ticket = services.ticket_open(
+            ticket = ticket_open(
                 client=form.cleaned_data.get("client"),
                 appointment=form.cleaned_data.get("appointment"),
                 reservation=form.cleaned_data.get("reservation"),
@@ -302,12 +306,12 @@ class TicketAdmin(admin.ModelAdmin):
             line = line_form.instance
             if line_form in deleted:
                 if line.pk:
-                    services.ticket_remove_line(line=line, user=request.user, reason=reason)
+                    ticket_remove_line(line=line, user=request.user, reason=reason)
                     formset.deleted_objects.append(line)
             elif line.pk is None:
                 if line_form.has_changed():
                     data = line_form.cleaned_data
-                    new_line = services.ticket_add_line(
+                    new_line = ticket_add_line(
                         ticket=ticket,
                         item=data["item"],
                         quantity=data["quantity"],
@@ -326,9 +330,7 @@ class TicketAdmin(admin.ModelAdmin):
                 # the service reads from a discount of 0.
                 if changed["discount_amount"] is None and changed["discount_percent"] is None:
                     changed["discount_amount"] = Decimal("0")
-                line = services.ticket_update_line(
-                    line=line, user=request.user, reason=reason, **changed
-                )
+                line = ticket_update_line(line=line, user=request.user, reason=reason, **changed)
                 formset.changed_objects.append((line, line_form.changed_data))
 
     def _save_payments(self, request, ticket, formset):
@@ -337,10 +339,10 @@ class TicketAdmin(admin.ModelAdmin):
             payment = payment_form.instance
             if payment_form in deleted:
                 if payment.pk:
-                    services.payment_remove(payment=payment, user=request.user)
+                    payment_remove(payment=payment, user=request.user)
                     formset.deleted_objects.append(payment)
             elif payment.pk is None and payment_form.has_changed():
-                new_payment = services.payment_add(
+                new_payment = payment_add(
                     ticket=ticket,
                     method=payment_form.cleaned_data["method"],
                     amount=payment_form.cleaned_data["amount"],
@@ -352,7 +354,7 @@ class TicketAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         amount = form.cleaned_data.get("settle_amount")
         if change and amount is not None:
-            payment = services.ticket_settle(
+            payment = ticket_settle(
                 ticket=form.instance,
                 method=form.cleaned_data.get("settle_method") or "",
                 amount=amount,
@@ -363,13 +365,11 @@ class TicketAdmin(admin.ModelAdmin):
 
     def response_change(self, request, obj):
         if "_close_ticket" in request.POST:
-            services.ticket_close(ticket=obj, user=request.user)
+            ticket_close(ticket=obj, user=request.user)
             self.message_user(request, f"{obj} is closed.", messages.SUCCESS)
             return HttpResponseRedirect(request.path)
         if "_void_ticket" in request.POST:
-            services.ticket_void(
-                ticket=obj, user=request.user, reason=request.POST.get("reason", "")
-            )
+            ticket_void(ticket=obj, user=request.user, reason=request.POST.get("reason", ""))
             self.message_user(request, f"{obj} is voided.", messages.SUCCESS)
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)

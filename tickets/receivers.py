@@ -1,6 +1,6 @@
 """tickets listens to clients: a merge moves each app's own rows (SPEC §1, R17)."""
 
-from .services import tickets_move_to_survivor
+from .lifecycle import tickets_move_to_survivor
 
 
 def client_merged(sender, survivor, duplicate, **kwargs):

@@ -5,7 +5,8 @@ frontdesk (it sits at the bottom of the dependency chain)."""
 from django import template
 
 from frontdesk import selectors
-from loyalty.selectors import client_points_balance, points_value
+from loyalty.selectors import client_points_balance
+from salon.money import points_to_dollars
 
 register = template.Library()
 
@@ -53,5 +54,5 @@ def client_balance(client):
     balance = client_points_balance(client=client)
     return (
         f"{balance.pending} pending · {balance.redeemable} redeemable "
-        f"(${points_value(balance.redeemable)})"
+        f"(${points_to_dollars(balance.redeemable)})"
     )

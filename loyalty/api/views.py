@@ -8,9 +8,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clients.models import Client
-from loyalty import selectors, services
+from loyalty import selectors
+from loyalty.adjustments import points_adjust
 from loyalty.api import serializers
+from loyalty.configuration import earning_rule_update, loyalty_settings_update
 from loyalty.models import EarningRule, PointsEntry
+from loyalty.redemption import points_redeem
 from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsClientUser, IsStaffMember, require_permission
 from tickets.models import Ticket
@@ -48,7 +51,7 @@ class EarningRuleDetailView(APIView):
         _rule_or_404(action)
         changes = serializers.EarningRuleChangeSerializer(data=request.data)
         changes.is_valid(raise_exception=True)
-        rule = services.earning_rule_update(
+        rule = earning_rule_update(
             action=action, changes=dict(changes.validated_data), user=request.user
         )
         return Response(serializers.EarningRuleSerializer(rule).data)
@@ -77,7 +80,7 @@ class LoyaltySettingsView(APIView):
     def patch(self, request):
         changes = serializers.LoyaltySettingsChangeSerializer(data=request.data)
         changes.is_valid(raise_exception=True)
-        settings_row = services.loyalty_settings_update(
+        settings_row = loyalty_settings_update(
             changes=dict(changes.validated_data), user=request.user
         )
         return Response(serializers.LoyaltySettingsSerializer(settings_row).data)
@@ -97,7 +100,7 @@ class AdjustmentCreateView(IdempotentMixin, APIView):
         client = Client.objects.filter(pk=data.validated_data["client"]).first()
         if client is None:
             return Response({"client": ["No such client."]}, status=status.HTTP_400_BAD_REQUEST)
-        entry = services.points_adjust(
+        entry = points_adjust(
             client=client,
             points=data.validated_data["points"],
             reason=data.validated_data["reason"],
@@ -169,7 +172,7 @@ class TicketRedeemView(IdempotentMixin, APIView):
         ticket = get_object_or_404(Ticket, pk=ticket_id)
         data = serializers.RedeemSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        payment = services.points_redeem(
+        payment = points_redeem(
             ticket=ticket, points=data.validated_data["points"], user=request.user
         )
         return Response(

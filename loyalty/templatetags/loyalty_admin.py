@@ -5,6 +5,7 @@ from django import template
 from django.urls import reverse
 
 from loyalty import selectors
+from salon.money import points_to_dollars
 from salon.selectors import features_get
 
 register = template.Library()
@@ -22,7 +23,7 @@ def client_rewards_box(context, client):
         "open_tickets": selectors.client_open_tickets(client=client) if may_redeem else [],
         "client": client,
         "rewards": rewards,
-        "pending_value": selectors.points_value(rewards.pending_points),
+        "pending_value": points_to_dollars(rewards.pending_points),
         "rewards_on": features_get().rewards_referrals,
         "details_url": reverse("admin:loyalty_client_rewards", args=[client.pk]),
         "can_adjust_points": user.has_perm("loyalty.adjust_points"),

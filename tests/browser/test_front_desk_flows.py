@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 
 from appointments.models import AppointmentStatus
 from clients.models import Client
+from loyalty.adjustments import points_adjust
 from loyalty.models import EarningRule, PointsEntry
 from loyalty.selectors import client_points_balance, loyalty_settings_get
-from loyalty.services import points_adjust
 from salon.selectors import features_get
 from tests.appointments.factories import AppointmentFactory
 from tests.clients.factories import ClientFactory, image_bytes

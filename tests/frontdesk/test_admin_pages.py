@@ -11,15 +11,17 @@ from django.utils import timezone
 from appointments.models import AppointmentStatus
 from clients.services import client_merge
 from loyalty.actions import Action
-from loyalty.services import points_adjust, points_redeem
+from loyalty.adjustments import points_adjust
+from loyalty.redemption import points_redeem
 from messaging.models import Direction, Message, MessageStatus
 from tests.appointments.factories import AppointmentFactory
 from tests.clients.factories import ClientFactory
 from tests.frontdesk.factories import history
 from tests.loyalty.factories import rule_set
 from tests.tickets.factories import closed_ticket, service_item, ticket_with_lines
+from tickets.lines import ticket_add_line
 from tickets.models import Ticket, TicketLine, TicketStatus
-from tickets.services import payment_add, ticket_add_line
+from tickets.payments import payment_add
 
 pytestmark = pytest.mark.django_db
 

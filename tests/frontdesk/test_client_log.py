@@ -11,14 +11,15 @@ from django.utils import timezone
 
 from frontdesk.selectors import client_log
 from loyalty.actions import Action
-from loyalty.services import points_adjust
+from loyalty.adjustments import points_adjust
 from messaging.models import Direction, Message, MessageStatus
 from tests.appointments.factories import AppointmentFactory
 from tests.clients.factories import ClientFactory
 from tests.frontdesk.factories import history
 from tests.loyalty.factories import rule_set
 from tests.tickets.factories import closed_ticket, ticket_with_lines
-from tickets.services import payment_add, ticket_close
+from tickets.lifecycle import ticket_close
+from tickets.payments import payment_add
 
 pytestmark = pytest.mark.django_db
 

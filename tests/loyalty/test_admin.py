@@ -7,13 +7,14 @@ import pytest
 from django.test import Client as BrowserClient
 
 from loyalty.actions import Action
+from loyalty.adjustments import points_adjust
 from loyalty.models import EarningRule, EntryKind, LoyaltySettings, PointsEntry
 from loyalty.selectors import earning_rules_get
-from loyalty.services import points_adjust
 from salon.models import Features
 from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory
-from tickets import services as tickets
+from tickets.lifecycle import ticket_open
+from tickets.lines import ticket_add_line
 
 pytestmark = pytest.mark.django_db
 
@@ -208,8 +209,8 @@ def test_front_desk_redeems_in_admin_from_the_clients_rewards_box(
 ):
     """R19-R22 in admin: the rewards box links each open ticket to the redeem page."""
     points_adjust(client=customer, points=900, reason="x", user=manager)
-    ticket = tickets.ticket_open(client=customer)
-    tickets.ticket_add_line(ticket=ticket, item=ItemFactory(price=Decimal("100.00")))
+    ticket = ticket_open(client=customer)
+    ticket_add_line(ticket=ticket, item=ItemFactory(price=Decimal("100.00")))
     page = front_desk_browser.get(f"/admin/clients/client/{customer.pk}/change/")
     redeem_url = f"/admin/loyalty/pointsentry/redeem/{ticket.pk}/"
     assert redeem_url in page.content.decode()
@@ -225,7 +226,7 @@ def test_front_desk_redeems_in_admin_from_the_clients_rewards_box(
 
 
 def test_no_redeem_link_while_the_client_cannot_redeem(front_desk_browser, customer):
-    ticket = tickets.ticket_open(client=customer)
-    tickets.ticket_add_line(ticket=ticket, item=ItemFactory(price=Decimal("100.00")))
+    ticket = ticket_open(client=customer)
+    ticket_add_line(ticket=ticket, item=ItemFactory(price=Decimal("100.00")))
     page = front_desk_browser.get(f"/admin/clients/client/{customer.pk}/change/")
     assert "Redeem points on" not in page.content.decode()

@@ -7,16 +7,18 @@ from rest_framework.test import APIClient
 
 from catalog.models import ItemKind
 from loyalty.actions import Action
+from loyalty.adjustments import points_adjust
 from loyalty.models import EarningRule, LoyaltySettings, PointsEntry
 from loyalty.selectors import client_rewards_summary
-from loyalty.services import points_adjust
 from salon.models import Features
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory
 from tests.loyalty.factories import closed_ticket, rule_set
-from tickets import services as tickets
+from tickets.lifecycle import ticket_close, ticket_open
+from tickets.lines import ticket_add_line
 from tickets.models import Payment
+from tickets.payments import payment_add
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +31,8 @@ def rich_customer(customer, manager):
 
 @pytest.fixture
 def open_ticket(rich_customer):
-    ticket = tickets.ticket_open(client=rich_customer)
-    tickets.ticket_add_line(ticket=ticket, item=ItemFactory(price=Decimal("100.00")))
+    ticket = ticket_open(client=rich_customer)
+    ticket_add_line(ticket=ticket, item=ItemFactory(price=Decimal("100.00")))
     return ticket
 
 
@@ -230,16 +232,16 @@ def test_redeem_while_paused_below_minimum_on_walk_in_closed_or_at_total_is_400(
     points_adjust(client=open_ticket.client, points=20000, reason="x", user=manager)
     at_total = front_desk_api.post(url, {"points": 10000}, format="json")
     assert at_total.status_code == 400
-    walk_in = tickets.ticket_open()
-    tickets.ticket_add_line(ticket=walk_in, item=ItemFactory(price=Decimal("100.00")))
+    walk_in = ticket_open()
+    ticket_add_line(ticket=walk_in, item=ItemFactory(price=Decimal("100.00")))
     assert (
         front_desk_api.post(
             f"/api/v1/tickets/{walk_in.pk}/redeem/", {"points": 100}, format="json"
         ).status_code
         == 400
     )
-    tickets.payment_add(ticket=open_ticket, method="cash", amount=Decimal("100.00"))
-    tickets.ticket_close(ticket=open_ticket)
+    payment_add(ticket=open_ticket, method="cash", amount=Decimal("100.00"))
+    ticket_close(ticket=open_ticket)
     assert front_desk_api.post(url, {"points": 100}, format="json").status_code == 400
     assert not Payment.objects.filter(method="points").exists()
 

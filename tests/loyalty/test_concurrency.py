@@ -6,14 +6,16 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from loyalty.adjustments import points_adjust
 from loyalty.models import EntryKind, PointsEntry
+from loyalty.redemption import points_redeem
 from loyalty.selectors import client_points_balance, ledger_disagreements
-from loyalty.services import points_adjust, points_redeem
 from salon.errors import DomainError
 from tests.accounts.factories import FrontDeskFactory, ManagerFactory
 from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory
-from tickets import services as tickets
+from tickets.lifecycle import ticket_open
+from tickets.lines import ticket_add_line
 from tickets.models import Ticket
 
 THREADS = 3
@@ -56,8 +58,8 @@ def test_r23_concurrent_redemptions_exactly_one_wins_and_balance_never_below_zer
         points_adjust(client=customer, points=800, reason="test", user=manager)
         ticket_ids = []
         for _ in range(THREADS):
-            ticket = tickets.ticket_open(client=customer)
-            tickets.ticket_add_line(ticket=ticket, item=item)
+            ticket = ticket_open(client=customer)
+            ticket_add_line(ticket=ticket, item=item)
             ticket_ids.append(ticket.pk)
         outcomes = race_to_redeem(ticket_ids, points=600, user=front_desk)
         assert outcomes == ["refused"] * (THREADS - 1) + ["won"]

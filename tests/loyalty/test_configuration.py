@@ -6,9 +6,10 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from loyalty.actions import ACTIONS, Action
+from loyalty.adjustments import points_adjust
+from loyalty.configuration import earning_rule_update, loyalty_settings_update
 from loyalty.models import EarningRule, EntryKind, LoyaltySettings, PointsEntry
 from loyalty.selectors import Balance, client_points_balance, earning_rules_get
-from loyalty.services import earning_rule_update, loyalty_settings_update, points_adjust
 from salon.errors import DomainError, PermissionRefused
 
 pytestmark = pytest.mark.django_db

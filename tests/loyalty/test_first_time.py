@@ -7,9 +7,9 @@ import pytest
 from catalog.models import ItemKind
 from clients.models import ClientSource
 from loyalty.actions import Action
+from loyalty.earning.reconcile import ticket_points_reconcile
 from loyalty.models import PointsEntry
 from loyalty.selectors import client_points_balance
-from loyalty.services import ticket_points_reconcile
 from tests.clients.factories import ClientFactory
 from tests.loyalty.factories import closed_ticket, rule_set, ticket_void
 

@@ -12,20 +12,22 @@ from catalog.models import ItemKind
 from clients.models import ClientSource
 from feedback.services import feedback_record, feedback_share
 from loyalty.actions import Action
+from loyalty.redemption import points_redeem
 from loyalty.selectors import Balance, client_points_balance
-from loyalty.services import points_redeem
 from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory
 from tests.loyalty.factories import rule_set
-from tickets import services as tickets
+from tickets.lifecycle import ticket_close, ticket_open
+from tickets.lines import ticket_add_line
+from tickets.payments import payment_add
 from tickets.selectors import ticket_balance_due
 
 pytestmark = pytest.mark.django_db
 
 
 def pay_and_close(ticket):
-    tickets.payment_add(ticket=ticket, method="card", amount=ticket_balance_due(ticket=ticket))
-    return tickets.ticket_close(ticket=ticket)
+    payment_add(ticket=ticket, method="card", amount=ticket_balance_due(ticket=ticket))
+    return ticket_close(ticket=ticket)
 
 
 def test_referred_online_client_journey(manager, front_desk, time_machine):
@@ -52,8 +54,8 @@ def test_referred_online_client_journey(manager, front_desk, time_machine):
         start=timezone.now() + timedelta(hours=1),
         source=ClientSource.APP,
     )
-    ticket = tickets.ticket_open(client=newcomer, appointment=first_appointment)
-    tickets.ticket_add_line(ticket=ticket, item=haircut)
+    ticket = ticket_open(client=newcomer, appointment=first_appointment)
+    ticket_add_line(ticket=ticket, item=haircut)
     rebook = appointment_book(
         client=newcomer, item=haircut, start=timezone.now() + timedelta(days=14)
     )
@@ -72,9 +74,9 @@ def test_referred_online_client_journey(manager, front_desk, time_machine):
     # Visit 2, two weeks later: the prebooked appointment and the reserved shampoo.
     time_machine.shift(timedelta(days=14))
     assert client_points_balance(client=newcomer) == Balance(pending=0, redeemable=500)
-    second = tickets.ticket_open(client=newcomer, appointment=rebook, reservation=reservation)
-    tickets.ticket_add_line(ticket=second, item=haircut)
-    tickets.ticket_add_line(ticket=second, item=shampoo)
+    second = ticket_open(client=newcomer, appointment=rebook, reservation=reservation)
+    ticket_add_line(ticket=second, item=haircut)
+    ticket_add_line(ticket=second, item=shampoo)
     payment = points_redeem(ticket=second, points=500, user=front_desk)
     assert payment.amount == Decimal("5.00")
     pay_and_close(second)

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from catalog.models import ItemKind
 from loyalty.actions import Action
+from loyalty.earning.reconcile import ticket_points_reconcile
 from loyalty.models import EntryKind, LedgerIsAppendOnly, PointsBalance, PointsEntry
 from loyalty.selectors import Balance, client_points_balance
-from loyalty.services import ticket_points_reconcile
 from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory
 from tests.loyalty.factories import (
@@ -22,8 +22,10 @@ from tests.loyalty.factories import (
     ticket_void,
     ticket_with_lines,
 )
-from tickets import services as tickets
+from tickets.lifecycle import ticket_close, ticket_open
+from tickets.lines import ticket_add_line, ticket_remove_line, ticket_update_line
 from tickets.models import Ticket
+from tickets.payments import payment_add
 
 pytestmark = pytest.mark.django_db
 
@@ -204,12 +206,12 @@ def test_ticket_close_with_points_uses_the_same_queries_for_1_and_20_lines(db):
     counts = []
     for size in (1, 20):
         customer = ClientFactory(referred_by=ClientFactory())
-        ticket = tickets.ticket_open(client=customer)
+        ticket = ticket_open(client=customer)
         for _ in range(size):
-            tickets.ticket_add_line(ticket=ticket, item=item)
-        tickets.payment_add(ticket=ticket, method="cash", amount=Decimal("10.00") * size)
+            ticket_add_line(ticket=ticket, item=item)
+        payment_add(ticket=ticket, method="cash", amount=Decimal("10.00") * size)
         with CaptureQueriesContext(connection) as captured:
-            tickets.ticket_close(ticket=ticket)
+            ticket_close(ticket=ticket)
         counts.append(len(captured))
         assert balance_of(customer).pending == 20 * size + 10
     assert counts[0] == counts[1]
@@ -220,13 +222,11 @@ def test_r15_r16_100_corrected_to_80_through_the_tickets_services(
 ):
     """SPEC worked example end to end: close $100, a Manager corrects it to $80 → 160 pending."""
 
-    ticket = tickets.ticket_open(client=customer)
-    line = tickets.ticket_add_line(ticket=ticket, item=ItemFactory(price=Decimal("100.00")))
-    tickets.payment_add(ticket=ticket, method="card", amount=Decimal("100.00"))
-    tickets.ticket_close(ticket=ticket)
-    tickets.ticket_update_line(
-        line=line, user=manager, unit_price=Decimal("80.00"), reason="Wrong price"
-    )
+    ticket = ticket_open(client=customer)
+    line = ticket_add_line(ticket=ticket, item=ItemFactory(price=Decimal("100.00")))
+    payment_add(ticket=ticket, method="card", amount=Decimal("100.00"))
+    ticket_close(ticket=ticket)
+    ticket_update_line(line=line, user=manager, unit_price=Decimal("80.00"), reason="Wrong price")
     assert balance_of(customer) == Balance(pending=160, redeemable=0)
-    tickets.ticket_remove_line(line=line, user=manager, reason="Not done")
+    ticket_remove_line(line=line, user=manager, reason="Not done")
     assert balance_of(customer) == Balance(pending=0, redeemable=0)

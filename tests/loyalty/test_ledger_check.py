@@ -4,8 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from loyalty.adjustments import points_adjust
 from loyalty.models import PointsBalance
-from loyalty.services import points_adjust
 from tests.clients.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db

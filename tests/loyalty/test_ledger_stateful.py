@@ -23,14 +23,17 @@ from hypothesis.stateful import (
 
 from clients.services import client_merge
 from loyalty.actions import Action
+from loyalty.adjustments import points_adjust
+from loyalty.redemption import points_redeem
 from loyalty.selectors import client_points_balance, ledger_disagreements
-from loyalty.services import points_adjust, points_redeem
 from salon.errors import DomainError
 from tests.accounts.factories import FrontDeskFactory, ManagerFactory
 from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory
 from tests.loyalty.factories import rule_set
-from tickets import services as tickets
+from tickets.lifecycle import ticket_close, ticket_open, ticket_void
+from tickets.lines import ticket_add_line, ticket_update_line
+from tickets.payments import payment_add, payment_remove
 
 POINTS_PER_DOLLAR = 2
 REFERRER_POINTS_PER_DOLLAR = 1
@@ -70,10 +73,10 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(data=st.data(), amount=amounts)
     def close_a_ticket(self, data, amount):
         client = data.draw(st.sampled_from(self.active_clients()))
-        ticket = tickets.ticket_open(client=client)
-        tickets.ticket_add_line(ticket=ticket, item=self.item, unit_price=amount)
-        tickets.payment_add(ticket=ticket, method="cash", amount=amount)
-        tickets.ticket_close(ticket=ticket)
+        ticket = ticket_open(client=client)
+        ticket_add_line(ticket=ticket, item=self.item, unit_price=amount)
+        payment_add(ticket=ticket, method="cash", amount=amount)
+        ticket_close(ticket=ticket)
         client.refresh_from_db()
         referrer = client.referred_by
         self.closed.append(
@@ -91,7 +94,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def adjust_a_closed_ticket(self, data, amount):
         sale = data.draw(st.sampled_from(self.closed))
         line = sale["ticket"].lines.get()
-        tickets.ticket_update_line(
+        ticket_update_line(
             line=line, user=self.manager, unit_price=amount, reason="Price corrected"
         )
         self.earn(sale=sale, amount=amount - sale["amount"])
@@ -101,7 +104,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def void_a_closed_ticket(self, data):
         sale = data.draw(st.sampled_from(self.closed))
-        tickets.ticket_void(ticket=sale["ticket"], user=self.manager, reason="Refund")
+        ticket_void(ticket=sale["ticket"], user=self.manager, reason="Refund")
         self.closed.remove(sale)
         self.earn(sale=sale, amount=-sale["amount"])
 
@@ -115,8 +118,8 @@ class LedgerMachine(RuleBasedStateMachine):
     def redeem_on_a_new_ticket(self, data, points):
         client = data.draw(st.sampled_from(self.active_clients()))
         redeemable = client_points_balance(client=client).redeemable
-        ticket = tickets.ticket_open(client=client)
-        tickets.ticket_add_line(ticket=ticket, item=self.item)
+        ticket = ticket_open(client=client)
+        ticket_add_line(ticket=ticket, item=self.item)
         try:
             points_redeem(ticket=ticket, points=points, user=self.front_desk)
         except DomainError:
@@ -133,9 +136,9 @@ class LedgerMachine(RuleBasedStateMachine):
         redemption = data.draw(st.sampled_from(self.redeemed_open))
         ticket = redemption["ticket"]
         if remove_payment:
-            tickets.payment_remove(payment=ticket.payments.get(), user=self.front_desk)
+            payment_remove(payment=ticket.payments.get(), user=self.front_desk)
         else:
-            tickets.ticket_void(ticket=ticket, user=self.front_desk)
+            ticket_void(ticket=ticket, user=self.front_desk)
         self.redeemed_open.remove(redemption)
         self.expected[redemption["owner"].pk] += redemption["points"]
 

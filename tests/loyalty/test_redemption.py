@@ -8,16 +8,20 @@ from django.utils import timezone
 
 from catalog.models import ItemKind
 from loyalty.actions import Action
+from loyalty.adjustments import points_adjust
+from loyalty.earning.reconcile import ticket_points_reconcile
 from loyalty.models import EntryKind, LoyaltySettings, PointsEntry
+from loyalty.redemption import points_redeem
 from loyalty.selectors import Balance, client_points_balance, client_rewards_summary
-from loyalty.services import points_adjust, points_redeem, ticket_points_reconcile
 from salon.errors import DomainError, PermissionRefused
 from salon.models import Features
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import ItemFactory
 from tests.loyalty.factories import rule_set
-from tickets import services as tickets
+from tickets.lifecycle import ticket_close, ticket_open, ticket_void
+from tickets.lines import ticket_add_line
 from tickets.models import Payment
+from tickets.payments import payment_add, payment_remove
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +34,8 @@ def rich_customer(customer, manager):
 
 @pytest.fixture
 def open_ticket(rich_customer):
-    ticket = tickets.ticket_open(client=rich_customer)
-    tickets.ticket_add_line(
-        ticket=ticket, item=ItemFactory(kind=ItemKind.SERVICE, price=Decimal("100.00"))
-    )
+    ticket = ticket_open(client=rich_customer)
+    ticket_add_line(ticket=ticket, item=ItemFactory(kind=ItemKind.SERVICE, price=Decimal("100.00")))
     return ticket
 
 
@@ -44,8 +46,8 @@ def balance_of(client):
 def test_r19_5_dollar_minimum_is_500_points(customer, manager, front_desk):
     """SPEC worked example: the default $5 minimum means 500 redeemable points."""
     points_adjust(client=customer, points=499, reason="test", user=manager)
-    ticket = tickets.ticket_open(client=customer)
-    tickets.ticket_add_line(ticket=ticket, item=ItemFactory(price=Decimal("100.00")))
+    ticket = ticket_open(client=customer)
+    ticket_add_line(ticket=ticket, item=ItemFactory(price=Decimal("100.00")))
     assert client_rewards_summary(client=customer).min_redemption_points == 500
     assert not client_rewards_summary(client=customer).can_redeem
     with pytest.raises(DomainError, match="at least 500"):
@@ -95,12 +97,12 @@ def test_r20_more_than_redeemable_is_refused(open_ticket, front_desk):
 def test_r20_pending_points_cannot_be_redeemed(customer, front_desk, time_machine):
     time_machine.move_to(timezone.now(), tick=False)
     rule_set(Action.SERVICE_PURCHASE, points=10, spend_unit=Decimal("1.00"))
-    first = tickets.ticket_open(client=customer)
-    tickets.ticket_add_line(ticket=first, item=ItemFactory(price=Decimal("100.00")))
-    tickets.payment_add(ticket=first, method="cash", amount=Decimal("100.00"))
-    tickets.ticket_close(ticket=first)
-    second = tickets.ticket_open(client=customer)
-    tickets.ticket_add_line(ticket=second, item=ItemFactory(price=Decimal("100.00")))
+    first = ticket_open(client=customer)
+    ticket_add_line(ticket=first, item=ItemFactory(price=Decimal("100.00")))
+    payment_add(ticket=first, method="cash", amount=Decimal("100.00"))
+    ticket_close(ticket=first)
+    second = ticket_open(client=customer)
+    ticket_add_line(ticket=second, item=ItemFactory(price=Decimal("100.00")))
     with pytest.raises(DomainError):
         points_redeem(ticket=second, points=600, user=front_desk)
     time_machine.shift(timedelta(hours=24))
@@ -109,12 +111,12 @@ def test_r20_pending_points_cannot_be_redeemed(customer, front_desk, time_machin
 
 
 def test_r21_walk_in_and_closed_tickets_are_refused(open_ticket, front_desk):
-    walk_in = tickets.ticket_open()
-    tickets.ticket_add_line(ticket=walk_in, item=ItemFactory(price=Decimal("100.00")))
+    walk_in = ticket_open()
+    ticket_add_line(ticket=walk_in, item=ItemFactory(price=Decimal("100.00")))
     with pytest.raises(DomainError, match="walk-in"):
         points_redeem(ticket=walk_in, points=100, user=front_desk)
-    tickets.payment_add(ticket=open_ticket, method="cash", amount=Decimal("100.00"))
-    tickets.ticket_close(ticket=open_ticket)
+    payment_add(ticket=open_ticket, method="cash", amount=Decimal("100.00"))
+    ticket_close(ticket=open_ticket)
     with pytest.raises(DomainError, match="open ticket"):
         points_redeem(ticket=open_ticket, points=100, user=front_desk)
     assert PointsEntry.objects.filter(kind=EntryKind.REDEEM).count() == 0
@@ -124,8 +126,8 @@ def test_r21_points_must_stay_strictly_below_the_total_and_nothing_changes(
     customer, manager, front_desk
 ):
     points_adjust(client=customer, points=20000, reason="test", user=manager)
-    ticket = tickets.ticket_open(client=customer)
-    tickets.ticket_add_line(ticket=ticket, item=ItemFactory(price=Decimal("100.00")))
+    ticket = ticket_open(client=customer)
+    ticket_add_line(ticket=ticket, item=ItemFactory(price=Decimal("100.00")))
     with pytest.raises(DomainError):
         points_redeem(ticket=ticket, points=10000, user=front_desk)
     assert balance_of(customer).redeemable == 20000
@@ -136,7 +138,7 @@ def test_r21_points_must_stay_strictly_below_the_total_and_nothing_changes(
 
 def test_r22_removing_the_points_payment_gives_the_points_back_once(open_ticket, front_desk):
     payment = points_redeem(ticket=open_ticket, points=300, user=front_desk)
-    tickets.payment_remove(payment=payment, user=front_desk)
+    payment_remove(payment=payment, user=front_desk)
     assert balance_of(open_ticket.client) == Balance(pending=0, redeemable=1000)
     reversal = PointsEntry.objects.get(kind=EntryKind.REDEEM_REVERSAL)
     assert (reversal.points, reversal.payment_id) == (300, payment.pk)
@@ -148,7 +150,7 @@ def test_r22_removing_the_points_payment_gives_the_points_back_once(open_ticket,
 def test_r22_voiding_the_open_ticket_gives_the_points_back(open_ticket, front_desk):
     points_redeem(ticket=open_ticket, points=300, user=front_desk)
     points_redeem(ticket=open_ticket, points=200, user=front_desk)
-    tickets.ticket_void(ticket=open_ticket, user=front_desk)
+    ticket_void(ticket=open_ticket, user=front_desk)
     assert balance_of(open_ticket.client) == Balance(pending=0, redeemable=1000)
 
 
@@ -157,10 +159,10 @@ def test_r16_voiding_a_closed_ticket_gives_back_points_that_paid_for_it(
 ):
     rule_set(Action.SERVICE_PURCHASE, points=1, spend_unit=Decimal("1.00"))
     points_redeem(ticket=open_ticket, points=500, user=front_desk)
-    tickets.payment_add(ticket=open_ticket, method="cash", amount=Decimal("95.00"))
-    tickets.ticket_close(ticket=open_ticket)
+    payment_add(ticket=open_ticket, method="cash", amount=Decimal("95.00"))
+    ticket_close(ticket=open_ticket)
     assert balance_of(open_ticket.client) == Balance(pending=100, redeemable=500)  # R10
-    tickets.ticket_void(ticket=open_ticket, user=manager, reason="Refund")
+    ticket_void(ticket=open_ticket, user=manager, reason="Refund")
     assert balance_of(open_ticket.client) == Balance(pending=0, redeemable=1000)
 
 

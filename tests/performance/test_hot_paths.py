@@ -10,12 +10,13 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.models import ItemKind
 from loyalty.actions import Action
+from loyalty.adjustments import points_adjust
+from loyalty.redemption import points_redeem
 from loyalty.selectors import client_points_balance, client_rewards_summary
-from loyalty.services import points_adjust, points_redeem
 from tests.clients.factories import ClientFactory
 from tests.loyalty.factories import closed_ticket, rule_set, ticket_with_lines
+from tickets.lifecycle import ticket_close
 from tickets.models import Payment
-from tickets.services import ticket_close
 
 SERVICE = ItemKind.SERVICE
 # Was 34, then 25 (docs/performance.md, P3): now lock, conditional UPDATE, the ledger state

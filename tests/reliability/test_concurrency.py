@@ -13,17 +13,19 @@ import pytest
 from clients.models import Client
 from clients.services import client_file_upload, client_merge
 from loyalty.actions import Action
+from loyalty.adjustments import points_adjust
 from loyalty.models import EntryKind, PointsEntry
+from loyalty.redemption import points_redeem
 from loyalty.selectors import Balance, client_points_balance, ledger_disagreements
-from loyalty.services import points_adjust, points_redeem
 from salon.errors import DomainError
 from tests.accounts.factories import FrontDeskFactory, ManagerFactory
 from tests.clients.factories import ClientFactory, upload
 from tests.concurrency import run_together
 from tests.loyalty.factories import rule_set
 from tests.tickets.factories import paid_ticket, ticket_with_lines
-from tickets import services as tickets
+from tickets.lifecycle import ticket_close
 from tickets.models import Payment, TicketStatus
+from tickets.payments import payment_add
 
 from .conftest import errors_in
 
@@ -46,7 +48,7 @@ def two_per_dollar():
 def test_a_ticket_closed_twice_at_once_earns_once(two_per_dollar):  # R13, R31
     for _ in range(ROUNDS):
         ticket = paid_ticket("100.00")
-        outcomes = run_together(*[lambda ticket=ticket: tickets.ticket_close(ticket=ticket)] * 2)
+        outcomes = run_together(*[lambda ticket=ticket: ticket_close(ticket=ticket)] * 2)
         assert errors_in(outcomes) == []
         assert [outcome.status for outcome in outcomes] == [TicketStatus.CLOSED] * 2
         earned = PointsEntry.objects.filter(ticket=ticket, kind=EntryKind.EARN)
@@ -112,11 +114,11 @@ def test_a_redemption_racing_the_close_of_its_ticket(two_per_dollar):  # R21, R2
     manager, front_desk = ManagerFactory(), FrontDeskFactory()
     for _ in range(ROUNDS):
         ticket = ticket_with_lines("100.00")
-        tickets.payment_add(ticket=ticket, method="cash", amount=Decimal("95.00"))
+        payment_add(ticket=ticket, method="cash", amount=Decimal("95.00"))
         points_adjust(client=ticket.client, points=800, reason="welcome", user=manager)
         redeem, close = run_together(
             lambda ticket=ticket: points_redeem(ticket=ticket, points=500, user=front_desk),
-            lambda ticket=ticket: tickets.ticket_close(ticket=ticket, user=front_desk),
+            lambda ticket=ticket: ticket_close(ticket=ticket, user=front_desk),
         )
         assert isinstance(redeem, Payment)
         ticket.refresh_from_db()

@@ -13,17 +13,19 @@ import pytest
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, connections
 
 from loyalty.actions import Action
+from loyalty.adjustments import points_adjust
 from loyalty.models import EntryKind, PointsEntry, TicketEarningSnapshot
+from loyalty.redemption import points_redeem
 from loyalty.selectors import Balance, client_points_balance
-from loyalty.services import points_adjust, points_redeem
 from messaging.models import Message
 from messaging.services import sms_queue
 from salon.api.exceptions import DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS
 from tests.loyalty.factories import rule_set
 from tests.tickets.factories import paid_ticket, ticket_with_lines
+from tickets import lifecycle, signals
 from tickets import selectors as ticket_selectors
-from tickets import services as tickets
-from tickets import signals
+from tickets import sql as ticket_sql
+from tickets.lifecycle import ticket_close
 from tickets.models import Payment, Ticket, TicketStatus
 
 pytestmark = pytest.mark.django_db
@@ -78,10 +80,11 @@ def raise_after_first_ledger_write(execute, sql, params, many, context):
 
 
 def inject_close_fault(where: str, monkeypatch) -> None:
-    from loyalty import services as loyalty
+    from loyalty import ledger
+    from loyalty.earning import reconcile
 
     if where == "ticket saved, before the ledger":
-        monkeypatch.setattr(loyalty, "ticket_points_reconcile", raise_instead)
+        monkeypatch.setattr(reconcile, "ticket_points_reconcile", raise_instead)
     elif where == "first ledger statement written, before the rest":
         # On SQLite the snapshot, balances and entries are three statements; on PostgreSQL
         # one, so the fault comes after all of it there.
@@ -92,7 +95,7 @@ def inject_close_fault(where: str, monkeypatch) -> None:
             [*database.execute_wrappers, raise_after_first_ledger_write],
         )
     elif where == "ledger and balance written, before the close returns":
-        monkeypatch.setattr(loyalty, "_post_entries", raise_after(loyalty._post_entries))
+        monkeypatch.setattr(ledger, "entries_post", raise_after(ledger.entries_post))
     elif where == "after every receiver, text queued":
         monkeypatch.setattr(signals.ticket_closed, "send", raise_after(signals.ticket_closed.send))
 
@@ -120,7 +123,7 @@ def test_a_fault_inside_the_close_leaves_no_partial_write(
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(InjectedFault),
     ):
-        tickets.ticket_close(ticket=ticket)
+        ticket_close(ticket=ticket)
 
     ticket.refresh_from_db()
     assert (ticket.status, ticket.closed_at) == (TicketStatus.OPEN, None)
@@ -133,7 +136,7 @@ def test_a_fault_inside_the_close_leaves_no_partial_write(
 
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
-        tickets.ticket_close(ticket=ticket)
+        ticket_close(ticket=ticket)
     assert client_points_balance(client=ticket.client) == Balance(pending=200, redeemable=0)
     assert [message.body for message in sms_outbox] == ["Thanks for your visit!"]
 
@@ -142,12 +145,12 @@ def test_a_fault_inside_the_close_leaves_no_partial_write(
 def test_a_fault_inside_a_redemption_leaves_no_payment_and_no_debit(
     after_the_ledger, manager, front_desk, monkeypatch
 ):  # R22
-    from loyalty import services as loyalty
+    from loyalty import ledger
 
     ticket = ticket_with_lines("100.00")
     points_adjust(client=ticket.client, points=800, reason="welcome", user=manager)
-    fault = raise_after(loyalty._post_entries) if after_the_ledger else raise_instead
-    monkeypatch.setattr(loyalty, "_post_entries", fault)
+    fault = raise_after(ledger.entries_post) if after_the_ledger else raise_instead
+    monkeypatch.setattr(ledger, "entries_post", fault)
 
     with pytest.raises(InjectedFault):
         points_redeem(ticket=ticket, points=500, user=front_desk)
@@ -195,7 +198,9 @@ def test_a_database_fault_is_a_clean_503_and_the_retry_closes_once(
     fault, two_per_dollar, front_desk_api, monkeypatch
 ):  # SPEC §11, R13, R31
     ticket = paid_ticket("100.00")
-    monkeypatch.setattr(tickets, "_close_if_settled", fault(tickets._close_if_settled))
+    monkeypatch.setattr(
+        ticket_sql, "ticket_close_if_settled", fault(ticket_sql.ticket_close_if_settled)
+    )
     url = f"/api/v1/tickets/{ticket.pk}/close/"
     headers = {"Idempotency-Key": "close-after-fault"}
 
@@ -220,7 +225,7 @@ def test_a_database_fault_is_a_clean_503_and_the_retry_closes_once(
 
 
 def test_a_database_fault_without_a_key_is_a_503_too(front_desk_api, monkeypatch):  # SPEC §11
-    monkeypatch.setattr(tickets, "ticket_open", raise_database_locked)
+    monkeypatch.setattr(lifecycle, "ticket_open", raise_database_locked)
     answer = front_desk_api.post("/api/v1/tickets/", {}, format="json")
     assert answer.status_code == 503
     assert answer["Retry-After"] == str(DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS)
@@ -265,9 +270,9 @@ def test_a_connection_dropped_mid_request_is_a_503_and_the_retry_closes_once(
 ):  # SPEC §11, R13, R31
     ticket = paid_ticket("100.00")
     monkeypatch.setattr(
-        tickets,
-        "_close_if_settled",
-        terminate_own_connection_then_original(tickets._close_if_settled),
+        ticket_sql,
+        "ticket_close_if_settled",
+        terminate_own_connection_then_original(ticket_sql.ticket_close_if_settled),
     )
     url = f"/api/v1/tickets/{ticket.pk}/close/"
     headers = {"Idempotency-Key": "close-after-drop"}

@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 
 from salon.db import PreparedStatement, instance_from_row
 from tests.clients.factories import ClientFactory
+from tickets.lifecycle import ticket_open
 from tickets.models import Ticket
-from tickets.services import ticket_open
 
 pytestmark = pytest.mark.django_db
 

@@ -18,15 +18,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import PhoneVerification
+from loyalty.adjustments import points_adjust
 from loyalty.models import EarningRule, LoyaltySettings
-from loyalty.services import points_adjust
 from salon.models import Features
 from tests.appointments.factories import AppointmentFactory, ProductReservationFactory
 from tests.clients.factories import ClientFactory
 from tests.feedback.factories import FeedbackFactory
 from tests.messaging.factories import InboundMessageFactory, OptOutFactory
 from tests.tickets.factories import closed_ticket, ticket_with_lines
-from tickets import services as ticket_services
+from tickets.lines import ticket_update_line
 
 OUR_APPS = {
     "salon", "accounts", "clients", "catalog", "messaging",
@@ -137,7 +137,7 @@ def rows(db, all_features, manager):
     """One row of every model, and the custom pages' objects."""
     client = ClientFactory()
     closed = closed_ticket("100.00", client=client)
-    ticket_services.ticket_update_line(
+    ticket_update_line(
         line=closed.lines.get(), user=manager, unit_price=Decimal("80.00"), reason="fix"
     )
     open_ticket = ticket_with_lines("50.00", client=client)

@@ -21,7 +21,7 @@ from tests.appointments.factories import AppointmentFactory, ProductReservationF
 from tests.clients.factories import ClientFactory, image_bytes, upload
 from tests.feedback.factories import FeedbackFactory, TicketRowFactory
 from tests.tickets.factories import closed_ticket, ticket_with_lines
-from tickets import services as ticket_services
+from tickets.payments import payment_add
 
 ROLES = ("anonymous", "client_a", "front_desk", "manager")
 OK = "reaches the view"
@@ -154,7 +154,7 @@ def objects(db, all_features, customer, client_user, manager):
     client_b = ClientFactory()
     b_file = client_file_upload(client=client_b, uploaded_file=upload("b.png", image_bytes()))
     open_ticket = ticket_with_lines("100.00", client=client_b)
-    ticket_services.payment_add(ticket=open_ticket, method="cash", amount="10.00")
+    payment_add(ticket=open_ticket, method="cash", amount="10.00")
     closed = closed_ticket("100.00", client=client_b)
     feedback_ticket = TicketRowFactory(client=client_b)
     return {

@@ -15,8 +15,8 @@ from appointments.models import Appointment, ProductReservation
 
 from clients.models import Client
 from feedback.models import Feedback
+from loyalty.adjustments import points_adjust
 from loyalty.models import PointsEntry
-from loyalty.services import points_adjust
 from tests.clients.factories import ClientFactory
 from tests.feedback.factories import FeedbackFactory, TicketRowFactory
 from tests.tickets.factories import (

@@ -8,8 +8,10 @@ from appointments.models import Appointment, ProductReservation
 from catalog.models import ItemKind
 from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory
-from tickets import services
+from tickets.lifecycle import ticket_close, ticket_open
+from tickets.lines import ticket_add_line
 from tickets.models import Ticket
+from tickets.payments import payment_add
 
 
 class TicketFactory(factory.django.DjangoModelFactory):
@@ -31,24 +33,21 @@ def product_item(price: str = "20.00", **kwargs):
 
 def ticket_with_lines(*prices: str, client=None, walk_in: bool = False) -> Ticket:
     """An open ticket with one service line per price, built through the services."""
-    if walk_in:
-        ticket = services.ticket_open()
-    else:
-        ticket = services.ticket_open(client=client or ClientFactory())
+    ticket = ticket_open() if walk_in else ticket_open(client=client or ClientFactory())
     for price in prices:
-        services.ticket_add_line(ticket=ticket, item=service_item(price))
+        ticket_add_line(ticket=ticket, item=service_item(price))
     return ticket
 
 
 def paid_ticket(*prices: str, client=None, method: str = "cash") -> Ticket:
     """An open ticket whose payments equal its total, ready to close."""
     ticket = ticket_with_lines(*prices, client=client)
-    services.payment_add(ticket=ticket, method=method, amount=sum(Decimal(p) for p in prices))
+    payment_add(ticket=ticket, method=method, amount=sum(Decimal(p) for p in prices))
     return ticket
 
 
 def closed_ticket(*prices: str, client=None) -> Ticket:
-    return services.ticket_close(ticket=paid_ticket(*prices, client=client))
+    return ticket_close(ticket=paid_ticket(*prices, client=client))
 
 
 def appointment_for(client) -> Appointment:

@@ -5,7 +5,9 @@ from decimal import Decimal
 import pytest
 
 from salon.errors import DomainError, PermissionRefused
-from tickets import selectors, services
+from tickets import selectors
+from tickets.lifecycle import ticket_settle, ticket_void
+from tickets.lines import ticket_remove_line, ticket_update_line
 from tickets.models import Payment, TicketAdjustment, TicketLine
 
 from .factories import closed_ticket, ticket_with_lines
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_manager_changes_a_closed_line_and_it_is_recorded(manager, tickets_signals):  # R16
     ticket = closed_ticket("100.00")
     line = ticket.lines.get()
-    line = services.ticket_update_line(
+    line = ticket_update_line(
         line=line, user=manager, discount_amount=Decimal("20.00"), reason="price match"
     )
     assert line.net_amount == Decimal("80.00")
@@ -40,7 +42,7 @@ def test_manager_changes_a_closed_line_and_it_is_recorded(manager, tickets_signa
 
 def test_closed_line_quantity_and_price_can_go_up(manager):  # R16
     ticket = closed_ticket("100.00")
-    services.ticket_update_line(
+    ticket_update_line(
         line=ticket.lines.get(),
         user=manager,
         quantity=2,
@@ -53,7 +55,7 @@ def test_closed_line_quantity_and_price_can_go_up(manager):  # R16
 def test_manager_removes_a_closed_line(manager, tickets_signals):  # R16
     ticket = closed_ticket("100.00", "30.00")
     line = ticket.lines.last()
-    services.ticket_remove_line(line=line, user=manager, reason="not performed")
+    ticket_remove_line(line=line, user=manager, reason="not performed")
     assert not TicketLine.objects.filter(pk=line.pk).exists()
     assert selectors.ticket_balance_due(ticket=ticket) == Decimal("-30.00")
     adjustment = ticket.adjustments.get()
@@ -70,11 +72,11 @@ def test_front_desk_cannot_touch_a_closed_ticket(front_desk, tickets_signals):  
     ticket = closed_ticket("100.00")
     line = ticket.lines.get()
     with pytest.raises(PermissionRefused):
-        services.ticket_update_line(line=line, user=front_desk, quantity=2, reason="x")
+        ticket_update_line(line=line, user=front_desk, quantity=2, reason="x")
     with pytest.raises(PermissionRefused):
-        services.ticket_remove_line(line=line, user=front_desk, reason="x")
+        ticket_remove_line(line=line, user=front_desk, reason="x")
     with pytest.raises(PermissionRefused):
-        services.ticket_settle(
+        ticket_settle(
             ticket=ticket, method="cash", amount=Decimal("1.00"), user=front_desk, reason="x"
         )
     line.refresh_from_db()
@@ -87,10 +89,10 @@ def test_closed_ticket_change_needs_a_reason(manager, tickets_signals):  # R16
     ticket = closed_ticket("100.00")
     line = ticket.lines.get()
     with pytest.raises(DomainError) as error:
-        services.ticket_update_line(line=line, user=manager, quantity=2)
+        ticket_update_line(line=line, user=manager, quantity=2)
     assert error.value.field == "reason"
     with pytest.raises(DomainError) as error:
-        services.ticket_remove_line(line=line, user=manager, reason=" ")
+        ticket_remove_line(line=line, user=manager, reason=" ")
     assert error.value.field == "reason"
     assert TicketLine.objects.filter(pk=line.pk, quantity=1).exists()
     assert tickets_signals.of("ticket_adjusted") == []
@@ -100,9 +102,7 @@ def test_bad_adjustment_changes_nothing(manager, tickets_signals):  # R32
     ticket = closed_ticket("100.00")
     line = ticket.lines.get()
     with pytest.raises(DomainError) as error:
-        services.ticket_update_line(
-            line=line, user=manager, discount_percent=Decimal("150"), reason="oops"
-        )
+        ticket_update_line(line=line, user=manager, discount_percent=Decimal("150"), reason="oops")
     assert error.value.field == "discount_percent"
     assert TicketAdjustment.objects.count() == 0
     assert tickets_signals.of("ticket_adjusted") == []
@@ -110,28 +110,26 @@ def test_bad_adjustment_changes_nothing(manager, tickets_signals):  # R32
 
 def test_unchanged_adjustment_records_nothing(manager, tickets_signals):
     ticket = closed_ticket("100.00")
-    services.ticket_update_line(
-        line=ticket.lines.get(), user=manager, quantity=1, reason="no change"
-    )
+    ticket_update_line(line=ticket.lines.get(), user=manager, quantity=1, reason="no change")
     assert TicketAdjustment.objects.count() == 0
     assert tickets_signals.of("ticket_adjusted") == []
 
 
 def test_voided_ticket_lines_cannot_change(manager):
-    ticket = services.ticket_void(ticket=ticket_with_lines("10.00"), user=manager)
+    ticket = ticket_void(ticket=ticket_with_lines("10.00"), user=manager)
     line = ticket.lines.get()
     with pytest.raises(DomainError, match="voided"):
-        services.ticket_update_line(line=line, user=manager, quantity=3, reason="x")
+        ticket_update_line(line=line, user=manager, quantity=3, reason="x")
     with pytest.raises(DomainError, match="voided"):
-        services.ticket_remove_line(line=line, user=manager, reason="x")
+        ticket_remove_line(line=line, user=manager, reason="x")
 
 
 def test_settle_a_refund_after_a_downward_adjustment(manager):  # R16
     ticket = closed_ticket("100.00")
-    services.ticket_update_line(
+    ticket_update_line(
         line=ticket.lines.get(), user=manager, unit_price=Decimal("70.00"), reason="price"
     )
-    refund = services.ticket_settle(
+    refund = ticket_settle(
         ticket=ticket, method="card", amount=Decimal("-30.00"), user=manager, reason="refund"
     )
     assert (refund.method, refund.amount) == ("card", Decimal("-30.00"))
@@ -143,11 +141,11 @@ def test_settle_a_refund_after_a_downward_adjustment(manager):  # R16
 
 def test_settle_an_extra_payment_in_parts(manager, tickets_signals):  # R16
     ticket = closed_ticket("100.00")
-    services.ticket_update_line(line=ticket.lines.get(), user=manager, quantity=2, reason="2")
-    services.ticket_settle(
+    ticket_update_line(line=ticket.lines.get(), user=manager, quantity=2, reason="2")
+    ticket_settle(
         ticket=ticket, method="cash", amount=Decimal("40.00"), user=manager, reason="part"
     )
-    services.ticket_settle(
+    ticket_settle(
         ticket=ticket, method="card", amount=Decimal("60.00"), user=manager, reason="rest"
     )
     assert selectors.ticket_balance_due(ticket=ticket) == Decimal("0.00")
@@ -167,13 +165,11 @@ def test_settle_an_extra_payment_in_parts(manager, tickets_signals):  # R16
 )
 def test_bad_settlement_changes_nothing(manager, method, amount, field):  # R16, R32
     ticket = closed_ticket("100.00")
-    services.ticket_update_line(
+    ticket_update_line(
         line=ticket.lines.get(), user=manager, unit_price=Decimal("70.00"), reason="price"
     )
     with pytest.raises(DomainError) as error:
-        services.ticket_settle(
-            ticket=ticket, method=method, amount=amount, user=manager, reason="r"
-        )
+        ticket_settle(ticket=ticket, method=method, amount=amount, user=manager, reason="r")
     assert error.value.field == field
     assert Payment.objects.filter(ticket=ticket).count() == 1
     assert ticket.adjustments.filter(kind=TicketAdjustment.Kind.SETTLEMENT).count() == 0
@@ -181,7 +177,7 @@ def test_bad_settlement_changes_nothing(manager, method, amount, field):  # R16,
 
 def test_settle_needs_a_closed_ticket_with_a_balance(manager):  # R16
     with pytest.raises(DomainError, match="already"):
-        services.ticket_settle(
+        ticket_settle(
             ticket=closed_ticket("10.00"),
             method="cash",
             amount=Decimal("1.00"),
@@ -189,7 +185,7 @@ def test_settle_needs_a_closed_ticket_with_a_balance(manager):  # R16
             reason="r",
         )
     with pytest.raises(DomainError, match="Only a closed ticket"):
-        services.ticket_settle(
+        ticket_settle(
             ticket=ticket_with_lines("10.00"),
             method="cash",
             amount=Decimal("1.00"),
@@ -197,7 +193,7 @@ def test_settle_needs_a_closed_ticket_with_a_balance(manager):  # R16
             reason="r",
         )
     with pytest.raises(DomainError) as error:
-        services.ticket_settle(
+        ticket_settle(
             ticket=closed_ticket("10.00"),
             method="cash",
             amount=Decimal("1"),

@@ -8,8 +8,8 @@ from rest_framework.test import APIClient
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory
-from tickets import services
 from tickets.models import Payment, Ticket, TicketAdjustment, TicketLine, TicketStatus
+from tickets.payments import payment_add
 
 from .factories import appointment_for, closed_ticket, paid_ticket, service_item, ticket_with_lines
 
@@ -351,8 +351,8 @@ def test_list_is_paginated_and_filtered(front_desk_api):
 def _many_lines_and_payments(count: int):
     for _ in range(count):
         ticket = ticket_with_lines(*["10.00"] * 3)
-        services.payment_add(ticket=ticket, method="cash", amount=Decimal("5.00"))
-        services.payment_add(ticket=ticket, method="card", amount=Decimal("5.00"))
+        payment_add(ticket=ticket, method="cash", amount=Decimal("5.00"))
+        payment_add(ticket=ticket, method="card", amount=Decimal("5.00"))
 
 
 @pytest.mark.parametrize("count", [1, 15])

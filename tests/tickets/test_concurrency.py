@@ -7,8 +7,11 @@ from django.db import connection
 
 from salon.errors import DomainError
 from tests.concurrency import run_together
-from tickets import selectors, services
+from tickets import selectors
+from tickets.lifecycle import ticket_close
+from tickets.lines import ticket_add_line
 from tickets.models import Payment
+from tickets.payments import payment_add
 
 from .factories import paid_ticket, service_item, ticket_with_lines
 
@@ -25,7 +28,7 @@ def test_two_payments_that_together_overpay_one_wins():  # R32
     ticket = ticket_with_lines("100.00")
     outcomes = run_together(
         *[
-            lambda: services.payment_add(ticket=ticket, method="cash", amount=Decimal("60.00"))
+            lambda: payment_add(ticket=ticket, method="cash", amount=Decimal("60.00"))
             for _ in range(2)
         ]
     )
@@ -38,7 +41,7 @@ def test_two_points_payments_stay_below_the_total():  # R21
     ticket = ticket_with_lines("100.00")
     outcomes = run_together(
         *[
-            lambda: services.payment_add(
+            lambda: payment_add(
                 ticket=ticket, method="points", amount=Decimal("60.00"), points=6000
             )
             for _ in range(2)
@@ -56,8 +59,8 @@ def test_close_racing_a_new_line_never_closes_unbalanced(round_):  # R31, R32
     ticket = paid_ticket("100.00")
     item = service_item("20.00")
     close, add = run_together(
-        lambda: services.ticket_close(ticket=ticket),
-        lambda: services.ticket_add_line(ticket=ticket, item=item),
+        lambda: ticket_close(ticket=ticket),
+        lambda: ticket_add_line(ticket=ticket, item=item),
     )
     ticket.refresh_from_db()
     if ticket.status == "closed":
@@ -71,6 +74,6 @@ def test_close_racing_a_new_line_never_closes_unbalanced(round_):  # R31, R32
 
 def test_two_closes_announce_once(tickets_signals):  # R31, R13
     ticket = paid_ticket("100.00")
-    outcomes = run_together(*[lambda: services.ticket_close(ticket=ticket) for _ in range(2)])
+    outcomes = run_together(*[lambda: ticket_close(ticket=ticket) for _ in range(2)])
     assert all(outcome.status == "closed" for outcome in outcomes)
     assert tickets_signals.names() == ["ticket_closed"]

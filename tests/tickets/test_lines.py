@@ -11,8 +11,11 @@ from catalog.models import ItemKind
 from salon.errors import DomainError
 from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory
-from tickets import selectors, services
+from tickets import selectors
+from tickets.lifecycle import ticket_open, ticket_void
+from tickets.lines import line_net_amount, ticket_add_line, ticket_remove_line, ticket_update_line
 from tickets.models import Ticket, TicketLine, TicketStatus
+from tickets.payments import payment_add
 
 from .factories import (
     appointment_for,
@@ -28,11 +31,11 @@ pytestmark = pytest.mark.django_db
 
 def test_open_ticket_for_client_and_walk_in(manager):  # R30
     customer = ClientFactory()
-    ticket = services.ticket_open(client=customer, user=manager)
+    ticket = ticket_open(client=customer, user=manager)
     assert ticket.status == TicketStatus.OPEN
     assert ticket.client == customer
     assert ticket.created_by == manager
-    walk_in = services.ticket_open()
+    walk_in = ticket_open()
     assert walk_in.client is None
     assert selectors.ticket_total(ticket=walk_in) == Decimal("0.00")
 
@@ -41,7 +44,7 @@ def test_open_refuses_a_merged_duplicate():  # R17
     survivor = ClientFactory()
     duplicate = ClientFactory(merged_into=survivor)
     with pytest.raises(DomainError) as error:
-        services.ticket_open(client=duplicate)
+        ticket_open(client=duplicate)
     assert error.value.field == "client"
     assert Ticket.objects.count() == 0
 
@@ -50,31 +53,31 @@ def test_open_with_appointment_and_reservation_of_the_client():  # R30
     customer = ClientFactory()
     appointment = appointment_for(customer)
     reservation = reservation_for(customer)
-    ticket = services.ticket_open(client=customer, appointment=appointment, reservation=reservation)
+    ticket = ticket_open(client=customer, appointment=appointment, reservation=reservation)
     assert (ticket.appointment, ticket.reservation) == (appointment, reservation)
 
 
 def test_open_takes_the_client_of_the_appointment():
     appointment = appointment_for(ClientFactory())
-    ticket = services.ticket_open(appointment=appointment)
+    ticket = ticket_open(appointment=appointment)
     assert ticket.client == appointment.client
 
 
 def test_open_refuses_appointment_or_reservation_of_another_client():
     customer, other = ClientFactory(), ClientFactory()
     with pytest.raises(DomainError) as error:
-        services.ticket_open(client=customer, appointment=appointment_for(other))
+        ticket_open(client=customer, appointment=appointment_for(other))
     assert error.value.field == "appointment"
     with pytest.raises(DomainError) as error:
-        services.ticket_open(client=customer, reservation=reservation_for(other))
+        ticket_open(client=customer, reservation=reservation_for(other))
     assert error.value.field == "reservation"
     assert Ticket.objects.count() == 0
 
 
 def test_line_price_defaults_to_item_price_and_total_sums_lines():  # R30
-    ticket = services.ticket_open(client=ClientFactory())
-    line = services.ticket_add_line(ticket=ticket, item=service_item("100.00"))
-    services.ticket_add_line(ticket=ticket, item=product_item("20.00"), quantity=3)
+    ticket = ticket_open(client=ClientFactory())
+    line = ticket_add_line(ticket=ticket, item=service_item("100.00"))
+    ticket_add_line(ticket=ticket, item=product_item("20.00"), quantity=3)
     assert line.unit_price == Decimal("100.00")
     assert line.net_amount == Decimal("100.00")
     assert selectors.ticket_total(ticket=ticket) == Decimal("160.00")
@@ -83,7 +86,7 @@ def test_line_price_defaults_to_item_price_and_total_sums_lines():  # R30
 
 def test_line_with_own_price_and_amount_discount_on_the_whole_line():  # R30, R8
     ticket = ticket_with_lines()
-    line = services.ticket_add_line(
+    line = ticket_add_line(
         ticket=ticket,
         item=product_item("20.00"),
         quantity=3,
@@ -104,7 +107,7 @@ def test_line_with_own_price_and_amount_discount_on_the_whole_line():  # R30, R8
 )
 def test_percent_discount_rounds_half_up_to_cents(quantity, price, percent, net):  # R30
     ticket = ticket_with_lines()
-    line = services.ticket_add_line(
+    line = ticket_add_line(
         ticket=ticket,
         item=service_item(price),
         quantity=quantity,
@@ -115,9 +118,7 @@ def test_percent_discount_rounds_half_up_to_cents(quantity, price, percent, net)
 
 def test_package_redemption_forces_price_zero():  # R9
     ticket = ticket_with_lines()
-    line = services.ticket_add_line(
-        ticket=ticket, item=service_item("80.00"), package_redemption=True
-    )
+    line = ticket_add_line(ticket=ticket, item=service_item("80.00"), package_redemption=True)
     assert (line.unit_price, line.net_amount, line.package_redemption) == (
         Decimal("0"),
         Decimal("0.00"),
@@ -128,10 +129,10 @@ def test_package_redemption_forces_price_zero():  # R9
 def test_package_redemption_only_for_services_and_only_at_zero():  # R9
     ticket = ticket_with_lines()
     with pytest.raises(DomainError) as error:
-        services.ticket_add_line(ticket=ticket, item=product_item(), package_redemption=True)
+        ticket_add_line(ticket=ticket, item=product_item(), package_redemption=True)
     assert error.value.field == "package_redemption"
     with pytest.raises(DomainError) as error:
-        services.ticket_add_line(
+        ticket_add_line(
             ticket=ticket,
             item=service_item(),
             package_redemption=True,
@@ -163,7 +164,7 @@ def test_package_redemption_only_for_services_and_only_at_zero():  # R9
 def test_bad_line_input_is_refused_and_changes_nothing(kwargs, field):  # R32
     ticket = ticket_with_lines()
     with pytest.raises(DomainError) as error:
-        services.ticket_add_line(ticket=ticket, item=service_item("100.00"), **kwargs)
+        ticket_add_line(ticket=ticket, item=service_item("100.00"), **kwargs)
     assert error.value.field == field
     assert TicketLine.objects.count() == 0
 
@@ -171,7 +172,7 @@ def test_bad_line_input_is_refused_and_changes_nothing(kwargs, field):  # R32
 def test_price_with_more_than_two_decimals_is_refused():  # R1, R32
     ticket = ticket_with_lines()
     with pytest.raises(ValidationError) as error:
-        services.ticket_add_line(ticket=ticket, item=service_item(), unit_price=Decimal("1.005"))
+        ticket_add_line(ticket=ticket, item=service_item(), unit_price=Decimal("1.005"))
     assert "unit_price" in error.value.message_dict
     assert TicketLine.objects.count() == 0
 
@@ -179,42 +180,42 @@ def test_price_with_more_than_two_decimals_is_refused():  # R1, R32
 def test_inactive_or_unknown_item_is_refused():  # R32
     ticket = ticket_with_lines()
     with pytest.raises(DomainError) as error:
-        services.ticket_add_line(ticket=ticket, item=ItemFactory(active=False))
+        ticket_add_line(ticket=ticket, item=ItemFactory(active=False))
     assert error.value.field == "item"
     unsaved = ItemFactory.build(kind=ItemKind.SERVICE)
     with pytest.raises(DomainError) as error:
-        services.ticket_add_line(ticket=ticket, item=unsaved)
+        ticket_add_line(ticket=ticket, item=unsaved)
     assert error.value.field == "item"
     gone = service_item()
     gone_pk = gone.pk
     gone.delete()
     gone.pk = gone_pk
     with pytest.raises(DomainError, match="doesn't exist"):
-        services.ticket_add_line(ticket=ticket, item=gone)
+        ticket_add_line(ticket=ticket, item=gone)
     assert TicketLine.objects.count() == 0
 
 
 def test_no_new_line_on_closed_or_voided_ticket(front_desk):  # R32, R16
     ticket = closed_ticket("50.00")
     with pytest.raises(DomainError, match="adjust it instead"):
-        services.ticket_add_line(ticket=ticket, item=service_item())
-    voided = services.ticket_void(ticket=ticket_with_lines("10.00"), user=front_desk)
+        ticket_add_line(ticket=ticket, item=service_item())
+    voided = ticket_void(ticket=ticket_with_lines("10.00"), user=front_desk)
     with pytest.raises(DomainError, match="voided"):
-        services.ticket_add_line(ticket=voided, item=service_item())
+        ticket_add_line(ticket=voided, item=service_item())
     assert TicketLine.objects.filter(ticket__in=[ticket, voided]).count() == 2
 
 
 def test_update_line_on_open_ticket(front_desk):  # R30
     ticket = ticket_with_lines("100.00")
     line = ticket.lines.get()
-    line = services.ticket_update_line(
+    line = ticket_update_line(
         line=line, user=front_desk, quantity=2, discount_percent=Decimal("10")
     )
     assert line.net_amount == Decimal("180.00")
-    line = services.ticket_update_line(line=line, user=front_desk, discount_amount=Decimal("5"))
+    line = ticket_update_line(line=line, user=front_desk, discount_amount=Decimal("5"))
     assert (line.discount_amount, line.discount_percent) == (Decimal("5"), None)
     assert line.net_amount == Decimal("195.00")
-    line = services.ticket_update_line(line=line, user=front_desk, discount_amount=Decimal("0"))
+    line = ticket_update_line(line=line, user=front_desk, discount_amount=Decimal("0"))
     assert (line.discount_amount, line.net_amount) == (None, Decimal("200.00"))
     line.refresh_from_db()
     assert line.net_amount == Decimal("200.00")
@@ -235,7 +236,7 @@ def test_bad_line_update_changes_nothing(front_desk, kwargs, field):  # R32
     ticket = ticket_with_lines("100.00")
     line = ticket.lines.get()
     with pytest.raises(DomainError) as error:
-        services.ticket_update_line(line=line, user=front_desk, **kwargs)
+        ticket_update_line(line=line, user=front_desk, **kwargs)
     assert error.value.field == field
     line.refresh_from_db()
     assert (line.quantity, line.unit_price, line.net_amount) == (
@@ -247,30 +248,30 @@ def test_bad_line_update_changes_nothing(front_desk, kwargs, field):  # R32
 
 def test_package_redemption_line_price_stays_zero(front_desk):  # R9
     ticket = ticket_with_lines()
-    line = services.ticket_add_line(ticket=ticket, item=service_item(), package_redemption=True)
+    line = ticket_add_line(ticket=ticket, item=service_item(), package_redemption=True)
     with pytest.raises(DomainError):
-        services.ticket_update_line(line=line, user=front_desk, unit_price=Decimal("10"))
-    line = services.ticket_update_line(line=line, user=front_desk, quantity=2)
+        ticket_update_line(line=line, user=front_desk, unit_price=Decimal("10"))
+    line = ticket_update_line(line=line, user=front_desk, quantity=2)
     assert line.net_amount == Decimal("0.00")
 
 
 def test_remove_line_on_open_ticket(front_desk):  # R30
     ticket = ticket_with_lines("100.00", "30.00")
-    services.ticket_remove_line(line=ticket.lines.first(), user=front_desk)
+    ticket_remove_line(line=ticket.lines.first(), user=front_desk)
     assert selectors.ticket_total(ticket=ticket) == Decimal("30.00")
     with pytest.raises(DomainError, match="already removed"):
-        services.ticket_remove_line(line=TicketLine(pk=999999, ticket=ticket), user=front_desk)
+        ticket_remove_line(line=TicketLine(pk=999999, ticket=ticket), user=front_desk)
 
 
 def test_line_change_refused_when_total_would_fall_below_payments(front_desk):  # R21
     ticket = ticket_with_lines("100.00", "50.00")
-    services.payment_add(ticket=ticket, method="cash", amount=Decimal("120.00"))
+    payment_add(ticket=ticket, method="cash", amount=Decimal("120.00"))
     first, second = ticket.lines.all()
     with pytest.raises(DomainError, match="below what was paid"):
-        services.ticket_update_line(line=first, user=front_desk, discount_amount=Decimal("40"))
+        ticket_update_line(line=first, user=front_desk, discount_amount=Decimal("40"))
     with pytest.raises(DomainError, match="below what was paid"):
-        services.ticket_remove_line(line=first, user=front_desk)
-    services.ticket_update_line(line=second, user=front_desk, unit_price=Decimal("20.00"))
+        ticket_remove_line(line=first, user=front_desk)
+    ticket_update_line(line=second, user=front_desk, unit_price=Decimal("20.00"))
     assert selectors.ticket_total(ticket=ticket) == Decimal("120.00")
     first.refresh_from_db()
     assert first.net_amount == Decimal("100.00")
@@ -278,14 +279,14 @@ def test_line_change_refused_when_total_would_fall_below_payments(front_desk):  
 
 def test_line_change_refused_when_total_would_not_exceed_points_paid(front_desk):  # R21
     ticket = ticket_with_lines("100.00", "50.00")
-    services.payment_add(ticket=ticket, method="points", amount=Decimal("60.00"), points=6000)
+    payment_add(ticket=ticket, method="points", amount=Decimal("60.00"), points=6000)
     first = ticket.lines.first()
     # 100 → 10 would leave a total of 60.00: equal to the points paid, so refused.
     with pytest.raises(DomainError, match="above the points paid"):
-        services.ticket_update_line(line=first, user=front_desk, unit_price=Decimal("10.00"))
+        ticket_update_line(line=first, user=front_desk, unit_price=Decimal("10.00"))
     with pytest.raises(DomainError, match="above the points paid"):
-        services.ticket_remove_line(line=first, user=front_desk)
-    services.ticket_update_line(line=first, user=front_desk, unit_price=Decimal("10.01"))
+        ticket_remove_line(line=first, user=front_desk)
+    ticket_update_line(line=first, user=front_desk, unit_price=Decimal("10.01"))
     assert selectors.ticket_total(ticket=ticket) == Decimal("60.01")
 
 
@@ -296,7 +297,7 @@ def test_line_change_refused_when_total_would_not_exceed_points_paid(front_desk)
     percent=st.one_of(st.none(), st.decimals(min_value=0, max_value=100, places=2)),
 )
 def test_line_net_is_never_negative_nor_above_the_line_amount(quantity, price, percent):  # R30
-    net = services.line_net_amount(
+    net = line_net_amount(
         quantity=quantity, unit_price=price, discount_amount=None, discount_percent=percent
     )
     line_amount = quantity * price

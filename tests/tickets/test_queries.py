@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tickets import services
+from tickets.lifecycle import ticket_close
 
 from .factories import paid_ticket
 
@@ -15,6 +15,6 @@ def test_close_uses_the_same_queries_for_1_and_20_lines(django_assert_num_querie
     """Listeners of ticket_closed (loyalty) run inside the close and are counted too."""
     small, large = paid_ticket("10.00"), paid_ticket(*["10.00"] * 20)
     with CaptureQueriesContext(connection) as one_line:
-        services.ticket_close(ticket=small)
+        ticket_close(ticket=small)
     with django_assert_num_queries(len(one_line)):
-        services.ticket_close(ticket=large)
+        ticket_close(ticket=large)

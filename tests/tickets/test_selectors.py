@@ -4,7 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from tickets import selectors, services
+from tickets import selectors
+from tickets.lifecycle import ticket_open
+from tickets.payments import payment_add
 
 from .factories import closed_ticket, ticket_with_lines
 
@@ -13,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 def test_totals_paid_points_and_balance():
     ticket = ticket_with_lines("100.00", "25.50")
-    services.payment_add(ticket=ticket, method="points", amount=Decimal("10.00"), points=1000)
-    services.payment_add(ticket=ticket, method="card", amount=Decimal("15.25"))
+    payment_add(ticket=ticket, method="points", amount=Decimal("10.00"), points=1000)
+    payment_add(ticket=ticket, method="card", amount=Decimal("15.25"))
     assert selectors.ticket_total(ticket=ticket) == Decimal("125.50")
     assert selectors.ticket_paid(ticket=ticket) == Decimal("25.25")
     assert selectors.ticket_points_paid(ticket=ticket) == Decimal("10.00")
@@ -22,9 +24,9 @@ def test_totals_paid_points_and_balance():
 
 
 def test_annotated_list_matches_the_selectors(django_assert_num_queries):
-    empty = services.ticket_open()
+    empty = ticket_open()
     partly = ticket_with_lines("100.00", "20.00")
-    services.payment_add(ticket=partly, method="cash", amount=Decimal("50.00"))
+    payment_add(ticket=partly, method="cash", amount=Decimal("50.00"))
     closed = closed_ticket("30.00", "10.00")
     with django_assert_num_queries(1):
         rows = {

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from salon.api.filters import UpdatedSinceFilter
 from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsStaffMember
-from tickets import selectors, services
+from tickets import lifecycle, lines, payments, selectors
 from tickets.models import Payment, Ticket, TicketLine
 
 from .serializers import (
@@ -75,26 +75,28 @@ class TicketViewSet(
         ],
     )
     def create(self, request):
-        ticket = services.ticket_open(user=request.user, **validated(TicketOpenSerializer, request))
+        ticket = lifecycle.ticket_open(
+            user=request.user, **validated(TicketOpenSerializer, request)
+        )
         return ticket_response(ticket, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: TicketSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        ticket = services.ticket_close(ticket=self._ticket(pk), user=request.user)
+        ticket = lifecycle.ticket_close(ticket=self._ticket(pk), user=request.user)
         return ticket_response(ticket)
 
     @extend_schema(request=ReasonSerializer, responses={200: TicketSerializer})
     @action(detail=True, methods=["post"])
     def void(self, request, pk=None):
         reason = validated(ReasonSerializer, request)["reason"]
-        ticket = services.ticket_void(ticket=self._ticket(pk), user=request.user, reason=reason)
+        ticket = lifecycle.ticket_void(ticket=self._ticket(pk), user=request.user, reason=reason)
         return ticket_response(ticket)
 
     @extend_schema(request=SettleSerializer, responses={201: PaymentSerializer})
     @action(detail=True, methods=["post"])
     def settle(self, request, pk=None):
-        payment = services.ticket_settle(
+        payment = lifecycle.ticket_settle(
             ticket=self._ticket(pk), user=request.user, **validated(SettleSerializer, request)
         )
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
@@ -122,7 +124,7 @@ class TicketLinesView(IdempotentMixin, APIView):
     )
     def post(self, request, ticket_pk):
         ticket = get_object_or_404(Ticket, pk=ticket_pk)
-        line = services.ticket_add_line(
+        line = lines.ticket_add_line(
             ticket=ticket, user=request.user, **validated(LineAddSerializer, request)
         )
         return Response(TicketLineSerializer(line).data, status=status.HTTP_201_CREATED)
@@ -138,7 +140,7 @@ class TicketLineDetailView(APIView):
 
     @extend_schema(request=LineUpdateSerializer, responses={200: TicketLineSerializer})
     def patch(self, request, ticket_pk, line_pk):
-        line = services.ticket_update_line(
+        line = lines.ticket_update_line(
             line=self._line(ticket_pk, line_pk),
             user=request.user,
             **validated(LineUpdateSerializer, request),
@@ -154,7 +156,7 @@ class TicketLineDetailView(APIView):
         # Some HTTP clients can't send a body with DELETE: the reason may be ?reason=.
         reason = ReasonSerializer(data=request.data or request.query_params)
         reason.is_valid(raise_exception=True)
-        services.ticket_remove_line(
+        lines.ticket_remove_line(
             line=self._line(ticket_pk, line_pk),
             user=request.user,
             reason=reason.validated_data["reason"],
@@ -180,7 +182,7 @@ class TicketPaymentsView(IdempotentMixin, APIView):
     )
     def post(self, request, ticket_pk):
         ticket = get_object_or_404(Ticket, pk=ticket_pk)
-        payment = services.payment_add(
+        payment = payments.payment_add(
             ticket=ticket, user=request.user, **validated(PaymentAddSerializer, request)
         )
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
@@ -194,5 +196,5 @@ class TicketPaymentDetailView(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, ticket_pk, payment_pk):
         payment = get_object_or_404(Payment, pk=payment_pk, ticket_id=ticket_pk)
-        services.payment_remove(payment=payment, user=request.user)
+        payments.payment_remove(payment=payment, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -21,10 +21,12 @@ from catalog.services import item_create
 from clients.models import Client, ClientSource
 from clients.services import client_create
 from loyalty.actions import Action
-from loyalty.services import earning_rule_update, loyalty_settings_update
+from loyalty.configuration import earning_rule_update, loyalty_settings_update
 from salon import roles
 from salon.services import features_update
-from tickets.services import payment_add, ticket_add_line, ticket_close, ticket_open
+from tickets.lifecycle import ticket_close, ticket_open
+from tickets.lines import ticket_add_line
+from tickets.payments import payment_add
 
 DEMO_LOGINS = (
     # username, password, role, is_staff

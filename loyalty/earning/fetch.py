@@ -1,0 +1,154 @@
+"""Earning, step 1: read everything a ticket's points reconcile decides from, once
+(R3-R16, R22). The statement is loyalty/sql.py's; this module parses its row."""
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from clients.models import ClientSource
+from loyalty import sql
+from loyalty.actions import ACTIONS
+from loyalty.models import EarningRule
+from loyalty.selectors import earning_rules_get, loyalty_settings_get
+from salon.selectors import features_get
+
+
+def rule_values(rule: EarningRule) -> dict:
+    """A rule as a snapshot keeps it: JSON-safe, the spend unit as a string of dollars."""
+    return {
+        "active": rule.active,
+        "points": rule.points,
+        "spend_unit": None if rule.spend_unit is None else str(rule.spend_unit),
+        "referrer_points": rule.referrer_points,
+    }
+
+
+@dataclass(frozen=True)
+class SnapshotState:
+    """A ticket's earning snapshot as read (R11, R16), with whether its clients merged since."""
+
+    client_id: int
+    client_merged_into_id: int | None
+    referrer_id: int | None
+    referrer_merged_into_id: int | None
+    rewards_on: bool
+    rules: dict
+    per_visit_awards: list[str]
+
+
+@dataclass(frozen=True)
+class TicketLedgerState:
+    """Everything `ticket_points_reconcile` decides from, read in one statement.
+
+    `first_time` holds the per-visit facts (SPEC §3) and is read only when the snapshot is
+    still to be taken. `rules` are the configuration's current values, as a snapshot keeps
+    them (SPEC §3).
+    """
+
+    ticket_id: int
+    status: str
+    client_id: int | None
+    appointment_id: int | None
+    client_source: str | None
+    client_merged_into_id: int | None
+    referrer_id: int | None
+    referrer_is_tombstone: bool
+    rewards_on: bool
+    hold_hours: int
+    rules: dict
+    snapshot: SnapshotState | None
+    # Paid (not package-redemption) line amounts by item kind: the kinds the ticket contains.
+    amounts: dict[str, Decimal]
+    # (action, beneficiary) -> (points, entries) of the ticket's earning entries.
+    held: dict[tuple[str, str], tuple[int, int]]
+    # Redemptions not given back yet: (payment id, points, client id, client's merged_into,
+    # whether the payment is still on the ticket).
+    redemptions: list[tuple[int, int, int, int | None, bool]]
+    first_time: dict[str, bool]
+
+
+def _json(value, default):
+    """json_agg comes back parsed on PostgreSQL, jsonb and SQLite's JSON as text."""
+    if value is None:
+        return default
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _dollars(cents: int | None) -> Decimal | None:
+    return None if cents is None else (Decimal(cents) / 100).quantize(Decimal("0.01"))
+
+
+def ticket_ledger_state(*, ticket_id: int) -> TicketLedgerState | None:
+    """A ticket's state for its points reconcile: one prepared statement, whatever the
+    history. Plain SQL because the ORM needed 15 queries and 10 ms of Python for the same
+    (docs/performance.md, P3). None when there is no such ticket."""
+    row = sql.ticket_ledger_row(ticket_id=ticket_id)
+    if row is None:
+        return None
+    (
+        status, client_id, appointment_id, client_source, client_merged_into_id,
+        referrer_id, referrer_merged_into_id, rewards_on, hold_hours, rules,
+        snapshot_id, snapshot_client_id, snapshot_client_merged_into_id,
+        snapshot_referrer_id, snapshot_referrer_merged_into_id, snapshot_rewards_on,
+        snapshot_rules, snapshot_awards, prebooked, appointment_source, amounts, held,
+        redemptions, earlier_ticket, earlier_service, earlier_membership,
+        earlier_series_package, reservation_fulfilled,
+    ) = row  # fmt: skip
+    rule_rows = _json(rules, [])
+    snapshot = None
+    if snapshot_id is not None:
+        snapshot = SnapshotState(
+            client_id=snapshot_client_id,
+            client_merged_into_id=snapshot_client_merged_into_id,
+            referrer_id=snapshot_referrer_id,
+            referrer_merged_into_id=snapshot_referrer_merged_into_id,
+            rewards_on=bool(snapshot_rewards_on),
+            rules=_json(snapshot_rules, {}),
+            per_visit_awards=_json(snapshot_awards, []),
+        )
+    return TicketLedgerState(
+        ticket_id=ticket_id,
+        status=status,
+        client_id=client_id,
+        appointment_id=appointment_id,
+        client_source=client_source,
+        client_merged_into_id=client_merged_into_id,
+        referrer_id=referrer_id,
+        referrer_is_tombstone=referrer_merged_into_id is not None,
+        # The single rows are made by migrations; after a test flush the getters re-create
+        # them (a query each, off the hot path).
+        rewards_on=(features_get().rewards_referrals if rewards_on is None else bool(rewards_on)),
+        hold_hours=loyalty_settings_get().hold_hours if hold_hours is None else hold_hours,
+        rules=(
+            {
+                action: {
+                    "active": bool(active),
+                    "points": points,
+                    "spend_unit": None if unit is None else str(_dollars(unit)),
+                    "referrer_points": referrer_points,
+                }
+                for action, active, points, unit, referrer_points in rule_rows
+            }
+            if len(rule_rows) >= len(ACTIONS)
+            else {rule.action: rule_values(rule) for rule in earning_rules_get()}
+        ),
+        snapshot=snapshot,
+        amounts={kind: _dollars(cents) for kind, cents in _json(amounts, [])},
+        held={
+            (action, beneficiary): (int(points), int(entries))
+            for action, beneficiary, points, entries in _json(held, [])
+        },
+        redemptions=sorted(
+            (payment_id, int(points), entry_client, merged_into, bool(live))
+            for payment_id, points, entry_client, merged_into, live in _json(redemptions, [])
+        ),
+        first_time={
+            "earlier_ticket": bool(earlier_ticket),
+            "earlier_service": bool(earlier_service),
+            "earlier_membership": bool(earlier_membership),
+            "earlier_series_package": bool(earlier_series_package),
+            "reservation_fulfilled": bool(reservation_fulfilled),
+            "appointment_prebooked": bool(prebooked),
+            "appointment_online": appointment_source in (ClientSource.ONLINE, ClientSource.APP),
+        },
+    )

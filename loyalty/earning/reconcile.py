@@ -1,0 +1,157 @@
+"""Earning, step 3: make the ledger hold what a ticket should have earned (R3-R16, R22).
+
+Serves close, adjustment, void and payment removal alike: fetch the state, let the pure
+rules say what changes, then build the entries and post them through the ledger.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from clients.selectors import client_survivor_id
+from loyalty import ledger
+from loyalty.actions import Action, Beneficiary
+from loyalty.earning import rules
+from loyalty.earning.fetch import TicketLedgerState, ticket_ledger_state
+from loyalty.models import EntryKind, PointsEntry, TicketEarningSnapshot
+from tickets.locks import lock_ticket
+from tickets.models import Ticket, TicketStatus
+
+ACTIONS_LABELS = dict(Action.choices)
+
+
+def _pending_lots(*, ticket_id, action, beneficiary, client_id, now) -> list[tuple]:
+    """(available_at, points) of the still-pending points of one (ticket, action,
+    beneficiary), latest first: what a take-back takes first (R15)."""
+    return list(
+        PointsEntry.objects.filter(
+            ticket_id=ticket_id,
+            action=action,
+            beneficiary=beneficiary,
+            client_id=client_id,
+            available_at__gt=now,
+        )
+        .values("available_at")
+        .annotate(points=Sum("points"))
+        .order_by("-available_at")
+        .values_list("available_at", "points")
+    )
+
+
+def _earning_entries(*, state: TicketLedgerState, now: datetime) -> tuple[list, object]:
+    """The entries for the difference between what the ticket should hold and what the
+    ledger holds for it, with the snapshot row to write when the ticket is seen closed for
+    the first time (R11, R16)."""
+    if state.client_id is None:
+        return [], None  # R11: walk-ins earn nothing
+    snapshot, snapshot_row = state.snapshot, None
+    if snapshot is None and state.status == TicketStatus.CLOSED:
+        snapshot = rules.snapshot_take(state=state)
+        snapshot_row = TicketEarningSnapshot(
+            ticket_id=state.ticket_id,
+            client_id=snapshot.client_id,
+            referrer_id=snapshot.referrer_id,
+            rewards_on=snapshot.rewards_on,
+            rules=snapshot.rules,
+            per_visit_awards=snapshot.per_visit_awards,
+            created_at=now,
+        )
+    changes = rules.ledger_changes(
+        state=state,
+        snapshot=snapshot,
+        expected=rules.expected_points(state=state, snapshot=snapshot),
+    )
+    if not changes:
+        return [], snapshot_row
+    source = snapshot or state
+    owners = {
+        Beneficiary.CLIENT: client_survivor_id(source.client_id, source.client_merged_into_id),
+    }
+    if snapshot is not None:
+        owners[Beneficiary.REFERRER] = client_survivor_id(
+            snapshot.referrer_id, snapshot.referrer_merged_into_id
+        )
+    change_word = "voided" if state.status == TicketStatus.VOIDED else "adjusted"
+    ticket_id = state.ticket_id
+    entries = []
+    for change in changes:
+        owner = owners[change.beneficiary]
+        if change.points > 0:
+            parts = [(change.points, rules.available_at(hold_hours=state.hold_hours, now=now))]
+        else:
+            pending = _pending_lots(
+                ticket_id=ticket_id,
+                action=change.action,
+                beneficiary=change.beneficiary,
+                client_id=owner,
+                now=now,
+            )
+            parts = rules.take_back_split(points=-change.points, pending=pending, now=now)
+        for offset, (points, when) in enumerate(parts):
+            entries.append(
+                PointsEntry(
+                    client_id=owner,
+                    points=points,
+                    kind=change.kind,
+                    ticket_id=ticket_id,
+                    action=change.action,
+                    beneficiary=change.beneficiary,
+                    appointment_id=state.appointment_id if points > 0 else None,
+                    created_at=now,
+                    available_at=when,
+                    memo=(
+                        f"Ticket #{ticket_id} {change_word}"
+                        if change.kind == EntryKind.ADJUSTMENT
+                        else f"{ACTIONS_LABELS[change.action]} (ticket #{ticket_id})"
+                    ),
+                    idempotency_key=(
+                        f"ticket:{ticket_id}:{change.action}:{change.beneficiary}:"
+                        f"{change.sequence + offset}"
+                    ),
+                )
+            )
+    return entries, snapshot_row
+
+
+def _redemption_reversals(*, state: TicketLedgerState, now: datetime) -> list[PointsEntry]:
+    """Give back at once the points of redemption payments no longer on the ticket (R22)."""
+    return [
+        PointsEntry(
+            client_id=client_survivor_id(client_id, merged_into_id),
+            points=-points,
+            kind=EntryKind.REDEEM_REVERSAL,
+            ticket_id=state.ticket_id,
+            payment_id=payment_id,
+            created_at=now,
+            available_at=now,
+            memo=f"Points payment on ticket #{state.ticket_id} given back",
+            idempotency_key=f"redeem_reversal:{payment_id}",
+        )
+        for payment_id, points, client_id, merged_into_id in rules.redemptions_to_give_back(
+            state=state
+        )
+    ]
+
+
+@transaction.atomic(savepoint=False)
+def ticket_points_reconcile(
+    *, ticket: Ticket, now: datetime | None = None, locked: bool = False
+) -> list[PointsEntry]:
+    """Make the ledger hold exactly what this ticket should have earned, and give back the
+    points of removed or voided redemptions; posts only the differences, so running it again
+    changes nothing (R13). Serves close, adjustment, void and payment removal alike.
+
+    The ticket row is locked first, unless the caller holds it already (`locked`: tickets
+    sends its signals from the transaction that locked it). Then one statement reads the
+    ticket's state and, on PostgreSQL, one writes the entries, snapshot and balances (P3).
+    No savepoint: a failure here fails the caller's close, adjustment or void with it.
+    """
+    now = now or timezone.now()
+    if not locked:
+        lock_ticket(ticket)
+    state = ticket_ledger_state(ticket_id=ticket.pk)
+    entries = _redemption_reversals(state=state, now=now)
+    earning, snapshot_row = _earning_entries(state=state, now=now)
+    return ledger.entries_post(entries + earning, snapshot=snapshot_row)

@@ -1,0 +1,303 @@
+"""loyalty's hand-written SQL, in one place (STYLE rule 15): table names from `_meta`; each
+statement says what it replaced and the measured gain (docs/performance.md).
+
+- the rewards box read (R15, R18, R20, R28, R34): P1/P2's hot read;
+- a ticket's ledger state (R3-R16, R22): one prepared SELECT across tickets, catalog,
+  clients and appointments; `LEDGER_STATE_COLUMNS` names every column it reads from other
+  apps' tables, and tests/loyalty/test_sql_contract.py fails loudly if one is renamed;
+- the ledger's write (R14, R16, R18): entries, a ticket's snapshot and balance totals in
+  one statement on PostgreSQL. Only loyalty/ledger.py calls it.
+"""
+
+import functools
+from collections import defaultdict
+from datetime import datetime
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+from appointments.models import Appointment, ProductReservation
+from catalog.models import Item, ItemKind
+from clients.models import Client
+from loyalty.actions import Action
+from loyalty.models import (
+    EarningRule,
+    EntryKind,
+    LoyaltySettings,
+    PointsBalance,
+    PointsEntry,
+    TicketEarningSnapshot,
+)
+from salon.db import PreparedStatement
+from salon.models import Features
+from tickets.models import Payment, Ticket, TicketLine, TicketStatus
+
+
+def _column(model, field: str) -> str:
+    return model._meta.get_field(field).column
+
+
+# --- the rewards box read -----------------------------------------------------------------
+
+
+def _rewards_sql() -> str:
+    """One SELECT for a client's balance row, pending sum, tombstone mark, minimum
+    redemption and rewards switch (R15, R18, R20, R34).
+
+    Pending reads only entries with available_at > now through the (client, available_at)
+    index: the last hold window, whatever the history. Written as SQL because building the
+    same query with the ORM cost 1 ms of the read's 1.4 ms (docs/performance.md, P1/P2).
+    """
+    client, balance, entry = Client._meta, PointsBalance._meta, PointsEntry._meta
+    settings_table, features = LoyaltySettings._meta.db_table, Features._meta.db_table
+    return (
+        f"SELECT c.{client.get_field('merged_into').column}, "
+        f"COALESCE((SELECT b.total FROM {balance.db_table} b "
+        f"WHERE b.{balance.get_field('client').column} = c.id), 0), "
+        f"COALESCE((SELECT SUM(e.points) FROM {entry.db_table} e "
+        f"WHERE e.{entry.get_field('client').column} = c.id AND e.available_at > %(now)s), 0), "
+        f"(SELECT s.min_redemption_dollars FROM {settings_table} s WHERE s.id = 1), "
+        f"(SELECT f.rewards_referrals FROM {features} f WHERE f.id = 1) "
+        f"FROM {client.db_table} c WHERE c.id = %(client)s"
+    )
+
+
+# Planned on every run, not prepared (salon/db.py): a prepared statement's generic plan
+# can't see `now`, and summed the whale's whole history (10.7 ms a read instead of 0.3 ms,
+# docs/performance.md).
+REWARDS_SQL = _rewards_sql()
+
+
+def rewards_row(*, client_id: int, now: datetime) -> tuple | None:
+    """(merged_into, total, pending, min_redemption_dollars, rewards_on) of one client."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            REWARDS_SQL,
+            {"now": connection.ops.adapt_datetimefield_value(now), "client": client_id},
+        )
+        return cursor.fetchone()
+
+
+# --- a ticket's ledger state ---------------------------------------------------------------
+
+
+# Per-visit facts (SPEC §3 "First-time rules"), each evaluated only when the snapshot is
+# still to be taken and, for the "first purchase of a kind" ones, when the ticket contains
+# that kind and the rule is active: the scan of earlier tickets then stays off the hot path.
+EARLIER_PURCHASES = {
+    "earlier_service": (ItemKind.SERVICE, Action.FIRST_VISIT),
+    "earlier_membership": (ItemKind.MEMBERSHIP, Action.REFERRED_MEMBERSHIP_PURCHASE),
+    "earlier_series_package": (ItemKind.SERIES_PACKAGE, Action.REFERRED_PACKAGE_PURCHASE),
+}
+_JSON_FUNCTIONS = {
+    "postgresql": ("json_agg", "json_build_array"),
+    "sqlite": ("json_group_array", "json_array"),
+}
+
+
+def _cents(expression: str) -> str:
+    """An exact integer number of cents on both databases (SQLite keeps decimals as reals)."""
+    return f"CAST(ROUND({expression} * 100) AS BIGINT)"
+
+
+def _ticket_ledger_sql(vendor: str) -> str:
+    aggregate, row = _JSON_FUNCTIONS[vendor]
+    ticket, line, payment = Ticket._meta.db_table, TicketLine._meta.db_table, Payment._meta.db_table
+    item, client = Item._meta.db_table, Client._meta.db_table
+    entry, snapshot = PointsEntry._meta.db_table, TicketEarningSnapshot._meta.db_table
+    rule, settings_table = EarningRule._meta.db_table, LoyaltySettings._meta.db_table
+    features, appointment = Features._meta.db_table, Appointment._meta.db_table
+    reservation = ProductReservation._meta.db_table
+    paid_lines = (
+        f"FROM {line} l JOIN {item} i ON i.id = l.item_id "
+        "WHERE l.ticket_id = %(ticket)s AND NOT l.package_redemption"
+    )
+    earlier_tickets = (
+        f"FROM {ticket} et WHERE et.client_id = t.client_id AND et.status = %(closed)s "
+        "AND et.id <> t.id"
+    )
+    facts = [
+        f"CASE WHEN sn.id IS NULL THEN EXISTS (SELECT 1 {earlier_tickets}) END",
+        *(
+            f"CASE WHEN sn.id IS NULL "
+            f"AND EXISTS (SELECT 1 {paid_lines} AND i.kind = %({name}_kind)s) "
+            f"AND EXISTS (SELECT 1 FROM {rule} r WHERE r.action = %({name}_action)s "
+            "AND r.active) "
+            f"THEN EXISTS (SELECT 1 {earlier_tickets} AND EXISTS (SELECT 1 FROM {line} el "
+            f"JOIN {item} ei ON ei.id = el.item_id WHERE el.ticket_id = et.id "
+            f"AND NOT el.package_redemption AND ei.kind = %({name}_kind)s)) END"
+            for name in EARLIER_PURCHASES
+        ),
+        f"CASE WHEN sn.id IS NULL AND t.reservation_id IS NOT NULL THEN EXISTS (SELECT 1 "
+        f"{paid_lines} AND l.item_id = (SELECT rv.item_id FROM {reservation} rv "
+        "WHERE rv.id = t.reservation_id)) END",
+    ]
+    return (
+        "SELECT t.status, t.client_id, t.appointment_id, c.source, c.merged_into_id, "
+        "c.referred_by_id, rc.merged_into_id, "
+        f"(SELECT f.rewards_referrals FROM {features} f WHERE f.id = 1), "
+        f"(SELECT s.hold_hours FROM {settings_table} s WHERE s.id = 1), "
+        f"(SELECT {aggregate}({row}(r.action, r.active, r.points, "
+        f"{_cents('r.spend_unit')}, r.referrer_points)) FROM {rule} r), "
+        "sn.id, sn.client_id, sc.merged_into_id, sn.referrer_id, sr.merged_into_id, "
+        "sn.rewards_on, sn.rules, sn.per_visit_awards, a.prebooked, a.source, "
+        f"(SELECT {aggregate}({row}(x.kind, x.cents)) FROM (SELECT i.kind AS kind, "
+        f"{_cents('SUM(l.net_amount)')} AS cents {paid_lines} GROUP BY i.kind) x), "
+        f"(SELECT {aggregate}({row}(x.action, x.beneficiary, x.points, x.entries)) FROM "
+        "(SELECT e.action AS action, e.beneficiary AS beneficiary, SUM(e.points) AS points, "
+        f"COUNT(*) AS entries FROM {entry} e WHERE e.ticket_id = %(ticket)s "
+        "AND e.action <> '' GROUP BY e.action, e.beneficiary) x), "
+        f"(SELECT {aggregate}({row}(e.payment_id, e.points, e.client_id, ec.merged_into_id, "
+        f"EXISTS (SELECT 1 FROM {payment} p WHERE p.id = e.payment_id "
+        f"AND p.ticket_id = %(ticket)s))) FROM {entry} e JOIN {client} ec ON ec.id = e.client_id "
+        "WHERE e.ticket_id = %(ticket)s AND e.kind = %(redeem)s AND NOT EXISTS (SELECT 1 "
+        f"FROM {entry} g WHERE g.ticket_id = %(ticket)s AND g.kind = %(redeem_reversal)s "
+        "AND g.payment_id = e.payment_id)), "
+        f"{', '.join(facts)} "
+        f"FROM {ticket} t "
+        f"LEFT JOIN {client} c ON c.id = t.client_id "
+        f"LEFT JOIN {client} rc ON rc.id = c.referred_by_id "
+        f"LEFT JOIN {snapshot} sn ON sn.ticket_id = t.id "
+        f"LEFT JOIN {client} sc ON sc.id = sn.client_id "
+        f"LEFT JOIN {client} sr ON sr.id = sn.referrer_id "
+        f"LEFT JOIN {appointment} a ON a.id = t.appointment_id "
+        "WHERE t.id = %(ticket)s"
+    )
+
+
+TICKET_LEDGER = {
+    vendor: PreparedStatement("loyalty_ticket_ledger_state", _ticket_ledger_sql(vendor))
+    for vendor in _JSON_FUNCTIONS
+}
+_TICKET_LEDGER_PARAMS = {
+    "closed": TicketStatus.CLOSED.value,
+    "redeem": EntryKind.REDEEM.value,
+    "redeem_reversal": EntryKind.REDEEM_REVERSAL.value,
+    **{f"{name}_kind": kind.value for name, (kind, _) in EARLIER_PURCHASES.items()},
+    **{f"{name}_action": action.value for name, (_, action) in EARLIER_PURCHASES.items()},
+}
+
+# Every (model, field, column) the ledger-state SELECT reads, by the name written in it. The
+# statement is one string for speed (P3), so a rename elsewhere would only fail at run time:
+# tests/loyalty/test_sql_contract.py checks each against the models' `_meta` instead.
+LEDGER_STATE_COLUMNS = [
+    *((Ticket, field, column) for field, column in [
+        ("id", "id"), ("status", "status"), ("client", "client_id"),
+        ("appointment", "appointment_id"), ("reservation", "reservation_id"),
+    ]),
+    *((TicketLine, field, column) for field, column in [
+        ("ticket", "ticket_id"), ("item", "item_id"), ("net_amount", "net_amount"),
+        ("package_redemption", "package_redemption"),
+    ]),
+    (Payment, "id", "id"), (Payment, "ticket", "ticket_id"),
+    (Item, "id", "id"), (Item, "kind", "kind"),
+    *((Client, field, column) for field, column in [
+        ("id", "id"), ("source", "source"), ("merged_into", "merged_into_id"),
+        ("referred_by", "referred_by_id"),
+    ]),
+    (Appointment, "id", "id"), (Appointment, "prebooked", "prebooked"),
+    (Appointment, "source", "source"),
+    (ProductReservation, "id", "id"), (ProductReservation, "item", "item_id"),
+    (Features, "id", "id"), (Features, "rewards_referrals", "rewards_referrals"),
+    (LoyaltySettings, "id", "id"), (LoyaltySettings, "hold_hours", "hold_hours"),
+    *((EarningRule, field, field) for field in [
+        "action", "active", "points", "spend_unit", "referrer_points",
+    ]),
+    *((TicketEarningSnapshot, field, column) for field, column in [
+        ("id", "id"), ("ticket", "ticket_id"), ("client", "client_id"),
+        ("referrer", "referrer_id"), ("rewards_on", "rewards_on"), ("rules", "rules"),
+        ("per_visit_awards", "per_visit_awards"),
+    ]),
+    *((PointsEntry, field, column) for field, column in [
+        ("ticket", "ticket_id"), ("client", "client_id"), ("payment_id", "payment_id"),
+        ("action", "action"), ("beneficiary", "beneficiary"), ("points", "points"),
+        ("kind", "kind"),
+    ]),
+]  # fmt: skip
+
+
+def ticket_ledger_row(*, ticket_id: int) -> tuple | None:
+    """The row `loyalty.earning.fetch` parses; None when there is no such ticket."""
+    with connection.cursor() as cursor:
+        TICKET_LEDGER[connection.vendor].execute(
+            cursor, {**_TICKET_LEDGER_PARAMS, "ticket": ticket_id}
+        )
+        return cursor.fetchone()
+
+
+# --- the ledger's write --------------------------------------------------------------------
+
+
+@functools.cache
+def _insert_head(model) -> tuple[str, list, str]:
+    """The INSERT's fixed part, its fields and one row's placeholders, built once per model."""
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    row = f"({', '.join(['%s'] * len(fields))})"
+    return f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ", fields, row
+
+
+def _insert_sql(model, objects: list) -> tuple[str, list]:
+    """One multi-row INSERT of these objects, their values prepared as the ORM prepares them."""
+    head, fields, row = _insert_head(model)
+    database = connections[DEFAULT_DB_ALIAS]  # once, not through the proxy for each value
+    params = [
+        field.get_db_prep_save(getattr(instance, field.attname), database)
+        for instance in objects
+        for field in fields
+    ]
+    return head + ", ".join([row] * len(objects)), params
+
+
+def _balances_upsert_sql(deltas: dict[int, int]) -> tuple[str, list]:
+    """Add each delta to its client's total, creating the row if missing; rows are written
+    (and so locked) in primary-key order, as `_lock_balances` locks them (R18, R23)."""
+    table = PointsBalance._meta.db_table
+    client, total = _column(PointsBalance, "client"), _column(PointsBalance, "total")
+    rows = sorted(deltas.items())
+    values = ", ".join(["(%s, %s)"] * len(rows))
+    return (
+        f"INSERT INTO {table} ({client}, {total}) VALUES {values} "
+        f"ON CONFLICT ({client}) DO UPDATE SET {total} = {table}.{total} + excluded.{total}",
+        [value for row in rows for value in row],
+    )
+
+
+def ledger_write(
+    entries: list[PointsEntry], *, snapshot: TicketEarningSnapshot | None = None
+) -> list[PointsEntry]:
+    """Append entries, and a ticket's earning snapshot when one is taken, and move the
+    balance totals with them, in the caller's transaction (R14, R16, R18).
+
+    Plain SQL, and on PostgreSQL one statement: the close's writes cost one round trip, not
+    five queries built by the ORM (docs/performance.md, P3). The entries are built here, by
+    code; the database holds their keys, relations and CHECK constraints.
+    """
+    deltas: dict[int, int] = defaultdict(int)
+    for entry in entries:
+        deltas[entry.client_id] += entry.points
+    writes = []
+    if snapshot is not None:
+        writes.append(_insert_sql(TicketEarningSnapshot, [snapshot]))
+    if entries:
+        writes.append(_balances_upsert_sql(deltas))
+        sql, params = _insert_sql(PointsEntry, entries)
+        writes.append((f"{sql} RETURNING id", params))
+    if not writes:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            *earlier, (last_sql, _) = writes
+            ctes = ", ".join(f"w{number} AS ({sql})" for number, (sql, _) in enumerate(earlier))
+            cursor.execute(
+                f"WITH {ctes} {last_sql}" if ctes else last_sql,
+                [param for _, params in writes for param in params],
+            )
+        else:
+            for sql, params in writes:
+                cursor.execute(sql, params)
+        ids = [row[0] for row in cursor.fetchall()] if entries else []
+    for entry, pk in zip(entries, ids, strict=True):
+        entry.pk = pk
+        entry._state.adding = False
+        entry._state.db = connection.alias
+    return entries

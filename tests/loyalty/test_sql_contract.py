@@ -1,0 +1,24 @@
+"""loyalty/sql.py's ledger-state SELECT reads columns of five other apps' tables by name
+(STYLE rule 15): a renamed field or column must fail here, loudly, not at a close."""
+
+import pytest
+
+from loyalty import sql
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "column"),
+    sql.LEDGER_STATE_COLUMNS,
+    ids=[f"{model._meta.label}.{field}" for model, field, _ in sql.LEDGER_STATE_COLUMNS],
+)
+def test_every_column_the_ledger_state_reads_exists_under_that_name(model, field, column):
+    assert model._meta.get_field(field).column == column
+
+
+@pytest.mark.parametrize("vendor", ["postgresql", "sqlite"])
+def test_the_ledger_state_statement_reads_only_declared_tables(vendor):
+    statement = sql.TICKET_LEDGER[vendor].sql
+    for model in {model for model, _, _ in sql.LEDGER_STATE_COLUMNS}:
+        assert model._meta.db_table in statement
+    for _, _, column in sql.LEDGER_STATE_COLUMNS:
+        assert column in statement

@@ -1,0 +1,183 @@
+"""A ticket's life: open, close, void, settle, and a merge's move of ownership (R16, R17,
+R30, R31, R48)."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from appointments.services import appointment_complete_for_ticket, reservation_fulfil
+from clients.models import Client
+from salon.errors import DomainError
+
+from . import selectors, signals, sql
+from .adjustments import adjustment_record
+from .checks import exact_decimal, require_manager_and_reason
+from .locks import lock_ticket
+from .models import Payment, PaymentMethod, Ticket, TicketAdjustment, TicketLine, TicketStatus
+
+CASH_LIKE_METHODS = (
+    PaymentMethod.CASH,
+    PaymentMethod.CARD,
+    PaymentMethod.CHECK,
+    PaymentMethod.GIFT_CARD,
+)
+# Fields validated when the ticket was opened and never changed afterwards: skipping them
+# in full_clean() keeps state changes from re-querying each foreign key.
+TICKET_RELATIONS = ["client", "appointment", "reservation", "created_by"]
+
+
+@transaction.atomic
+def ticket_open(*, client=None, appointment=None, reservation=None, user=None) -> Ticket:
+    """Open a ticket, for a client or a walk-in (R30).
+
+    The client defaults to the appointment's (or reservation's) client; an appointment or
+    reservation of another client is refused, and so is a merged duplicate (R17).
+    """
+    if client is None:
+        client = (appointment and appointment.client) or (reservation and reservation.client)
+    # Re-read: the client may have been merged since the caller loaded it (R17).
+    merged = client is not None and Client.objects.filter(pk=client.pk, merged_into__isnull=False)
+    if merged and merged.exists():
+        raise DomainError(
+            "This client was merged into another; open the ticket for the survivor.",
+            field="client",
+        )
+    if appointment is not None and appointment.client_id != client.pk:
+        raise DomainError("This appointment belongs to another client.", field="appointment")
+    if reservation is not None and reservation.client_id != client.pk:
+        raise DomainError("This reservation belongs to another client.", field="reservation")
+    ticket = Ticket(
+        client=client,
+        appointment=appointment,
+        reservation=reservation,
+        created_by=user if user is not None and user.pk else None,
+    )
+    ticket.full_clean()
+    ticket.save()
+    return ticket
+
+
+@transaction.atomic
+def ticket_close(*, ticket: Ticket, user=None, now: datetime | None = None) -> Ticket:
+    """Close an open ticket whose payments equal its total (R31); announced inside the
+    transaction. Closing a closed ticket is a no-op; a ticket with no line can't close."""
+    ticket = lock_ticket(ticket)
+    if ticket.status == TicketStatus.CLOSED:
+        return ticket
+    if ticket.status == TicketStatus.VOIDED:
+        raise DomainError("This ticket is voided; it can't be closed.")
+    now = now or timezone.now()
+    if not sql.ticket_close_if_settled(ticket_id=ticket.pk, now=now):
+        if not TicketLine.objects.filter(ticket=ticket).exists():
+            raise DomainError("This ticket has no lines: there is nothing to close.")
+        total = selectors.ticket_total(ticket=ticket)
+        paid = selectors.ticket_paid(ticket=ticket)
+        raise DomainError(
+            f"Payments ({paid}) must equal the total ({total}) to close; "
+            f"balance due {total - paid}."
+        )
+    ticket.status = TicketStatus.CLOSED
+    ticket.closed_at = now
+    # The close is a raw UPDATE (no post_save), and appointments is above tickets: complete
+    # the visit by a direct call, in this transaction (R48).
+    if ticket.appointment_id is not None:
+        appointment_complete_for_ticket(appointment_id=ticket.appointment_id)
+    if ticket.reservation_id is not None:
+        reservation_fulfil(reservation_id=ticket.reservation_id)
+    signals.ticket_closed.send(sender=Ticket, ticket=ticket, now=now)
+    return ticket
+
+
+@transaction.atomic
+def ticket_void(*, ticket: Ticket, user, reason: str = "", now: datetime | None = None) -> Ticket:
+    """Void a ticket: an open one by any staff, a closed one (a refund) by a Manager with a
+    reason, recorded (R16). Announced so that loyalty reverses earnings and gives back points
+    paid (R16, R22). Voiding twice is a no-op."""
+    ticket = lock_ticket(ticket)
+    if ticket.status == TicketStatus.VOIDED:
+        return ticket
+    was_closed = ticket.status == TicketStatus.CLOSED
+    reason = (reason or "").strip()
+    if was_closed:
+        reason = require_manager_and_reason(user=user, reason=reason, action="void")
+    now = now or timezone.now()
+    ticket.status = TicketStatus.VOIDED
+    ticket.voided_at = now
+    ticket.void_reason = reason
+    ticket.full_clean(exclude=TICKET_RELATIONS)
+    ticket.save(update_fields=["status", "voided_at", "void_reason"])
+    if was_closed:
+        adjustment_record(
+            ticket=ticket,
+            kind=TicketAdjustment.Kind.VOIDED,
+            line_id=None,
+            old_values={"status": TicketStatus.CLOSED.value},
+            new_values={"status": TicketStatus.VOIDED.value},
+            reason=reason,
+            user=user,
+            now=now,
+            announce=False,
+        )
+    signals.ticket_voided.send(sender=Ticket, ticket=ticket, was_closed=was_closed, now=now)
+    return ticket
+
+
+@transaction.atomic
+def ticket_settle(*, ticket: Ticket, method: str, amount: Decimal, user, reason: str) -> Payment:
+    """Settle a closed ticket's balance after an adjustment (R16): an extra payment (a positive
+    amount up to the balance due) or a refund (a negative amount down to it). Manager only,
+    with a reason; recorded. Settling never changes points, so nothing is announced."""
+    ticket = lock_ticket(ticket)
+    reason = require_manager_and_reason(user=user, reason=reason, action="settle")
+    if ticket.status != TicketStatus.CLOSED:
+        raise DomainError("Only a closed ticket is settled; take payments on an open one.")
+    if method not in CASH_LIKE_METHODS:
+        raise DomainError(
+            "Settle with cash, card, check or gift card (not points).", field="method"
+        )
+    amount = exact_decimal(amount, field="amount")
+    balance_due = selectors.ticket_balance_due(ticket=ticket)
+    if balance_due == 0:
+        raise DomainError("This ticket's balance is settled already.")
+    if balance_due > 0 and not (0 < amount <= balance_due):
+        raise DomainError(
+            f"Take a payment between 0.01 and the balance due ({balance_due}).", field="amount"
+        )
+    if balance_due < 0 and not (balance_due <= amount < 0):
+        raise DomainError(
+            f"Refund a negative amount down to the balance due ({balance_due}).", field="amount"
+        )
+    payment = Payment(
+        ticket=ticket,
+        method=method,
+        amount=amount,
+        created_by=user if user.pk else None,
+    )
+    payment.full_clean(exclude=["ticket", "created_by"])
+    payment.save()
+    adjustment_record(
+        ticket=ticket,
+        kind=TicketAdjustment.Kind.SETTLEMENT,
+        line_id=None,
+        old_values={"balance_due": str(balance_due)},
+        new_values={
+            "payment": payment.pk,
+            "method": method,
+            "amount": str(payment.amount),
+            "balance_due": str(balance_due - amount),
+        },
+        reason=reason,
+        user=user,
+        now=None,
+        announce=False,
+    )
+    return payment
+
+
+@transaction.atomic
+def tickets_move_to_survivor(*, survivor, duplicate) -> int:
+    """A merge moves the duplicate's tickets to the survivor (R17). This moves ownership,
+    not a ticket's state, so a bulk update (which sends no ticket signal) is right here."""
+    return Ticket.objects.filter(client=duplicate).update(client=survivor)

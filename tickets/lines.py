@@ -1,0 +1,249 @@
+"""A ticket's lines: add, change, remove (R16, R21, R30, R32)."""
+
+from dataclasses import replace
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+
+from catalog.models import Item, ItemKind
+from salon.errors import DomainError
+from salon.money import round_money
+
+from .adjustments import adjustment_record, line_values
+from .checks import (
+    exact_decimal,
+    optional_decimal,
+    refuse_unless_open,
+    require_manager_and_reason,
+)
+from .locks import lock_line, lock_ticket
+from .models import Ticket, TicketAdjustment, TicketLine, TicketStatus
+from .selectors import ticket_points_room
+
+HUNDRED = Decimal("100")
+ZERO = Decimal("0.00")
+
+
+def line_net_amount(
+    *,
+    quantity: int,
+    unit_price: Decimal,
+    discount_amount: Decimal | None,
+    discount_percent: Decimal | None,
+) -> Decimal:
+    """quantity x unit price - discount, rounded half-up to cents (R30, R32).
+
+    Validates the figures (quantity ≥ 1, price ≥ 0, at most one discount, a discount no
+    larger than the line) and raises DomainError naming the field otherwise.
+    """
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise DomainError("Quantity must be a whole number.", field="quantity")
+    if quantity < 1:
+        raise DomainError("Quantity must be at least 1.", field="quantity")
+    if unit_price < 0:
+        raise DomainError("The price can't be negative.", field="unit_price")
+    if discount_amount is not None and discount_percent is not None:
+        raise DomainError(
+            "Give either a discount amount or a discount percent, not both.",
+            field="discount_amount",
+        )
+    line_amount = quantity * unit_price
+    discount = ZERO
+    if discount_amount is not None:
+        if discount_amount < 0:
+            raise DomainError("A discount can't be negative.", field="discount_amount")
+        if discount_amount > line_amount:
+            raise DomainError(
+                f"The discount can't be more than the line amount ({round_money(line_amount)}).",
+                field="discount_amount",
+            )
+        discount = discount_amount
+    if discount_percent is not None:
+        if discount_percent < 0:
+            raise DomainError("A discount can't be negative.", field="discount_percent")
+        if discount_percent > HUNDRED:
+            raise DomainError("A discount can't be more than 100 %.", field="discount_percent")
+        discount = line_amount * discount_percent / HUNDRED
+    return round_money(line_amount - discount)
+
+
+def _guard_open_ticket_total(*, ticket: Ticket, change: Decimal) -> None:
+    """R21: after a line change on an open ticket, the total must stay above its points
+    payments and not fall below its payments."""
+    current = ticket_points_room(ticket=ticket)
+    room = replace(current, total=current.total + change)
+    if not room.points_fit:
+        raise DomainError(
+            f"The total ({room.total}) must stay above the points paid ({room.points_paid}); "
+            "remove the points payment first."
+        )
+    if room.total < room.paid:
+        raise DomainError(
+            f"The total ({room.total}) can't fall below what was paid ({room.paid}); "
+            "remove a payment first."
+        )
+
+
+@transaction.atomic
+def ticket_add_line(
+    *,
+    ticket: Ticket,
+    item: Item,
+    quantity: int = 1,
+    unit_price: Decimal | None = None,
+    discount_amount: Decimal | None = None,
+    discount_percent: Decimal | None = None,
+    package_redemption: bool = False,
+    user=None,
+) -> TicketLine:
+    """Add a line to an open ticket (R30, R32); a closed ticket is adjusted instead (R16).
+
+    The unit price defaults to the item's. A package redemption (R9) is a service performed
+    against a package or membership: service items only, always priced 0.
+    """
+    ticket = lock_ticket(ticket)
+    refuse_unless_open(
+        ticket,
+        closed_message="This ticket is closed: new lines can't be added; adjust it instead.",
+    )
+    if item is None or item.pk is None:
+        raise DomainError("Choose an item.", field="item")
+    item = Item.objects.filter(pk=item.pk).first()
+    if item is None:
+        raise DomainError("This item doesn't exist.", field="item")
+    if not item.active:
+        raise DomainError(f"{item} is no longer sold (inactive).", field="item")
+    if package_redemption and item.kind != ItemKind.SERVICE:
+        raise DomainError("Only a service can be a package redemption.", field="package_redemption")
+    if unit_price is None:
+        unit_price = ZERO if package_redemption else item.price
+    unit_price = exact_decimal(unit_price, field="unit_price")
+    discount_amount = optional_decimal(discount_amount, field="discount_amount")
+    discount_percent = optional_decimal(discount_percent, field="discount_percent")
+    if package_redemption and unit_price != 0:
+        raise DomainError("A package redemption is priced 0.", field="unit_price")
+    net_amount = line_net_amount(
+        quantity=quantity,
+        unit_price=unit_price,
+        discount_amount=discount_amount,
+        discount_percent=discount_percent,
+    )
+    line = TicketLine(
+        ticket=ticket,
+        item=item,
+        quantity=quantity,
+        unit_price=unit_price,
+        discount_amount=discount_amount,
+        discount_percent=discount_percent,
+        package_redemption=package_redemption,
+        net_amount=net_amount,
+    )
+    line.full_clean(exclude=["ticket", "item"])
+    line.save()
+    return line
+
+
+@transaction.atomic
+def ticket_update_line(
+    *,
+    line: TicketLine,
+    user,
+    quantity: int | None = None,
+    unit_price: Decimal | None = None,
+    discount_amount: Decimal | None = None,
+    discount_percent: Decimal | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> TicketLine:
+    """Change a line's quantity, unit price or discount (R30, R32).
+
+    None leaves a value as it is. Giving one discount replaces the other; a discount of 0
+    removes it. On an open ticket any staff may change it (within R21); on a closed ticket
+    only a Manager, with a reason, and the change is recorded and announced (R16).
+    """
+    ticket, line = lock_line(line)
+    if ticket.status == TicketStatus.VOIDED:
+        raise DomainError("This ticket is voided; nothing on it can change.")
+    was_closed = ticket.status == TicketStatus.CLOSED
+    if was_closed:
+        reason = require_manager_and_reason(user=user, reason=reason, action="adjust")
+    if discount_amount is not None and discount_percent is not None:
+        raise DomainError(
+            "Give either a discount amount or a discount percent, not both.",
+            field="discount_amount",
+        )
+    old_values = line_values(line)
+    new_quantity = line.quantity if quantity is None else quantity
+    new_price = (
+        line.unit_price if unit_price is None else exact_decimal(unit_price, field="unit_price")
+    )
+    new_discount_amount, new_discount_percent = line.discount_amount, line.discount_percent
+    if discount_amount is not None:
+        new_discount_amount = exact_decimal(discount_amount, field="discount_amount") or None
+        new_discount_percent = None
+    if discount_percent is not None:
+        new_discount_percent = exact_decimal(discount_percent, field="discount_percent") or None
+        new_discount_amount = None
+    if line.package_redemption and new_price != 0:
+        raise DomainError("A package redemption is priced 0.", field="unit_price")
+    new_net = line_net_amount(
+        quantity=new_quantity,
+        unit_price=new_price,
+        discount_amount=new_discount_amount,
+        discount_percent=new_discount_percent,
+    )
+    line.quantity = new_quantity
+    line.unit_price = new_price
+    line.discount_amount = new_discount_amount
+    line.discount_percent = new_discount_percent
+    line.net_amount = new_net
+    line.full_clean(exclude=["ticket", "item"])
+    new_values = line_values(line)
+    if new_values == old_values:
+        return line
+    if not was_closed:
+        _guard_open_ticket_total(ticket=ticket, change=new_net - Decimal(old_values["net_amount"]))
+    line.save()
+    if was_closed:
+        adjustment_record(
+            ticket=ticket,
+            kind=TicketAdjustment.Kind.LINE_CHANGED,
+            line_id=line.pk,
+            old_values=old_values,
+            new_values=new_values,
+            reason=reason,
+            user=user,
+            now=now,
+        )
+    return line
+
+
+@transaction.atomic
+def ticket_remove_line(
+    *, line: TicketLine, user, reason: str = "", now: datetime | None = None
+) -> None:
+    """Remove a line: freely on an open ticket (within R21), by a Manager with a reason on a
+    closed one, recorded and announced (R16)."""
+    ticket, line = lock_line(line)
+    if ticket.status == TicketStatus.VOIDED:
+        raise DomainError("This ticket is voided; nothing on it can change.")
+    was_closed = ticket.status == TicketStatus.CLOSED
+    if was_closed:
+        reason = require_manager_and_reason(user=user, reason=reason, action="adjust")
+    else:
+        _guard_open_ticket_total(ticket=ticket, change=-line.net_amount)
+    old_values = line_values(line)
+    line_id = line.pk
+    line.delete()
+    if was_closed:
+        adjustment_record(
+            ticket=ticket,
+            kind=TicketAdjustment.Kind.LINE_REMOVED,
+            line_id=line_id,
+            old_values=old_values,
+            new_values={},
+            reason=reason,
+            user=user,
+            now=now,
+        )

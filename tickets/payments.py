@@ -1,0 +1,97 @@
+"""Payments on an open ticket: add and remove (R21, R22, R30, R32)."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from salon.errors import DomainError
+from salon.money import points_to_dollars
+
+from . import signals
+from .checks import exact_decimal, refuse_unless_open
+from .errors import WalkInTicket, points_refusal
+from .locks import lock_ticket
+from .models import Payment, PaymentMethod, Ticket
+from .selectors import ticket_points_room
+
+
+@transaction.atomic
+def payment_add(
+    *,
+    ticket: Ticket,
+    method: str,
+    amount: Decimal,
+    user=None,
+    points: int | None = None,
+) -> Payment:
+    """Take a payment on an open ticket (R30, R32): never more than the balance due.
+
+    Method `points` is only for loyalty's redemption service, which calls this inside its
+    own transaction after debiting the points (R21, R22): `amount` must be points / 100,
+    the points payments must stay strictly below the total, and a redemption never
+    exceeds the balance due.
+    """
+    ticket = lock_ticket(ticket)
+    refuse_unless_open(
+        ticket,
+        closed_message=(
+            "This ticket is closed: payments can't be added; a Manager settles its balance."
+        ),
+    )
+    if method not in PaymentMethod.values:
+        raise DomainError(f"Unknown payment method “{method}”.", field="method")
+    amount = exact_decimal(amount, field="amount")
+    if amount <= 0:
+        raise DomainError("A payment must be more than 0.", field="amount")
+    room = ticket_points_room(ticket=ticket)
+    if method == PaymentMethod.POINTS:
+        if ticket.client_id is None:
+            raise WalkInTicket(field="method")
+        if isinstance(points, bool) or not isinstance(points, int) or points < 1:
+            raise DomainError("Give a whole number of points, at least 1.", field="points")
+        if amount != points_to_dollars(points):
+            raise DomainError("A points payment is worth points / 100 dollars.", field="amount")
+        refusal = points_refusal(room, points)
+        if refusal is not None:
+            raise refusal
+    elif points is not None:
+        raise DomainError("Only a points payment carries points.", field="points")
+    if amount > room.balance_due:
+        raise DomainError(
+            f"That is more than the balance due ({room.balance_due}).", field="amount"
+        )
+    payment = Payment(
+        ticket=ticket,
+        method=method,
+        amount=amount,
+        points=points,
+        created_by=user if user is not None and user.pk else None,
+    )
+    payment.full_clean(exclude=["ticket", "created_by"])
+    payment.save()
+    return payment
+
+
+@transaction.atomic
+def payment_remove(*, payment: Payment, user=None, now: datetime | None = None) -> None:
+    """Remove a payment from an open ticket; announced so that loyalty gives back the points
+    of a points payment at once (R22)."""
+    ticket = lock_ticket(payment.ticket_id)
+    refuse_unless_open(
+        ticket,
+        closed_message="This ticket is closed: its payments stay; a Manager settles its balance.",
+    )
+    current = Payment.objects.filter(pk=payment.pk, ticket=ticket).first()
+    if current is None:
+        raise DomainError("This payment was already removed.")
+    payment_id = current.pk
+    current.delete()
+    signals.payment_removed.send(
+        sender=Ticket,
+        ticket=ticket,
+        payment=current,
+        payment_id=payment_id,
+        now=now or timezone.now(),
+    )
