@@ -14,7 +14,7 @@ from salon.errors import DomainError
 from . import selectors, signals, sql
 from .adjustments import adjustment_record
 from .checks import exact_decimal, require_manager_and_reason
-from .locks import lock_ticket
+from .locks import lock_ticket, ticket_changed
 from .models import Payment, PaymentMethod, Ticket, TicketAdjustment, TicketLine, TicketStatus
 
 CASH_LIKE_METHODS = (
@@ -157,6 +157,7 @@ def ticket_settle(*, ticket: Ticket, method: str, amount: Decimal, user, reason:
     )
     payment.full_clean(exclude=["ticket", "created_by"])
     payment.save()
+    ticket_changed(ticket)
     adjustment_record(
         ticket=ticket,
         kind=TicketAdjustment.Kind.SETTLEMENT,
@@ -179,5 +180,8 @@ def ticket_settle(*, ticket: Ticket, method: str, amount: Decimal, user, reason:
 @transaction.atomic
 def tickets_move_to_survivor(*, survivor, duplicate) -> int:
     """A merge moves the duplicate's tickets to the survivor (R17). This moves ownership,
-    not a ticket's state, so a bulk update (which sends no ticket signal) is right here."""
-    return Ticket.objects.filter(client=duplicate).update(client=survivor)
+    not a ticket's state, so a bulk update (which sends no ticket signal) is right here;
+    updated_at moves with it, since an app syncing the survivor's tickets must see them."""
+    return Ticket.objects.filter(client=duplicate).update(
+        client=survivor, updated_at=timezone.now()
+    )

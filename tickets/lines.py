@@ -17,7 +17,7 @@ from .checks import (
     refuse_unless_open,
     require_manager_and_reason,
 )
-from .locks import lock_line, lock_ticket
+from .locks import lock_line, lock_ticket, ticket_changed
 from .models import Ticket, TicketAdjustment, TicketLine, TicketStatus
 from .selectors import ticket_points_room
 
@@ -141,6 +141,7 @@ def ticket_add_line(
     )
     line.full_clean(exclude=["ticket", "item"])
     line.save()
+    ticket_changed(ticket)
     return line
 
 
@@ -205,6 +206,7 @@ def ticket_update_line(
     if not was_closed:
         _guard_open_ticket_total(ticket=ticket, change=new_net - Decimal(old_values["net_amount"]))
     line.save()
+    ticket_changed(ticket)
     if was_closed:
         adjustment_record(
             ticket=ticket,
@@ -236,6 +238,7 @@ def ticket_remove_line(
     old_values = line_values(line)
     line_id = line.pk
     line.delete()
+    ticket_changed(ticket)
     if was_closed:
         adjustment_record(
             ticket=ticket,

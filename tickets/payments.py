@@ -12,7 +12,7 @@ from salon.money import points_to_dollars
 from . import signals
 from .checks import exact_decimal, refuse_unless_open
 from .errors import WalkInTicket, points_refusal
-from .locks import lock_ticket
+from .locks import lock_ticket, ticket_changed
 from .models import Payment, PaymentMethod, Ticket
 from .selectors import ticket_points_room
 
@@ -71,6 +71,7 @@ def payment_add(
     )
     payment.full_clean(exclude=["ticket", "created_by"])
     payment.save()
+    ticket_changed(ticket)
     return payment
 
 
@@ -88,6 +89,7 @@ def payment_remove(*, payment: Payment, user=None, now: datetime | None = None) 
         raise DomainError("This payment was already removed.")
     payment_id = current.pk
     current.delete()
+    ticket_changed(ticket)
     signals.payment_removed.send(
         sender=Ticket,
         ticket=ticket,

@@ -50,7 +50,7 @@ def _close_if_settled_sql() -> str:
     net, amount = _column(TicketLine, "net_amount"), _column(Payment, "amount")
     return (
         f"UPDATE {ticket} SET {_column(Ticket, 'status')} = %(closed)s, "
-        f"{_column(Ticket, 'closed_at')} = %(now)s "
+        f"{_column(Ticket, 'closed_at')} = %(now)s, {_column(Ticket, 'updated_at')} = %(now)s "
         f"WHERE {Ticket._meta.pk.column} = %(ticket)s AND {_column(Ticket, 'status')} = %(open)s "
         f"AND EXISTS (SELECT 1 FROM {line} l WHERE l.{line_ticket} = %(ticket)s) "
         f"AND (SELECT CAST(ROUND(COALESCE(SUM(l.{net}), 0) * 100) AS BIGINT) "

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from catalog.models import Item, ItemKind
 from tests.accounts.factories import FrontDeskFactory
 from tests.clients.factories import ClientFactory
-from tests.tickets.factories import ticket_with_lines
+from tests.tickets.factories import service_item, ticket_with_lines
 
 PASSWORD = "correct-horse-battery"
 
@@ -54,18 +54,32 @@ def test_lists_answer_only_what_changed_since_a_time(path, make, front_desk_api,
     assert {old.pk, new.pk} <= set(everything)
 
 
-def test_a_changed_ticket_moves_its_updated_at(front_desk_api, time_machine):
+@pytest.mark.parametrize("change", ["line", "line change", "payment", "close", "void"])
+def test_a_change_to_a_ticket_or_its_lines_or_payments_moves_its_updated_at(
+    change, front_desk_api, time_machine
+):
     time_machine.move_to(timezone.now(), tick=False)
     ticket = ticket_with_lines("10.00")
+    url = f"/api/v1/tickets/{ticket.pk}"
+    if change == "close":
+        front_desk_api.post(f"{url}/payments/", {"method": "cash", "amount": "10.00"})
     time_machine.shift(timedelta(hours=1))
     since = timezone.now()
-    response = front_desk_api.post(
-        f"/api/v1/tickets/{ticket.pk}/void/", {"reason": "typo"}, format="json"
-    )
-    assert response.status_code == 200
-    assert parse_datetime(response.json()["updated_at"]) == since
+    response = {
+        "line": lambda: front_desk_api.post(f"{url}/lines/", {"item": service_item().pk}),
+        "line change": lambda: front_desk_api.patch(
+            f"{url}/lines/{ticket.lines.get().pk}/", {"quantity": 2}, format="json"
+        ),
+        "payment": lambda: front_desk_api.post(
+            f"{url}/payments/", {"method": "cash", "amount": "5.00"}
+        ),
+        "close": lambda: front_desk_api.post(f"{url}/close/"),
+        "void": lambda: front_desk_api.post(f"{url}/void/", {"reason": "typo"}),
+    }[change]()
+    assert response.status_code in (200, 201), response.content
     listed = front_desk_api.get("/api/v1/tickets/", {"updated_since": since.isoformat()})
-    assert [row["id"] for row in listed.json()["results"]] == [ticket.pk]
+    [row] = listed.json()["results"]
+    assert row["id"] == ticket.pk and parse_datetime(row["updated_at"]) == since
 
 
 @pytest.mark.parametrize("path", ["/api/v1/clients/", "/api/v1/appointments/", "/api/v1/tickets/"])

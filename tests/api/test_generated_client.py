@@ -34,10 +34,13 @@ pytestmark = pytest.mark.generated_client
 
 
 @pytest.fixture(scope="module")
-def api(live_server, tmp_path_factory):
+def api(live_server, tmp_path_factory, django_db_blocker):
     """The generated package, imported (every module of it)."""
     workdir = tmp_path_factory.mktemp("generated-client")
-    schema = httpx.get(f"{live_server.url}/api/schema/", params={"format": "json"}, timeout=30)
+    # The server thread may touch its database connection around a request (Django closes
+    # stale ones), which pytest-django blocks outside a test's database fixture.
+    with django_db_blocker.unblock():
+        schema = httpx.get(f"{live_server.url}/api/schema/", params={"format": "json"}, timeout=30)
     assert schema.status_code == 200
     (workdir / "schema.json").write_text(schema.text)
     (workdir / "config.yaml").write_text(f"package_name_override: {PACKAGE}\n")

@@ -1,8 +1,8 @@
 """Every POST honours Idempotency-Key (SPEC §11, R74: bookings and reservations too).
 
 For each endpoint: the same key with the same body replays the first answer (same status,
-the same body byte for byte, `Idempotent-Replayed: true`) and changes nothing more; the same key with another
-body answers 422 and changes nothing.
+the same body byte for byte, `Idempotent-Replayed: true`) and changes nothing more; the same
+key with another body answers 422 and changes nothing.
 """
 
 from datetime import timedelta
@@ -12,7 +12,6 @@ import pytest
 from django.utils import timezone
 
 from appointments.models import Appointment, ProductReservation
-
 from clients.models import Client
 from feedback.models import Feedback
 from loyalty.adjustments import points_adjust
