@@ -313,7 +313,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Ids in URL paths are `<id:...>` (salon/converters.py): integers in the schema.
 SPECTACULAR_SETTINGS["PATH_CONVERTER_OVERRIDES"] = {
-    "id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}
+    "id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}  # salon.converters.MAX_ID
 }
 
 LOGGING = {

@@ -4,6 +4,7 @@ from appointments.models import Appointment, AppointmentStatus, ProductReservati
 from appointments.services import MAX_DURATION_MINUTES
 from catalog.models import Item
 from clients.models import Client, ClientSource
+from salon.converters import MAX_ID
 
 
 class AppointmentSerializer(serializers.ModelSerializer):
@@ -54,7 +55,7 @@ class MyAppointmentBookSerializer(serializers.Serializer):
 class AppointmentFilterSerializer(serializers.Serializer):
     date = serializers.DateField(required=False)
     status = serializers.ChoiceField(choices=AppointmentStatus.choices, required=False)
-    client = serializers.IntegerField(required=False)
+    client = serializers.IntegerField(required=False, min_value=0, max_value=MAX_ID)
 
 
 class ReservationSerializer(serializers.ModelSerializer):

@@ -28,6 +28,7 @@ from clients.models import ClientSource
 from salon.api.filters import UpdatedSinceFilter
 from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsClientUser, IsStaffMember
+from salon.converters import MAX_ID
 
 
 @extend_schema_view(list=extend_schema(parameters=[AppointmentFilterSerializer]))
@@ -85,7 +86,15 @@ class AppointmentViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[OpenApiParameter("client", int, description="A client's id.")])
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "client",
+                {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+                description="A client's id.",
+            )
+        ]
+    )
 )
 class ReservationViewSet(
     IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
@@ -97,7 +106,8 @@ class ReservationViewSet(
 
     def get_queryset(self):
         client = self.request.query_params.get("client")
-        return reservations_list(client_id=int(client) if client and client.isdigit() else None)
+        known = client and client.isdigit() and int(client) <= MAX_ID
+        return reservations_list(client_id=int(client) if known else None)
 
     @extend_schema(request=ReservationCreateSerializer, responses={201: ReservationSerializer})
     def create(self, request):

@@ -2,6 +2,8 @@
 tickets. A filter backend, so that each list adopts it with one declaration and the schema
 lists the parameter (drf-spectacular reads get_schema_operation_parameters)."""
 
+from datetime import UTC
+
 from rest_framework import filters, serializers
 
 PARAMETER = "updated_since"
@@ -15,11 +17,14 @@ class UpdatedSinceFilter(filters.BaseFilterBackend):
         value = request.query_params.get(PARAMETER)
         if value is None:
             return queryset
-        field = serializers.DateTimeField()
         try:
-            since = field.to_internal_value(value)
+            # In UTC here: a time at the edge of the calendar (year 1 or 9999) can't be
+            # converted, and would fail in the database as a 500.
+            since = serializers.DateTimeField().to_internal_value(value).astimezone(UTC)
         except serializers.ValidationError as error:
             raise serializers.ValidationError({PARAMETER: error.detail}) from None
+        except OverflowError:
+            raise serializers.ValidationError({PARAMETER: ["This time is out of range."]}) from None
         return queryset.filter(updated_at__gte=since)
 
     def get_schema_operation_parameters(self, view):
