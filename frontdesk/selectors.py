@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
-from appointments.models import Appointment
+from appointments.models import Appointment, AppointmentStatus
 from appointments.selectors import appointments_list
+from appointments.services import CONFIRMATION_PURPOSE
+from catalog.models import Item
 from clients.models import Client
 from loyalty.models import EntryKind, PointsBalance, PointsEntry
 from loyalty.selectors import (
@@ -21,10 +23,18 @@ from loyalty.selectors import (
     client_points_entries,
     client_rewards_summary,
 )
-from messaging.models import Direction, Message
+from messaging.models import Direction, Message, OptOut
 from salon.money import points_to_dollars
+from salon.selectors import features_get
+from tickets.errors import POINTS_REFUSALS
 from tickets.models import Ticket, TicketStatus
-from tickets.selectors import ticket_list_with_totals, ticket_points_room
+from tickets.selectors import (
+    TICKET_NOT_OPEN,
+    WALK_IN_TICKET,
+    PointsRoom,
+    ticket_list_with_totals,
+    ticket_points_room,
+)
 
 CLIENT_LOG_PAGE = 50
 CLIENT_LOG_MAX_PAGE = 200
@@ -247,6 +257,8 @@ class TicketPayment:
     balance_due: Decimal
     rewards: RewardsSummary | None
     usable_points: int
+    # Why no points can pay now, in the desk's words ("" when some can).
+    why_not: str = ""
 
     @property
     def usable_value(self) -> Decimal:
@@ -271,10 +283,34 @@ def ticket_payment(*, ticket: Ticket, now: datetime | None = None) -> TicketPaym
         balance_due=room.balance_due,
         rewards=rewards,
         usable_points=usable,
+        why_not="" if usable else _why_no_points(ticket, rewards, room),
     )
 
 
-# --- the admin dashboard ---------------------------------------------------------------------
+def _why_no_points(ticket: Ticket, rewards: RewardsSummary | None, room: PointsRoom) -> str:
+    """The reason, in words, that no points can pay on this ticket now: the ticket's own
+    refusal (R21, tickets' message) or the client's (R19, R20, R34). loyalty's
+    points_redeem decides; this only explains the proposal of zero."""
+    if room.refusal in (TICKET_NOT_OPEN, WALK_IN_TICKET):
+        return POINTS_REFUSALS[room.refusal].message
+    if not features_get().rewards_referrals:
+        return "Rewards are switched off for the salon."
+    if rewards.min_redemption_points == 0:
+        return "Redemption is paused."
+    if ticket.client.is_tombstone:
+        return "This client was merged into another."
+    if rewards.redeemable_points < rewards.min_redemption_points:
+        return (
+            "Can redeem once the redeemable balance reaches "
+            f"${points_to_dollars(rewards.min_redemption_points)} "
+            f"({rewards.min_redemption_points} points)."
+        )
+    if room.balance_due <= 0:
+        return "Nothing is left to pay."
+    return "Points must pay less than the ticket total: add a line first."
+
+
+# --- the manager dashboard ------------------------------------------------------------------
 
 
 DASHBOARD_ROWS = 20
@@ -282,12 +318,12 @@ DASHBOARD_ROWS = 20
 
 @dataclass(frozen=True)
 class Dashboard:
-    """The admin index for the desk and the manager: today's book, open tickets, and the
-    week's points (issued: earned by clients and referrers; redeemed: net of redemptions
-    given back) and what the points clients hold are worth (the program's liability)."""
+    """The manager's figures: the day's appointments (cancelled ones don't count), open
+    tickets, and the week's points (issued: earned by clients and referrers; redeemed: net
+    of redemptions given back) and what the points clients hold are worth (the program's
+    liability)."""
 
     today: date
-    appointments: list[Appointment]
     appointments_count: int
     open_tickets: list[Ticket]
     open_tickets_count: int
@@ -302,17 +338,11 @@ def _salon_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
-def todays_appointments(*, day: date | None = None) -> QuerySet[Appointment]:
-    """The day's appointments by start (salon time), client and service loaded."""
-    return appointments_list(day=day or timezone.localdate())
-
-
 def dashboard(*, now: datetime | None = None) -> Dashboard:
-    """Everything on the admin index in a fixed number of queries."""
+    """The manager dashboard in a fixed number of queries."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     week_start = today - timedelta(days=today.weekday())
-    appointments = list(todays_appointments(day=today)[: DASHBOARD_ROWS + 1])
     open_tickets_qs = ticket_list_with_totals(
         queryset=Ticket.objects.filter(status=TicketStatus.OPEN).select_related("client")
     ).order_by("created_at", "id")
@@ -327,12 +357,9 @@ def dashboard(*, now: datetime | None = None) -> Dashboard:
     )
     return Dashboard(
         today=today,
-        appointments=appointments[:DASHBOARD_ROWS],
-        appointments_count=(
-            len(appointments)
-            if len(appointments) <= DASHBOARD_ROWS
-            else todays_appointments(day=today).count()
-        ),
+        appointments_count=appointments_list(day=today)
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .count(),
         open_tickets=open_tickets[:DASHBOARD_ROWS],
         open_tickets_count=(
             len(open_tickets)
@@ -345,3 +372,222 @@ def dashboard(*, now: datetime | None = None) -> Dashboard:
         outstanding_points=outstanding,
         outstanding_value=points_to_dollars(outstanding),
     )
+
+
+# --- the day sheet: the desk's home page ------------------------------------------------------
+
+SLOT_MINUTES = 15
+# The sheet shows at least these salon hours, and stretches to fit earlier or later bookings.
+DAY_SHEET_OPENS, DAY_SHEET_CLOSES = 8, 20
+UNASSIGNED = "Unassigned"
+# Appointments whose confirmation text still matters (R38); later states speak for themselves.
+AWAITING_VISIT = (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED)
+
+
+@dataclass(frozen=True)
+class SheetBlock:
+    """One appointment on the day sheet: where it sits (15-minute rows counted from the
+    sheet's first row, and a lane when it overlaps another of the same column) and what
+    the desk reads on it."""
+
+    appointment: Appointment
+    row: int
+    rows: int
+    lane: int
+    lanes: int
+    confirmation: str
+    open_ticket_id: int | None
+
+    @property
+    def end(self) -> datetime:
+        return self.appointment.start + timedelta(minutes=self.appointment.duration_minutes)
+
+
+@dataclass(frozen=True)
+class SheetColumn:
+    name: str
+    blocks: list[SheetBlock]
+
+
+@dataclass(frozen=True)
+class DaySheet:
+    day: date
+    previous_day: date
+    next_day: date
+    slots: list[datetime]
+    columns: list[SheetColumn]
+    appointments_count: int
+    cancelled_count: int
+
+
+def confirmation_state(appointment: Appointment, *, texted: bool, opted_out: bool) -> str:
+    """What the desk needs to know before calling (R38), in its words."""
+    if appointment.status == AppointmentStatus.CONFIRMED:
+        return "Confirmed by reply" if texted else "Confirmed"
+    if appointment.status != AppointmentStatus.BOOKED:
+        return ""
+    if opted_out:
+        return "Opted out of texts"
+    if texted:
+        return "Texted, no reply yet"
+    if not appointment.client.sms_consent:
+        return "No text consent"
+    return "Not texted yet"
+
+
+def _lanes(blocks: list[dict]) -> None:
+    """Side-by-side lanes for overlapping blocks of one column (a double book stays
+    visible): each block takes the first free lane; a cluster of overlapping blocks
+    shares its lane count."""
+    cluster: list[dict] = []
+    cluster_end = -1
+    lane_ends: list[int] = []
+
+    def close_cluster():
+        for member in cluster:
+            member["lanes"] = len(lane_ends)
+
+    for block in blocks:
+        if block["row"] >= cluster_end and cluster:
+            close_cluster()
+            cluster, lane_ends = [], []
+        for lane, lane_end in enumerate(lane_ends):
+            if lane_end <= block["row"]:
+                lane_ends[lane] = block["row"] + block["rows"]
+                block["lane"] = lane
+                break
+        else:
+            block["lane"] = len(lane_ends)
+            lane_ends.append(block["row"] + block["rows"])
+        cluster.append(block)
+        cluster_end = max(cluster_end, block["row"] + block["rows"])
+    close_cluster()
+
+
+def _minute_of_day(local: datetime) -> int:
+    return local.hour * 60 + local.minute
+
+
+def day_sheet_appointments(*, day: date) -> QuerySet[Appointment]:
+    """The day's appointments, cancelled ones left out, in one query: client, service,
+    whether the confirmation text went out, whether the client's number opted out, and
+    the ticket open for it."""
+    confirmation_purpose = Concat(
+        Value(CONFIRMATION_PURPOSE.format("")),
+        Cast(OuterRef("pk"), output_field=CharField()),
+        output_field=CharField(),
+    )
+    open_ticket = Ticket.objects.filter(
+        appointment_id=OuterRef("pk"), status=TicketStatus.OPEN
+    ).order_by("id")
+    return (
+        appointments_list(day=day)
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .annotate(
+            texted=Exists(Message.objects.filter(purpose=confirmation_purpose)),
+            opted_out=Exists(OptOut.objects.filter(phone=OuterRef("client__phone"))),
+            open_ticket_id=Subquery(open_ticket.values("id")[:1]),
+        )
+    )
+
+
+def day_sheet(*, day: date | None = None) -> DaySheet:
+    """The desk's day (issue #14): one column per staff member with appointments that day
+    (bookings without one in "Unassigned"), 15-minute rows in the salon's zone. Two
+    queries whatever the size of the day: the appointments, and the cancelled count."""
+    day = day or timezone.localdate()
+    zone = timezone.get_default_timezone()
+    appointments = list(day_sheet_appointments(day=day))
+    # Minutes past the salon's local midnight: rows follow the wall clock, DST days too.
+    starts = {
+        appointment.pk: _minute_of_day(timezone.localtime(appointment.start, zone))
+        for appointment in appointments
+    }
+    first_minute = DAY_SHEET_OPENS * 60
+    last_minute = DAY_SHEET_CLOSES * 60
+    for appointment in appointments:
+        start = starts[appointment.pk]
+        first_minute = min(first_minute, start - start % SLOT_MINUTES)
+        last_minute = max(last_minute, start + appointment.duration_minutes)
+    last_minute = min(last_minute, 24 * 60)
+    by_column: dict[str, list[dict]] = {}
+    for appointment in appointments:
+        start = starts[appointment.pk]
+        row = (start - first_minute) // SLOT_MINUTES
+        end_row = -(-(start + appointment.duration_minutes - first_minute) // SLOT_MINUTES)
+        by_column.setdefault(appointment.staff_name or UNASSIGNED, []).append(
+            {"appointment": appointment, "row": row, "rows": max(1, end_row - row)}
+        )
+    columns = []
+    names = sorted(name for name in by_column if name != UNASSIGNED)
+    if UNASSIGNED in by_column or not names:
+        names.append(UNASSIGNED)
+    for name in names:
+        blocks = by_column.get(name, [])
+        _lanes(blocks)
+        columns.append(
+            SheetColumn(
+                name=name,
+                blocks=[
+                    SheetBlock(
+                        confirmation=confirmation_state(
+                            block["appointment"],
+                            texted=block["appointment"].texted,
+                            opted_out=block["appointment"].opted_out,
+                        ),
+                        open_ticket_id=block["appointment"].open_ticket_id,
+                        **block,
+                    )
+                    for block in blocks
+                ],
+            )
+        )
+    slots = [
+        timezone.make_aware(datetime.combine(day, time(minute // 60, minute % 60)), zone)
+        for minute in range(first_minute, last_minute, SLOT_MINUTES)
+    ]
+    return DaySheet(
+        day=day,
+        previous_day=day - timedelta(days=1),
+        next_day=day + timedelta(days=1),
+        slots=slots,
+        columns=columns,
+        appointments_count=len(appointments),
+        cancelled_count=appointments_list(day=day)
+        .filter(status=AppointmentStatus.CANCELLED)
+        .count(),
+    )
+
+
+# --- the checkout screen ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """Everything the checkout screen shows for one ticket (issue #14)."""
+
+    ticket: Ticket
+    lines: list
+    payments: list
+    payment: TicketPayment
+
+
+def ticket_checkout(*, ticket_id: int, now: datetime | None = None) -> Checkout | None:
+    """The ticket with its client and appointment, its lines and payments, and the payment
+    area (amounts, the points usable now or why none). None when there is no such ticket."""
+    ticket = (
+        Ticket.objects.select_related("client", "appointment__item").filter(pk=ticket_id).first()
+    )
+    if ticket is None:
+        return None
+    return Checkout(
+        ticket=ticket,
+        lines=list(ticket.lines.select_related("item")),
+        payments=list(ticket.payments.all()),
+        payment=ticket_payment(ticket=ticket, now=now),
+    )
+
+
+def checkout_items() -> QuerySet[Item]:
+    """What the desk may add to a ticket: active items, by kind then name."""
+    return Item.objects.filter(active=True).order_by("kind", "name")

@@ -3,7 +3,12 @@
 from django.contrib import admin
 from django.urls import path
 
-from frontdesk import views
+from frontdesk import checkout_views, views
+
+
+def _checkout(route: str, view, name: str):
+    return path(f"tickets/<id:ticket_id>/checkout/{route}", admin.site.admin_view(view), name=name)
+
 
 urlpatterns = [
     path(
@@ -11,8 +16,33 @@ urlpatterns = [
         admin.site.admin_view(views.client_log_view),
         name="frontdesk-client-log",
     ),
-    path("today/", admin.site.admin_view(views.today_view), name="frontdesk-today"),
+    path(
+        "appointments/<id:appointment_id>/<str:move>/",
+        admin.site.admin_view(views.appointment_move_view),
+        name="frontdesk-appointment-move",
+    ),
+    path(
+        "manager/",
+        admin.site.admin_view(views.manager_dashboard_view),
+        name="frontdesk-manager-dashboard",
+    ),
     path(
         "open-ticket/", admin.site.admin_view(views.ticket_open_view), name="frontdesk-open-ticket"
     ),
+    _checkout("", checkout_views.checkout_view, "frontdesk-checkout"),
+    _checkout("preview/", checkout_views.line_preview_view, "frontdesk-checkout-preview"),
+    _checkout("lines/", checkout_views.line_add_view, "frontdesk-checkout-line-add"),
+    _checkout(
+        "lines/<id:line_id>/remove/",
+        checkout_views.line_remove_view,
+        "frontdesk-checkout-line-remove",
+    ),
+    _checkout("payments/", checkout_views.payment_add_view, "frontdesk-checkout-payment-add"),
+    _checkout(
+        "payments/<id:payment_id>/remove/",
+        checkout_views.payment_remove_view,
+        "frontdesk-checkout-payment-remove",
+    ),
+    _checkout("redeem/", checkout_views.redeem_view, "frontdesk-checkout-redeem"),
+    _checkout("close/", checkout_views.close_view, "frontdesk-checkout-close"),
 ]

@@ -3,7 +3,7 @@ refusals come back as admin messages and change nothing."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -11,18 +11,25 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from appointments.models import Appointment, AppointmentStatus
-from appointments.services import appointment_cancel, appointment_check_in, appointment_confirm
+from appointments.models import Appointment
+from appointments.services import (
+    appointment_cancel,
+    appointment_check_in,
+    appointment_confirm,
+    appointment_no_show,
+)
 from clients.models import Client
 from clients.selectors import client_profile_photo
-from frontdesk.selectors import client_log, todays_appointments
+from frontdesk.selectors import client_log, dashboard
 from salon.errors import DomainError
 from tickets.lifecycle import ticket_open
 
+# move in the URL: (service, what the desk reads when it's done, ask before doing it)
 APPOINTMENT_MOVES = {
-    "confirm": (appointment_confirm, "confirmed"),
-    "check_in": (appointment_check_in, "checked in"),
-    "cancel": (appointment_cancel, "cancelled"),
+    "confirm": (appointment_confirm, "confirmed", False),
+    "check-in": (appointment_check_in, "checked in", False),
+    "cancel": (appointment_cancel, "cancelled", True),
+    "no-show": (appointment_no_show, "marked a no-show", True),
 }
 
 
@@ -57,37 +64,60 @@ def client_log_view(request, client_id):
     return TemplateResponse(request, "admin/frontdesk/client_log.html", context)
 
 
-def today_view(request):
-    """Today's appointments with Confirm, Check in, Cancel and Open ticket (R35)."""
-    _require(request, "appointments.view_appointment")
-    if request.method == "POST":
-        _require(request, "appointments.change_appointment")
-        move = APPOINTMENT_MOVES.get(request.POST.get("move", ""))
-        appointment = get_object_or_404(Appointment, pk=request.POST.get("appointment") or 0)
-        if move is None:
-            messages.error(request, "Unknown action.")
-        else:
-            service, done = move
-            try:
-                service(appointment=appointment, user=request.user)
-            except DomainError as refused:
-                messages.error(request, f"{appointment}: {refused.message}")
-            else:
-                messages.success(request, f"{appointment}: {done}.")
-        return HttpResponseRedirect(reverse("frontdesk-today"))
+def _back(request, fallback: str) -> str:
+    """Where the desk came from (`next`), if it is this site, else `fallback`."""
+    back = request.POST.get("next") or request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(back, {request.get_host()}):
+        return back
+    return fallback
+
+
+def _day_sheet_url(appointment: Appointment) -> str:
+    day = timezone.localdate(appointment.start)
+    return f"{reverse('admin:index')}?day={day.isoformat()}#appointment-{appointment.pk}"
+
+
+def appointment_move_view(request, appointment_id, move):
+    """A move on a day-sheet block (R35). Check in and confirm act at once; cancel and
+    no-show ask first (GET shows the question, POST answers it)."""
+    _require(request, "appointments.change_appointment")
+    if move not in APPOINTMENT_MOVES:
+        raise Http404
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("client", "item"), pk=appointment_id
+    )
+    service, done, asks_first = APPOINTMENT_MOVES[move]
+    back = _back(request, _day_sheet_url(appointment))
+    if request.method != "POST":
+        if not asks_first:
+            return HttpResponseNotAllowed(["POST"])
+        context = {
+            **admin.site.each_context(request),
+            "title": "Cancel the appointment?" if move == "cancel" else "Mark a no-show?",
+            "appointment": appointment,
+            "move": move,
+            "done": done,
+            "back": back,
+        }
+        return TemplateResponse(request, "admin/frontdesk/appointment_move.html", context)
+    try:
+        service(appointment=appointment, user=request.user)
+    except DomainError as refused:
+        messages.error(request, f"{appointment}: {refused.message}")
+    else:
+        messages.success(request, f"{appointment}: {done}.")
+    return HttpResponseRedirect(back)
+
+
+def manager_dashboard_view(request):
+    """The manager's figures (issue #14 moved them off the desk's home page)."""
+    _require(request, "loyalty.change_loyaltysettings")
     context = {
         **admin.site.each_context(request),
-        "title": "Today's appointments",
-        "today": timezone.localdate(),
-        "appointments": todays_appointments(),
-        "may_change": request.user.has_perm("appointments.change_appointment"),
-        "may_open_ticket": request.user.has_perm("tickets.add_ticket"),
-        "closed_statuses": (
-            AppointmentStatus.COMPLETED,
-            AppointmentStatus.CANCELLED,
-        ),
+        "title": "Manager dashboard",
+        "board": dashboard(),
     }
-    return TemplateResponse(request, "admin/frontdesk/today.html", context)
+    return TemplateResponse(request, "admin/frontdesk/manager_dashboard.html", context)
 
 
 def ticket_open_view(request):
@@ -107,9 +137,6 @@ def ticket_open_view(request):
         ticket = ticket_open(client=client, appointment=appointment, user=request.user)
     except DomainError as refused:
         messages.error(request, refused.message)
-        back = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
-            back = reverse("admin:index")
-        return HttpResponseRedirect(back)
+        return HttpResponseRedirect(_back(request, reverse("admin:index")))
     messages.success(request, f"{ticket} is open{f' for {client}' if client else ' (walk-in)'}.")
-    return HttpResponseRedirect(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
+    return HttpResponseRedirect(reverse("frontdesk-checkout", args=[ticket.pk]))

@@ -1,8 +1,11 @@
-"""Admin template tags of the front desk: the dashboard, a ticket's payment area and a
+"""Admin template tags of the front desk: the day sheet, a ticket's payment area and a
 client's balance line. Other apps' templates use them without their Python importing
 frontdesk (it sits at the bottom of the dependency chain)."""
 
+from datetime import date
+
 from django import template
+from django.utils import timezone
 
 from frontdesk import selectors
 from loyalty.selectors import client_points_balance
@@ -11,25 +14,33 @@ from salon.money import points_to_dollars
 register = template.Library()
 
 
-@register.inclusion_tag("admin/frontdesk/dashboard.html", takes_context=True)
-def frontdesk_dashboard(context):
-    """Today's appointments, open tickets and the week's points (constant queries)."""
-    user = context["request"].user
+@register.inclusion_tag("admin/frontdesk/day_sheet.html", takes_context=True)
+def frontdesk_day_sheet(context):
+    """The desk's home page (issue #14): the day of `?day=YYYY-MM-DD`, else today."""
+    request = context["request"]
+    user = request.user
+    try:
+        day = date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        day = None
+    may_see_appointments = user.has_perm("appointments.view_appointment")
     return {
-        "board": selectors.dashboard(),
-        "perms_user": user,
+        "sheet": selectors.day_sheet(day=day) if may_see_appointments else None,
+        "today": timezone.localdate(),
+        "request": request,
         "can": {
-            "appointments": user.has_perm("appointments.view_appointment"),
+            "appointments": may_see_appointments,
             "change_appointments": user.has_perm("appointments.change_appointment"),
             "tickets": user.has_perm("tickets.view_ticket"),
             "open_ticket": user.has_perm("tickets.add_ticket"),
             "clients": user.has_perm("clients.view_client"),
             "add_client": user.has_perm("clients.add_client"),
+            "add_appointment": user.has_perm("appointments.add_appointment"),
+            "manager": user.has_perm("loyalty.change_loyaltysettings"),
             "rules": user.has_perm("loyalty.change_earningrule"),
             "settings": user.has_perm("loyalty.change_loyaltysettings"),
             "features": user.has_perm("salon.change_features"),
             "adjust": user.has_perm("loyalty.adjust_points"),
-            "ledger": user.has_perm("loyalty.view_pointsentry"),
         },
         "csrf_token": context.get("csrf_token"),
     }

@@ -68,7 +68,7 @@ def sign_in(page, user) -> None:
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
-    page.wait_for_selector("#frontdesk-dashboard")
+    page.wait_for_selector("#day-sheet")
 
 
 def autocomplete(page, select_id: str, text: str) -> None:

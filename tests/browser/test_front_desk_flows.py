@@ -29,7 +29,7 @@ def test_find_a_client_by_phone_from_the_dashboard(desk_page):
     ClientFactory(first_name="Nora", last_name="Quist", phone="+12025550177")
     ClientFactory(first_name="Otto", last_name="Ruiz", phone="+12025550188")
     desk_page.fill("#find-client", "(202) 555-0177")
-    desk_page.click("#dashboard-shortcuts input[value=Search]")
+    desk_page.click("#find-client-submit")
     expect(desk_page.locator("#result_list tbody tr")).to_have_count(1)
     desk_page.click("#result_list a:has-text('Quist')")
     assert desk_page.input_value("#id_first_name") == "Nora"
@@ -86,25 +86,28 @@ def test_ticket_discounted_line_redeem_refused_then_paid_and_closed(desk_page, m
     desk_page.goto(f"/admin/frontdesk/clients/{customer.pk}/log/")
     desk_page.click("input[value='Open ticket for Cleo']")
     expect(desk_page.locator(".messagelist")).to_contain_text("is open for Cleo Card")
-    autocomplete(desk_page, "id_lines-0-item", "Deluxe cut")
-    desk_page.fill("#id_lines-0-discount_percent", "10")
-    desk_page.click("input[name=_continue]")
+    desk_page.select_option("#checkout-item", label="Deluxe cut ($100.00)")
+    desk_page.fill("#checkout-discount", "10")
+    desk_page.select_option("#checkout-discount-kind", "percent")
+    expect(desk_page.locator("#line-preview-net")).to_have_text("$90.00")
+    desk_page.click("#add-line-button")
     expect(desk_page.locator("#payment-total")).to_have_text("$90.00")
     expect(desk_page.locator("#usable-points")).to_have_text("2000")
 
+    desk_page.fill("#redeem-points", "2500")
+    desk_page.evaluate("document.querySelector('#redeem-points').removeAttribute('max')")
     desk_page.click("#redeem-button")
-    desk_page.fill("#id_points", "2500")
-    desk_page.click("input[value=Redeem]")
-    expect(desk_page.locator(".errorlist")).to_contain_text("only 2000 redeemable points")
+    expect(desk_page.locator("#checkout-error")).to_contain_text("only 2000 redeemable points")
 
-    desk_page.fill("#id_points", "2000")
-    desk_page.click("input[value=Redeem]")
-    expect(desk_page.locator(".messagelist")).to_contain_text("2000 points paid $20.00")
+    desk_page.fill("#redeem-points", "2000")
+    desk_page.click("#redeem-button")
     expect(desk_page.locator("#payment-balance-due")).to_have_text("$70.00")
 
-    desk_page.select_option("#id_payments-1-method", "card")
-    desk_page.fill("#id_payments-1-amount", "70.00")
-    desk_page.click("input[name=_close_ticket]")
+    desk_page.select_option("#payment-method", "card")
+    expect(desk_page.locator("#payment-amount")).to_have_value("70.00")
+    desk_page.click("#take-payment-button")
+    expect(desk_page.locator("#payment-balance-due")).to_have_text("$0.00")
+    desk_page.click("#close-ticket-button")
     expect(desk_page.locator(".messagelist")).to_contain_text("is closed")
     ticket = Ticket.objects.get(client=customer)
     assert ticket.status == TicketStatus.CLOSED
@@ -120,7 +123,7 @@ def test_void_an_open_ticket(desk_page):
     assert ticket.status == TicketStatus.VOIDED
 
 
-def test_todays_appointments_check_in_confirm_cancel_and_open_ticket(desk_page):
+def test_day_sheet_check_in_confirm_cancel_and_checkout(desk_page):
     # Rows written directly (not booked through the service), so they are today's whatever
     # the hour the test runs at; the moves themselves don't depend on the time.
     midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
@@ -128,20 +131,30 @@ def test_todays_appointments_check_in_confirm_cancel_and_open_ticket(desk_page):
         AppointmentFactory(start=midnight + timedelta(minutes=minutes)) for minutes in (1, 2, 3)
     )
     AppointmentFactory(start=midnight + timedelta(days=1, minutes=1))  # tomorrow's
-    desk_page.click("text=Today's appointments")
-    expect(desk_page.locator("#today-appointments .appointment-status")).to_have_count(3)
-    desk_page.click(f"#appointment-{first.pk} button:has-text('Check in')")
+    desk_page.goto("/admin/")
+    expect(desk_page.locator("#day-sheet .appointment-status")).to_have_count(3)
+    desk_page.click(f"#appointment-{first.pk} summary")
+    desk_page.click(f"#appointment-{first.pk} .action-check-in")
     expect(desk_page.locator(".messagelist")).to_contain_text("checked in")
-    desk_page.click(f"#appointment-{second.pk} button:has-text('Confirm')")
-    desk_page.click(f"#appointment-{third.pk} button:has-text('Cancel')")
-    for row, status in ((first, "Arrived"), (second, "Confirmed"), (third, "Cancelled")):
+    desk_page.click(f"#appointment-{second.pk} summary")
+    desk_page.click(f"#appointment-{second.pk} .action-confirm")
+    desk_page.click(f"#appointment-{third.pk} summary")
+    desk_page.click(f"#appointment-{third.pk} .action-cancel")
+    expect(desk_page.locator("#move-question")).to_contain_text("Cancel")
+    desk_page.click("#confirm-move")
+    expect(desk_page.locator(".messagelist")).to_contain_text("cancelled")
+    for row, status in ((first, "Arrived"), (second, "Confirmed")):
         expect(desk_page.locator(f"#appointment-{row.pk} .appointment-status")).to_have_text(status)
+    expect(desk_page.locator(f"#appointment-{third.pk}")).to_have_count(0)
+    expect(desk_page.locator("#day-sheet-count")).to_contain_text("2 appointments · 1 cancelled")
     third.refresh_from_db()
     assert third.status == AppointmentStatus.CANCELLED
-    desk_page.click(f"#appointment-{first.pk} button:has-text('Open ticket')")
+    desk_page.click(f"#appointment-{first.pk} summary")
+    desk_page.click(f"#appointment-{first.pk} .action-checkout")
     ticket = Ticket.objects.get()
     assert ticket.appointment_id == first.pk
     expect(desk_page.locator(".messagelist")).to_contain_text(f"Ticket #{ticket.pk} is open")
+    expect(desk_page.locator("#checkout-title")).to_contain_text(f"Ticket #{ticket.pk}")
 
 
 def test_open_a_walk_in_ticket(desk_page):

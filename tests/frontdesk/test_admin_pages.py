@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 
 from appointments.models import AppointmentStatus
 from clients.services import client_merge
@@ -159,8 +160,9 @@ def test_r20_payment_area_says_why_the_client_cannot_redeem(desk, customer, mana
     points_adjust(client=customer, points=300, reason="Small gift", user=manager)
     ticket = ticket_with_lines("40.00", client=customer)
     page = desk.get(f"/admin/tickets/ticket/{ticket.pk}/change/").content.decode()
-    assert "the minimum is 500 redeemable points" in page
+    assert "Can redeem once the redeemable balance reaches $5.00 (500 points)." in page
     assert 'id="usable-points"' not in page
+    assert 'id="redeem-button"' not in page
 
 
 def test_payment_area_usable_points_capped_by_balance_due(desk, customer, manager):
@@ -178,7 +180,7 @@ def test_open_walk_in_ticket_from_the_dashboard(desk):
     response = desk.post("/admin/frontdesk/open-ticket/")
     ticket = Ticket.objects.get()
     assert ticket.client is None and ticket.status == TicketStatus.OPEN
-    assert response.url == f"/admin/tickets/ticket/{ticket.pk}/change/"
+    assert response.url == f"/admin/frontdesk/tickets/{ticket.pk}/checkout/"
 
 
 def test_open_ticket_from_an_appointment_links_both(desk):
@@ -202,30 +204,58 @@ def test_open_ticket_only_by_post(desk):
     assert desk.get("/admin/frontdesk/open-ticket/").status_code == 405
 
 
-def test_todays_appointments_confirm_check_in_cancel(desk, time_machine):
+def test_day_sheet_moves_confirm_and_check_in_at_once(desk, time_machine):
     now = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
     time_machine.move_to(now, tick=False)
-    first, second, third = (
-        AppointmentFactory(start=now + timedelta(hours=hours)) for hours in (1, 2, 3)
-    )
-    AppointmentFactory(start=now + timedelta(days=1))  # tomorrow: not listed
-    page = desk.get("/admin/frontdesk/today/").content.decode()
-    assert page.count('class="appointment-status"') == 3
-    desk.post("/admin/frontdesk/today/", {"appointment": first.pk, "move": "confirm"})
-    desk.post("/admin/frontdesk/today/", {"appointment": second.pk, "move": "check_in"})
-    desk.post("/admin/frontdesk/today/", {"appointment": third.pk, "move": "cancel"})
-    for appointment in (first, second, third):
-        appointment.refresh_from_db()
-    assert [first.status, second.status, third.status] == [
+    first, second = (AppointmentFactory(start=now + timedelta(hours=hours)) for hours in (1, 2))
+    desk.post(f"/admin/frontdesk/appointments/{first.pk}/confirm/")
+    response = desk.post(f"/admin/frontdesk/appointments/{second.pk}/check-in/")
+    assert response.url == f"/admin/?day={now.date().isoformat()}#appointment-{second.pk}"
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert [first.status, second.status] == [
         AppointmentStatus.CONFIRMED,
         AppointmentStatus.ARRIVED,
-        AppointmentStatus.CANCELLED,
     ]
-    response = desk.post(
-        "/admin/frontdesk/today/", {"appointment": third.pk, "move": "confirm"}, follow=True
-    )
-    assert third.status == AppointmentStatus.CANCELLED
+    assert desk.get(f"/admin/frontdesk/appointments/{first.pk}/check-in/").status_code == 405
+
+
+def test_day_sheet_cancel_asks_first(desk, time_machine):
+    now = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
+    time_machine.move_to(now, tick=False)
+    appointment = AppointmentFactory(start=now + timedelta(hours=3), item__name="Haircut")
+    question = desk.get(f"/admin/frontdesk/appointments/{appointment.pk}/cancel/")
+    page = question.content.decode()
+    assert f"Cancel {escape(appointment.client)}'s Haircut on" in page
+    assert "at 12:00 PM?" in page  # the salon's time, not UTC's
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.BOOKED
+    desk.post(f"/admin/frontdesk/appointments/{appointment.pk}/cancel/")
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CANCELLED
+    response = desk.post(f"/admin/frontdesk/appointments/{appointment.pk}/confirm/", follow=True)
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CANCELLED
     assert "error" in [message.level_tag for message in response.context["messages"]]
+
+
+def test_day_sheet_no_show_before_the_start_is_refused(desk, time_machine):
+    now = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
+    time_machine.move_to(now, tick=False)
+    appointment = AppointmentFactory(start=now + timedelta(hours=1))
+    response = desk.post(f"/admin/frontdesk/appointments/{appointment.pk}/no-show/", follow=True)
+    assert "hasn&#x27;t started" in response.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.BOOKED
+    time_machine.shift(timedelta(hours=2))
+    desk.post(f"/admin/frontdesk/appointments/{appointment.pk}/no-show/")
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.NO_SHOW
+
+
+def test_day_sheet_unknown_move_is_404(desk):
+    appointment = AppointmentFactory()
+    assert desk.post(f"/admin/frontdesk/appointments/{appointment.pk}/explode/").status_code == 404
 
 
 # --- roles (§10) ---------------------------------------------------------------------------
@@ -253,7 +283,7 @@ def test_front_desk_menu_and_actions_hide_configuration_and_merge(desk, customer
     index = desk.get("/admin/").content.decode()
     for hidden in ("/admin/loyalty/earningrule/", "/admin/salon/features/", "adjust/"):
         assert hidden not in index
-    assert "Open walk-in ticket" in index
+    assert "Walk-in: open a ticket" in index
     changelist = desk.get("/admin/clients/client/").content.decode()
     assert "merge_clients" not in changelist
     client_page = desk.get(f"/admin/clients/client/{customer.pk}/change/").content.decode()
@@ -270,7 +300,7 @@ def test_manager_menu_shows_configuration_and_merge(boss, customer):
 # --- dashboard and look --------------------------------------------------------------------
 
 
-def test_dashboard_figures(desk, customer, manager, time_machine):
+def test_manager_dashboard_figures(boss, customer, manager, time_machine):
     now = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
     time_machine.move_to(now, tick=False)
     rule_set(Action.SERVICE_PURCHASE, points=2, spend_unit=Decimal("1.00"))
@@ -281,26 +311,35 @@ def test_dashboard_figures(desk, customer, manager, time_machine):
     points_redeem(ticket=ticket, points=600, user=manager)
     ticket_with_lines(walk_in=True)
     AppointmentFactory(start=timezone.now() + timedelta(hours=2))
-    response = desk.get("/admin/")
-    page = response.content.decode()
+    AppointmentFactory(
+        start=timezone.now() + timedelta(hours=3), status=AppointmentStatus.CANCELLED
+    )
+    page = boss.get("/admin/frontdesk/manager/").content.decode()
     assert '<p class="figure-number" id="figure-appointments">1</p>' in page
     assert '<p class="figure-number" id="figure-open-tickets">2</p>' in page
     assert '<p class="figure-number" id="figure-issued">200</p>' in page
     assert '<p class="figure-number" id="figure-redeemed">600</p>' in page
     # 200 + 800 - 600 = 400 points held: $4.00
     assert '<p class="figure-number" id="figure-liability">$4.00</p>' in page
-    assert "<title>Front desk | Salon admin</title>" in page
-    assert ">Salon</a>" in page
+    home = boss.get("/admin/").content.decode()
+    assert "<title>Front desk | Salon admin</title>" in home
+    assert ">Salon</a>" in home
+    assert 'href="/admin/frontdesk/manager/"' in home
+
+
+def test_manager_dashboard_is_for_managers(desk):
+    assert desk.get("/admin/frontdesk/manager/").status_code == 403
+    assert 'href="/admin/frontdesk/manager/"' not in desk.get("/admin/").content.decode()
 
 
 @pytest.mark.parametrize("rows", [3, 60])
-def test_dashboard_queries_are_constant(desk, rows, django_assert_max_num_queries):
+def test_manager_dashboard_queries_are_constant(boss, rows, django_assert_max_num_queries):
     now = timezone.now()
     for hours in range(rows):
         AppointmentFactory(start=now + timedelta(minutes=hours))
         ticket_add_line(ticket=ticket_with_lines(walk_in=True), item=service_item("10.00"))
     with django_assert_max_num_queries(11):
-        assert desk.get("/admin/").status_code == 200
+        assert boss.get("/admin/frontdesk/manager/").status_code == 200
 
 
 # --- merge page (R17) --------------------------------------------------------------------

@@ -100,8 +100,8 @@ class Command(BaseCommand):
             page.fill("#id_username", DEMO_MANAGER[0])
             page.fill("#id_password", DEMO_MANAGER[1])
             page.click("input[type=submit]")
-            page.wait_for_selector("#frontdesk-dashboard")
-            page.screenshot(path=str(out_dir / "dashboard.png"))
+            page.wait_for_selector("#day-sheet")
+            page.screenshot(path=str(out_dir / "day-sheet.png"))
 
             page.goto(f"/admin/frontdesk/clients/{alice.pk}/log/")
             page.locator("#content").screenshot(path=str(out_dir / "client-log.png"))
