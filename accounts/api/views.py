@@ -19,6 +19,7 @@ from accounts.services import (
     client_signup_verify,
 )
 from clients.api.serializers import ClientSelfSerializer
+from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsClientUser
 from salon.api.throttling import ScopedRateThrottle
 
@@ -72,7 +73,7 @@ class LogoutAllView(KnoxLogoutAllView):
         return super().post(request, format)
 
 
-class SignupView(APIView):
+class SignupView(IdempotentMixin, APIView):
     """Sign up in the client app. A new phone → 201 with the new client (source `app`) and
     its login. A phone an existing client holds (without a login) → 202: a 6-digit code is
     texted to it; finish with /signup/verify/."""
@@ -111,7 +112,7 @@ class SignupView(APIView):
         return Response(output.data, status=status.HTTP_201_CREATED)
 
 
-class SignupVerifyView(APIView):
+class SignupVerifyView(IdempotentMixin, APIView):
     """Finish a sign-up with the texted code: the new login is linked to the existing
     client (codes last 10 minutes, 5 tries, single use)."""
 

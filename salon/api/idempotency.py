@@ -21,6 +21,7 @@ from functools import partial
 
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils.crypto import salted_hmac
 from django.utils.datastructures import MultiValueDict
 from rest_framework import status
 from rest_framework.renderers import JSONRenderer
@@ -38,6 +39,7 @@ from salon.services import (
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 KEY_MAX_LENGTH = 255
+FINGERPRINT_SALT = "salon.api.idempotency.request_fingerprint"
 
 
 class InvalidIdempotencyKey(DomainError):
@@ -65,9 +67,11 @@ def _canonical(value):
 
 
 def request_fingerprint(data) -> str:
-    """sha256 of the canonical request body."""
+    """HMAC-SHA256 (keyed with SECRET_KEY) of the canonical request body: a body may hold a
+    password (sign-up), and a plain hash stored beside the response's other fields could be
+    tried against a list of passwords by whoever reads the table."""
     canonical = json.dumps(_canonical(data), sort_keys=True, separators=(",", ":"), cls=JSONEncoder)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return salted_hmac(FINGERPRINT_SALT, canonical, algorithm="sha256").hexdigest()
 
 
 class _NotKept(Exception):
@@ -87,11 +91,7 @@ class IdempotentMixin:
         # After authentication, permissions and throttling: a refused request never
         # claims a key. The handler is wrapped here because only now is the user known.
         super().initial(request, *args, **kwargs)
-        if (
-            request.method in self.idempotent_methods
-            and HEADER in request.headers
-            and request.user.is_authenticated
-        ):
+        if request.method in self.idempotent_methods and HEADER in request.headers:
             name = request.method.lower()
             handler = getattr(self, name, None)
             if handler is not None:
@@ -103,7 +103,9 @@ class IdempotentMixin:
             raise InvalidIdempotencyKey()
         fingerprint = request_fingerprint(request.data)
         record, claimed = idempotency_key_claim(
-            user=request.user,
+            # Anonymous calls (sign-up and its verification, R74) share one scope: a replay
+            # needs the same key and the same body, so it shows nothing to anyone else.
+            user=request.user if request.user.is_authenticated else None,
             method=request.method,
             path=request.path,
             key=key,

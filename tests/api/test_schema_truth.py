@@ -206,3 +206,8 @@ def test_entries_no_action_earned_answer_action_null(client_api, customer, manag
     assert adjusted.json()["action"] is None
     [entry] = client_api.get("/api/v1/me/rewards/entries/").json()["results"]
     assert (entry["points"], entry["kind"], entry["action"]) == (50, "manual", None)
+
+
+def test_the_readme_lists_every_code_of_the_error_component():  # R71, R72
+    readme = (ROOT / "README.md").read_text()
+    assert [code for code in error_codes() if f"`{code}`" not in readme] == []

@@ -5,6 +5,7 @@ the same body byte for byte, `Idempotent-Replayed: true`) and changes nothing mo
 key with another body answers 422 and changes nothing.
 """
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -42,6 +43,8 @@ def world() -> dict:
         "merged_clients": Client.objects.filter(merged_into__isnull=False).count(),
         "appointments": Appointment.objects.count(),
         "reservations": ProductReservation.objects.count(),
+        "clients": Client.objects.count(),
+        "logins": Client.objects.filter(user__isnull=False).count(),
     }
 
 
@@ -141,6 +144,35 @@ def my_reservation(ctx):
     return "/api/v1/me/reservations/", body, {**body, "quantity": 2}
 
 
+def signup(ctx):
+    body = {
+        "first_name": "Bo",
+        "last_name": "Ray",
+        "phone": "+12025550177",
+        "email": "bo@example.com",
+        "password": "velvet-salon-42",
+    }
+    return "/api/v1/signup/", body, {**body, "first_name": "Bob"}
+
+
+def signup_verify(ctx):
+    ClientFactory(phone="+12025550178", email="")
+    body = {
+        "first_name": "Cy",
+        "last_name": "Lo",
+        "phone": "+12025550178",
+        "email": "cy@example.com",
+        "password": "velvet-salon-42",
+    }
+    with ctx.capture(execute=True):
+        asked = ctx.anonymous_api.post("/api/v1/signup/", body, format="json")
+    assert asked.status_code == 202
+    code = re.search(r"\b(\d{6})\b", ctx.sms_outbox[-1].body).group(1)
+    body = {"phone": "+12025550178", "code": code, "email": "cy@example.com"}
+    body["password"] = "velvet-salon-42"
+    return "/api/v1/signup/verify/", body, {**body, "email": "cy2@example.com"}
+
+
 # (use case, who calls it, the request's setup)
 ENDPOINTS = [
     ("ticket create", "manager_api", ticket_create),
@@ -159,6 +191,8 @@ ENDPOINTS = [
     ("online booking (R74)", "client_api", my_booking),
     ("reservation (R74)", "manager_api", reservation),
     ("my reservation (R74)", "client_api", my_reservation),
+    ("sign-up (R74)", "anonymous_api", signup),
+    ("sign-up verification (R74)", "anonymous_api", signup_verify),
 ]
 
 
@@ -167,6 +201,9 @@ class Context:
         self.customer = request.getfixturevalue("customer")
         self.manager = request.getfixturevalue("manager")
         self.manager_api = request.getfixturevalue("manager_api")
+        self.anonymous_api = request.getfixturevalue("anonymous_api")
+        self.capture = request.getfixturevalue("django_capture_on_commit_callbacks")
+        self.sms_outbox = request.getfixturevalue("sms_outbox")
 
 
 @pytest.mark.parametrize("name, caller, setup", ENDPOINTS, ids=[e[0] for e in ENDPOINTS])
