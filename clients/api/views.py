@@ -19,6 +19,7 @@ from clients.api.serializers import (
 from clients.models import Client, ClientFile
 from clients.selectors import client_files, client_list
 from clients.services import (
+    IMAGE_TYPES,
     client_create,
     client_file_delete,
     client_file_upload,
@@ -149,6 +150,13 @@ class ClientFileDetailView(generics.RetrieveDestroyAPIView):
         client_file_delete(file=instance, user=self.request.user)
 
 
+# A stored file answers in its own type (R27: the accepted images and PDF), not a generic one.
+FILE_RESPONSES = {
+    (200, content_type): bytes
+    for content_type in (*(image[0] for image in IMAGE_TYPES.values()), "application/pdf")
+}
+
+
 def _stream(record: ClientFile) -> FileResponse:
     # Through the storage API (local disk or S3 alike), never a public media URL (R27).
     response = FileResponse(
@@ -166,7 +174,7 @@ class ClientFileDownloadView(APIView):
 
     permission_classes = [IsStaffMember]
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses=FILE_RESPONSES)
     def get(self, request, client_id: int, file_id: int):
         return _stream(get_object_or_404(ClientFile, pk=file_id, client_id=client_id))
 
@@ -188,6 +196,6 @@ class MyFileDownloadView(APIView):
 
     permission_classes = [IsAuthenticated, IsClientUser]
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses=FILE_RESPONSES)
     def get(self, request, file_id: int):
         return _stream(get_object_or_404(ClientFile, pk=file_id, client=request.user.client))
