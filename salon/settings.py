@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "clients",
     "catalog",
     "messaging",
+    "staff",
     "appointments",
     "tickets",
     "feedback",

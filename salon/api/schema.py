@@ -216,7 +216,8 @@ class _Paths:
         if self.is_collection(segments):
             if method == "get":
                 return f"list_{'_'.join(nouns)}"
-            nouns[-1] = _word(_singular(literals[-1]))
+            if method == "post":  # adds one
+                nouns[-1] = _word(_singular(literals[-1]))
             verb = {"post": "create", "delete": "delete", "put": "replace", "patch": "update"}
             return f"{verb[method]}_{'_'.join(nouns)}"
         created = "201" in self.paths[path].get(method, {}).get("responses", {})
