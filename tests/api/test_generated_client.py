@@ -14,7 +14,7 @@ import json
 import pkgutil
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,12 +23,23 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Item, ItemKind
+from staff.services import Range, staff_hours_set
 from tests.accounts.factories import FrontDeskFactory, ManagerFactory
 from tests.clients.factories import ClientFactory
+from tests.staff.factories import StaffFactory
 
 GENERATE_TIMEOUT_SECONDS = 180
 PACKAGE = "salon_client"
 PASSWORD = "correct-horse-battery"
+# A stored file answers in its own type (images, PDF); the generator reads those as bytes.
+CONFIG = f"""package_name_override: {PACKAGE}
+content_type_overrides:
+  image/jpeg: application/octet-stream
+  image/png: application/octet-stream
+  image/gif: application/octet-stream
+  image/webp: application/octet-stream
+  application/pdf: application/octet-stream
+"""
 
 pytestmark = pytest.mark.generated_client
 
@@ -43,7 +54,7 @@ def api(live_server, tmp_path_factory, django_db_blocker):
         schema = httpx.get(f"{live_server.url}/api/schema/", params={"format": "json"}, timeout=30)
     assert schema.status_code == 200
     (workdir / "schema.json").write_text(schema.text)
-    (workdir / "config.yaml").write_text(f"package_name_override: {PACKAGE}\n")
+    (workdir / "config.yaml").write_text(CONFIG)
     bin_dir = Path(sys.executable).parent
     # fmt: off
     command = [
@@ -119,9 +130,14 @@ def test_every_module_of_the_generated_client_imports(api):
 
 @pytest.fixture
 def salon(transactional_db, all_features):
-    """What the staff set up beforehand: a catalog, staff logins and a referring client."""
+    """What the staff set up beforehand: a catalog, staff logins, a stylist working every
+    day from 9 to 5 and a referring client."""
     ManagerFactory(username="boss")
     FrontDeskFactory(username="desk")
+    staff_hours_set(
+        staff=StaffFactory(name="Sam"),
+        ranges=[Range(weekday, time(9), time(17)) for weekday in range(7)],
+    )
     return {
         "haircut": Item.objects.create(
             name="Haircut", kind=ItemKind.SERVICE, price=Decimal("40.00")
@@ -215,16 +231,25 @@ def test_the_client_app_journey(api, salon, live_server):
     items = api.call("items", "list_items", client=app).parsed.results
     assert [(item.name, item.price) for item in items] == [("Haircut", "40.00")]
 
-    start = (timezone.now() + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
-    booked = api.call(
-        "me",
-        "create_my_appointment",
-        client=app,
-        body=api.model("MyAppointmentBookRequest")(item=items[0].id, start=start),
-        idempotency_key="bo-booking-1",
+    day = timezone.localdate() + timedelta(days=2)
+    slots = api.call(
+        "availability", "list_availability", client=app, item=items[0].id, date=day.isoformat()
+    ).parsed
+    assert slots and {slot.staff_name for slot in slots} == {"Sam"}  # R42
+    booking = api.model("MyAppointmentBookRequest")(
+        item=items[0].id, start=slots[0].start, staff=slots[0].staff
     )
-    assert booked.status_code == 201, booked.content
+    booked, retried = (
+        api.call(
+            "me", "create_my_appointment", client=app, body=booking, idempotency_key="bo-book-1"
+        )
+        for _ in range(2)
+    )
+    assert booked.status_code == retried.status_code == 201, booked.content
+    assert retried.content == booked.content  # R74: a retried booking books once
     assert booked.parsed.status.value == "booked" and booked.parsed.source.value == "app"
+    assert booked.parsed.start == slots[0].start and booked.parsed.staff == slots[0].staff
+    assert len(api.call("me", "list_my_appointments", client=app).parsed.results) == 1
     cancelled = api.call("me", "cancel_my_appointment", client=app, id=booked.parsed.id)
     assert cancelled.status_code == 200 and cancelled.parsed.status.value == "cancelled"
 
