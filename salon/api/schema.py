@@ -153,8 +153,13 @@ def error_components() -> dict:
         },
         "FieldErrors": {
             "type": "object",
-            # Messages per field; a list's items may be objects (errors per row).
-            "additionalProperties": {"type": "array", "items": {}},
+            # Messages per field; a list body's errors come per row, as objects.
+            "additionalProperties": {
+                "anyOf": [
+                    {"type": "array", "items": {}},
+                    {"type": "object", "additionalProperties": {}},
+                ]
+            },
         },
     }
 

@@ -24,9 +24,10 @@ from loyalty.redemption import points_redeem
 from tests.tickets.factories import ticket_with_lines
 
 MAX_EXAMPLES = 3
-# Seconds per role: the stateful phase gets its own budget, or the coverage phase (every
-# field's boundaries) would use it all on a slow machine.
-BUDGETS = {"examples,coverage,fuzzing": 45, "stateful": 30}
+# Seconds per role and phase: each phase gets its own budget, or the coverage phase (every
+# field's boundaries) would use them all on a slow machine. A phase cut short by its budget
+# is not a failure; any failing case is.
+BUDGETS = {"examples,coverage": 30, "fuzzing": 20, "stateful": 30}
 CHECKS = (
     "not_a_server_error,status_code_conformance,content_type_conformance,"
     "response_schema_conformance"
@@ -67,8 +68,7 @@ def st_run(*, url: str, token: str, phases: str, seconds: int, cwd: Path) -> str
     run = subprocess.run(command, capture_output=True, text=True, timeout=seconds * 4 + 60, cwd=cwd)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     summary = run.stdout[run.stdout.rfind("SUMMARY") :]
-    for phase in phases.split(","):
-        assert f"✅ {phase.title()}" in summary, summary
+    assert "❌" not in summary, summary
     assert re.search(r"(\d+) generated, \1 passed", summary), summary
     return summary
 
