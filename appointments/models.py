@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from clients.models import ClientSource
 
@@ -60,7 +61,12 @@ class Appointment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.item} for {self.client} at {self.start:%Y-%m-%d %H:%M}"
+        # The salon's wall clock, as the desk reads it (not UTC).
+        when = timezone.localtime(self.start, timezone.get_default_timezone())
+        return (
+            f"{self.item} for {self.client}, {when:%a %b} {when.day} at "
+            f"{when.hour % 12 or 12}:{when:%M %p}"
+        )
 
 
 class ReservationStatus(models.TextChoices):
