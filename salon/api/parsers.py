@@ -18,8 +18,9 @@ from rest_framework.parsers import JSONParser
 
 from salon.limits import JSON_BODY_MAX_BYTES, JSON_MAX_DEPTH, ExponentNumber
 
-# Strings (with their escapes) and the brackets between them; only brackets count.
-_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+# The next string or bracket, and a whole string (its escapes included) from its quote.
+_NEXT_TOKEN = re.compile(rb'["\[\]{}]')
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 
 
 class MalformedJSON(ParseError):
@@ -27,23 +28,35 @@ class MalformedJSON(ParseError):
 
 
 def _depth_within(body: bytes, limit: int) -> bool:
-    depth = 0
-    for token in _TOKENS.finditer(body):
+    """Whether brackets outside strings nest at most `limit` deep. Linear: each string is
+    matched once from its quote and skipped (a pattern that retried at every quote took 20 s
+    on 16 KB of escaped quotes). An unterminated string ends the count: json refuses it
+    without going deeper than counted so far."""
+    depth, position = 0, 0
+    while (token := _NEXT_TOKEN.search(body, position)) is not None:
         character = token.group()
+        if character == b'"':
+            string = _STRING.match(body, token.start())
+            if string is None:
+                return True
+            position = string.end()
+            continue
+        position = token.end()
         if character in (b"[", b"{"):
             depth += 1
             if depth > limit:
                 return False
-        elif character in (b"]", b"}"):
+        else:
             depth -= 1
     return True
 
 
 def _refuse_duplicates(pairs):
-    keys = [key for key, _value in pairs]
-    if len(keys) != len(set(keys)):
-        duplicate = next(key for key in keys if keys.count(key) > 1)
-        raise MalformedJSON(f"The key “{duplicate}” appears twice in one object.")
+    seen = set()
+    for key, _value in pairs:
+        if key in seen:
+            raise MalformedJSON(f"The key “{key}” appears twice in one object.")
+        seen.add(key)
     return dict(pairs)
 
 

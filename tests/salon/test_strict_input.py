@@ -2,6 +2,7 @@
 changes nothing; no input, however deep or large, answers 5xx."""
 
 import json
+import time
 from decimal import Decimal
 
 import pytest
@@ -49,6 +50,24 @@ def test_r76_a_malformed_body_is_400_malformed_json_even_anonymous(anonymous_api
     assert response.status_code == 400
     assert response.json()["code"] == "malformed_json"
     assert Client.objects.count() == 0
+
+
+def test_r76_a_body_of_escaped_quotes_is_refused_at_once(anonymous_api, db):
+    """The depth count once retried its string pattern at every quote: 16 KB of escaped
+    quotes held a worker for 20 s. It reads each string once now."""
+    body = '{"username": "' + '\\"' * 100_000
+    started_at = time.monotonic()
+    response = post_raw(anonymous_api, SIGN_IN_URL, body)
+    assert time.monotonic() - started_at < 5
+    assert (response.status_code, response.json()["code"]) == (400, "malformed_json")
+
+
+def test_r76_a_duplicate_key_among_many_is_found_at_once(anonymous_api, db):
+    keys = ", ".join(f'"k{number}": 1' for number in range(50_000))
+    started_at = time.monotonic()
+    response = post_raw(anonymous_api, SIGN_IN_URL, "{" + keys + ', "k1": 2}')
+    assert time.monotonic() - started_at < 5
+    assert (response.status_code, response.json()["code"]) == (400, "malformed_json")
 
 
 def test_r76_32_levels_are_accepted(anonymous_api, db):
