@@ -264,6 +264,10 @@ class TicketPayment:
     usable_points: int
     # Why no points can pay now, in the desk's words ("" when some can).
     why_not: str = ""
+    # The parts of the total (R44): the lines' net, their tax, the tips.
+    subtotal: Decimal = Decimal("0.00")
+    tax: Decimal = Decimal("0.00")
+    tips: Decimal = Decimal("0.00")
 
     @property
     def usable_value(self) -> Decimal:
@@ -289,6 +293,9 @@ def ticket_payment(*, ticket: Ticket, now: datetime | None = None) -> TicketPaym
         rewards=rewards,
         usable_points=usable,
         why_not="" if usable else _why_no_points(ticket, rewards, room),
+        subtotal=room.subtotal,
+        tax=room.tax,
+        tips=room.tips,
     )
 
 

@@ -20,9 +20,12 @@ from appointments.services import (
 )
 from clients.models import Client
 from clients.selectors import client_profile_photo
+from frontdesk.receipts import ticket_receipt
 from frontdesk.selectors import client_log, dashboard
+from frontdesk.services import SMS, receipt_send, receipt_sends_so_far
 from salon.errors import DomainError
 from tickets.lifecycle import ticket_open
+from tickets.models import Ticket
 
 # move in the URL: (service, what the desk reads when it's done, ask before doing it)
 APPOINTMENT_MOVES = {
@@ -140,3 +143,57 @@ def ticket_open_view(request):
         return HttpResponseRedirect(_back(request, reverse("admin:index")))
     messages.success(request, f"{ticket} is open{f' for {client}' if client else ' (walk-in)'}.")
     return HttpResponseRedirect(reverse("frontdesk-checkout", args=[ticket.pk]))
+
+
+RECEIPT_PAPERS = ("80mm", "a4")
+
+
+def _paper(value: str) -> str:
+    return value if value in RECEIPT_PAPERS else RECEIPT_PAPERS[0]
+
+
+def receipt_view(request, ticket_id):
+    """Print receipt (R49): a page that prints on an 80 mm receipt printer or on A4."""
+    _require(request, "tickets.view_ticket")
+    ticket = get_object_or_404(Ticket, pk=ticket_id)
+    try:
+        receipt = ticket_receipt(ticket_id=ticket.pk)
+    except DomainError as refused:
+        messages.error(request, refused.message)
+        return HttpResponseRedirect(reverse("frontdesk-checkout", args=[ticket.pk]))
+    context = {
+        "receipt": receipt,
+        "paper": _paper(request.GET.get("paper", "")),
+        "may_send": request.user.has_perm("tickets.change_ticket") and receipt.client is not None,
+        "sent": receipt_sends_so_far(ticket_id=ticket.pk),
+        "send_url": reverse("frontdesk-receipt-send", args=[ticket.pk]),
+        "ticket_url": reverse("admin:tickets_ticket_change", args=[ticket.pk]),
+    }
+    return TemplateResponse(request, "admin/frontdesk/receipt.html", context)
+
+
+def receipt_send_view(request, ticket_id):
+    """Send receipt by text or e-mail (R49) through the background pipeline; back to the
+    receipt with what happened. Once sent, the page offers "again" (resend on purpose)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    _require(request, "tickets.change_ticket")
+    ticket = get_object_or_404(Ticket, pk=ticket_id)
+    channel = request.POST.get("channel", "")
+    try:
+        sent = receipt_send(
+            ticket=ticket,
+            channel=channel,
+            resend=request.POST.get("resend") == "1",
+            user=request.user,
+        )
+    except DomainError as refused:
+        messages.error(request, refused.message)
+    else:
+        way = "text" if sent.channel == SMS else "e-mail"
+        if sent.queued:
+            messages.success(request, f"The receipt is on its way by {way}.")
+        else:
+            messages.warning(request, f"The receipt was already sent by {way}.")
+    paper = _paper(request.POST.get("paper", ""))
+    return HttpResponseRedirect(f"{reverse('frontdesk-receipt', args=[ticket.pk])}?paper={paper}")

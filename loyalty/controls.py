@@ -47,7 +47,10 @@ class RedemptionControls:
         if self.max_percent is not None:
             # Of the ticket before tips (R46), rounded down to a whole point.
             caps.append(
-                (dollars_to_points(room.total) * self.max_percent // 100, EXCEEDS_MAX_REDEMPTION)
+                (
+                    dollars_to_points(room.points_may_pay) * self.max_percent // 100,
+                    EXCEEDS_MAX_REDEMPTION,
+                )
             )
         if self.kinds_amount is not None:
             caps.append((dollars_to_points(self.kinds_amount), NOT_REDEEMABLE_ON_ITEMS))

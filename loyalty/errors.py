@@ -191,3 +191,8 @@ class NotAMultiple(DomainError):
 class NotRedeemableOnItems(DomainError):
     code = "not_redeemable_on_items"
     message = "Points can't pay for these items."
+
+
+class UnknownEarnOn(DomainError):
+    code = "unknown_earn_on"
+    message = "Earn on “pre_tax” (before tax) or “post_tax” (with tax)."

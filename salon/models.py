@@ -60,6 +60,30 @@ class Features(models.Model):
                     )
 
 
+class SalonSettings(models.Model):
+    """Who the salon is and how it prices (R50); a single row. Receipts and texts use them."""
+
+    name = models.CharField(max_length=200, default="Salon")
+    address = models.TextField(blank=True, help_text="As printed on receipts, one line each.")
+    phone = models.CharField(max_length=40, blank=True, help_text="As printed on receipts.")
+    receipt_footer = models.TextField(blank=True, help_text="Printed at the foot of receipts.")
+    prices_include_tax = models.BooleanField(
+        default=False,
+        help_text="Prices already contain tax. A line keeps the setting it was added under.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "salon settings"
+        verbose_name_plural = "salon settings"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="salon_settings_single_row"),
+        ]
+
+    def __str__(self):
+        return "Salon settings"
+
+
 class IdempotencyStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     DONE = "done", "Done"

@@ -178,6 +178,16 @@ CLIENT_UPLOAD_MAX_FILES = 20
 CLIENT_UPLOAD_MAX_BYTES = env.int("CLIENT_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = CLIENT_UPLOAD_MAX_BYTES + 1024 * 1024
 
+# E-mail (receipts, R49): printed on the console unless a real backend is configured
+# (docs/deploy.md: SMTP, or a provider through django-anymail).
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Salon <receipts@salon.example>")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+
 # Text messages (R38-R40)
 SMS_BACKEND = env("SMS_BACKEND", default="messaging.backends.console.SMSBackend")
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")

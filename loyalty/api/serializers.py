@@ -5,7 +5,15 @@ from rest_framework import serializers
 
 from catalog.models import ItemKind
 from loyalty.configuration import SETTINGS_FIELDS
-from loyalty.models import Action, EarningRule, LoyaltySettings, PointsEntry, Promotion, Tier
+from loyalty.models import (
+    Action,
+    EarningRule,
+    EarnOn,
+    LoyaltySettings,
+    PointsEntry,
+    Promotion,
+    Tier,
+)
 from salon.limits import REASON_MAX_LENGTH
 from tickets.models import Payment
 
@@ -86,6 +94,7 @@ class LoyaltySettingsChangeSerializer(serializers.Serializer):
     redemption_increment = WholeNumberField(required=False)
     redeemable_kinds = KindsField(required=False)
     redemption_otp = serializers.BooleanField(required=False)
+    earn_on = serializers.ChoiceField(choices=EarnOn.choices, required=False)
 
 
 class AdjustmentSerializer(serializers.Serializer):

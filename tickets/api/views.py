@@ -17,8 +17,8 @@ from rest_framework.views import APIView
 from salon.api.filters import UpdatedSinceFilter
 from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsStaffMember
-from tickets import lifecycle, lines, payments, selectors
-from tickets.models import Payment, Ticket, TicketLine
+from tickets import lifecycle, lines, payments, selectors, tips
+from tickets.models import Payment, Ticket, TicketLine, Tip
 
 from .serializers import (
     LineAddSerializer,
@@ -27,9 +27,12 @@ from .serializers import (
     PaymentSerializer,
     ReasonSerializer,
     SettleSerializer,
+    TicketClientSerializer,
     TicketLineSerializer,
     TicketOpenSerializer,
     TicketSerializer,
+    TipAddSerializer,
+    TipSerializer,
 )
 
 
@@ -37,7 +40,9 @@ def tickets_for_output():
     """Tickets with totals annotated and lines (with items) and payments prefetched."""
     return selectors.ticket_list_with_totals(
         queryset=Ticket.objects.prefetch_related(
-            Prefetch("lines", queryset=TicketLine.objects.select_related("item")), "payments"
+            Prefetch("lines", queryset=TicketLine.objects.select_related("item", "staff")),
+            Prefetch("tips", queryset=Tip.objects.select_related("staff")),
+            "payments",
         )
     )
 
@@ -56,7 +61,8 @@ def validated(serializer_class, request):
 class TicketViewSet(
     IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """Open, read, close, void and settle tickets (staff; closed tickets: Manager)."""
+    """Open, read, close, void and settle tickets (staff; closed tickets: Manager); set or
+    change an open ticket's client (R48)."""
 
     permission_classes = [IsStaffMember]
     serializer_class = TicketSerializer
@@ -65,6 +71,15 @@ class TicketViewSet(
 
     def get_queryset(self):
         return tickets_for_output()
+
+    @extend_schema(request=TicketClientSerializer, responses={200: TicketSerializer})
+    def partial_update(self, request, pk=None):
+        ticket = lifecycle.ticket_set_client(
+            ticket=self._ticket(pk),
+            user=request.user,
+            **validated(TicketClientSerializer, request),
+        )
+        return ticket_response(ticket)
 
     @extend_schema(
         request=TicketOpenSerializer,
@@ -197,4 +212,28 @@ class TicketPaymentDetailView(APIView):
     def delete(self, request, ticket_pk, payment_pk):
         payment = get_object_or_404(Payment, pk=payment_pk, ticket_id=ticket_pk)
         payments.payment_remove(payment=payment, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TicketTipsView(IdempotentMixin, APIView):
+    """POST a tip on an open ticket (R45): 201 with the tip."""
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(request=TipAddSerializer, responses={201: TipSerializer})
+    def post(self, request, ticket_pk):
+        ticket = get_object_or_404(Ticket, pk=ticket_pk)
+        tip = tips.tip_add(ticket=ticket, user=request.user, **validated(TipAddSerializer, request))
+        return Response(TipSerializer(tip).data, status=status.HTTP_201_CREATED)
+
+
+class TicketTipDetailView(APIView):
+    """DELETE a tip of an open ticket (R45): 204."""
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, ticket_pk, tip_pk):
+        tip = get_object_or_404(Tip, pk=tip_pk, ticket_id=ticket_pk)
+        tips.tip_remove(tip=tip, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

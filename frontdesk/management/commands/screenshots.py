@@ -2,7 +2,8 @@
 
 It starts `runserver` on this database, signs in as the demo Manager with Chromium
 (Playwright, Debian's /usr/bin/chromium) and saves PNGs of the Client Log, a ticket's
-payment area with Redeem, and the rewards configuration table into docs/screenshots/.
+payment area with Redeem, the rewards configuration table and an 80 mm receipt into
+docs/screenshots/.
 """
 
 import io
@@ -125,4 +126,12 @@ class Command(BaseCommand):
 
             page.goto("/admin/loyalty/earningrule/")
             page.locator("#content").screenshot(path=str(out_dir / "rewards-configuration.png"))
+
+            # Emma's visit (seed_demo): tax, a tip and cash change on the 80 mm receipt.
+            receipt = Ticket.objects.filter(
+                client__email="emma.wilson@example.com", tips__isnull=False
+            ).first()
+            if receipt is not None:
+                page.goto(f"/admin/frontdesk/tickets/{receipt.pk}/receipt/")
+                page.locator("#receipt").screenshot(path=str(out_dir / "receipt.png"))
             browser.close()
