@@ -27,6 +27,11 @@ urlpatterns = [
         name="frontdesk-manager-dashboard",
     ),
     path(
+        "reports/loyalty/",
+        admin.site.admin_view(views.loyalty_report_view),
+        name="frontdesk-loyalty-report",
+    ),
+    path(
         "tickets/<id:ticket_id>/receipt/",
         admin.site.admin_view(views.receipt_view),
         name="frontdesk-receipt",

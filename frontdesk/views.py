@@ -21,8 +21,10 @@ from appointments.services import (
 from clients.models import Client
 from clients.selectors import client_profile_photo
 from frontdesk.receipts import ticket_receipt
+from frontdesk.report_charts import report_charts, report_tables
 from frontdesk.selectors import client_log, dashboard
 from frontdesk.services import SMS, receipt_send, receipt_sends_so_far
+from loyalty.reports import action_labels, loyalty_report, report_period
 from salon.errors import DomainError
 from tickets.lifecycle import ticket_open
 from tickets.models import Ticket
@@ -143,6 +145,31 @@ def ticket_open_view(request):
         return HttpResponseRedirect(_back(request, reverse("admin:index")))
     messages.success(request, f"{ticket} is open{f' for {client}' if client else ' (walk-in)'}.")
     return HttpResponseRedirect(reverse("frontdesk-checkout", args=[ticket.pk]))
+
+
+def loyalty_report_view(request):
+    """The owner's report (R81): a period picker, tables with CSV links, server-drawn charts."""
+    _require(request, "loyalty.change_loyaltysettings")
+    today = timezone.localdate()
+    start = request.GET.get("from") or f"{today:%Y}-01-01"
+    end = request.GET.get("to") or today.isoformat()
+    context = {
+        **admin.site.each_context(request),
+        "title": "Loyalty report",
+        "start": start,
+        "end": end,
+    }
+    try:
+        report = loyalty_report(period=report_period(start=start, end=end))
+    except DomainError as refusal:
+        context["refusal"] = refusal.message
+        return TemplateResponse(request, "admin/frontdesk/loyalty_report.html", context, status=400)
+    context.update(
+        report=report,
+        charts=report_charts(report),
+        tables=report_tables(report, action_labels=action_labels()),
+    )
+    return TemplateResponse(request, "admin/frontdesk/loyalty_report.html", context)
 
 
 RECEIPT_PAPERS = ("80mm", "a4")

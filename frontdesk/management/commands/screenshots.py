@@ -127,6 +127,9 @@ class Command(BaseCommand):
             page.goto("/admin/loyalty/earningrule/")
             page.locator("#content").screenshot(path=str(out_dir / "rewards-configuration.png"))
 
+            page.goto("/admin/frontdesk/reports/loyalty/")
+            page.locator("#content").screenshot(path=str(out_dir / "loyalty-report.png"))
+
             # Emma's visit (seed_demo): tax, a tip and cash change on the 80 mm receipt.
             receipt = Ticket.objects.filter(
                 client__email="emma.wilson@example.com", tips__isnull=False
