@@ -93,7 +93,10 @@ class IdempotencyRecord(models.Model):
     """One use of an Idempotency-Key (SPEC §11): the claim while the request runs, then the
     response it gave, replayed to a retry with the same key. See salon/api/idempotency.py."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # None for an anonymous request (sign-up and its verification, R74).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     method = models.CharField(max_length=10)
     path = models.CharField(max_length=1000)
     key = models.CharField(max_length=255)
@@ -113,6 +116,12 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "method", "path", "key"], name="idempotency_key_unique_per_scope"
+            ),
+            # NULLs are distinct in a unique index: anonymous keys need their own.
+            models.UniqueConstraint(
+                fields=["method", "path", "key"],
+                condition=models.Q(user__isnull=True),
+                name="idempotency_key_unique_anonymous",
             ),
             models.CheckConstraint(
                 condition=models.Q(status="in_progress") | models.Q(response_status__isnull=False),

@@ -165,9 +165,6 @@ def _claim_sql(connection) -> str:
             "holder_started_at",
         )
     )
-    unique = ", ".join(
-        quote(meta.get_field(name).column) for name in ("user", "method", "path", "key")
-    )
     values = "%s, %s, %s, %s, %s, %s, %s"
     if connection.vendor == "postgresql":
         # The holder: this session, checked by a retry that finds the claim (R74).
@@ -182,7 +179,8 @@ def _claim_sql(connection) -> str:
         values = f"VALUES ({values})"
     return (
         f"INSERT INTO {quote(meta.db_table)} ({columns}) {values} "
-        f"ON CONFLICT ({unique}) DO NOTHING RETURNING {quote(meta.pk.column)}"
+        # No conflict target: a signed-in key and an anonymous one have a unique index each.
+        f"ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}"
     )
 
 
@@ -207,7 +205,7 @@ def idempotency_key_claim(
     connection = transaction.get_connection()
     scope = dict(user=user, method=method, path=path, key=key)
     parameters = [
-        user.pk,
+        None if user is None else user.pk,
         method,
         path,
         key,

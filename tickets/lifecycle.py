@@ -30,7 +30,7 @@ from .errors import (
     TicketVoided,
 )
 from .lines import ticket_add_line
-from .locks import lock_ticket
+from .locks import lock_ticket, ticket_changed
 from .models import Payment, PaymentMethod, Ticket, TicketAdjustment, TicketLine, TicketStatus
 
 CASH_LIKE_METHODS = (
@@ -213,6 +213,7 @@ def ticket_settle(*, ticket: Ticket, method: str, amount: Decimal, user, reason:
     )
     payment.full_clean(exclude=["ticket", "created_by"])
     payment.save()
+    ticket_changed(ticket)
     adjustment_record(
         ticket=ticket,
         kind=TicketAdjustment.Kind.SETTLEMENT,
@@ -246,5 +247,8 @@ def tickets_lock_for_merge(*, duplicate) -> None:
 @transaction.atomic
 def tickets_move_to_survivor(*, survivor, duplicate) -> int:
     """A merge moves the duplicate's tickets to the survivor (R17). This moves ownership,
-    not a ticket's state, so a bulk update (which sends no ticket signal) is right here."""
-    return Ticket.objects.filter(client=duplicate).update(client=survivor)
+    not a ticket's state, so a bulk update (which sends no ticket signal) is right here;
+    updated_at moves with it, since an app syncing the survivor's tickets must see them."""
+    return Ticket.objects.filter(client=duplicate).update(
+        client=survivor, updated_at=timezone.now()
+    )

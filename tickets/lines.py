@@ -35,7 +35,7 @@ from .errors import (
     TwoDiscounts,
     UnknownItem,
 )
-from .locks import lock_line, lock_ticket
+from .locks import lock_line, lock_ticket, ticket_changed
 from .models import Ticket, TicketAdjustment, TicketLine, TicketStatus
 from .selectors import ticket_points_room
 
@@ -184,6 +184,7 @@ def ticket_add_line(
     line.tax = line_tax(net=net_amount, line=line)
     line.full_clean(exclude=["ticket", "item", "staff"])
     line.save()
+    ticket_changed(ticket)
     return line
 
 
@@ -253,6 +254,7 @@ def ticket_update_line(
     if not was_closed:
         _guard_open_ticket_total(ticket=ticket, change=line_adds_to_total(line) - old_adds)
     line.save()
+    ticket_changed(ticket)
     if was_closed:
         adjustment_record(
             ticket=ticket,
@@ -284,6 +286,7 @@ def ticket_remove_line(
     old_values = line_values(line)
     line_id = line.pk
     line.delete()
+    ticket_changed(ticket)
     if was_closed:
         adjustment_record(
             ticket=ticket,

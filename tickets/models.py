@@ -57,6 +57,9 @@ class Ticket(models.Model):
     void_reason = models.TextField(
         blank=True, max_length=REASON_MAX_LENGTH, validators=reason_validators
     )
+    # For the apps' sync (R75, `?updated_since=`): moves with every change of the ticket,
+    # its lines and its payments.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -84,6 +87,13 @@ class Ticket(models.Model):
 
     def __str__(self):
         return f"Ticket #{self.pk}"
+
+    def save(self, *args, update_fields=None, **kwargs):
+        # auto_now is only written when named: a service saving a few fields (status,
+        # voided_at) still moves updated_at, or a syncing app would miss the change (R75).
+        if update_fields is not None:
+            update_fields = {*update_fields, "updated_at"}
+        super().save(*args, update_fields=update_fields, **kwargs)
 
 
 class TicketLine(models.Model):

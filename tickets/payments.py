@@ -23,7 +23,7 @@ from .errors import (
     WalkInTicket,
     points_refusal,
 )
-from .locks import lock_ticket
+from .locks import lock_ticket, ticket_changed
 from .models import Payment, PaymentMethod, Ticket
 from .selectors import ticket_points_room
 
@@ -102,6 +102,7 @@ def payment_add(
     )
     payment.full_clean(exclude=["ticket", "created_by"])
     payment.save()
+    ticket_changed(ticket)
     return payment
 
 
@@ -119,6 +120,7 @@ def payment_remove(*, payment: Payment, user=None, now: datetime | None = None) 
         raise PaymentAlreadyRemoved()
     payment_id = current.pk
     current.delete()
+    ticket_changed(ticket)
     signals.payment_removed.send(
         sender=Ticket,
         ticket=ticket,

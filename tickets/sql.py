@@ -56,7 +56,7 @@ def _close_if_settled_sql() -> str:
     # The total of R44: lines' net, the tax of lines priced before tax, and the tips.
     return (
         f"UPDATE {ticket} SET {_column(Ticket, 'status')} = %(closed)s, "
-        f"{_column(Ticket, 'closed_at')} = %(now)s "
+        f"{_column(Ticket, 'closed_at')} = %(now)s, {_column(Ticket, 'updated_at')} = %(now)s "
         f"WHERE {Ticket._meta.pk.column} = %(ticket)s AND {_column(Ticket, 'status')} = %(open)s "
         f"AND EXISTS (SELECT 1 FROM {line} l WHERE l.{line_ticket} = %(ticket)s) "
         f"AND (SELECT CAST(ROUND(COALESCE(SUM(l.{net} + CASE WHEN l.{tax_included} THEN 0 "

@@ -1,10 +1,10 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, mixins, status, viewsets
+from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.response import Response
 
 from catalog import selectors, services
 from salon.api.idempotency import IdempotentMixin
-from salon.api.permissions import require_permission
+from salon.api.permissions import IsClientUser, is_staff_member, require_permission
 
 from .serializers import (
     ItemCreateSerializer,
@@ -14,16 +14,28 @@ from .serializers import (
 )
 
 
-class ItemListCreateView(generics.ListAPIView):
-    """GET: staff see the catalog (?kind=, ?search=, ?active=). POST: Managers add an item."""
+class ClientAppReads(IsClientUser):
+    """Client-app users read the catalog to book (R75); nothing else here."""
 
-    permission_classes = [require_permission("catalog.add_item", safe_methods_for_staff=True)]
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS and super().has_permission(request, view)
+
+
+class ItemListCreateView(generics.ListAPIView):
+    """GET: staff see the catalog (?kind=, ?search=, ?active=); client-app users see the
+    active items only (R75). POST: Managers add an item."""
+
+    permission_classes = [
+        require_permission("catalog.add_item", safe_methods_for_staff=True) | ClientAppReads
+    ]
     serializer_class = ItemSerializer
     filter_backends: list = []
 
     def get_queryset(self):
         params = self.request.query_params
         active = params.get("active")
+        if not is_staff_member(self.request.user):
+            active = "true"
         return selectors.item_list(
             kind=params.get("kind"),
             search=params.get("search"),

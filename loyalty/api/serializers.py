@@ -5,7 +5,15 @@ from rest_framework import serializers
 
 from catalog.models import ItemKind
 from loyalty.configuration import SETTINGS_FIELDS
-from loyalty.models import EarningRule, EarnOn, LoyaltySettings, PointsEntry, Promotion, Tier
+from loyalty.models import (
+    Action,
+    EarningRule,
+    EarnOn,
+    LoyaltySettings,
+    PointsEntry,
+    Promotion,
+    Tier,
+)
 from salon.limits import REASON_MAX_LENGTH
 from tickets.models import Payment
 
@@ -103,7 +111,20 @@ class AdjustmentSerializer(serializers.Serializer):
     )
 
 
+class ActionOrNullField(serializers.ChoiceField):
+    """An entry's earning action; null for entries no action earned (a redemption, an
+    adjustment), which the model stores as "" (R72: "" is not one of the enum's values)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Action.choices, allow_null=True, read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class PointsEntrySerializer(serializers.ModelSerializer):
+    action = ActionOrNullField()
+
     class Meta:
         model = PointsEntry
         fields = [

@@ -3,7 +3,7 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -177,7 +177,9 @@ class TicketRedeemView(IdempotentMixin, APIView):
     permission_classes = [require_permission("loyalty.redeem_points")]
 
     @extend_schema(
-        request=serializers.RedeemSerializer, responses={201: serializers.PointsPaymentSerializer}
+        request=serializers.RedeemSerializer,
+        responses={201: serializers.PointsPaymentSerializer},
+        examples=[OpenApiExample("500 points ($5.00)", value={"points": 500}, request_only=True)],
     )
     def post(self, request, ticket_id):
         ticket = get_object_or_404(Ticket, pk=ticket_id)

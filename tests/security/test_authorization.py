@@ -73,7 +73,7 @@ API = {
     "client-file-download": {"kwargs": "client_file", "get": STAFF},
     "me-file-list": {"get": CLIENT},
     "me-file-download": {"kwargs": "my_file", "get": CLIENT_B_OBJECT},
-    "item-list": {"get": STAFF, "post": MANAGER},
+    "item-list": {"get": SIGNED_IN, "post": MANAGER},  # R75: the client app reads the catalog
     "sms-inbound": {"post": SIGNED_WEBHOOK},
     "appointment-list": {"get": STAFF, "post": STAFF},
     "appointment-detail": {"kwargs": "appointment", "get": STAFF, "patch": STAFF},

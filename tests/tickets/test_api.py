@@ -389,9 +389,9 @@ def test_the_schema_documents_the_ticket_endpoints(anonymous_api):  # SPEC §11
         ("/api/v1/items/", "post"),
         ("/api/v1/tickets/", "post"),
         ("/api/v1/tickets/{id}/", "get"),
-        ("/api/v1/tickets/{ticket_pk}/lines/", "post"),
-        ("/api/v1/tickets/{ticket_pk}/lines/{line_pk}/", "patch"),
-        ("/api/v1/tickets/{ticket_pk}/payments/{payment_pk}/", "delete"),
+        ("/api/v1/tickets/{ticket_id}/lines/", "post"),  # R72: one name per resource
+        ("/api/v1/tickets/{ticket_id}/lines/{id}/", "patch"),
+        ("/api/v1/tickets/{ticket_id}/payments/{id}/", "delete"),
         ("/api/v1/tickets/{id}/close/", "post"),
         ("/api/v1/tickets/{id}/void/", "post"),
         ("/api/v1/tickets/{id}/settle/", "post"),

@@ -99,6 +99,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "closed_at",
             "voided_at",
             "void_reason",
+            "updated_at",
         ]
         read_only_fields = fields
 

@@ -7,12 +7,14 @@ PermissionRefused (403); every view only needs a staff member.
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from salon.api.filters import UpdatedSinceFilter
 from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsStaffMember
 from tickets import lifecycle, lines, payments, selectors, tips
@@ -65,6 +67,7 @@ class TicketViewSet(
     permission_classes = [IsStaffMember]
     serializer_class = TicketSerializer
     filterset_fields = ["status", "client"]
+    filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
 
     def get_queryset(self):
         return tickets_for_output()
@@ -78,7 +81,14 @@ class TicketViewSet(
         )
         return ticket_response(ticket)
 
-    @extend_schema(request=TicketOpenSerializer, responses={201: TicketSerializer})
+    @extend_schema(
+        request=TicketOpenSerializer,
+        responses={201: TicketSerializer},
+        examples=[
+            OpenApiExample("For a client", value={"client": 12}, request_only=True),
+            OpenApiExample("A walk-in", value={}, request_only=True),
+        ],
+    )
     def create(self, request):
         ticket = lifecycle.ticket_open(
             user=request.user, **validated(TicketOpenSerializer, request)
@@ -115,7 +125,18 @@ class TicketLinesView(IdempotentMixin, APIView):
 
     permission_classes = [IsStaffMember]
 
-    @extend_schema(request=LineAddSerializer, responses={201: TicketLineSerializer})
+    @extend_schema(
+        request=LineAddSerializer,
+        responses={201: TicketLineSerializer},
+        examples=[
+            OpenApiExample("A haircut", value={"item": 3}, request_only=True),
+            OpenApiExample(
+                "Two, 10% off",
+                value={"item": 7, "quantity": 2, "discount_percent": "10"},
+                request_only=True,
+            ),
+        ],
+    )
     def post(self, request, ticket_pk):
         ticket = get_object_or_404(Ticket, pk=ticket_pk)
         line = lines.ticket_add_line(
@@ -141,7 +162,11 @@ class TicketLineDetailView(APIView):
         )
         return Response(TicketLineSerializer(line).data)
 
-    @extend_schema(request=ReasonSerializer, responses={204: None})
+    @extend_schema(
+        request=ReasonSerializer,
+        responses={204: None},
+        parameters=[OpenApiParameter("reason", str, description="Instead of a body.")],
+    )
     def delete(self, request, ticket_pk, line_pk):
         # Some HTTP clients can't send a body with DELETE: the reason may be ?reason=.
         reason = ReasonSerializer(data=request.data or request.query_params)
@@ -159,7 +184,17 @@ class TicketPaymentsView(IdempotentMixin, APIView):
 
     permission_classes = [IsStaffMember]
 
-    @extend_schema(request=PaymentAddSerializer, responses={201: PaymentSerializer})
+    @extend_schema(
+        request=PaymentAddSerializer,
+        responses={201: PaymentSerializer},
+        examples=[
+            OpenApiExample(
+                "Card for the balance",
+                value={"method": "card", "amount": "90.00"},
+                request_only=True,
+            )
+        ],
+    )
     def post(self, request, ticket_pk):
         ticket = get_object_or_404(Ticket, pk=ticket_pk)
         payment = payments.payment_add(
