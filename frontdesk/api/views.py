@@ -1,7 +1,7 @@
 """Thin shells around frontdesk's composed reads: the Client Log (R28) and receipts (R49)."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -45,7 +45,12 @@ class TicketReceiptView(APIView):
 
     permission_classes = [IsStaffMember]
 
-    @extend_schema(responses=ReceiptSerializer)
+    @extend_schema(
+        responses={
+            200: ReceiptSerializer,
+            400: OpenApiResponse(description="The ticket is still open (`ticket_still_open`)."),
+        }
+    )
     def get(self, request, ticket_id):
         ticket = get_object_or_404(Ticket, pk=ticket_id)
         return Response(ReceiptSerializer(ticket_receipt(ticket_id=ticket.pk)).data)
