@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from clients.models import ClientSource
 
@@ -49,7 +50,12 @@ class Appointment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.item} for {self.client} at {self.start:%Y-%m-%d %H:%M}"
+        # The salon's wall clock, as the desk and the client say it (never UTC).
+        when = timezone.localtime(self.start)
+        return (
+            f"{self.item} for {self.client}, {when:%a} {when.day} {when:%b} at "
+            f"{when.hour % 12 or 12}:{when:%M} {when:%p}"
+        )
 
 
 class ReservationStatus(models.TextChoices):

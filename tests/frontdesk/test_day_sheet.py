@@ -160,3 +160,39 @@ def test_day_sheet_queries_are_constant(desk, staff, appointments, django_assert
     with django_assert_num_queries(6):
         response = desk.get(f"/admin/?day={SATURDAY.isoformat()}")
     assert response.content.decode().count('class="sheet-block') == appointments
+
+
+# --- plain English (issue #14) -------------------------------------------------------------
+
+
+def test_an_appointment_reads_in_the_salons_time():
+    appointment = book(
+        12,
+        item=service_item(name="Haircut"),
+        client=ClientFactory(first_name="Ann", last_name="Lee"),
+    )
+    assert str(appointment) == "Haircut for Ann Lee, Sat 28 Nov at 12:00 PM"  # 17:00 UTC
+
+
+def test_phones_read_in_national_format(desk):
+    from salon.formats import phone_display
+
+    assert phone_display("+12025550101") == "(202) 555-0101"
+    assert phone_display("+442079460958") == "+44 20 7946 0958"
+    assert phone_display(None) == ""
+    customer = ClientFactory(phone="+12025550101")
+    assert "(202) 555-0101" in desk.get("/admin/clients/client/").content.decode()
+    log = desk.get(f"/admin/frontdesk/clients/{customer.pk}/log/").content.decode()
+    assert "(202) 555-0101" in log and "+12025550101" not in log
+
+
+def test_find_client_leaves_merged_clients_out(desk, manager):
+    from clients.services import client_merge
+
+    keep = ClientFactory(first_name="Mara", last_name="Keep")
+    duplicate = ClientFactory(first_name="Mara", last_name="Twice")
+    client_merge(survivor=keep, duplicate=duplicate, user=manager)
+    found = desk.get("/admin/clients/client/?q=mara").content.decode()
+    assert "Keep" in found and "Twice" not in found
+    merged = desk.get("/admin/clients/client/?q=mara&merged_into__isempty=0").content.decode()
+    assert "Twice" in merged
