@@ -4,31 +4,37 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from salon.errors import DomainError
+from catalog.errors import (
+    InvalidPrice,
+    ItemNameRequired,
+    NegativeItemPrice,
+    PriceNotExact,
+    UnknownItemKind,
+)
 
 from .models import Item, ItemKind
 
 
 def _price(value) -> Decimal:
     if isinstance(value, (bool, float)):
-        raise DomainError("Give an exact decimal price.", field="price")
+        raise PriceNotExact(field="price")
     try:
         price = value if isinstance(value, Decimal) else Decimal(str(value))
     except (InvalidOperation, ValueError) as error:
-        raise DomainError("Give a valid price.", field="price") from error
+        raise InvalidPrice(field="price") from error
     if not price.is_finite():
-        raise DomainError("Give a valid price.", field="price")
+        raise InvalidPrice(field="price")
     if price < 0:
-        raise DomainError("A price can't be negative.", field="price")
+        raise NegativeItemPrice(field="price")
     return price
 
 
 def _validate_and_save(item: Item) -> Item:
     if item.kind not in ItemKind.values:
-        raise DomainError(f"Unknown kind “{item.kind}”.", field="kind")
+        raise UnknownItemKind(f"Unknown kind “{item.kind}”.", field="kind")
     item.name = (item.name or "").strip()
     if not item.name:
-        raise DomainError("Give the item a name.", field="name")
+        raise ItemNameRequired(field="name")
     item.full_clean()
     item.save()
     return item

@@ -22,7 +22,7 @@ from clients.services import (
 from salon.admin_history import HistoryAdmin
 from salon.errors import DomainError
 from salon.formats import phone_display
-from salon.forms import ServiceModelForm
+from salon.forms import ServiceModelForm, form_refusal_add
 
 
 class ClientForm(ServiceModelForm):
@@ -100,7 +100,7 @@ class UploadFormSet(forms.BaseInlineFormSet):
                     pending=pending,
                 )
             except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                form_refusal_add(form, error)
             pending += 1
         if profile_photos > 1:
             raise ValidationError("Tick “Use as profile photo” on one upload only.")

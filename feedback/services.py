@@ -6,6 +6,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clients.models import Client
+from feedback.errors import (
+    FeedbackExists,
+    FeedbackTicketNotClosed,
+    InvalidFeedbackSource,
+    NoSharePermission,
+    RatingOutOfRange,
+    TicketOfAnotherClient,
+)
 from feedback.models import Feedback, FeedbackSource
 from salon.errors import DomainError, PermissionRefused
 from tickets.locks import lock_ticket
@@ -35,19 +43,19 @@ def feedback_record(
     if client.is_tombstone:
         raise DomainError("This client was merged into another.", field="client")
     if ticket.client_id != client.pk:
-        raise DomainError("This ticket is not one of this client's.", field="ticket")
+        raise TicketOfAnotherClient(field="ticket")
     if ticket.status != TicketStatus.CLOSED:
-        raise DomainError(
+        raise FeedbackTicketNotClosed(
             "Feedback is given on a closed ticket: this one is "
             f"{ticket.get_status_display().lower()}.",
             field="ticket",
         )
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise DomainError("Rate from 1 to 5.", field="rating")
+        raise RatingOutOfRange(field="rating")
     if source not in FeedbackSource.values:
-        raise DomainError(f"“{source}” is not a valid source.", field="source")
+        raise InvalidFeedbackSource(f"“{source}” is not a valid source.", field="source")
     if Feedback.objects.filter(ticket=ticket).exists():
-        raise DomainError("This ticket already has feedback.", field="ticket")
+        raise FeedbackExists(field="ticket")
     feedback = Feedback(
         client=client,
         ticket=ticket,
@@ -61,7 +69,7 @@ def feedback_record(
         with transaction.atomic():
             feedback.save()
     except IntegrityError as exc:
-        raise DomainError("This ticket already has feedback.", field="ticket") from exc
+        raise FeedbackExists(field="ticket") from exc
     return feedback
 
 
@@ -76,9 +84,7 @@ def feedback_share(*, feedback: Feedback, user, now: datetime | None = None) -> 
         raise PermissionRefused("Only staff allowed to share feedback (Managers) may do this.")
     feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
     if not feedback.share_permission:
-        raise DomainError(
-            "The client didn't give permission to share this feedback.", field="share_permission"
-        )
+        raise NoSharePermission(field="share_permission")
     if feedback.shared:
         return feedback
     feedback.shared = True

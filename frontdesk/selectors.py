@@ -17,6 +17,7 @@ from appointments.selectors import appointments_list
 from appointments.services import CONFIRMATION_PURPOSE
 from catalog.models import Item
 from clients.models import Client
+from loyalty.errors import RewardsOff
 from loyalty.models import EntryKind, PointsBalance, PointsEntry
 from loyalty.selectors import (
     RewardsSummary,
@@ -294,7 +295,7 @@ def _why_no_points(ticket: Ticket, rewards: RewardsSummary | None, room: PointsR
     if room.refusal in (TICKET_NOT_OPEN, WALK_IN_TICKET):
         return POINTS_REFUSALS[room.refusal].message
     if not features_get().rewards_referrals:
-        return "Rewards are switched off for the salon."
+        return RewardsOff.message
     if rewards.min_redemption_points == 0:
         return "Redemption is paused."
     if ticket.client.is_tombstone:

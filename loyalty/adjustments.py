@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from clients.models import Client
 from loyalty import ledger
+from loyalty.errors import AdjustmentReasonRequired, NotAWholeNumber, ZeroPoints
 from loyalty.models import EntryKind, PointsEntry
 from loyalty.numbers import whole_number
 from salon.errors import DomainError, PermissionRefused
@@ -27,12 +28,12 @@ def points_adjust(
         raise PermissionRefused("Only a Manager may adjust points.")
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Give a reason for the adjustment.", field="reason")
+        raise AdjustmentReasonRequired(field="reason")
     if isinstance(points, bool):
-        raise DomainError("Give a whole number.", field="points")
+        raise NotAWholeNumber(field="points")
     points = whole_number(points, field="points", minimum=-(10**9))
     if points == 0:
-        raise DomainError("Give a number of points other than 0.", field="points")
+        raise ZeroPoints(field="points")
     if client.is_tombstone:
         raise DomainError("This client was merged into another; adjust the survivor.")
     entry = PointsEntry(

@@ -25,6 +25,7 @@ from loyalty.models import EarningRule, LoyaltySettings, PointsEntry
 from loyalty.redemption import points_redeem
 from salon.admin_history import HistoryAdmin
 from salon.errors import DomainError
+from salon.forms import form_refusal_add
 from salon.selectors import features_get
 from tickets.models import Ticket
 from tickets.selectors import ticket_balance_due
@@ -71,7 +72,7 @@ class EarningRuleForm(forms.ModelForm):
         try:
             earning_rule_changes_clean(action=self.instance.action, changes=changes)
         except DomainError as error:
-            self.add_error(error.field if error.field in self.fields else None, error.message)
+            form_refusal_add(self, error)
         return cleaned
 
 
@@ -246,7 +247,7 @@ class PointsEntryAdmin(admin.ModelAdmin):
                     user=request.user,
                 )
             except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                form_refusal_add(form, error)
             else:
                 self.message_user(
                     request, f"{entry.points:+d} points for {entry.client}.", messages.SUCCESS
@@ -290,7 +291,7 @@ class PointsEntryAdmin(admin.ModelAdmin):
                     ticket=ticket, points=form.cleaned_data["points"], user=request.user
                 )
             except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                form_refusal_add(form, error)
             else:
                 self.message_user(
                     request,

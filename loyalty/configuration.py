@@ -5,10 +5,19 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from loyalty.actions import ACTIONS, SPEND_ACTIONS
+from loyalty.errors import (
+    FieldNotEditable,
+    InvalidAmount,
+    NotApplicable,
+    NotDollarsAndCents,
+    NotTrueOrFalse,
+    SpendUnitNotPositive,
+    UnknownAction,
+)
 from loyalty.models import EarningRule, LoyaltySettings
 from loyalty.numbers import whole_number
 from loyalty.selectors import earning_rules_get, loyalty_settings_get
-from salon.errors import DomainError, PermissionRefused
+from salon.errors import PermissionRefused
 
 
 def earning_rule_changes_clean(*, action: str, changes: dict) -> dict:
@@ -17,14 +26,14 @@ def earning_rule_changes_clean(*, action: str, changes: dict) -> dict:
     NA cells can't be set (SPEC §3); spend_unit > 0 in dollars and cents; points >= 0.
     """
     if action not in ACTIONS:
-        raise DomainError(f"Unknown earning action {action!r}.", field="action")
+        raise UnknownAction(f"Unknown earning action {action!r}.", field="action")
     unknown = set(changes) - {"active", "points", "spend_unit", "referrer_points"}
     if unknown:
-        raise DomainError("This field can't be changed.", field=sorted(unknown)[0])
+        raise FieldNotEditable(field=sorted(unknown)[0])
     cleaned = {}
     if "active" in changes:
         if not isinstance(changes["active"], bool):
-            raise DomainError("Give true or false.", field="active")
+            raise NotTrueOrFalse(field="active")
         cleaned["active"] = changes["active"]
     if "points" in changes:
         cleaned["points"] = whole_number(changes["points"], field="points", minimum=0)
@@ -32,24 +41,24 @@ def earning_rule_changes_clean(*, action: str, changes: dict) -> dict:
         value = changes["spend_unit"]
         if action not in SPEND_ACTIONS:
             if value is not None:
-                raise DomainError(
+                raise NotApplicable(
                     "Not applicable (NA): this action is earned per visit.", field="spend_unit"
                 )
         else:
             try:
                 spend_unit = Decimal(str(value))
             except (InvalidOperation, ValueError, TypeError):
-                raise DomainError("Give an amount in dollars.", field="spend_unit") from None
+                raise InvalidAmount(field="spend_unit") from None
             if not spend_unit.is_finite() or spend_unit <= 0:
-                raise DomainError("The amount spent must be more than 0.", field="spend_unit")
+                raise SpendUnitNotPositive(field="spend_unit")
             if spend_unit != spend_unit.quantize(Decimal("0.01")):
-                raise DomainError("Give dollars and cents.", field="spend_unit")
+                raise NotDollarsAndCents(field="spend_unit")
             cleaned["spend_unit"] = spend_unit
     if "referrer_points" in changes:
         value = changes["referrer_points"]
         if not ACTIONS[action].referrer_eligible:
             if value is not None:
-                raise DomainError(
+                raise NotApplicable(
                     "Not applicable (NA): this action earns no referrer points.",
                     field="referrer_points",
                 )
@@ -80,7 +89,7 @@ def loyalty_settings_update(*, changes: dict, user) -> LoyaltySettings:
         raise PermissionRefused("Only a Manager may change the loyalty settings.")
     unknown = set(changes) - {"min_redemption_dollars", "hold_hours"}
     if unknown:
-        raise DomainError("This field can't be changed.", field=sorted(unknown)[0])
+        raise FieldNotEditable(field=sorted(unknown)[0])
     loyalty_settings_get()
     settings_row = LoyaltySettings.objects.select_for_update().get(pk=1)
     for field, value in changes.items():

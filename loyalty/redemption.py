@@ -6,10 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from loyalty import ledger
+from loyalty.errors import BelowMinRedemption, ExceedsRedeemable, RedemptionPaused, RewardsOff
 from loyalty.models import EntryKind, PointsEntry
 from loyalty.numbers import whole_number
 from loyalty.selectors import client_points_balance, loyalty_settings_get
-from salon.errors import DomainError, PermissionRefused
+from salon.errors import PermissionRefused
 from salon.money import dollars_to_points, points_to_dollars
 from salon.selectors import features_get
 from tickets.errors import points_refusal
@@ -17,8 +18,6 @@ from tickets.locks import lock_ticket
 from tickets.models import Payment, PaymentMethod, Ticket
 from tickets.payments import payment_add
 from tickets.selectors import ticket_points_room
-
-REWARDS_OFF = "The Rewards & Referrals feature is switched off."
 
 
 @transaction.atomic
@@ -33,10 +32,10 @@ def points_redeem(*, ticket: Ticket, points, user, now: datetime | None = None) 
     if user is not None and not user.has_perm("loyalty.redeem_points"):
         raise PermissionRefused("Your role may not redeem points.")
     if not features_get().rewards_referrals:
-        raise DomainError(REWARDS_OFF)
+        raise RewardsOff()
     minimum_dollars = loyalty_settings_get().min_redemption_dollars
     if minimum_dollars == 0:
-        raise DomainError("Redemption is paused (minimum redemption is 0).")
+        raise RedemptionPaused()
     points = whole_number(points, field="points", minimum=1)
     ticket = lock_ticket(ticket)
     refusal = points_refusal(ticket_points_room(ticket=ticket), points)
@@ -50,13 +49,15 @@ def points_redeem(*, ticket: Ticket, points, user, now: datetime | None = None) 
     redeemable = client_points_balance(client=client, now=now).redeemable
     minimum = dollars_to_points(minimum_dollars)
     if redeemable < minimum:
-        raise DomainError(
+        raise BelowMinRedemption(
             f"The client needs at least {minimum} redeemable points "
             f"(${minimum_dollars}) to redeem; they have {redeemable}.",
             field="points",
         )
     if points > redeemable:
-        raise DomainError(f"The client has only {redeemable} redeemable points.", field="points")
+        raise ExceedsRedeemable(
+            f"The client has only {redeemable} redeemable points.", field="points"
+        )
     payment = payment_add(
         ticket=ticket,
         method=PaymentMethod.POINTS,

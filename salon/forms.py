@@ -8,6 +8,26 @@ from django.db import transaction
 from salon.errors import DomainError
 
 
+def form_refusal_add(form: forms.BaseForm, error: DomainError | ValidationError) -> None:
+    """Show a refusal on the form it came from, in plain English (R71): a DomainError's
+    message on its field (or the whole form), a ValidationError's on theirs. The one place
+    admin forms turn a service's refusal into form errors."""
+    if isinstance(error, DomainError):
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+    elif hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error)
+
+
+def refusal_text(error: DomainError | ValidationError) -> str:
+    """A refusal as one line of plain English, for an admin message."""
+    if isinstance(error, DomainError):
+        return error.message
+    return " ".join(error.messages)
+
+
 class _DryRunFinished(Exception):
     """Raised to roll back a dry run once the service accepted the change."""
 
@@ -35,18 +55,9 @@ class ServiceModelForm(forms.ModelForm):
                 raise _DryRunFinished
         except _DryRunFinished:
             pass
-        except DomainError as error:
-            self.add_error(error.field if error.field in self.fields else None, error.message)
-        except ValidationError as error:
-            self.add_validation_error(error)
+        except (DomainError, ValidationError) as error:
+            form_refusal_add(self, error)
         return cleaned_data
-
-    def add_validation_error(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
 
     def _post_clean(self):
         # The service validates the model (full_clean) in the dry run of clean().

@@ -14,13 +14,15 @@ from django.utils.html import format_html
 
 from catalog.models import Item
 from salon.errors import DomainError
+from salon.forms import form_refusal_add, refusal_text
 from salon.money import round_money
 from tickets.checks import ADJUST_CLOSED_TICKET
 from tickets.lifecycle import ticket_close, ticket_open, ticket_settle, ticket_void
-from tickets.lines import ticket_add_line, ticket_remove_line, ticket_update_line
+from tickets.lines import line_net_amount, ticket_add_line, ticket_remove_line, ticket_update_line
 from tickets.payments import payment_add, payment_remove
 
 from . import selectors
+from .errors import LineItemChanged
 from .models import Payment, PaymentMethod, Ticket, TicketAdjustment, TicketLine, TicketStatus
 
 TICKET_FIELDS = [
@@ -77,6 +79,32 @@ class TicketLineForm(forms.ModelForm):
         if self.instance.pk and "item" in self.fields:
             self.fields["item"].disabled = True
             self.fields["item"].widget = SoldItemWidget(self.instance.item.name)
+
+    def clean(self):
+        """The line's figures checked by the service's own rule (R30, R32), so a refusal reads
+        as the rule, not as the name of the database constraint behind it (R71)."""
+        cleaned = super().clean()
+        if self.errors or not self.has_changed() or cleaned.get("DELETE"):
+            return cleaned
+        item = cleaned.get("item") or (self.instance.item if self.instance.pk else None)
+        unit_price = cleaned.get("unit_price")
+        if unit_price is None:
+            free = cleaned.get("package_redemption") or item is None
+            unit_price = Decimal("0") if free else item.price
+        try:
+            line_net_amount(
+                quantity=cleaned.get("quantity"),
+                unit_price=unit_price,
+                discount_amount=cleaned.get("discount_amount"),
+                discount_percent=cleaned.get("discount_percent"),
+            )
+        except DomainError as error:
+            form_refusal_add(self, error)
+        return cleaned
+
+    def validate_constraints(self):
+        # The line's constraints are the rule checked in clean() and again by the service.
+        pass
 
 
 class TicketLineInline(admin.TabularInline):
@@ -321,8 +349,7 @@ class TicketAdmin(admin.ModelAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
         except (DomainError, ValidationError) as error:
             # The service refused: the submit's transaction rolled back, nothing changed.
-            text = error.message if isinstance(error, DomainError) else " ".join(error.messages)
-            self.message_user(request, text, messages.ERROR)
+            self.message_user(request, refusal_text(error), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
@@ -368,7 +395,7 @@ class TicketAdmin(admin.ModelAdmin):
                     formset.new_objects.append(new_line)
             elif line_form.has_changed():
                 if "item" in line_form.changed_data:
-                    raise DomainError("To sell another item, remove the line and add a new one.")
+                    raise LineItemChanged()
                 changed = {key: line_form.cleaned_data[key] for key in LINE_VALUES}
                 # The form refuses two discounts; two empty ones mean "no discount", which
                 # the service reads from a discount of 0.

@@ -3,8 +3,9 @@ change a closed ticket (R16, R30, R32, SPEC §10)."""
 
 from decimal import Decimal, InvalidOperation
 
-from salon.errors import DomainError, PermissionRefused
+from salon.errors import PermissionRefused
 
+from .errors import InvalidNumber, NotExactDecimal, ReasonRequired, TicketNotOpen, TicketVoided
 from .models import Ticket, TicketStatus
 
 ADJUST_CLOSED_TICKET = "tickets.adjust_closed_ticket"
@@ -13,13 +14,13 @@ ADJUST_CLOSED_TICKET = "tickets.adjust_closed_ticket"
 def exact_decimal(value, *, field: str) -> Decimal:
     """Money and percentages come as Decimal (or an exact str/int); floats are refused."""
     if isinstance(value, (bool, float)):
-        raise DomainError("Give an exact decimal number.", field=field)
+        raise NotExactDecimal(field=field)
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value))
     except (InvalidOperation, ValueError) as error:
-        raise DomainError("Give a valid number.", field=field) from error
+        raise InvalidNumber(field=field) from error
     if not number.is_finite():
-        raise DomainError("Give a valid number.", field=field)
+        raise InvalidNumber(field=field)
     return number
 
 
@@ -29,9 +30,9 @@ def optional_decimal(value, *, field: str) -> Decimal | None:
 
 def refuse_unless_open(ticket: Ticket, *, closed_message: str) -> None:
     if ticket.status == TicketStatus.VOIDED:
-        raise DomainError("This ticket is voided; nothing on it can change.")
+        raise TicketVoided()
     if ticket.status == TicketStatus.CLOSED:
-        raise DomainError(closed_message)
+        raise TicketNotOpen(closed_message)
 
 
 def require_manager_and_reason(*, user, reason: str, action: str) -> str:
@@ -40,5 +41,5 @@ def require_manager_and_reason(*, user, reason: str, action: str) -> str:
         raise PermissionRefused(f"Only a Manager may {action} a closed ticket.")
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Give a reason for changing a closed ticket.", field="reason")
+        raise ReasonRequired(field="reason")
     return reason

@@ -1,13 +1,183 @@
-"""What the ticket services refuse, one class per broken rule (R71, salon/errors.py)."""
+"""What the ticket services refuse, one class per broken rule (R71, salon/errors.py).
+
+A message with the ticket's figures is passed when raised; the class's message is the
+plain rule.
+"""
 
 from salon.errors import DomainError
 
 from . import selectors
 
+# --- figures given -------------------------------------------------------------------------
+
+
+class NotExactDecimal(DomainError):
+    code = "not_exact_decimal"
+    message = "Give an exact decimal number."
+
+
+class InvalidNumber(DomainError):
+    code = "invalid_number"
+    message = "Give a valid number."
+
+
+# --- the ticket's state --------------------------------------------------------------------
+
 
 class TicketNotOpen(DomainError):
     code = selectors.TICKET_NOT_OPEN
-    message = "Points can only be paid on an open ticket."
+    message = "This ticket isn't open: it is closed or voided."
+
+
+class TicketVoided(TicketNotOpen):
+    code = "ticket_voided"
+    message = "This ticket is voided; nothing on it can change."
+
+
+class TicketNotClosed(DomainError):
+    code = "ticket_not_closed"
+    message = "Only a closed ticket is settled; take payments on an open one."
+
+
+class ReasonRequired(DomainError):
+    code = "reason_required"
+    message = "Give a reason for changing a closed ticket."
+
+
+class AppointmentOfAnotherClient(DomainError):
+    code = "appointment_of_another_client"
+    message = "This appointment belongs to another client."
+
+
+class ReservationOfAnotherClient(DomainError):
+    code = "reservation_of_another_client"
+    message = "This reservation belongs to another client."
+
+
+class TicketHasNoLines(DomainError):
+    code = "ticket_has_no_lines"
+    message = "This ticket has no lines: there is nothing to close."
+
+
+class TicketNotSettled(DomainError):
+    code = "ticket_not_settled"
+    message = "Payments must equal the total to close."
+
+
+# --- lines (R30, R32, R9) ------------------------------------------------------------------
+
+
+class LineAlreadyRemoved(DomainError):
+    code = "line_already_removed"
+    message = "This line was already removed."
+
+
+class ItemRequired(DomainError):
+    code = "item_required"
+    message = "Choose an item."
+
+
+class UnknownItem(DomainError):
+    code = "unknown_item"
+    message = "This item doesn't exist."
+
+
+class ItemInactive(DomainError):
+    code = "item_inactive"
+    message = "This item is no longer sold (inactive)."
+
+
+class LineItemChanged(DomainError):
+    code = "line_item_changed"
+    message = "To sell another item, remove the line and add a new one."
+
+
+class PackageRedemptionNotService(DomainError):
+    code = "package_redemption_not_service"
+    message = "Only a service can be a package redemption."
+
+
+class PackageRedemptionPriced(DomainError):
+    code = "package_redemption_priced"
+    message = "A package redemption is priced 0."
+
+
+class QuantityNotWhole(DomainError):
+    code = "quantity_not_whole"
+    message = "Quantity must be a whole number."
+
+
+class QuantityBelowOne(DomainError):
+    code = "quantity_below_one"
+    message = "Quantity must be at least 1."
+
+
+class NegativePrice(DomainError):
+    code = "negative_price"
+    message = "The price can't be negative."
+
+
+class TwoDiscounts(DomainError):
+    code = "two_discounts"
+    message = "Give either a discount amount or a discount percent, not both."
+
+
+class NegativeDiscount(DomainError):
+    code = "negative_discount"
+    message = "A discount can't be negative."
+
+
+class DiscountExceedsLine(DomainError):
+    code = "discount_exceeds_line"
+    message = "The discount can't be more than the line amount."
+
+
+class DiscountOverHundredPercent(DomainError):
+    code = "discount_over_hundred_percent"
+    message = "A discount can't be more than 100 %."
+
+
+class TotalBelowPointsPaid(DomainError):
+    code = "total_below_points_paid"
+    message = "The total must stay above the points paid; remove the points payment first."
+
+
+class TotalBelowPaid(DomainError):
+    code = "total_below_paid"
+    message = "The total can't fall below what was paid; remove a payment first."
+
+
+# --- payments (R21, R22, R32) and settling (R16) ---------------------------------------------
+
+
+class PaymentAlreadyRemoved(DomainError):
+    code = "payment_already_removed"
+    message = "This payment was already removed."
+
+
+class UnknownPaymentMethod(DomainError):
+    code = "unknown_payment_method"
+    message = "Unknown payment method."
+
+
+class PaymentNotPositive(DomainError):
+    code = "payment_not_positive"
+    message = "A payment must be more than 0."
+
+
+class InvalidPoints(DomainError):
+    code = "invalid_points"
+    message = "Give a whole number of points, at least 1."
+
+
+class PointsAmountMismatch(DomainError):
+    code = "points_amount_mismatch"
+    message = "A points payment is worth points / 100 dollars."
+
+
+class PointsOnOtherMethod(DomainError):
+    code = "points_on_other_method"
+    message = "Only a points payment carries points."
 
 
 class WalkInTicket(DomainError):
@@ -22,7 +192,22 @@ class ExceedsTicketTotal(DomainError):
 
 class ExceedsBalanceDue(DomainError):
     code = selectors.EXCEEDS_BALANCE_DUE
-    message = "A points payment can't be more than the balance due."
+    message = "That is more than the balance due."
+
+
+class SettleMethodRefused(DomainError):
+    code = "settle_method_refused"
+    message = "Settle with cash, card, check or gift card (not points)."
+
+
+class BalanceSettled(DomainError):
+    code = "balance_settled"
+    message = "This ticket's balance is settled already."
+
+
+class SettleAmountOutOfRange(DomainError):
+    code = "settle_amount_out_of_range"
+    message = "Take a payment up to the balance due, or refund down to it."
 
 
 POINTS_REFUSALS = {
@@ -46,6 +231,8 @@ def points_refusal(room: selectors.PointsRoom, points: int) -> DomainError | Non
         )
     elif code == selectors.EXCEEDS_BALANCE_DUE:
         message = f"A redemption can't be more than the balance due ({room.balance_due})."
+    elif code == selectors.TICKET_NOT_OPEN:
+        message, field = "Points can only be paid on an open ticket.", None
     else:
         message, field = None, None
     return POINTS_REFUSALS[code](message, field=field)

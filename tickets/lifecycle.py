@@ -14,6 +14,17 @@ from salon.errors import DomainError
 from . import selectors, signals, sql
 from .adjustments import adjustment_record
 from .checks import exact_decimal, require_manager_and_reason
+from .errors import (
+    AppointmentOfAnotherClient,
+    BalanceSettled,
+    ReservationOfAnotherClient,
+    SettleAmountOutOfRange,
+    SettleMethodRefused,
+    TicketHasNoLines,
+    TicketNotClosed,
+    TicketNotSettled,
+    TicketVoided,
+)
 from .locks import lock_ticket
 from .models import Payment, PaymentMethod, Ticket, TicketAdjustment, TicketLine, TicketStatus
 
@@ -45,9 +56,9 @@ def ticket_open(*, client=None, appointment=None, reservation=None, user=None) -
             field="client",
         )
     if appointment is not None and appointment.client_id != client.pk:
-        raise DomainError("This appointment belongs to another client.", field="appointment")
+        raise AppointmentOfAnotherClient(field="appointment")
     if reservation is not None and reservation.client_id != client.pk:
-        raise DomainError("This reservation belongs to another client.", field="reservation")
+        raise ReservationOfAnotherClient(field="reservation")
     ticket = Ticket(
         client=client,
         appointment=appointment,
@@ -67,14 +78,14 @@ def ticket_close(*, ticket: Ticket, user=None, now: datetime | None = None) -> T
     if ticket.status == TicketStatus.CLOSED:
         return ticket
     if ticket.status == TicketStatus.VOIDED:
-        raise DomainError("This ticket is voided; it can't be closed.")
+        raise TicketVoided("This ticket is voided; it can't be closed.")
     now = now or timezone.now()
     if not sql.ticket_close_if_settled(ticket_id=ticket.pk, now=now):
         if not TicketLine.objects.filter(ticket=ticket).exists():
-            raise DomainError("This ticket has no lines: there is nothing to close.")
+            raise TicketHasNoLines()
         total = selectors.ticket_total(ticket=ticket)
         paid = selectors.ticket_paid(ticket=ticket)
-        raise DomainError(
+        raise TicketNotSettled(
             f"Payments ({paid}) must equal the total ({total}) to close; "
             f"balance due {total - paid}."
         )
@@ -132,21 +143,19 @@ def ticket_settle(*, ticket: Ticket, method: str, amount: Decimal, user, reason:
     ticket = lock_ticket(ticket)
     reason = require_manager_and_reason(user=user, reason=reason, action="settle")
     if ticket.status != TicketStatus.CLOSED:
-        raise DomainError("Only a closed ticket is settled; take payments on an open one.")
+        raise TicketNotClosed()
     if method not in CASH_LIKE_METHODS:
-        raise DomainError(
-            "Settle with cash, card, check or gift card (not points).", field="method"
-        )
+        raise SettleMethodRefused(field="method")
     amount = exact_decimal(amount, field="amount")
     balance_due = selectors.ticket_balance_due(ticket=ticket)
     if balance_due == 0:
-        raise DomainError("This ticket's balance is settled already.")
+        raise BalanceSettled()
     if balance_due > 0 and not (0 < amount <= balance_due):
-        raise DomainError(
+        raise SettleAmountOutOfRange(
             f"Take a payment between 0.01 and the balance due ({balance_due}).", field="amount"
         )
     if balance_due < 0 and not (balance_due <= amount < 0):
-        raise DomainError(
+        raise SettleAmountOutOfRange(
             f"Refund a negative amount down to the balance due ({balance_due}).", field="amount"
         )
     payment = Payment(

@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.db import transaction
 
 from catalog.models import Item, ItemKind
-from salon.errors import DomainError
 from salon.money import round_money
 
 from .adjustments import adjustment_record, line_values
@@ -16,6 +15,23 @@ from .checks import (
     optional_decimal,
     refuse_unless_open,
     require_manager_and_reason,
+)
+from .errors import (
+    DiscountExceedsLine,
+    DiscountOverHundredPercent,
+    ItemInactive,
+    ItemRequired,
+    NegativeDiscount,
+    NegativePrice,
+    PackageRedemptionNotService,
+    PackageRedemptionPriced,
+    QuantityBelowOne,
+    QuantityNotWhole,
+    TicketVoided,
+    TotalBelowPaid,
+    TotalBelowPointsPaid,
+    TwoDiscounts,
+    UnknownItem,
 )
 from .locks import lock_line, lock_ticket
 from .models import Ticket, TicketAdjustment, TicketLine, TicketStatus
@@ -38,32 +54,31 @@ def line_net_amount(
     larger than the line) and raises DomainError naming the field otherwise.
     """
     if isinstance(quantity, bool) or not isinstance(quantity, int):
-        raise DomainError("Quantity must be a whole number.", field="quantity")
+        raise QuantityNotWhole(field="quantity")
     if quantity < 1:
-        raise DomainError("Quantity must be at least 1.", field="quantity")
+        raise QuantityBelowOne(field="quantity")
     if unit_price < 0:
-        raise DomainError("The price can't be negative.", field="unit_price")
+        raise NegativePrice(field="unit_price")
     if discount_amount is not None and discount_percent is not None:
-        raise DomainError(
-            "Give either a discount amount or a discount percent, not both.",
+        raise TwoDiscounts(
             field="discount_amount",
         )
     line_amount = quantity * unit_price
     discount = ZERO
     if discount_amount is not None:
         if discount_amount < 0:
-            raise DomainError("A discount can't be negative.", field="discount_amount")
+            raise NegativeDiscount(field="discount_amount")
         if discount_amount > line_amount:
-            raise DomainError(
+            raise DiscountExceedsLine(
                 f"The discount can't be more than the line amount ({round_money(line_amount)}).",
                 field="discount_amount",
             )
         discount = discount_amount
     if discount_percent is not None:
         if discount_percent < 0:
-            raise DomainError("A discount can't be negative.", field="discount_percent")
+            raise NegativeDiscount(field="discount_percent")
         if discount_percent > HUNDRED:
-            raise DomainError("A discount can't be more than 100 %.", field="discount_percent")
+            raise DiscountOverHundredPercent(field="discount_percent")
         discount = line_amount * discount_percent / HUNDRED
     return round_money(line_amount - discount)
 
@@ -74,12 +89,12 @@ def _guard_open_ticket_total(*, ticket: Ticket, change: Decimal) -> None:
     current = ticket_points_room(ticket=ticket)
     room = replace(current, total=current.total + change)
     if not room.points_fit:
-        raise DomainError(
+        raise TotalBelowPointsPaid(
             f"The total ({room.total}) must stay above the points paid ({room.points_paid}); "
             "remove the points payment first."
         )
     if room.total < room.paid:
-        raise DomainError(
+        raise TotalBelowPaid(
             f"The total ({room.total}) can't fall below what was paid ({room.paid}); "
             "remove a payment first."
         )
@@ -108,21 +123,21 @@ def ticket_add_line(
         closed_message="This ticket is closed: new lines can't be added; adjust it instead.",
     )
     if item is None or item.pk is None:
-        raise DomainError("Choose an item.", field="item")
+        raise ItemRequired(field="item")
     item = Item.objects.filter(pk=item.pk).first()
     if item is None:
-        raise DomainError("This item doesn't exist.", field="item")
+        raise UnknownItem(field="item")
     if not item.active:
-        raise DomainError(f"{item} is no longer sold (inactive).", field="item")
+        raise ItemInactive(f"{item} is no longer sold (inactive).", field="item")
     if package_redemption and item.kind != ItemKind.SERVICE:
-        raise DomainError("Only a service can be a package redemption.", field="package_redemption")
+        raise PackageRedemptionNotService(field="package_redemption")
     if unit_price is None:
         unit_price = ZERO if package_redemption else item.price
     unit_price = exact_decimal(unit_price, field="unit_price")
     discount_amount = optional_decimal(discount_amount, field="discount_amount")
     discount_percent = optional_decimal(discount_percent, field="discount_percent")
     if package_redemption and unit_price != 0:
-        raise DomainError("A package redemption is priced 0.", field="unit_price")
+        raise PackageRedemptionPriced(field="unit_price")
     net_amount = line_net_amount(
         quantity=quantity,
         unit_price=unit_price,
@@ -164,13 +179,12 @@ def ticket_update_line(
     """
     ticket, line = lock_line(line)
     if ticket.status == TicketStatus.VOIDED:
-        raise DomainError("This ticket is voided; nothing on it can change.")
+        raise TicketVoided()
     was_closed = ticket.status == TicketStatus.CLOSED
     if was_closed:
         reason = require_manager_and_reason(user=user, reason=reason, action="adjust")
     if discount_amount is not None and discount_percent is not None:
-        raise DomainError(
-            "Give either a discount amount or a discount percent, not both.",
+        raise TwoDiscounts(
             field="discount_amount",
         )
     old_values = line_values(line)
@@ -186,7 +200,7 @@ def ticket_update_line(
         new_discount_percent = exact_decimal(discount_percent, field="discount_percent") or None
         new_discount_amount = None
     if line.package_redemption and new_price != 0:
-        raise DomainError("A package redemption is priced 0.", field="unit_price")
+        raise PackageRedemptionPriced(field="unit_price")
     new_net = line_net_amount(
         quantity=new_quantity,
         unit_price=new_price,
@@ -227,7 +241,7 @@ def ticket_remove_line(
     closed one, recorded and announced (R16)."""
     ticket, line = lock_line(line)
     if ticket.status == TicketStatus.VOIDED:
-        raise DomainError("This ticket is voided; nothing on it can change.")
+        raise TicketVoided()
     was_closed = ticket.status == TicketStatus.CLOSED
     if was_closed:
         reason = require_manager_and_reason(user=user, reason=reason, action="adjust")

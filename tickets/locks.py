@@ -2,9 +2,8 @@
 lines, its payments or the points and feedback hanging off it starts here, so locks are
 always taken ticket first and two writers of one ticket serialize."""
 
-from salon.errors import DomainError
-
 from . import sql
+from .errors import LineAlreadyRemoved
 from .models import Ticket, TicketLine
 
 
@@ -22,6 +21,6 @@ def lock_line(line: TicketLine) -> tuple[Ticket, TicketLine]:
     ticket = lock_ticket(line.ticket_id)
     current = TicketLine.objects.select_related("item").filter(pk=line.pk, ticket=ticket).first()
     if current is None:
-        raise DomainError("This line was already removed.")
+        raise LineAlreadyRemoved()
     current.ticket = ticket
     return ticket, current

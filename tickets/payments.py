@@ -6,12 +6,21 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from salon.errors import DomainError
 from salon.money import points_to_dollars
 
 from . import signals
 from .checks import exact_decimal, refuse_unless_open
-from .errors import WalkInTicket, points_refusal
+from .errors import (
+    ExceedsBalanceDue,
+    InvalidPoints,
+    PaymentAlreadyRemoved,
+    PaymentNotPositive,
+    PointsAmountMismatch,
+    PointsOnOtherMethod,
+    UnknownPaymentMethod,
+    WalkInTicket,
+    points_refusal,
+)
 from .locks import lock_ticket
 from .models import Payment, PaymentMethod, Ticket
 from .selectors import ticket_points_room
@@ -41,25 +50,25 @@ def payment_add(
         ),
     )
     if method not in PaymentMethod.values:
-        raise DomainError(f"Unknown payment method “{method}”.", field="method")
+        raise UnknownPaymentMethod(f"Unknown payment method “{method}”.", field="method")
     amount = exact_decimal(amount, field="amount")
     if amount <= 0:
-        raise DomainError("A payment must be more than 0.", field="amount")
+        raise PaymentNotPositive(field="amount")
     room = ticket_points_room(ticket=ticket)
     if method == PaymentMethod.POINTS:
         if ticket.client_id is None:
             raise WalkInTicket(field="method")
         if isinstance(points, bool) or not isinstance(points, int) or points < 1:
-            raise DomainError("Give a whole number of points, at least 1.", field="points")
+            raise InvalidPoints(field="points")
         if amount != points_to_dollars(points):
-            raise DomainError("A points payment is worth points / 100 dollars.", field="amount")
+            raise PointsAmountMismatch(field="amount")
         refusal = points_refusal(room, points)
         if refusal is not None:
             raise refusal
     elif points is not None:
-        raise DomainError("Only a points payment carries points.", field="points")
+        raise PointsOnOtherMethod(field="points")
     if amount > room.balance_due:
-        raise DomainError(
+        raise ExceedsBalanceDue(
             f"That is more than the balance due ({room.balance_due}).", field="amount"
         )
     payment = Payment(
@@ -85,7 +94,7 @@ def payment_remove(*, payment: Payment, user=None, now: datetime | None = None) 
     )
     current = Payment.objects.filter(pk=payment.pk, ticket=ticket).first()
     if current is None:
-        raise DomainError("This payment was already removed.")
+        raise PaymentAlreadyRemoved()
     payment_id = current.pk
     current.delete()
     signals.payment_removed.send(

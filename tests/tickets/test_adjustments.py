@@ -118,10 +118,12 @@ def test_unchanged_adjustment_records_nothing(manager, tickets_signals):
 def test_voided_ticket_lines_cannot_change(manager):
     ticket = ticket_void(ticket=ticket_with_lines("10.00"), user=manager)
     line = ticket.lines.get()
-    with pytest.raises(DomainError, match="voided"):
+    with pytest.raises(DomainError) as refused:
         ticket_update_line(line=line, user=manager, quantity=3, reason="x")
-    with pytest.raises(DomainError, match="voided"):
+    assert refused.value.code == "ticket_voided"
+    with pytest.raises(DomainError) as refused:
         ticket_remove_line(line=line, user=manager, reason="x")
+    assert refused.value.code == "ticket_voided"
 
 
 def test_settle_a_refund_after_a_downward_adjustment(manager):  # R16
@@ -176,7 +178,7 @@ def test_bad_settlement_changes_nothing(manager, method, amount, field):  # R16,
 
 
 def test_settle_needs_a_closed_ticket_with_a_balance(manager):  # R16
-    with pytest.raises(DomainError, match="already"):
+    with pytest.raises(DomainError) as refused:
         ticket_settle(
             ticket=closed_ticket("10.00"),
             method="cash",
@@ -184,7 +186,8 @@ def test_settle_needs_a_closed_ticket_with_a_balance(manager):  # R16
             user=manager,
             reason="r",
         )
-    with pytest.raises(DomainError, match="Only a closed ticket"):
+    assert refused.value.code == "balance_settled"
+    with pytest.raises(DomainError) as refused:
         ticket_settle(
             ticket=ticket_with_lines("10.00"),
             method="cash",
@@ -192,6 +195,7 @@ def test_settle_needs_a_closed_ticket_with_a_balance(manager):  # R16
             user=manager,
             reason="r",
         )
+    assert refused.value.code == "ticket_not_closed"
     with pytest.raises(DomainError) as error:
         ticket_settle(
             ticket=closed_ticket("10.00"),

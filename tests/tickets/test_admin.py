@@ -267,3 +267,29 @@ def test_client_autocomplete_on_the_add_page(desk):
     )
     assert response.status_code == 200
     assert [row["text"] for row in response.json()["results"]] == ["Ada Lovelace"]
+
+
+@pytest.mark.parametrize(
+    ("figures", "expected"),
+    [
+        (
+            {"discount_amount": "5.00", "discount_percent": "10"},
+            "Give either a discount amount or a discount percent, not both.",
+        ),
+        ({"discount_percent": "150"}, "A discount can't be more than 100 %."),
+        ({"quantity": "0"}, "Quantity must be at least 1."),
+    ],
+)
+def test_a_line_breaking_a_rule_shows_the_rule_not_a_constraint_name(
+    desk, figures, expected
+):  # R71, R32
+    ticket = ticket_with_lines("100.00")
+    page = desk.get(change_url(ticket))
+    data = as_submitted(page)
+    data.update({f"lines-0-{name}": value for name, value in figures.items()})
+    response = desk.post(change_url(ticket), data, follow=True)
+    shown = response.content.decode()
+    assert expected in shown.replace("&#x27;", "'")
+    assert "is violated" not in shown
+    assert not [c.name for c in TicketLine._meta.constraints if c.name in shown]
+    assert ticket.lines.get().net_amount == Decimal("100.00")

@@ -47,19 +47,22 @@ def test_bad_payment_is_refused_and_changes_nothing(method, amount, field):  # R
 def test_overpaying_counts_earlier_payments():  # R32
     ticket = ticket_with_lines("100.00")
     payment_add(ticket=ticket, method="card", amount=Decimal("70.00"))
-    with pytest.raises(DomainError, match=r"balance due \(30.00\)"):
+    with pytest.raises(DomainError) as refused:
         payment_add(ticket=ticket, method="cash", amount=Decimal("30.01"))
+    assert refused.value.code == "exceeds_balance_due"
     payment_add(ticket=ticket, method="cash", amount=Decimal("30.00"))
     assert selectors.ticket_balance_due(ticket=ticket) == Decimal("0.00")
 
 
 def test_no_payment_on_closed_or_voided_ticket(front_desk):  # R32
     ticket = closed_ticket("50.00")
-    with pytest.raises(DomainError, match="closed"):
+    with pytest.raises(DomainError) as refused:
         payment_add(ticket=ticket, method="cash", amount=Decimal("1.00"))
+    assert refused.value.code == "ticket_not_open"
     voided = ticket_void(ticket=ticket_with_lines("10.00"), user=front_desk)
-    with pytest.raises(DomainError, match="voided"):
+    with pytest.raises(DomainError) as refused:
         payment_add(ticket=voided, method="cash", amount=Decimal("1.00"))
+    assert refused.value.code == "ticket_voided"
     assert Payment.objects.count() == 1
 
 
@@ -93,8 +96,9 @@ def test_bad_points_payment_is_refused(amount, points, field):  # R21
 def test_all_points_payments_stay_strictly_below_total():  # R21
     ticket = ticket_with_lines("100.00")
     payment_add(ticket=ticket, method="points", amount=Decimal("60.00"), points=6000)
-    with pytest.raises(DomainError, match="less than the ticket total"):
+    with pytest.raises(DomainError) as refused:
         payment_add(ticket=ticket, method="points", amount=Decimal("40.00"), points=4000)
+    assert refused.value.code == "exceeds_ticket_total"
     payment_add(ticket=ticket, method="points", amount=Decimal("39.99"), points=3999)
     assert selectors.ticket_points_paid(ticket=ticket) == Decimal("99.99")
 
@@ -102,15 +106,18 @@ def test_all_points_payments_stay_strictly_below_total():  # R21
 def test_redemption_never_exceeds_balance_due():  # R21
     ticket = ticket_with_lines("100.00")
     payment_add(ticket=ticket, method="cash", amount=Decimal("90.00"))
-    with pytest.raises(DomainError, match=r"balance due \(10.00\)"):
+    with pytest.raises(DomainError) as refused:
         payment_add(ticket=ticket, method="points", amount=Decimal("10.01"), points=1001)
+    assert refused.value.code == "exceeds_balance_due"
+    assert selectors.ticket_balance_due(ticket=ticket) == Decimal("10.00")
     assert selectors.ticket_points_paid(ticket=ticket) == Decimal("0.00")
 
 
 def test_points_payment_needs_a_client():  # R21
     ticket = ticket_with_lines("100.00", walk_in=True)
-    with pytest.raises(DomainError, match="walk-in"):
+    with pytest.raises(DomainError) as refused:
         payment_add(ticket=ticket, method="points", amount=Decimal("1.00"), points=100)
+    assert refused.value.code == "walk_in_ticket"
 
 
 def test_only_points_payments_carry_points():
@@ -138,14 +145,16 @@ def test_payment_removed_twice_is_refused_and_announced_once(front_desk, tickets
     payment = payment_add(ticket=ticket, method="cash", amount=Decimal("10.00"))
     stale = Payment.objects.get(pk=payment.pk)
     payment_remove(payment=payment, user=front_desk)
-    with pytest.raises(DomainError, match="already removed"):
+    with pytest.raises(DomainError) as refused:
         payment_remove(payment=stale, user=front_desk)
+    assert refused.value.code == "payment_already_removed"
     assert tickets_signals.names() == ["payment_removed"]
 
 
 def test_payments_of_closed_ticket_stay(front_desk, tickets_signals):  # R16
     ticket = closed_ticket("50.00")
-    with pytest.raises(DomainError, match="closed"):
+    with pytest.raises(DomainError) as refused:
         payment_remove(payment=ticket.payments.get(), user=front_desk)
+    assert refused.value.code == "ticket_not_open"
     assert ticket.payments.count() == 1
     assert tickets_signals.of("payment_removed") == []
