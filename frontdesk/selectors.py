@@ -424,7 +424,8 @@ class DaySheet:
 def confirmation_state(appointment: Appointment, *, texted: bool, opted_out: bool) -> str:
     """What the desk needs to know before calling (R38), in its words."""
     if appointment.status == AppointmentStatus.CONFIRMED:
-        return "Confirmed by reply" if texted else "Confirmed"
+        # Confirmed without a text: the desk marked it, and the status already says so.
+        return "Confirmed by reply" if texted else ""
     if appointment.status != AppointmentStatus.BOOKED:
         return ""
     if opted_out:

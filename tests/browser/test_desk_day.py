@@ -21,6 +21,8 @@ from tests.tickets.factories import service_item, ticket_with_lines
 from tickets.lifecycle import ticket_open
 from tickets.models import Ticket, TicketStatus
 
+from .conftest import autocomplete
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -102,8 +104,10 @@ def test_a_saturday_with_three_stylists(desk_page, saturday_morning):
     )
     ann = f"#appointment-{rows['ann'].pk}"
     expect(desk_page.locator(f"{ann} .block-time")).to_have_text("9:00–10:00 AM")
-    expect(desk_page.locator(f"#appointment-{rows['bea'].pk} .confirmation-state")).to_have_text(
-        "Confirmed"
+    bea = f"#appointment-{rows['bea'].pk}"
+    expect(desk_page.locator(f"{bea} .appointment-status")).to_have_text("Confirmed")
+    expect(desk_page.locator(f"#appointment-{rows['cal'].pk} .confirmation-state")).to_have_text(
+        "No text consent"
     )
 
     desk_page.click(f"{ann} summary")
@@ -263,3 +267,14 @@ def test_no_serious_or_critical_axe_violations(desk_page, saturday_morning, cust
             if violation["impact"] in ("serious", "critical")
         ]
         assert not serious, f"{name}: " + results.generate_report()
+
+
+def test_a_manager_adjusts_points_finding_the_client_by_name(manager_page):
+    customer = ClientFactory(first_name="Opal", last_name="Finder")
+    manager_page.goto("/admin/loyalty/pointsentry/adjust/")
+    autocomplete(manager_page, "id_client", "Opal Finder")
+    manager_page.fill("#id_points", "250")
+    manager_page.fill("#id_reason", "Apology for the wait")
+    manager_page.click("input[value='Adjust points']")
+    expect(manager_page.locator(".messagelist")).to_contain_text("+250 points for Opal Finder")
+    assert client_points_balance(client=customer).redeemable == 250

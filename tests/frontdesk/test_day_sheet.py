@@ -90,6 +90,7 @@ def test_confirmation_state_in_the_desks_words():  # R38
     replied = book(12, client=ClientFactory(sms_consent=True), status=AppointmentStatus.CONFIRMED)
     opted_out = book(13, client=ClientFactory(sms_consent=True))
     arrived = book(14, status=AppointmentStatus.ARRIVED)
+    by_the_desk = book(15, status=AppointmentStatus.CONFIRMED)
     for appointment in (texted, replied):
         Message.objects.create(
             direction=Direction.OUTBOUND,
@@ -110,6 +111,7 @@ def test_confirmation_state_in_the_desks_words():  # R38
         replied.pk: "Confirmed by reply",
         opted_out.pk: "Opted out of texts",
         arrived.pk: "",
+        by_the_desk.pk: "",
     }
 
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from appointments.services import appointment_book
+from appointments.services import appointment_book, appointment_cancel, appointment_confirm
 from catalog.models import Item, ItemKind
 from catalog.services import item_create
 from clients.models import Client, ClientSource
@@ -188,6 +188,31 @@ class Command(BaseCommand):
             staff_name="Sam",
             user=manager,
         )
+        self._tomorrows_day_sheet(clients, items, manager, tomorrow)
+
+    def _tomorrows_day_sheet(self, clients, items, manager, ten_am) -> None:
+        """A full morning for three stylists on the day sheet (issue #14): confirmed,
+        booked and cancelled blocks, and a double book."""
+        bookings = (
+            # client, item, hours after 10 AM, staff, minutes, then
+            ("Alice", "Haircut", -1, "Jo", 60, None),
+            ("Ben", "Haircut", -0.5, "Sam", 60, appointment_confirm),
+            ("Dev", "Blow-dry", 1, "Jo", 45, None),
+            ("Emma", "Color", 4, "Rita", 90, appointment_confirm),
+            ("Alice", "Blow-dry", 2.5, "Sam", 30, None),  # beside Farah's colour: a double book
+            ("Dev", "Haircut", 5, "Sam", 60, appointment_cancel),
+        )
+        for first_name, item, hours, staff_name, minutes, then in bookings:
+            appointment = appointment_book(
+                client=clients[first_name],
+                item=items[item],
+                start=ten_am + timedelta(hours=hours),
+                staff_name=staff_name,
+                duration_minutes=minutes,
+                user=manager,
+            )
+            if then is not None:
+                then(appointment=appointment, user=manager)
 
     def _closed_ticket(self, client, items, user, now=None):
         ticket = ticket_open(client=client, user=user)
