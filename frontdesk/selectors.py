@@ -17,6 +17,7 @@ from appointments.selectors import appointments_list
 from appointments.services import CONFIRMATION_PURPOSE
 from catalog.models import Item
 from clients.models import Client
+from loyalty.earning.preview import TicketClientPoints, ticket_client_points
 from loyalty.errors import RewardsOff
 from loyalty.models import EntryKind, PointsBalance, PointsEntry
 from loyalty.selectors import (
@@ -572,6 +573,7 @@ class Checkout:
     lines: list
     payments: list
     payment: TicketPayment
+    points: TicketClientPoints | None
 
 
 def ticket_checkout(*, ticket_id: int, now: datetime | None = None) -> Checkout | None:
@@ -587,6 +589,7 @@ def ticket_checkout(*, ticket_id: int, now: datetime | None = None) -> Checkout 
         lines=list(ticket.lines.select_related("item")),
         payments=list(ticket.payments.all()),
         payment=ticket_payment(ticket=ticket, now=now),
+        points=ticket_client_points(ticket_id=ticket.pk),
     )
 
 
