@@ -21,7 +21,14 @@ class Appointment(models.Model):
         "clients.Client", on_delete=models.PROTECT, related_name="appointments"
     )
     item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="+")
-    staff_name = models.CharField(max_length=100, blank=True)
+    staff = models.ForeignKey(
+        "staff.Staff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        verbose_name="staff member",
+    )
     start = models.DateTimeField()
     duration_minutes = models.PositiveIntegerField(default=60)
     source = models.CharField(
@@ -36,10 +43,14 @@ class Appointment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # Bumped by each reschedule that moves the start, so the client is asked to confirm the
+    # new time once more (R38 keys a confirmation text by appointment and round).
+    confirmation_round = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["start", "id"]
         indexes = [
+            models.Index(fields=["staff", "start"], name="appointment_staff_start_idx"),
             models.Index(fields=["status", "start"]),
             models.Index(fields=["client", "start"]),
         ]

@@ -1,20 +1,23 @@
-"""Writes for appointments, product reservations and text confirmations (R12, R35-R38)."""
+"""Writes for appointments, product reservations and text confirmations (R12, R35-R38,
+R42; who is free when is appointments.scheduling)."""
 
 import logging
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef, Q, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Q
 from django.utils import timezone
 
+from appointments import scheduling
+from appointments.errors import AppointmentNotReschedulable, SlotUnavailable, StaffDoubleBooked
 from appointments.models import (
     Appointment,
     AppointmentStatus,
     ProductReservation,
     ReservationStatus,
 )
+from appointments.selectors import confirmation_purpose, with_confirmation_texted
 from catalog.models import Item, ItemKind
 from clients.models import Client, ClientSource
 from clients.services import client_update
@@ -28,14 +31,17 @@ from messaging.services import (
 )
 from salon.errors import DomainError
 from salon.selectors import features_get
+from staff.models import Staff
+from staff.selectors import salon_keeps_schedules
 
 logger = logging.getLogger(__name__)
 
-MAX_DURATION_MINUTES = 24 * 60
+MAX_DURATION_MINUTES = scheduling.MAX_DURATION_MINUTES
+# Bookings the client makes themselves: they must pick a listed start (R42).
+SELF_BOOKED_SOURCES = (ClientSource.APP, ClientSource.ONLINE)
 CONFIRM_WORDS = frozenset({"C", "Y", "YES", "CONFIRM"})
 # Ticket states, spelled out: tickets sits below appointments and is never imported here.
 TICKET_OPEN, TICKET_CLOSED = "open", "closed"
-CONFIRMATION_PURPOSE = "confirmation:appointment:{}"
 
 
 def _salon_day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -83,23 +89,70 @@ def is_prebooked(*, client: Client, start: datetime, now: datetime) -> bool:
     ).exists()
 
 
+def _start_check(start: datetime, *, now: datetime) -> None:
+    if start is None or timezone.is_naive(start):
+        raise DomainError("Give the start as a date and time with its time zone.", field="start")
+    if start <= now:
+        raise DomainError("An appointment can't start in the past.", field="start")
+
+
+def _staff_assign(
+    *,
+    staff: Staff | None,
+    start: datetime,
+    minutes: int,
+    source: str,
+    allow_overlap: bool,
+    now: datetime,
+    exclude_id: int | None = None,
+) -> Staff | None:
+    """R42, in one place for booking and rescheduling: which staff member the appointment
+    occupies, refusing an inactive one and overlaps (the desk may override), and making a
+    client's own booking take a listed start when the salon keeps schedules."""
+    if source in SELF_BOOKED_SOURCES and salon_keeps_schedules():
+        return scheduling.slot_staff(
+            start=start, minutes=minutes, staff=staff, now=now, exclude_id=exclude_id
+        )
+    if staff is None:
+        return None
+    (staff,) = scheduling.staff_lock([staff.pk])
+    if source in SELF_BOOKED_SOURCES:
+        # A client never overrides, and never reads who else is booked.
+        try:
+            scheduling.staff_time_check(
+                staff=staff,
+                start=start,
+                minutes=minutes,
+                allow_overlap=False,
+                exclude_id=exclude_id,
+            )
+        except StaffDoubleBooked as refused:
+            raise SlotUnavailable() from refused
+        return staff
+    scheduling.staff_time_check(
+        staff=staff,
+        start=start,
+        minutes=minutes,
+        allow_overlap=allow_overlap,
+        exclude_id=exclude_id,
+    )
+    return staff
+
+
 def _booking_check(
     *,
     client: Client,
     item: Item,
     start: datetime,
     source: str = ClientSource.FRONT_DESK,
-    duration_minutes: int = 60,
+    duration_minutes: int,
     now: datetime | None = None,
 ) -> None:
     """Every rule a new booking must pass (R35); raises DomainError naming the field."""
     now = now or timezone.now()
     _client_check(client)
     _item_check(item, kind=ItemKind.SERVICE, noun="service")
-    if start is None or timezone.is_naive(start):
-        raise DomainError("Give the start as a date and time with its time zone.", field="start")
-    if start <= now:
-        raise DomainError("An appointment can't start in the past.", field="start")
+    _start_check(start, now=now)
     if source not in ClientSource.values:
         raise DomainError(f"“{source}” is not a valid source.", field="source")
     if (
@@ -120,13 +173,21 @@ def appointment_book(
     item: Item,
     start: datetime,
     source: str = ClientSource.FRONT_DESK,
-    staff_name: str = "",
-    duration_minutes: int = 60,
+    staff: Staff | None = None,
+    duration_minutes: int | None = None,
+    allow_overlap: bool = False,
     user=None,
     now: datetime | None = None,
 ) -> Appointment:
-    """Book a service for a client (R35); `prebooked` is decided now, once (R12)."""
+    """Book a service for a client (R35, R42); `prebooked` is decided now, once (R12).
+
+    The appointment lasts the item's duration unless given, and occupies its staff member:
+    an overlap is refused unless `allow_overlap` (the desk's override; never for a client's
+    own booking). A client's own booking (app, online) in a salon that keeps schedules must
+    take a listed start, and gets the first free staff member by name if it names none."""
     now = now or timezone.now()
+    if duration_minutes is None:
+        duration_minutes = item.duration_minutes
     client = Client.objects.select_for_update().get(pk=client.pk)
     _booking_check(
         client=client,
@@ -136,16 +197,73 @@ def appointment_book(
         duration_minutes=duration_minutes,
         now=now,
     )
+    staff = _staff_assign(
+        staff=staff,
+        start=start,
+        minutes=duration_minutes,
+        source=source,
+        allow_overlap=allow_overlap,
+        now=now,
+    )
     appointment = Appointment(
         client=client,
         item=item,
         start=start,
         source=source,
-        staff_name=(staff_name or "").strip(),
+        staff=staff,
         duration_minutes=duration_minutes,
         prebooked=is_prebooked(client=client, start=start, now=now),
         created_by=user if user is not None and user.is_authenticated else None,
     )
+    appointment.full_clean()
+    appointment.save()
+    return appointment
+
+
+UNCHANGED = object()
+RESCHEDULABLE = (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED)
+
+
+@transaction.atomic
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    start: datetime | None = None,
+    staff: Staff | object | None = UNCHANGED,
+    allow_overlap: bool = False,
+    user=None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Move a booked or confirmed appointment to another start and/or staff member (R42),
+    by the rules of a booking from its source. A new start asks the client to confirm
+    again: a confirmed appointment goes back to booked and its confirmation round moves on,
+    so the next send_confirmations texts the new time once (R38)."""
+    now = now or timezone.now()
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status not in RESCHEDULABLE:
+        raise AppointmentNotReschedulable(
+            f"A {appointment.get_status_display().lower()} appointment can't be moved."
+        )
+    moved = start is not None and start != appointment.start
+    if moved:
+        _start_check(start, now=now)
+    new_start = start if moved else appointment.start
+    new_staff = appointment.staff if staff is UNCHANGED else staff
+    if not moved and new_staff == appointment.staff:
+        return appointment
+    appointment.staff = _staff_assign(
+        staff=new_staff,
+        start=new_start,
+        minutes=appointment.duration_minutes,
+        source=ClientSource.FRONT_DESK,
+        allow_overlap=allow_overlap,
+        now=now,
+        exclude_id=appointment.pk,
+    )
+    if moved:
+        appointment.start = new_start
+        appointment.status = AppointmentStatus.BOOKED
+        appointment.confirmation_round += 1
     appointment.full_clean()
     appointment.save()
     return appointment
@@ -287,16 +405,10 @@ def reservation_fulfil(*, reservation_id: int) -> ProductReservation | None:
     return reservation
 
 
-def _when(start: datetime) -> str:
-    """ "Wed Mar 11 at 11:00 AM", in the salon's time zone (what the client reads)."""
-    when = timezone.localtime(start, timezone.get_default_timezone())
-    return f"{when:%a %b} {when.day} at {when.hour % 12 or 12}:{when:%M %p}"
-
-
 def _confirmation_text(appointment: Appointment) -> str:
     return (
         f"Salon: hi {appointment.client.first_name}, your {appointment.item.name} is on "
-        f"{_when(appointment.start)}. Reply C to confirm."
+        f"{scheduling.when_text(appointment.start)}. Reply C to confirm."
     )
 
 
@@ -309,15 +421,9 @@ def confirmations_send_due(*, now: datetime | None = None) -> int:
         return 0
     now = now or timezone.now()
     window_end = now + timedelta(hours=settings.CONFIRMATION_HOURS_BEFORE)
-    already_asked = Message.objects.filter(
-        purpose=Concat(
-            Value(CONFIRMATION_PURPOSE.format("")),
-            Cast(OuterRef("pk"), output_field=CharField()),
-            output_field=CharField(),
-        )
-    )
     due = (
-        Appointment.objects.filter(
+        with_confirmation_texted(Appointment.objects)
+        .filter(
             status=AppointmentStatus.BOOKED,
             start__gt=now,
             start__lte=window_end,
@@ -326,7 +432,7 @@ def confirmations_send_due(*, now: datetime | None = None) -> int:
             client__merged_into__isnull=True,
         )
         .exclude(client__phone="")
-        .exclude(Exists(already_asked))
+        .exclude(confirmation_texted=True)
         .select_related("client", "item")
         .order_by("start", "pk")
     )
@@ -338,7 +444,7 @@ def confirmations_send_due(*, now: datetime | None = None) -> int:
                 sms_queue(
                     to=str(appointment.client.phone),
                     body=_confirmation_text(appointment),
-                    purpose=CONFIRMATION_PURPOSE.format(appointment.pk),
+                    purpose=confirmation_purpose(appointment),
                     client_id=appointment.client_id,
                 )
         except DomainError as refused:
@@ -380,7 +486,7 @@ def sms_reply_handle(
     appointment_confirm(appointment=appointment)
     return (
         f"Salon: thanks {client.first_name}, your {appointment.item.name} on "
-        f"{_when(appointment.start)} is confirmed."
+        f"{scheduling.when_text(appointment.start)} is confirmed."
     )
 
 

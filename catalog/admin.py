@@ -6,14 +6,17 @@ from .models import Item
 
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "price", "active"]
+    list_display = ["name", "kind", "price", "duration_minutes", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["name"]
     ordering = ["kind", "name"]
     readonly_fields = ["created_at"]
 
     def save_model(self, request, obj, form, change):
-        fields = {key: form.cleaned_data[key] for key in ("name", "kind", "price", "active")}
+        fields = {
+            key: form.cleaned_data[key]
+            for key in ("name", "kind", "price", "active", "duration_minutes")
+        }
         if change:
             saved = services.item_update(item=obj, user=request.user, **fields)
         else:

@@ -26,3 +26,8 @@ class UnknownItemKind(DomainError):
 class ItemNameRequired(DomainError):
     code = "item_name_required"
     message = "Give the item a name."
+
+
+class InvalidDuration(DomainError):
+    code = "invalid_duration"
+    message = "A service lasts a whole number of minutes, at least 1."

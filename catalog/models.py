@@ -18,6 +18,11 @@ class Item(models.Model):
     kind = models.CharField(max_length=20, choices=ItemKind.choices)
     price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
     active = models.BooleanField(default=True)
+    duration_minutes = models.PositiveIntegerField(
+        default=60,
+        validators=[MinValueValidator(1)],
+        help_text="How long the service takes; appointments last this long unless given.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -25,6 +30,11 @@ class Item(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(price__gte=0), name="item_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=1),
+                name="item_duration_positive",
+                violation_error_message="A service lasts at least 1 minute.",
             ),
         ]
 

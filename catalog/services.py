@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from catalog.errors import (
+    InvalidDuration,
     InvalidPrice,
     ItemNameRequired,
     NegativeItemPrice,
@@ -30,6 +31,9 @@ def _price(value) -> Decimal:
 
 
 def _validate_and_save(item: Item) -> Item:
+    duration = item.duration_minutes
+    if isinstance(duration, bool) or not isinstance(duration, int) or duration < 1:
+        raise InvalidDuration(field="duration_minutes")
     if item.kind not in ItemKind.values:
         raise UnknownItemKind(f"Unknown kind “{item.kind}”.", field="kind")
     item.name = (item.name or "").strip()
@@ -41,9 +45,26 @@ def _validate_and_save(item: Item) -> Item:
 
 
 @transaction.atomic
-def item_create(*, name: str, kind: str, price: Decimal, active: bool = True, user=None) -> Item:
-    """Add an item to the catalog; its kind decides which spend action its lines earn (R29)."""
-    return _validate_and_save(Item(name=name, kind=kind, price=_price(price), active=active))
+def item_create(
+    *,
+    name: str,
+    kind: str,
+    price: Decimal,
+    active: bool = True,
+    duration_minutes: int = 60,
+    user=None,
+) -> Item:
+    """Add an item to the catalog; its kind decides which spend action its lines earn (R29);
+    a service's duration is how long its appointments last unless given (R42)."""
+    return _validate_and_save(
+        Item(
+            name=name,
+            kind=kind,
+            price=_price(price),
+            active=active,
+            duration_minutes=duration_minutes,
+        )
+    )
 
 
 @transaction.atomic
@@ -54,6 +75,7 @@ def item_update(
     kind: str | None = None,
     price: Decimal | None = None,
     active: bool | None = None,
+    duration_minutes: int | None = None,
     user=None,
 ) -> Item:
     """Change an item. Lines already on tickets keep the price they were sold at."""
@@ -66,4 +88,6 @@ def item_update(
         item.price = _price(price)
     if active is not None:
         item.active = active
+    if duration_minutes is not None:
+        item.duration_minutes = duration_minutes
     return _validate_and_save(item)

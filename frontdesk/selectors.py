@@ -8,13 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentStatus
-from appointments.selectors import appointments_list
-from appointments.services import CONFIRMATION_PURPOSE
+from appointments.selectors import appointments_list, with_confirmation_texted
 from catalog.models import Item
 from clients.models import Client
 from loyalty.earning.preview import TicketClientPoints, ticket_client_points
@@ -112,7 +111,7 @@ def _ticket_events(client: Client, before: datetime | None, limit: int) -> list[
 
 
 def _appointment_events(client: Client, before: datetime | None, limit: int) -> list[TimelineEvent]:
-    queryset = Appointment.objects.filter(client_id=client.pk).select_related("item")
+    queryset = Appointment.objects.filter(client_id=client.pk).select_related("item", "staff")
     if before is not None:
         queryset = queryset.filter(start__lt=before)
     return [
@@ -125,7 +124,7 @@ def _appointment_events(client: Client, before: datetime | None, limit: int) -> 
             details={
                 "status": appointment.status,
                 "item": appointment.item.name,
-                "staff_name": appointment.staff_name,
+                "staff_name": appointment.staff.name if appointment.staff else "",
                 "duration_minutes": appointment.duration_minutes,
                 "source": appointment.source,
                 "prebooked": appointment.prebooked,
@@ -475,19 +474,13 @@ def day_sheet_appointments(*, day: date) -> QuerySet[Appointment]:
     """The day's appointments, cancelled ones left out, in one query: client, service,
     whether the confirmation text went out, whether the client's number opted out, and
     the ticket open for it."""
-    confirmation_purpose = Concat(
-        Value(CONFIRMATION_PURPOSE.format("")),
-        Cast(OuterRef("pk"), output_field=CharField()),
-        output_field=CharField(),
-    )
     open_ticket = Ticket.objects.filter(
         appointment_id=OuterRef("pk"), status=TicketStatus.OPEN
     ).order_by("id")
     return (
-        appointments_list(day=day)
+        with_confirmation_texted(appointments_list(day=day))
         .exclude(status=AppointmentStatus.CANCELLED)
         .annotate(
-            texted=Exists(Message.objects.filter(purpose=confirmation_purpose)),
             opted_out=Exists(OptOut.objects.filter(phone=OuterRef("client__phone"))),
             open_ticket_id=Subquery(open_ticket.values("id")[:1]),
         )
@@ -518,7 +511,8 @@ def day_sheet(*, day: date | None = None) -> DaySheet:
         start = starts[appointment.pk]
         row = (start - first_minute) // SLOT_MINUTES
         end_row = -(-(start + appointment.duration_minutes - first_minute) // SLOT_MINUTES)
-        by_column.setdefault(appointment.staff_name or UNASSIGNED, []).append(
+        column = appointment.staff.name if appointment.staff else UNASSIGNED
+        by_column.setdefault(column, []).append(
             {"appointment": appointment, "row": row, "rows": max(1, end_row - row)}
         )
     columns = []
@@ -535,7 +529,7 @@ def day_sheet(*, day: date | None = None) -> DaySheet:
                     SheetBlock(
                         confirmation=confirmation_state(
                             block["appointment"],
-                            texted=block["appointment"].texted,
+                            texted=block["appointment"].confirmation_texted,
                             opted_out=block["appointment"].opted_out,
                         ),
                         open_ticket_id=block["appointment"].open_ticket_id,

@@ -14,6 +14,7 @@ SALON_APPS = (
     "clients",
     "catalog",
     "messaging",
+    "staff",
     "appointments",
     "tickets",
     "feedback",
@@ -36,6 +37,7 @@ FRONT_DESK_PERMISSIONS = {
     ],
     "catalog": ["view_item"],
     "messaging": ["view_message", "view_optout"],
+    "staff": ["view_staff", "view_workinghours", "view_scheduleexception"],
     "appointments": [
         "view_appointment",
         "add_appointment",

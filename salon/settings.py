@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "clients",
     "catalog",
     "messaging",
+    "staff",
     "appointments",
     "tickets",
     "feedback",

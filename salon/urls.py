@@ -13,6 +13,7 @@ API_APPS = (
     "clients",
     "catalog",
     "messaging",
+    "staff",
     "appointments",
     "tickets",
     "feedback",

@@ -4,10 +4,12 @@ from appointments.models import Appointment, AppointmentStatus, ProductReservati
 from appointments.services import MAX_DURATION_MINUTES
 from catalog.models import Item
 from clients.models import Client, ClientSource
+from staff.models import Staff
 
 
 class AppointmentSerializer(serializers.ModelSerializer):
     item_name = serializers.CharField(source="item.name", read_only=True)
+    staff_name = serializers.CharField(source="staff.name", read_only=True, allow_null=True)
 
     class Meta:
         model = Appointment
@@ -18,6 +20,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "item_name",
             "start",
             "duration_minutes",
+            "staff",
             "staff_name",
             "source",
             "status",
@@ -32,10 +35,28 @@ class AppointmentBookSerializer(serializers.Serializer):
     item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all())
     start = serializers.DateTimeField()
     source = serializers.ChoiceField(choices=ClientSource.choices, default=ClientSource.FRONT_DESK)
-    staff_name = serializers.CharField(max_length=100, allow_blank=True, default="")
-    duration_minutes = serializers.IntegerField(
-        min_value=1, max_value=MAX_DURATION_MINUTES, default=60
+    staff = serializers.PrimaryKeyRelatedField(
+        queryset=Staff.objects.all(), allow_null=True, default=None
     )
+    duration_minutes = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_DURATION_MINUTES,
+        required=False,
+        help_text="Minutes; the item's duration_minutes when not given.",
+    )
+    allow_overlap = serializers.BooleanField(
+        default=False, help_text="Book even if the staff member is busy then (R42)."
+    )
+
+
+class AppointmentRescheduleSerializer(serializers.Serializer):
+    """PATCH /appointments/{id}/ (R42): a new start and/or staff member."""
+
+    start = serializers.DateTimeField(required=False)
+    staff = serializers.PrimaryKeyRelatedField(
+        queryset=Staff.objects.all(), allow_null=True, required=False
+    )
+    allow_overlap = serializers.BooleanField(default=False)
 
 
 class MyAppointmentBookSerializer(serializers.Serializer):
@@ -44,9 +65,11 @@ class MyAppointmentBookSerializer(serializers.Serializer):
     client = serializers.IntegerField(required=False)
     item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all())
     start = serializers.DateTimeField()
-    staff_name = serializers.CharField(max_length=100, allow_blank=True, default="")
+    staff = serializers.PrimaryKeyRelatedField(
+        queryset=Staff.objects.all(), allow_null=True, default=None
+    )
     duration_minutes = serializers.IntegerField(
-        min_value=1, max_value=MAX_DURATION_MINUTES, default=60
+        min_value=1, max_value=MAX_DURATION_MINUTES, required=False
     )
 
 
@@ -54,6 +77,18 @@ class AppointmentFilterSerializer(serializers.Serializer):
     date = serializers.DateField(required=False)
     status = serializers.ChoiceField(choices=AppointmentStatus.choices, required=False)
     client = serializers.IntegerField(required=False)
+
+
+class AvailabilityQuerySerializer(serializers.Serializer):
+    item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all())
+    date = serializers.DateField()
+    staff = serializers.PrimaryKeyRelatedField(queryset=Staff.objects.all(), required=False)
+
+
+class SlotSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    staff = serializers.IntegerField(source="staff.pk")
+    staff_name = serializers.CharField(source="staff.name")
 
 
 class ReservationSerializer(serializers.ModelSerializer):

@@ -1,5 +1,8 @@
+from django.urls import path
+
 from appointments.api.views import (
     AppointmentViewSet,
+    AvailabilityView,
     MyAppointmentViewSet,
     MyReservationViewSet,
     ReservationViewSet,
@@ -12,4 +15,7 @@ router.register("reservations", ReservationViewSet, basename="reservation")
 router.register("me/appointments", MyAppointmentViewSet, basename="my-appointment")
 router.register("me/reservations", MyReservationViewSet, basename="my-reservation")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("availability/", AvailabilityView.as_view(), name="availability"),
+    *router.urls,
+]

@@ -1,25 +1,54 @@
 """Appointments and reservations API (SPEC §11): input serializer → one service → output."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from appointments import services
+from appointments import scheduling, services
 from appointments.api.serializers import (
     AppointmentBookSerializer,
     AppointmentFilterSerializer,
+    AppointmentRescheduleSerializer,
     AppointmentSerializer,
+    AvailabilityQuerySerializer,
     MyAppointmentBookSerializer,
     MyReservationCreateSerializer,
     ReservationCreateSerializer,
     ReservationSerializer,
+    SlotSerializer,
 )
 from appointments.selectors import appointments_list, reservations_list
 from clients.models import ClientSource
 from salon.api.permissions import IsClientUser, IsStaffMember
+
+
+class AvailabilityView(APIView):
+    """GET /api/v1/availability/?item=&date=[&staff=] (R42): every free 15-minute start of
+    that salon day, with the staff member free then. Staff and client-app users."""
+
+    permission_classes = [IsStaffMember | IsClientUser]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("item", int, required=True),
+            OpenApiParameter("date", str, required=True, description="YYYY-MM-DD, salon day"),
+            OpenApiParameter("staff", int),
+        ],
+        responses=SlotSerializer(many=True),
+    )
+    def get(self, request):
+        given = AvailabilityQuerySerializer(data=request.query_params)
+        given.is_valid(raise_exception=True)
+        slots = scheduling.availability(
+            item=given.validated_data["item"],
+            day=given.validated_data["date"],
+            staff=given.validated_data.get("staff"),
+        )
+        return Response(SlotSerializer(slots, many=True).data)
 
 
 class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -45,6 +74,16 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         given.is_valid(raise_exception=True)
         appointment = services.appointment_book(**given.validated_data, user=request.user)
         return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AppointmentRescheduleSerializer, responses=AppointmentSerializer)
+    def partial_update(self, request, pk=None):
+        """Reschedule (R42): `{start?, staff?, allow_overlap?}` while booked or confirmed."""
+        given = AppointmentRescheduleSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        appointment = services.appointment_reschedule(
+            appointment=self.get_object(), user=request.user, **given.validated_data
+        )
+        return Response(AppointmentSerializer(appointment).data)
 
     def _act(self, service, **kwargs):
         appointment = self.get_object()

@@ -6,7 +6,7 @@ from catalog.models import Item, ItemKind
 class ItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = Item
-        fields = ["id", "name", "kind", "price", "active"]
+        fields = ["id", "name", "kind", "price", "active", "duration_minutes"]
         read_only_fields = fields
 
 
@@ -15,3 +15,4 @@ class ItemCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ItemKind.choices)
     price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     active = serializers.BooleanField(default=True)
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, default=60)

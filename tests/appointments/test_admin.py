@@ -9,7 +9,9 @@ from django.urls import reverse
 
 from appointments.models import Appointment, AppointmentStatus, ReservationStatus
 from tests.appointments.factories import AppointmentFactory, ProductReservationFactory
+from tests.clients.factories import ClientFactory
 from tests.feedback.factories import TicketRowFactory
+from tests.staff.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +68,7 @@ def test_add_books_through_the_service(desk, front_desk, customer, haircut):  # 
             "start_0": "2026-03-20",
             "start_1": "10:00:00",
             "duration_minutes": 30,
-            "staff_name": "Dana",
+            "staff": StaffFactory(name="Dana").pk,
             "source": "front_desk",
         },
     )
@@ -122,13 +124,14 @@ def test_actions_change_status_through_the_services(desk):  # R35
     assert other.status == AppointmentStatus.CANCELLED
 
 
-def test_change_page_is_read_only(desk):
-    appointment = AppointmentFactory(staff_name="Dana")
+def test_change_page_of_a_past_appointment_is_read_only(desk):
+    dana = StaffFactory(name="Dana")
+    appointment = AppointmentFactory(staff=dana, status=AppointmentStatus.COMPLETED)
     url = reverse("admin:appointments_appointment_change", args=[appointment.pk])
     assert desk.get(url).status_code == 200
-    desk.post(url, {"staff_name": "Eve", "status": "completed"})
+    desk.post(url, {"staff": StaffFactory(name="Eve").pk, "status": "booked"})
     appointment.refresh_from_db()
-    assert (appointment.staff_name, appointment.status) == ("Dana", "booked")
+    assert (appointment.staff, appointment.status) == (dana, "completed")
 
 
 def test_reservation_admin_add_and_cancel(desk, customer, shampoo, haircut):  # R36
@@ -157,3 +160,52 @@ def test_reservation_changelist_queries_are_constant(desk, django_assert_max_num
     with django_assert_max_num_queries(12):
         response = desk.get(reverse("admin:appointments_productreservation_changelist"))
     assert response.status_code == 200
+
+
+def test_r42_double_booking_warns_then_offers_book_anyway(desk, customer, haircut):
+    sam = StaffFactory(name="Sam")
+    AppointmentFactory(
+        client=ClientFactory(first_name="Ann", last_name="Lee"),
+        item=haircut,
+        staff=sam,
+        start=datetime(2026, 3, 11, 9, tzinfo=SALON),
+        duration_minutes=60,
+    )
+    add = reverse("admin:appointments_appointment_add")
+    form = {
+        "client": customer.pk,
+        "item": haircut.pk,
+        "start_0": "2026-03-11",
+        "start_1": "09:30:00",
+        "duration_minutes": "",
+        "staff": sam.pk,
+        "source": "front_desk",
+    }
+    assert 'type="hidden" name="allow_overlap"' in desk.get(add).content.decode()
+    warned = desk.post(add, form)
+    assert warned.status_code == 200
+    page = warned.content.decode()
+    assert "Sam already has Ann Lee&#x27;s" in page
+    assert 'type="checkbox" name="allow_overlap"' in page
+    assert Appointment.objects.count() == 1
+    booked = desk.post(add, form | {"allow_overlap": "on"})
+    assert booked.status_code == 302
+    assert Appointment.objects.filter(client=customer, staff=sam).count() == 1
+
+
+def test_r42_the_change_page_reschedules_a_booked_appointment(desk, haircut):
+    sam, rita = StaffFactory(name="Sam"), StaffFactory(name="Rita")
+    appointment = AppointmentFactory(
+        item=haircut, staff=sam, start=datetime(2026, 3, 11, 9, tzinfo=SALON), duration_minutes=60
+    )
+    AppointmentFactory(
+        item=haircut, staff=rita, start=datetime(2026, 3, 11, 14, tzinfo=SALON), duration_minutes=60
+    )
+    url = reverse("admin:appointments_appointment_change", args=[appointment.pk])
+    refused = desk.post(url, {"start_0": "2026-03-11", "start_1": "14:30:00", "staff": rita.pk})
+    assert refused.status_code == 200
+    assert 'type="checkbox" name="allow_overlap"' in refused.content.decode()
+    moved = desk.post(url, {"start_0": "2026-03-11", "start_1": "16:00:00", "staff": rita.pk})
+    assert moved.status_code == 302
+    appointment.refresh_from_db()
+    assert (appointment.staff, appointment.start) == (rita, datetime(2026, 3, 11, 16, tzinfo=SALON))

@@ -11,6 +11,7 @@ from tests.accounts.factories import UserFactory
 from tests.appointments.factories import AppointmentFactory, ProductReservationFactory
 from tests.clients.factories import ClientFactory
 from tests.feedback.factories import TicketRowFactory
+from tests.staff.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +26,14 @@ def frozen(time_machine):
 
 def test_staff_book_an_appointment(front_desk_api, customer, haircut):  # R35, ยง11
     TicketRowFactory(client=customer)  # checking out right now: a rebook (R12)
+    dana = StaffFactory(name="Dana")
     response = front_desk_api.post(
         "/api/v1/appointments/",
         {
             "client": customer.pk,
             "item": haircut.pk,
             "start": "2026-03-24T10:30:00-04:00",
-            "staff_name": "Dana",
+            "staff": dana.pk,
             "duration_minutes": 45,
         },
         format="json",
@@ -45,6 +47,7 @@ def test_staff_book_an_appointment(front_desk_api, customer, haircut):  # R35, ย
         "item_name": "Haircut",
         "start": "2026-03-24T10:30:00-04:00",
         "duration_minutes": 45,
+        "staff": dana.pk,
         "staff_name": "Dana",
         "source": "front_desk",
         "status": "booked",

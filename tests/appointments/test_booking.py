@@ -22,6 +22,7 @@ from tests.appointments.factories import AppointmentFactory
 from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory
 from tests.feedback.factories import TicketRowFactory
+from tests.staff.factories import StaffFactory
 from tickets.models import TicketStatus
 
 pytestmark = pytest.mark.django_db
@@ -43,11 +44,12 @@ def frozen(time_machine):
 
 
 def test_booking_stores_the_appointment(customer, haircut, front_desk):  # R35
+    dana = StaffFactory(name="Dana")
     appointment = appointment_book(
         client=customer,
         item=haircut,
         start=at(2, 10),
-        staff_name="  Dana ",
+        staff=dana,
         duration_minutes=45,
         user=front_desk,
     )
@@ -55,7 +57,7 @@ def test_booking_stores_the_appointment(customer, haircut, front_desk):  # R35
     assert appointment.client == customer
     assert appointment.item == haircut
     assert appointment.start == at(2, 10)
-    assert (appointment.staff_name, appointment.duration_minutes) == ("Dana", 45)
+    assert (appointment.staff, appointment.duration_minutes) == (dana, 45)
     assert appointment.source == ClientSource.FRONT_DESK
     assert appointment.status == AppointmentStatus.BOOKED
     assert appointment.prebooked is False

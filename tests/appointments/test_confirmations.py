@@ -9,7 +9,11 @@ from django.core.management import call_command
 from twilio.request_validator import RequestValidator
 
 from appointments.models import AppointmentStatus
-from appointments.services import confirmations_send_due
+from appointments.services import (
+    appointment_confirm,
+    appointment_reschedule,
+    confirmations_send_due,
+)
 from messaging.models import Direction, Message, MessageStatus, OptOut
 from messaging.services import HELP_TEXT
 from tests.appointments.factories import AppointmentFactory
@@ -236,3 +240,27 @@ def test_a_confirmation_failure_still_answers_200(consenting, text_in, monkeypat
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.BOOKED
     assert Message.objects.filter(direction=Direction.INBOUND).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_rescheduled_appointment_is_texted_once_more_for_its_new_time(
+    all_features, consenting, sms_outbox, django_capture_on_commit_callbacks
+):  # R38, R42
+    appointment = due(consenting, hours=20, item__name="Haircut")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert confirmations_send_due() == 1
+    appointment_confirm(appointment=appointment)
+    moved = appointment_reschedule(appointment=appointment, start=NOW + timedelta(hours=22))
+    assert moved.status == AppointmentStatus.BOOKED
+    with django_capture_on_commit_callbacks(execute=True):
+        assert confirmations_send_due() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert confirmations_send_due() == 0
+    assert [text.body for text in sms_outbox] == [
+        "Salon: hi Ana, your Haircut is on Wed Mar 11 at 11:00 AM. Reply C to confirm.",
+        "Salon: hi Ana, your Haircut is on Wed Mar 11 at 1:00 PM. Reply C to confirm.",
+    ]
+    assert sorted(Message.objects.values_list("purpose", flat=True)) == [
+        f"confirmation:appointment:{appointment.pk}",
+        f"confirmation:appointment:{appointment.pk}:1",
+    ]

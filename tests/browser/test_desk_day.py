@@ -17,6 +17,7 @@ from loyalty.adjustments import points_adjust
 from loyalty.selectors import client_points_balance, loyalty_settings_get
 from tests.appointments.factories import AppointmentFactory
 from tests.clients.factories import ClientFactory
+from tests.staff.factories import StaffFactory
 from tests.tickets.factories import service_item, ticket_with_lines
 from tickets.lifecycle import ticket_open
 from tickets.models import Ticket, TicketStatus
@@ -45,13 +46,13 @@ def saturday_morning(db):
     rows = {
         "ann": AppointmentFactory(
             start=at(day, 9),
-            staff_name="Sam",
+            staff=StaffFactory(name="Sam"),
             item=haircut,
             client=ClientFactory(first_name="Ann", last_name="Lee"),
         ),
         "bea": AppointmentFactory(
             start=at(day, 9, 30),
-            staff_name="Rita",
+            staff=StaffFactory(name="Rita"),
             item=color,
             duration_minutes=90,
             client=ClientFactory(first_name="Bea", last_name="Moss"),
@@ -59,20 +60,20 @@ def saturday_morning(db):
         ),
         "cal": AppointmentFactory(
             start=at(day, 10),
-            staff_name="Jo",
+            staff=StaffFactory(name="Jo"),
             item=blow_dry,
             duration_minutes=30,
             client=ClientFactory(first_name="Cal", last_name="Ng"),
         ),
         "dee": AppointmentFactory(
             start=at(day, 11),
-            staff_name="Sam",
+            staff=StaffFactory(name="Sam"),
             item=haircut,
             client=ClientFactory(first_name="Dee", last_name="Orr"),
         ),
         "gone": AppointmentFactory(
             start=at(day, 10),
-            staff_name="Jo",
+            staff=StaffFactory(name="Jo"),
             item=haircut,
             status=AppointmentStatus.CANCELLED,
         ),

@@ -22,18 +22,34 @@ def manager_browser(manager):
 def test_manager_adds_and_changes_an_item(manager_browser):
     response = manager_browser.post(
         "/admin/catalog/item/add/",
-        {"name": "Color", "kind": "service", "price": "80.00", "active": "on"},
+        {
+            "name": "Color",
+            "kind": "service",
+            "price": "80.00",
+            "active": "on",
+            "duration_minutes": "90",
+        },
     )
     assert response.status_code == 302
     item = Item.objects.get(name="Color")
-    assert item.price == Decimal("80.00")
+    assert (item.price, item.duration_minutes) == (Decimal("80.00"), 90)
     response = manager_browser.post(
         f"/admin/catalog/item/{item.pk}/change/",
-        {"name": "Color", "kind": "service", "price": "85.00"},
+        {"name": "Color", "kind": "service", "price": "85.00", "duration_minutes": "75"},
     )
     assert response.status_code == 302
     item.refresh_from_db()
-    assert (item.price, item.active) == (Decimal("85.00"), False)
+    assert (item.price, item.active, item.duration_minutes) == (Decimal("85.00"), False, 75)
+
+
+def test_zero_duration_shows_an_error(manager_browser):  # R42
+    response = manager_browser.post(
+        "/admin/catalog/item/add/",
+        {"name": "Color", "kind": "service", "price": "80.00", "duration_minutes": "0"},
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["duration_minutes"]
+    assert Item.objects.count() == 0
 
 
 def test_negative_price_shows_an_error(manager_browser):

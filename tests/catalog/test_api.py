@@ -30,6 +30,7 @@ def test_staff_list_items_with_filters(front_desk_api, django_assert_max_num_que
         "kind": "product",
         "price": "12.50",
         "active": True,
+        "duration_minutes": 60,
     }
     response = front_desk_api.get(URL, {"search": "hair"})
     assert [row["name"] for row in response.data["results"]] == ["Haircut"]
@@ -42,6 +43,17 @@ def test_manager_creates_an_item(manager_api):  # R29
     assert response.status_code == 201
     assert response.data["price"] == "150.00"
     assert Item.objects.get(pk=response.data["id"]).kind == "day_package"
+    assert response.data["duration_minutes"] == 60
+
+
+def test_manager_creates_a_service_with_its_duration(manager_api):  # R42
+    response = manager_api.post(
+        URL,
+        {"name": "Balayage", "kind": "service", "price": "180.00", "duration_minutes": 150},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert Item.objects.get(pk=response.data["id"]).duration_minutes == 150
 
 
 def test_front_desk_cannot_create_an_item(front_desk_api):  # §10
@@ -59,6 +71,10 @@ def test_front_desk_cannot_create_an_item(front_desk_api):  # §10
         ({"name": "Cut", "kind": "voucher", "price": "1.00"}, "kind"),
         ({"kind": "service", "price": "1.00"}, "name"),
         ({"name": "Cut", "kind": "service", "price": "1.005"}, "price"),
+        (
+            {"name": "Cut", "kind": "service", "price": "1.00", "duration_minutes": 0},
+            "duration_minutes",
+        ),
     ],
 )
 def test_bad_item_is_400(manager_api, body, field):  # R32

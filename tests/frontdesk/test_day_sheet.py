@@ -8,11 +8,12 @@ import pytest
 from django.utils import timezone
 
 from appointments.models import AppointmentStatus
-from appointments.services import CONFIRMATION_PURPOSE
+from appointments.selectors import CONFIRMATION_PURPOSE
 from frontdesk.selectors import UNASSIGNED, day_sheet
 from messaging.models import Direction, Message, MessageStatus, OptOut
 from tests.appointments.factories import AppointmentFactory
 from tests.clients.factories import ClientFactory
+from tests.staff.factories import StaffFactory
 from tests.tickets.factories import service_item
 from tickets.lifecycle import ticket_open
 
@@ -27,7 +28,8 @@ def at(hour: int, minute: int = 0, day: date = SATURDAY) -> datetime:
 
 
 def book(hour, minute=0, *, staff="", status=AppointmentStatus.BOOKED, **kwargs):
-    return AppointmentFactory(start=at(hour, minute), staff_name=staff, status=status, **kwargs)
+    staff_member = StaffFactory(name=staff) if staff else None
+    return AppointmentFactory(start=at(hour, minute), staff=staff_member, status=status, **kwargs)
 
 
 def blocks_of(sheet, name):

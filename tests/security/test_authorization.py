@@ -18,8 +18,10 @@ from rest_framework.test import APIClient
 from clients.models import ClientFile
 from clients.services import client_file_upload
 from tests.appointments.factories import AppointmentFactory, ProductReservationFactory
+from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory, image_bytes, upload
 from tests.feedback.factories import FeedbackFactory, TicketRowFactory
+from tests.staff.factories import ScheduleExceptionFactory, StaffFactory
 from tests.tickets.factories import closed_ticket, ticket_with_lines
 from tickets.payments import payment_add
 
@@ -59,7 +61,13 @@ API = {
     "item-list": {"get": STAFF, "post": MANAGER},
     "sms-inbound": {"post": SIGNED_WEBHOOK},
     "appointment-list": {"get": STAFF, "post": STAFF},
-    "appointment-detail": {"kwargs": "appointment", "get": STAFF},
+    "appointment-detail": {"kwargs": "appointment", "get": STAFF, "patch": STAFF},
+    "availability": {"get": SIGNED_IN, "body": {"item": "service_item", "date": "2026-12-01"}},
+    "staff-list": {"get": STAFF, "post": MANAGER, "body": {"name": "Rita"}},
+    "staff-detail": {"kwargs": "staff", "get": STAFF, "patch": MANAGER},
+    "staff-hours": {"kwargs": "staff", "get": STAFF, "put": MANAGER},
+    "staff-exceptions": {"kwargs": "staff", "get": STAFF, "post": MANAGER},
+    "staff-exception-delete": {"kwargs": "staff_exception", "delete": MANAGER},
     "appointment-cancel": {"kwargs": "appointment", "post": STAFF},
     "appointment-check-in": {"kwargs": "appointment", "post": STAFF},
     "appointment-confirm": {"kwargs": "appointment", "post": STAFF},
@@ -157,6 +165,8 @@ def objects(db, all_features, customer, client_user, manager):
     payment_add(ticket=open_ticket, method="cash", amount="10.00")
     closed = closed_ticket("100.00", client=client_b)
     feedback_ticket = TicketRowFactory(client=client_b)
+    stylist = StaffFactory(name="Sam")
+    day_off = ScheduleExceptionFactory(staff=stylist)
     return {
         "client": {"client_id": client_b.pk},
         "other_client": ClientFactory().pk,
@@ -174,6 +184,9 @@ def objects(db, all_features, customer, client_user, manager):
             "pk": FeedbackFactory(ticket=feedback_ticket, share_permission=True).pk,
         },
         "rule": {"action": "service_purchase"},
+        "service_item": ItemFactory(kind="service").pk,
+        "staff": {"pk": stylist.pk},
+        "staff_exception": {"pk": stylist.pk, "exception_id": day_off.pk},
     }
 
 

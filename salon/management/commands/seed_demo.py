@@ -5,7 +5,7 @@ no app imports it. Everything is written through the apps' services, so the demo
 the same rules as the front desk. Running it again only resets the demo passwords.
 """
 
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from appointments.scheduling import availability
 from appointments.services import appointment_book, appointment_cancel, appointment_confirm
 from catalog.models import Item, ItemKind
 from catalog.services import item_create
@@ -24,6 +25,8 @@ from loyalty.actions import Action
 from loyalty.configuration import earning_rule_update, loyalty_settings_update
 from salon import roles
 from salon.services import features_update
+from staff.models import ScheduleException, Staff
+from staff.services import Range, staff_create, staff_exception_add, staff_hours_set
 from tickets.lifecycle import ticket_close, ticket_open
 from tickets.lines import ticket_add_line
 from tickets.payments import payment_add
@@ -34,6 +37,20 @@ DEMO_LOGINS = (
     ("frontdesk", "salon-frontdesk-demo", roles.FRONT_DESK, True),
 )
 DEMO_CLIENT_LOGIN = ("chloe.diaz@example.com", "salon-client-demo")
+
+# Services last 60 minutes unless listed here (R42).
+DURATIONS = {"Haircut": 45, "Color": 120, "Blow-dry": 30}
+
+# Three stylists with different weeks (R42): name, colour, {weekday: [(start, end), ...]}.
+STYLISTS = (
+    (
+        "Sam",
+        "#4f7cac",
+        {day: [(time(9), time(17))] for day in (0, 1, 3, 4)} | {2: [(time(9), time(12))]},
+    ),
+    ("Rita", "#b5487a", {day: [(time(10), time(18))] for day in (1, 2, 3, 4, 5)}),
+    ("Jo", "#3a8f5c", {day: [(time(12), time(20))] for day in range(7)}),
+)
 
 CATALOG = (
     ("Haircut", ItemKind.SERVICE, "100.00"),
@@ -93,6 +110,7 @@ class Command(BaseCommand):
                 "or pass --force on a throwaway database."
             )
         manager = self._staff_logins()
+        self._stylists(manager)
         if Client.objects.filter(email="alice.moreno@example.com").exists():
             self.stdout.write("Demo data already loaded.")
         else:
@@ -116,6 +134,24 @@ class Command(BaseCommand):
         return users[roles.MANAGER]
 
     @transaction.atomic
+    def _stylists(self, manager: User) -> None:
+        """The stylists and their weeks; Rita has the day after tomorrow off. Kept as found
+        when they exist (the staff data migration may have made them from old names)."""
+        for name, color, week in STYLISTS:
+            stylist = Staff.objects.filter(name__iexact=name).first() or staff_create(
+                name=name, color=color, user=manager
+            )
+            if not stylist.hours.exists():
+                ranges = [
+                    Range(day, start, end) for day, spans in week.items() for start, end in spans
+                ]
+                staff_hours_set(staff=stylist, ranges=ranges, user=manager)
+        rita = Staff.objects.get(name__iexact="Rita")
+        day_off = timezone.localdate() + timedelta(days=2)
+        if not ScheduleException.objects.filter(staff=rita, date=day_off).exists():
+            staff_exception_add(staff=rita, date=day_off, user=manager)
+
+    @transaction.atomic
     def _load(self, manager: User) -> None:
         features_update(
             user=manager,
@@ -132,7 +168,13 @@ class Command(BaseCommand):
         loyalty_settings_update(changes={"min_redemption_dollars": 5}, user=manager)
 
         items = {
-            name: item_create(name=name, kind=kind, price=Decimal(price), user=manager)
+            name: item_create(
+                name=name,
+                kind=kind,
+                price=Decimal(price),
+                duration_minutes=DURATIONS.get(name, 60),
+                user=manager,
+            )
             for name, kind, price in CATALOG
             if not Item.objects.filter(name=name).exists()
         } | {item.name: item for item in Item.objects.filter(name__in=[c[0] for c in CATALOG])}
@@ -165,50 +207,54 @@ class Command(BaseCommand):
         ticket_open(user=manager)  # a walk-in at the desk
 
         now = timezone.localtime()  # the salon's day, not UTC's
+        stylists = {stylist.name: stylist for stylist in Staff.objects.all()}
         tomorrow = (now + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
         appointment_book(
             client=clients["Ben"],
             item=items["Haircut"],
             start=now + timedelta(hours=2),
-            staff_name="Sam",
+            staff=stylists["Sam"],
             user=manager,
         )
+        # Chloe books in the app: the first start tomorrow that the salon offers (R42).
+        offered = availability(item=items["Blow-dry"], day=tomorrow.date(), now=now)
         appointment_book(
             client=clients["Chloe"],
             item=items["Blow-dry"],
-            start=tomorrow,
+            start=offered[0].start,
             source=ClientSource.APP,
-            staff_name="Rita",
+            staff=offered[0].staff,
             user=manager,
         )
         appointment_book(
             client=clients["Farah"],
             item=items["Color"],
             start=tomorrow + timedelta(hours=2),
-            staff_name="Sam",
+            staff=stylists["Jo"],
             user=manager,
         )
-        self._tomorrows_day_sheet(clients, items, manager, tomorrow)
+        self._tomorrows_afternoon(clients, items, stylists, manager, tomorrow)
 
-    def _tomorrows_day_sheet(self, clients, items, manager, ten_am) -> None:
-        """A full morning for three stylists on the day sheet (issue #14): confirmed,
-        booked and cancelled blocks, and a double book."""
+    def _tomorrows_afternoon(self, clients, items, stylists, manager, ten_am) -> None:
+        """Tomorrow afternoon for three stylists on the day sheet (issue #14): confirmed,
+        booked and cancelled blocks, and one double book the desk chose (allow_overlap). From
+        2 PM, clear of the morning's bookings above whatever the weekday."""
         bookings = (
-            # client, item, hours after 10 AM, staff, minutes, then
-            ("Alice", "Haircut", -1, "Jo", 60, None),
-            ("Ben", "Haircut", -0.5, "Sam", 60, appointment_confirm),
-            ("Dev", "Blow-dry", 1, "Jo", 45, None),
-            ("Emma", "Color", 4, "Rita", 90, appointment_confirm),
-            ("Alice", "Blow-dry", 2.5, "Sam", 30, None),  # beside Farah's colour: a double book
-            ("Dev", "Haircut", 5, "Sam", 60, appointment_cancel),
+            # client, item, hours after 10 AM, stylist, double book on purpose, then
+            ("Alice", "Haircut", 4, "Jo", False, None),
+            ("Emma", "Color", 4, "Rita", False, appointment_confirm),
+            ("Ben", "Haircut", 4.5, "Sam", False, appointment_confirm),
+            ("Farah", "Blow-dry", 5, "Sam", True, None),
+            ("Dev", "Blow-dry", 5, "Jo", False, None),
+            ("Dev", "Haircut", 7, "Sam", False, appointment_cancel),
         )
-        for first_name, item, hours, staff_name, minutes, then in bookings:
+        for first_name, item, hours, stylist, double_book, then in bookings:
             appointment = appointment_book(
                 client=clients[first_name],
                 item=items[item],
                 start=ten_am + timedelta(hours=hours),
-                staff_name=staff_name,
-                duration_minutes=minutes,
+                staff=stylists[stylist],
+                allow_overlap=double_book,
                 user=manager,
             )
             if then is not None:
