@@ -279,3 +279,38 @@ def test_a_manager_adjusts_points_finding_the_client_by_name(manager_page):
     manager_page.click("input[value='Adjust points']")
     expect(manager_page.locator(".messagelist")).to_contain_text("+250 points for Opal Finder")
     assert client_points_balance(client=customer).redeemable == 250
+
+
+def test_a_double_book_is_warned_then_overridden(desk_page, saturday_morning):  # R42
+    day, rows = saturday_morning
+    desk_page.goto("/admin/appointments/appointment/add/")
+    autocomplete(desk_page, "id_client", str(rows["ann"].client))
+    desk_page.select_option("#id_item", label="Blow-dry")
+    desk_page.fill("#id_start_0", day.isoformat())
+    desk_page.fill("#id_start_1", "09:15")
+    desk_page.select_option("#id_staff", label="Sam")
+    desk_page.click("input[name=_save]")
+    expect(desk_page.locator(".errornote, .errorlist").first).to_be_visible()
+    expect(desk_page.locator("#content")).to_contain_text("Haircut")  # names the other booking
+    desk_page.check("#id_allow_overlap")
+    desk_page.click("input[name=_save]")
+    expect(desk_page.locator(".messagelist")).to_contain_text("was added successfully")
+    desk_page.goto(f"/admin/?day={day.isoformat()}")
+    sam_blocks = desk_page.locator(".sheet-block", has_text="Blow-dry")
+    expect(sam_blocks).to_have_count(2)  # Cal's with Jo, and the double book beside Ann's
+
+
+def test_a_reschedule_from_the_day_sheet(desk_page, saturday_morning):  # R42
+    day, rows = saturday_morning
+    desk_page.goto(f"/admin/?day={day.isoformat()}")
+    dee = f"#appointment-{rows['dee'].pk}"
+    desk_page.click(f"{dee} summary")
+    desk_page.click(f"{dee} .action-reschedule")
+    desk_page.fill("#id_start_1", "14:00")
+    desk_page.select_option("#id_staff", label="Rita")
+    desk_page.click("input[name=_save]")
+    expect(desk_page.locator(".messagelist")).to_contain_text("changed successfully")
+    desk_page.goto(f"/admin/?day={day.isoformat()}")
+    expect(desk_page.locator(f"{dee} .block-time")).to_have_text("2:00–3:00 PM")
+    rows["dee"].refresh_from_db()
+    assert rows["dee"].staff.name == "Rita"
