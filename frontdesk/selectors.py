@@ -27,6 +27,7 @@ from loyalty.selectors import (
 from messaging.models import Direction, Message, OptOut
 from salon.money import points_to_dollars
 from salon.selectors import features_get
+from staff.selectors import staff_list, working_periods
 from tickets.errors import POINTS_REFUSALS
 from tickets.models import Ticket, TicketStatus
 from tickets.selectors import (
@@ -408,6 +409,10 @@ class SheetBlock:
 class SheetColumn:
     name: str
     blocks: list[SheetBlock]
+    # A staff member's column when the salon keeps schedules: the hours off are shaded,
+    # the working hours (first row, rows) left clear.
+    shaded: bool = False
+    working: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -488,12 +493,23 @@ def day_sheet_appointments(*, day: date) -> QuerySet[Appointment]:
 
 
 def day_sheet(*, day: date | None = None) -> DaySheet:
-    """The desk's day (issue #14): one column per staff member with appointments that day
-    (bookings without one in "Unassigned"), 15-minute rows in the salon's zone. Two
-    queries whatever the size of the day: the appointments, and the cancelled count."""
+    """The desk's day (issue #14): one column per active staff member working that day or
+    with appointments on it, by name (bookings without one in "Unassigned"), 15-minute rows
+    in the salon's zone, working hours shaded. Five queries whatever the size of the day:
+    the appointments, the active staff, their hours and exceptions, the cancelled count."""
     day = day or timezone.localdate()
     zone = timezone.get_default_timezone()
     appointments = list(day_sheet_appointments(day=day))
+    members = list(staff_list(active=True))
+    periods = working_periods(day=day, staff_ids=[member.pk for member in members])
+    working = {
+        member.name: [
+            (_minute_of_day(start), _minute_of_day(end) or 24 * 60)
+            for start, end in periods[member.pk]
+        ]
+        for member in members
+        if periods[member.pk]
+    }
     # Minutes past the salon's local midnight: rows follow the wall clock, DST days too.
     starts = {
         appointment.pk: _minute_of_day(timezone.localtime(appointment.start, zone))
@@ -505,8 +521,12 @@ def day_sheet(*, day: date | None = None) -> DaySheet:
         start = starts[appointment.pk]
         first_minute = min(first_minute, start - start % SLOT_MINUTES)
         last_minute = max(last_minute, start + appointment.duration_minutes)
+    for ranges in working.values():
+        for start, end in ranges:
+            first_minute = min(first_minute, start - start % SLOT_MINUTES)
+            last_minute = max(last_minute, end)
     last_minute = min(last_minute, 24 * 60)
-    by_column: dict[str, list[dict]] = {}
+    by_column: dict[str, list[dict]] = {name: [] for name in working}
     for appointment in appointments:
         start = starts[appointment.pk]
         row = (start - first_minute) // SLOT_MINUTES
@@ -536,6 +556,14 @@ def day_sheet(*, day: date | None = None) -> DaySheet:
                         **block,
                     )
                     for block in blocks
+                ],
+                shaded=bool(working) and name != UNASSIGNED,
+                working=[
+                    (
+                        (start - first_minute) // SLOT_MINUTES,
+                        max(1, -(-(end - start) // SLOT_MINUTES)),
+                    )
+                    for start, end in working.get(name, [])
                 ],
             )
         )

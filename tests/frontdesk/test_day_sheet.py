@@ -160,8 +160,9 @@ def test_day_sheet_queries_are_constant(desk, staff, appointments, django_assert
             item=item,
         )
     # session, user, the user's and their groups' permissions, then the day: the
-    # appointments with their confirmation state and open tickets, and the cancelled count
-    with django_assert_num_queries(6):
+    # appointments with their confirmation state and open tickets, the active staff, their
+    # weekly hours and dated exceptions, and the cancelled count
+    with django_assert_num_queries(9):
         response = desk.get(f"/admin/?day={SATURDAY.isoformat()}")
     assert response.content.decode().count('class="sheet-block') == appointments
 
@@ -200,3 +201,20 @@ def test_find_client_leaves_merged_clients_out(desk, manager):
     assert "Keep" in found and "Twice" not in found
     merged = desk.get("/admin/clients/client/?q=mara&merged_into__isempty=0").content.decode()
     assert "Twice" in merged
+
+
+def test_a_working_stylist_has_a_column_and_their_hours_show(db):  # R41, R42
+    from datetime import time
+
+    from staff.services import Range, staff_hours_set
+
+    jo = StaffFactory(name="Jo")
+    staff_hours_set(staff=jo, ranges=[Range(SATURDAY.weekday(), time(12), time(20))])
+    StaffFactory(name="Kim")  # no hours on Saturdays, no bookings: no column
+    book(9, staff="Sam")
+    sheet = day_sheet(day=SATURDAY)
+    assert [column.name for column in sheet.columns] == ["Jo", "Sam"]
+    jo_column = sheet.columns[0]
+    assert jo_column.blocks == []
+    assert jo_column.working == [(16, 32)]  # 12 PM is the 17th row of 8 AM; 8 hours
+    assert jo_column.shaded
