@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from appointments.services import CONFIRMATION_PURPOSE
+from appointments.selectors import confirmation_purpose
 from messaging.models import Direction, Message, MessageStatus
 from tests.appointments.factories import AppointmentFactory
 from tests.tickets.factories import closed_ticket
@@ -40,7 +40,7 @@ def test_r39_a_text_reads_client_text_and_status(boss):
         to_number="+12025550101",
         body="Salon: hi Ann, your Haircut is on Sat Nov 28 at 12:00 PM. Reply C to confirm.",
         status=MessageStatus.SENT,
-        purpose=CONFIRMATION_PURPOSE.format(appointment.pk),
+        purpose=confirmation_purpose(appointment),
     )
     page = boss.get("/admin/messaging/message/").content.decode()
     assert "Ann Lee" in page
