@@ -1,14 +1,23 @@
 """A Manager's manual correction of a client's points (R15, SPEC §10)."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from clients.models import Client
 from loyalty import ledger
-from loyalty.errors import AdjustmentReasonRequired, NotAWholeNumber, ZeroPoints
+from loyalty import lots as lot_rules
+from loyalty.errors import (
+    AdjustmentReasonRequired,
+    ExpiryDateAndNever,
+    ExpiryDateInPast,
+    ExpiryOnDeduction,
+    NotAWholeNumber,
+    ZeroPoints,
+)
+from loyalty.expiry import client_points_expire
 from loyalty.models import EntryKind, PointsEntry
 from loyalty.numbers import whole_number
 from salon.errors import DomainError, PermissionRefused
@@ -16,12 +25,21 @@ from salon.errors import DomainError, PermissionRefused
 
 @transaction.atomic
 def points_adjust(
-    *, client: Client, points, reason: str, user, now: datetime | None = None
+    *,
+    client: Client,
+    points,
+    reason: str,
+    user,
+    now: datetime | None = None,
+    expires_on: date | None = None,
+    never_expires: bool = False,
 ) -> PointsEntry:
     """A Manager's correction of a client's points, with a reason; takes effect at once (R15).
 
     It is not tied to a ticket, so there are no pending points of the same (ticket, action)
-    to take first: a downward adjustment lowers the redeemable balance, possibly below zero.
+    to take first: a downward adjustment draws from the available lots first-expiring first
+    and lowers the redeemable balance, possibly below zero (R52). Points added expire on
+    `expires_on`, never (`never_expires`), or else by the policy (R51).
     """
     now = now or timezone.now()
     if user is None or not user.has_perm("loyalty.adjust_points"):
@@ -36,6 +54,14 @@ def points_adjust(
         raise ZeroPoints(field="points")
     if client.is_tombstone:
         raise DomainError("This client was merged into another; adjust the survivor.")
+    dated = expires_on is not None or never_expires
+    if dated:
+        if points < 0:
+            raise ExpiryOnDeduction(field="expires_on")
+        if expires_on is not None and never_expires:
+            raise ExpiryDateAndNever(field="expires_on")
+        if expires_on is not None and expires_on < lot_rules.local_date(now):
+            raise ExpiryDateInPast(field="expires_on")
     entry = PointsEntry(
         client=client,
         points=points,
@@ -45,6 +71,11 @@ def points_adjust(
         created_by=user,
         memo=reason[:255],
         idempotency_key=f"manual:{uuid.uuid4().hex}",
+        expires_on=expires_on,
     )
     entry.full_clean()
+    entry.expiry_fixed = dated
+    if points < 0:
+        client_points_expire(client_ids=[client.pk], now=now)  # locks the balance row first
+        ledger.debit_plan(entry, now=now)
     return ledger.entries_post([entry])[0]

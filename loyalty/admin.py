@@ -9,16 +9,19 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from catalog.models import ItemKind
 from clients.models import Client
 from loyalty import selectors
 from loyalty.actions import ACTIONS, SPEND_ACTIONS
 from loyalty.adjustments import points_adjust
 from loyalty.configuration import (
+    SETTINGS_FIELDS,
     earning_rule_changes_clean,
     earning_rule_update,
+    loyalty_settings_changes_clean,
     loyalty_settings_update,
 )
 from loyalty.models import EarningRule, LoyaltySettings, PointsEntry
@@ -122,9 +125,43 @@ class EarningRuleAdmin(HistoryAdmin):
 
 
 class LoyaltySettingsForm(forms.ModelForm):
+    """The settings in plain form fields (no JSON on screens); the service judges them."""
+
+    expiry_reminder_days = forms.CharField(
+        required=False,
+        label="Expiry reminders (days before)",
+        help_text="Up to 5 numbers of days, e.g. “30, 7”; empty for no reminders.",
+    )
+    redeemable_kinds = forms.MultipleChoiceField(
+        choices=ItemKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Points may pay for",
+    )
+
     class Meta:
         model = LoyaltySettings
-        fields = ["min_redemption_dollars", "hold_hours"]
+        fields = list(SETTINGS_FIELDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        days = self.instance.expiry_reminder_days or []
+        self.initial["expiry_reminder_days"] = ", ".join(str(day) for day in days)
+
+    def clean_expiry_reminder_days(self):
+        text = self.cleaned_data["expiry_reminder_days"].replace(";", ",")
+        parts = [part.strip() for part in text.split(",") if part.strip()]
+        if not all(part.isdigit() for part in parts):
+            raise forms.ValidationError("Give whole numbers of days separated by commas.")
+        return [int(part) for part in parts]
+
+    def clean(self):
+        cleaned = super().clean()
+        changes = {name: cleaned[name] for name in SETTINGS_FIELDS if name in cleaned}
+        try:
+            loyalty_settings_changes_clean(changes=changes, current=self.instance)
+        except DomainError as error:
+            self.add_error(error.field if error.field in self.fields else None, error.message)
+        return cleaned
 
 
 @admin.register(LoyaltySettings)
@@ -150,7 +187,7 @@ class LoyaltySettingsAdmin(HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         loyalty_settings_update(
-            changes={name: form.cleaned_data[name] for name in form.changed_data},
+            changes={name: form.cleaned_data[name] for name in SETTINGS_FIELDS},
             user=request.user,
         )
 
@@ -164,6 +201,13 @@ class PointsAdjustmentForm(forms.Form):
     )
     points = forms.IntegerField(help_text="Negative to take points away.")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    expires_on = forms.DateField(
+        required=False,
+        label="Points expire on",
+        help_text="For points added: their last day. Empty: the salon's expiry policy.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    never_expires = forms.BooleanField(required=False, label="These points never expire")
 
 
 class RedeemForm(forms.Form):
@@ -191,6 +235,22 @@ class PointsEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
     change_list_template = "admin/loyalty/pointsentry/change_list.html"
+
+    readonly_fields = ["drawn_from"]
+
+    @admin.display(description="Drawn from")
+    def drawn_from(self, entry):
+        """Which points a debit used, or where a give-back returned them (R52, R53)."""
+        rows = [
+            f"{allocation.points} points of {allocation.lot.created_at:%-d %b %Y}"
+            + (
+                f" (expiring {allocation.lot.expires_on:%-d %b %Y})"
+                if allocation.lot.expires_on
+                else " (never expiring)"
+            )
+            for allocation in selectors.entry_allocations(entry=entry)
+        ]
+        return format_html_join(mark_safe("<br>"), "{}", ((row,) for row in rows)) or "—"
 
     @admin.display(description="Client", ordering="client")
     def client_link(self, entry):
@@ -245,6 +305,8 @@ class PointsEntryAdmin(admin.ModelAdmin):
                     points=form.cleaned_data["points"],
                     reason=form.cleaned_data["reason"],
                     user=request.user,
+                    expires_on=form.cleaned_data["expires_on"],
+                    never_expires=form.cleaned_data["never_expires"],
                 )
             except DomainError as error:
                 form_refusal_add(form, error)

@@ -1,16 +1,22 @@
-"""The rewards configuration (SPEC §3) and the loyalty settings (R15, R19): Manager only."""
+"""The rewards configuration (SPEC §3) and the loyalty settings (R15, R19, R51, R55-R57):
+Manager only."""
 
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
+from catalog.models import ItemKind
 from loyalty.actions import ACTIONS, SPEND_ACTIONS
 from loyalty.errors import (
+    ExpiryBeforeHold,
     FieldNotEditable,
     InvalidAmount,
+    InvalidRedeemableKinds,
+    InvalidReminderDays,
     NotApplicable,
     NotDollarsAndCents,
     NotTrueOrFalse,
+    NumberTooLarge,
     SpendUnitNotPositive,
     UnknownAction,
 )
@@ -82,18 +88,76 @@ def earning_rule_update(*, action: str, changes: dict, user) -> EarningRule:
     return rule
 
 
-@transaction.atomic
-def loyalty_settings_update(*, changes: dict, user) -> LoyaltySettings:
-    """Minimum redemption (0 pauses it, R19) and the hold in hours (R15)."""
-    if user is None or not user.has_perm("loyalty.change_loyaltysettings"):
-        raise PermissionRefused("Only a Manager may change the loyalty settings.")
-    unknown = set(changes) - {"min_redemption_dollars", "hold_hours"}
+WHOLE_NUMBER_SETTINGS = {"min_redemption_dollars": 0, "hold_hours": 0, "redemption_increment": 1}
+OPTIONAL_NUMBER_SETTINGS = {
+    "expiry_days": (1, None),
+    "max_redemption_percent": (1, 100),
+    "max_redemption_points": (1, None),
+}
+SWITCH_SETTINGS = ("monthly_statements", "redemption_otp")
+SETTINGS_FIELDS = (
+    *WHOLE_NUMBER_SETTINGS,
+    *OPTIONAL_NUMBER_SETTINGS,
+    *SWITCH_SETTINGS,
+    "expiry_reminder_days",
+    "redeemable_kinds",
+)
+
+
+def loyalty_settings_changes_clean(*, changes: dict, current: LoyaltySettings) -> dict:
+    """The valid new values of the loyalty settings, or a DomainError naming the field
+    (R15, R19, R51, R55-R57). Points must outlive their hold: expiry_days x 24 >
+    hold_hours, whichever of the two changes (R51)."""
+    unknown = set(changes) - set(SETTINGS_FIELDS)
     if unknown:
         raise FieldNotEditable(field=sorted(unknown)[0])
+    cleaned = {}
+    for field, value in changes.items():
+        if field in WHOLE_NUMBER_SETTINGS:
+            cleaned[field] = whole_number(value, field=field, minimum=WHOLE_NUMBER_SETTINGS[field])
+        elif field in OPTIONAL_NUMBER_SETTINGS:
+            low, high = OPTIONAL_NUMBER_SETTINGS[field]
+            number = None if value in (None, "") else whole_number(value, field=field, minimum=low)
+            if number is not None and high is not None and number > high:
+                raise NumberTooLarge(f"Give a whole number from {low} to {high}.", field=field)
+            cleaned[field] = number
+        elif field in SWITCH_SETTINGS:
+            if not isinstance(value, bool):
+                raise NotTrueOrFalse(field=field)
+            cleaned[field] = value
+        elif field == "expiry_reminder_days":
+            if not isinstance(value, list | tuple) or len(value) > 5:
+                raise InvalidReminderDays(field=field)
+            days = [whole_number(day, field=field, minimum=1) for day in value]
+            if len(set(days)) != len(days):
+                raise InvalidReminderDays(field=field)
+            cleaned[field] = sorted(days, reverse=True)
+        else:  # redeemable_kinds
+            if (
+                not isinstance(value, list | tuple)
+                or not value
+                or not all(isinstance(kind, str) and kind in ItemKind.values for kind in value)
+            ):
+                raise InvalidRedeemableKinds(field=field)
+            cleaned[field] = [kind for kind in ItemKind.values if kind in value]
+    expiry_days = cleaned.get("expiry_days", current.expiry_days)
+    hold_hours = cleaned.get("hold_hours", current.hold_hours)
+    if expiry_days is not None and expiry_days * 24 <= hold_hours:
+        raise ExpiryBeforeHold(field="expiry_days" if "expiry_days" in cleaned else "hold_hours")
+    return cleaned
+
+
+@transaction.atomic
+def loyalty_settings_update(*, changes: dict, user) -> LoyaltySettings:
+    """Redemption (R19, R57), the hold (R15) and points over time (R51, R55, R56); a
+    change of `expiry_days` dates only lots posted afterwards (R51)."""
+    if user is None or not user.has_perm("loyalty.change_loyaltysettings"):
+        raise PermissionRefused("Only a Manager may change the loyalty settings.")
     loyalty_settings_get()
     settings_row = LoyaltySettings.objects.select_for_update().get(pk=1)
-    for field, value in changes.items():
-        setattr(settings_row, field, whole_number(value, field=field, minimum=0))
+    cleaned = loyalty_settings_changes_clean(changes=changes, current=settings_row)
+    for field, value in cleaned.items():
+        setattr(settings_row, field, value)
     settings_row.full_clean()
     settings_row.save()
     return settings_row

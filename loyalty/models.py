@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from catalog.models import ItemKind
 from loyalty.actions import (
     ACTIONS,
     REFERRER_ELIGIBLE_ACTIONS,
@@ -84,6 +85,11 @@ def default_rule_values(action: str) -> dict:
     }
 
 
+def every_item_kind() -> list[str]:
+    """Points pay for every kind of item unless the Manager narrows it (R57)."""
+    return list(ItemKind.values)
+
+
 class LoyaltySettings(models.Model):
     """Redemption settings (R19) and the hold (R15); a single row, pk=1."""
 
@@ -96,6 +102,42 @@ class LoyaltySettings(models.Model):
     hold_hours = models.PositiveIntegerField(
         default=24, help_text="Hours before earned points become redeemable."
     )
+    # Points over time (SPEC §14, R51-R57).
+    expiry_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Days after the day they are posted that points expire; empty: never. "
+        "A change applies only to points posted afterwards.",
+    )
+    expiry_reminder_days = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Up to 5 numbers of days before points expire on which to remind the "
+        "client, e.g. [30, 7]; empty: no reminders.",
+    )
+    monthly_statements = models.BooleanField(
+        default=False, help_text="Send every reachable client a points statement on the 1st."
+    )
+    max_redemption_percent = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Points may pay at most this percent of a ticket (before tips); empty: no limit.",
+    )
+    max_redemption_points = models.PositiveIntegerField(
+        null=True, blank=True, help_text="At most this many points per ticket; empty: no limit."
+    )
+    redemption_increment = models.PositiveIntegerField(
+        default=1, help_text="Points are redeemed in multiples of this number."
+    )
+    redeemable_kinds = models.JSONField(
+        default=every_item_kind,
+        help_text="Item kinds whose lines points may pay for.",
+    )
+    redemption_otp = models.BooleanField(
+        "redemption needs a texted code",
+        default=False,
+        help_text="A redemption needs a 6-digit code texted to the client.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -105,6 +147,27 @@ class LoyaltySettings(models.Model):
         verbose_name_plural = "loyalty settings"
         constraints = [
             models.CheckConstraint(condition=Q(pk=1), name="loyalty_settings_single_row"),
+            models.CheckConstraint(
+                condition=Q(expiry_days__isnull=True) | Q(expiry_days__gte=1),
+                name="loyalty_settings_expiry_days_gte_1",
+                violation_error_message="Points must live at least 1 day, or never expire.",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_redemption_percent__isnull=True)
+                | Q(max_redemption_percent__gte=1, max_redemption_percent__lte=100),
+                name="loyalty_settings_max_percent_1_100",
+                violation_error_message="The maximum percent is between 1 and 100, or empty.",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_redemption_points__isnull=True) | Q(max_redemption_points__gte=1),
+                name="loyalty_settings_max_points_gte_1",
+                violation_error_message="The maximum points per ticket is at least 1, or empty.",
+            ),
+            models.CheckConstraint(
+                condition=Q(redemption_increment__gte=1),
+                name="loyalty_settings_increment_gte_1",
+                violation_error_message="Points are redeemed in multiples of at least 1.",
+            ),
         ]
 
     def __str__(self):
@@ -120,6 +183,13 @@ class EntryKind(models.TextChoices):
     MERGE_IN = "merge_in", "Moved in by merge"
     MERGE_OUT = "merge_out", "Moved out by merge"
     MANUAL = "manual", "Manual adjustment"
+    EXPIRE = "expire", "Expired"
+
+
+# Entries that give points back to the lots they were drawn from instead of starting a lot
+# of their own (R53): a redemption's reversal, and the expiry taken back by a take-back that
+# counts already-expired points as forfeited (R52).
+RETURN_KINDS = (EntryKind.REDEEM_REVERSAL, EntryKind.EXPIRE)
 
 
 class LedgerIsAppendOnly(Exception):
@@ -179,6 +249,8 @@ class PointsEntry(models.Model):
     )
     memo = models.CharField(max_length=255, blank=True)
     idempotency_key = models.CharField(max_length=200, unique=True)
+    # A lot's last day (R51): set when an entry that adds points is posted; null = never.
+    expires_on = models.DateField(null=True, blank=True)
 
     objects = PointsEntryQuerySet.as_manager()
 
@@ -234,6 +306,89 @@ class PointsBalance(models.Model):
 
     def __str__(self):
         return f"{self.total} points for {self.client_id}"
+
+
+class PointsLot(models.Model):
+    """What one entry that added points still holds (R51-R54): a running figure updated in
+    the same transaction as each allocation, as PointsBalance is for entries.
+
+    `points` is what the lot started with; `remaining` what is left after what was drawn
+    (allocations) and what expired. A debit that found no lot to draw from leaves a debt: a
+    row for the debit with negative `points` and `remaining`, paid off by the next lots
+    (R15, R52). So a client's remainders always sum to their balance total.
+    """
+
+    entry = models.OneToOneField(
+        PointsEntry, on_delete=models.PROTECT, primary_key=True, related_name="lot"
+    )
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="+")
+    points = models.IntegerField()
+    remaining = models.IntegerField()
+    expires_on = models.DateField(null=True, blank=True)
+    available_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # Live lots by date: the balance read's "past its date" and "next expiry" (R54),
+            # the expiry run, and first-expiring-first draws (R52).
+            models.Index(
+                fields=["client", "expires_on"],
+                name="points_lot_live",
+                condition=Q(remaining__gt=0),
+            ),
+            models.Index(
+                fields=["expires_on"], name="points_lot_due", condition=Q(remaining__gt=0)
+            ),
+            models.Index(fields=["client"], name="points_lot_debt", condition=Q(remaining__lt=0)),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(points__gt=0, remaining__gte=0, remaining__lte=F("points"))
+                | Q(points__lt=0, remaining__lte=0, remaining__gte=F("points")),
+                name="points_lot_remaining_within_points",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.remaining} of {self.points} points left (entry {self.entry_id})"
+
+
+class AllocationQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise LedgerIsAppendOnly("Allocations are never updated (R52).")
+
+    def delete(self):
+        raise LedgerIsAppendOnly("Allocations are never deleted (R52).")
+
+
+class Allocation(models.Model):
+    """Which lot a debit drew from, append-only (R52): positive points drawn, negative
+    points given back to the lot (a redemption's reversal, R53). An `expire` entry draws
+    from the lot it expires (R54)."""
+
+    debit = models.ForeignKey(PointsEntry, on_delete=models.PROTECT, related_name="allocations")
+    lot = models.ForeignKey(PointsLot, on_delete=models.PROTECT, related_name="allocations")
+    points = models.IntegerField()
+    created_at = models.DateTimeField()
+
+    objects = AllocationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(points=0), name="allocation_not_zero"),
+        ]
+
+    def __str__(self):
+        return f"{self.points} points of lot {self.lot_id} for entry {self.debit_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LedgerIsAppendOnly("Allocations are never updated (R52).")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerIsAppendOnly("Allocations are never deleted (R52).")
 
 
 class TicketEarningSnapshot(models.Model):

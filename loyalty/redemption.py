@@ -6,7 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from loyalty import ledger
+from loyalty.controls import controls_for, controls_refusal
 from loyalty.errors import BelowMinRedemption, ExceedsRedeemable, RedemptionPaused, RewardsOff
+from loyalty.expiry import client_points_expire
 from loyalty.models import EntryKind, PointsEntry
 from loyalty.numbers import whole_number
 from loyalty.selectors import client_points_balance, loyalty_settings_get
@@ -20,9 +22,22 @@ from tickets.payments import payment_add
 from tickets.selectors import ticket_points_room
 
 
-@transaction.atomic
 def points_redeem(*, ticket: Ticket, points, user, now: datetime | None = None) -> Payment:
-    """Pay part of an open ticket with the client's redeemable points (R19-R22).
+    """Pay part of an open ticket with the client's redeemable points (R19-R22), drawn from
+    their lots first-expiring first (R52).
+
+    The client's lots past their date expire first, in a transaction of their own: they were
+    never redeemable, and a refused redemption leaves them expired all the same (R54).
+    """
+    client_id = Ticket.objects.filter(pk=ticket.pk).values_list("client_id", flat=True).first()
+    if client_id is not None:
+        client_points_expire(client_ids=[client_id], now=now)
+    return _points_redeem(ticket=ticket, points=points, user=user, now=now)
+
+
+@transaction.atomic
+def _points_redeem(*, ticket: Ticket, points, user, now: datetime | None) -> Payment:
+    """The redemption itself (R19-R22).
 
     The ticket row is locked first, then the client's balance row, so two redemptions of
     the same points serialize and the second sees the first's debit (R23). What the ticket
@@ -38,7 +53,12 @@ def points_redeem(*, ticket: Ticket, points, user, now: datetime | None = None) 
         raise RedemptionPaused()
     points = whole_number(points, field="points", minimum=1)
     ticket = lock_ticket(ticket)
-    refusal = points_refusal(ticket_points_room(ticket=ticket), points)
+    room = ticket_points_room(ticket=ticket)
+    refusal = points_refusal(room, points) or controls_refusal(
+        controls=controls_for(settings_row=loyalty_settings_get(), ticket=ticket),
+        room=room,
+        points=points,
+    )
     if refusal is not None:
         raise refusal
     ledger.balances_lock([ticket.client_id])
@@ -65,20 +85,17 @@ def points_redeem(*, ticket: Ticket, points, user, now: datetime | None = None) 
         points=points,
         user=user,
     )
-    ledger.entries_post(
-        [
-            PointsEntry(
-                client=client,
-                points=-points,
-                kind=EntryKind.REDEEM,
-                ticket=ticket,
-                payment_id=payment.pk,
-                created_at=now,
-                available_at=now,
-                created_by=user,
-                memo=f"Paid on ticket #{ticket.pk}",
-                idempotency_key=f"redeem:{payment.pk}",
-            )
-        ]
+    entry = PointsEntry(
+        client=client,
+        points=-points,
+        kind=EntryKind.REDEEM,
+        ticket=ticket,
+        payment_id=payment.pk,
+        created_at=now,
+        available_at=now,
+        created_by=user,
+        memo=f"Paid on ticket #{ticket.pk}",
+        idempotency_key=f"redeem:{payment.pk}",
     )
+    ledger.entries_post([ledger.debit_plan(entry, now=now)])
     return payment

@@ -1,7 +1,7 @@
 """Reads of the loyalty program: rules, settings, balances (R15, R18, R20, R28)."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import F, OuterRef, QuerySet, Subquery, Sum, Value
@@ -12,16 +12,20 @@ from clients.models import Client
 from loyalty import sql
 from loyalty.actions import ACTIONS
 from loyalty.models import (
+    Allocation,
     EarningRule,
+    EntryKind,
     LoyaltySettings,
     PointsBalance,
     PointsEntry,
+    PointsLot,
     default_rule_values,
 )
 from salon.money import dollars_to_points, points_to_dollars
 from salon.selectors import features_get
-from tickets.models import Ticket, TicketStatus
+from tickets.models import Ticket, TicketLine, TicketStatus
 
+_NOT_EXPIRE = [kind for kind in EntryKind.values if kind != EntryKind.EXPIRE]
 CATALOGUE_ORDER = {action: position for position, action in enumerate(ACTIONS)}
 
 
@@ -38,6 +42,14 @@ class Balance:
 
 
 @dataclass(frozen=True)
+class NextExpiry:
+    """The points that expire first and the day they expire at the end of (R54)."""
+
+    points: int
+    on: date
+
+
+@dataclass(frozen=True)
 class RewardsSummary:
     """The rewards box (R28) and whether the client may redeem now (R20, R34)."""
 
@@ -46,6 +58,7 @@ class RewardsSummary:
     redeemable_value: Decimal
     min_redemption_points: int
     can_redeem: bool
+    next_expiry: NextExpiry | None = None
 
 
 def loyalty_settings_get() -> LoyaltySettings:
@@ -85,14 +98,25 @@ class _RewardsRow:
     pending: int
     minimum_dollars: int | None
     rewards_on: bool | None
+    past_date: int  # points of lots past their date, not expired by the run yet (R54)
+    next_expiry: "NextExpiry | None"
+
+    @property
+    def redeemable(self) -> int:
+        """Never counts points past their date, even before the run expires them (R54)."""
+        return self.total - self.pending - self.past_date
 
 
 def _rewards_row(*, client_id: int | None, now: datetime | None) -> _RewardsRow | None:
     row = sql.rewards_row(client_id=client_id, now=now or timezone.now())
     if row is None:
         return None
-    merged_into, total, pending, minimum_dollars, rewards_on = row
+    merged_into, total, pending, minimum_dollars, rewards_on, past_date, next_on, next_points = row
+    if isinstance(next_on, str):  # SQLite answers a computed date as text
+        next_on = date.fromisoformat(next_on)
     return _RewardsRow(
+        past_date=int(past_date),
+        next_expiry=None if next_on is None else NextExpiry(points=int(next_points), on=next_on),
         tombstone=merged_into is not None,
         total=int(total),
         pending=int(pending),
@@ -110,7 +134,7 @@ def client_points_balance(*, client: Client, now: datetime | None = None) -> Bal
     row = _rewards_row(client_id=client.pk, now=now)
     if row is None:  # an unsaved client: nothing earned yet
         return Balance(pending=0, redeemable=0)
-    return Balance(pending=row.pending, redeemable=row.total - row.pending)
+    return Balance(pending=row.pending, redeemable=row.redeemable)
 
 
 def _rewards_summary(
@@ -130,7 +154,7 @@ def _rewards_summary(
         rewards_on = features_get().rewards_referrals
     if tombstone is None:
         tombstone = row.tombstone
-    redeemable = row.total - row.pending
+    redeemable = row.redeemable
     minimum = dollars_to_points(minimum_dollars)
     return RewardsSummary(
         pending_points=row.pending,
@@ -140,6 +164,7 @@ def _rewards_summary(
         can_redeem=bool(
             rewards_on and minimum > 0 and redeemable >= max(minimum, 1) and not tombstone
         ),
+        next_expiry=row.next_expiry,
     )
 
 
@@ -173,6 +198,24 @@ def client_points_entries(*, client: Client) -> QuerySet[PointsEntry]:
     return PointsEntry.objects.filter(client_id=client.pk).order_by("-created_at", "-id")
 
 
+def ticket_kinds_amount(*, ticket: Ticket, kinds: list[str]) -> Decimal:
+    """What a ticket's paid lines of these item kinds are worth: the most points may pay
+    when the Manager narrowed the kinds (R57)."""
+    return TicketLine.objects.filter(
+        ticket_id=ticket.pk, item__kind__in=kinds, package_redemption=False
+    ).aggregate(amount=Coalesce(Sum("net_amount"), Value(Decimal("0.00"))))["amount"]
+
+
+def entry_allocations(*, entry: PointsEntry) -> QuerySet[Allocation]:
+    """The lots an entry drew from (or gave back to), oldest first (R52, R53)."""
+    return (
+        Allocation.objects.filter(debit=entry)
+        .exclude(lot_id=entry.pk)
+        .select_related("lot")
+        .order_by("id")
+    )
+
+
 def ledger_disagreements() -> list[tuple[int, int, int]]:
     """(client id, balance total, sum of entries) for each client whose two disagree."""
     entry_sums = (
@@ -197,3 +240,77 @@ def ledger_disagreements() -> list[tuple[int, int, int]]:
     )
     found = list(skewed) + [(client_id, 0, points) for client_id, points in without_row]
     return sorted(found)
+
+
+@dataclass(frozen=True)
+class LotDisagreement:
+    """A lot whose figures don't add up: points = still held + drawn + expired (R52-R54)."""
+
+    lot_id: int
+    client_id: int
+    points: int
+    remaining: int
+    drawn: int
+    expired: int
+
+
+def lot_disagreements() -> list[LotDisagreement]:
+    """Every lot whose points differ from what it still holds + what was drawn from it +
+    what expired from it; a debt's (negative) points from what is still owed + what later
+    points paid off. Allocations are append-only, so they are the record; `remaining` is
+    the running figure checked against them."""
+
+    def allocated(**filters):
+        return Coalesce(
+            Subquery(
+                Allocation.objects.filter(lot_id=OuterRef("pk"), **filters)
+                .order_by()
+                .values("lot_id")
+                .annotate(points=Sum("points"))
+                .values("points")
+            ),
+            Value(0),
+        )
+
+    found = []
+    lots = PointsLot.objects.annotate(
+        drawn=allocated(debit__kind__in=_NOT_EXPIRE), expired=allocated(debit__kind="expire")
+    ).order_by("pk")
+    for lot in lots.filter(points__gt=0).exclude(points=F("remaining") + F("drawn") + F("expired")):
+        found.append(
+            LotDisagreement(
+                lot.pk, lot.client_id, lot.points, lot.remaining, lot.drawn, lot.expired
+            )
+        )
+    for debt in lots.filter(points__lt=0).select_related("entry"):
+        # The debit first drew what lots it could (-entry.points + points), then later lots
+        # paid the debt off; a merge clears a debt by drawing it back (negative draws).
+        paid = (
+            Allocation.objects.filter(debit_id=debt.pk).aggregate(points=Sum("points"))["points"]
+            or 0
+        ) - (-debt.entry.points + debt.points)
+        if debt.remaining != debt.points + paid - debt.drawn - debt.expired:
+            found.append(
+                LotDisagreement(
+                    debt.pk, debt.client_id, debt.points, debt.remaining, debt.drawn, paid
+                )
+            )
+    return found
+
+
+def lot_balance_disagreements() -> list[tuple[int, int, int]]:
+    """(client id, balance total, sum of lot remainders) where the two differ: what the lots
+    hold, less debts, is the balance (R52)."""
+    lot_sums = (
+        PointsLot.objects.filter(client_id=OuterRef("client_id"))
+        .order_by()
+        .values("client_id")
+        .annotate(points=Sum("remaining"))
+        .values("points")
+    )
+    return list(
+        PointsBalance.objects.annotate(lots=Coalesce(Subquery(lot_sums), Value(0)))
+        .exclude(total=F("lots"))
+        .order_by("client_id")
+        .values_list("client_id", "total", "lots")
+    )

@@ -14,6 +14,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.utils import timezone
 
 from appointments.models import Appointment, ProductReservation
 from catalog.models import Item, ItemKind
@@ -25,6 +26,7 @@ from loyalty.models import (
     LoyaltySettings,
     PointsBalance,
     PointsEntry,
+    PointsLot,
     TicketEarningSnapshot,
 )
 from salon.db import PreparedStatement
@@ -49,6 +51,14 @@ def _rewards_sql() -> str:
     """
     client, balance, entry = Client._meta, PointsBalance._meta, PointsEntry._meta
     settings_table, features = LoyaltySettings._meta.db_table, Features._meta.db_table
+    # Lots still holding points, through the partial index points_lot_live: the cost follows
+    # what the client holds, not their history (R54). Lots past their date are not
+    # redeemable even before the run expires them; the earliest date to come is next_expiry.
+    live = (
+        f"FROM {PointsLot._meta.db_table} l WHERE l.{_column(PointsLot, 'client')} = c.id "
+        "AND l.remaining > 0 AND l.expires_on"
+    )
+    next_date = f"(SELECT MIN(l.expires_on) {live} >= %(today)s)"
     return (
         f"SELECT c.{client.get_field('merged_into').column}, "
         f"COALESCE((SELECT b.total FROM {balance.db_table} b "
@@ -56,7 +66,10 @@ def _rewards_sql() -> str:
         f"COALESCE((SELECT SUM(e.points) FROM {entry.db_table} e "
         f"WHERE e.{entry.get_field('client').column} = c.id AND e.available_at > %(now)s), 0), "
         f"(SELECT s.min_redemption_dollars FROM {settings_table} s WHERE s.id = 1), "
-        f"(SELECT f.rewards_referrals FROM {features} f WHERE f.id = 1) "
+        f"(SELECT f.rewards_referrals FROM {features} f WHERE f.id = 1), "
+        f"COALESCE((SELECT SUM(l.remaining) {live} < %(today)s), 0), "
+        f"{next_date}, "
+        f"(SELECT SUM(l.remaining) {live} = {next_date}) "
         f"FROM {client.db_table} c WHERE c.id = %(client)s"
     )
 
@@ -68,11 +81,16 @@ REWARDS_SQL = _rewards_sql()
 
 
 def rewards_row(*, client_id: int, now: datetime) -> tuple | None:
-    """(merged_into, total, pending, min_redemption_dollars, rewards_on) of one client."""
+    """(merged_into, total, pending, min_redemption_dollars, rewards_on, points past their
+    date, next expiry date, its points) of one client."""
     with connection.cursor() as cursor:
         cursor.execute(
             REWARDS_SQL,
-            {"now": connection.ops.adapt_datetimefield_value(now), "client": client_id},
+            {
+                "now": connection.ops.adapt_datetimefield_value(now),
+                "today": connection.ops.adapt_datefield_value(timezone.localdate(now)),
+                "client": client_id,
+            },
         )
         return cursor.fetchone()
 
@@ -136,6 +154,7 @@ def _ticket_ledger_sql(vendor: str) -> str:
         "c.referred_by_id, rc.merged_into_id, "
         f"(SELECT f.rewards_referrals FROM {features} f WHERE f.id = 1), "
         f"(SELECT s.hold_hours FROM {settings_table} s WHERE s.id = 1), "
+        f"(SELECT s.expiry_days FROM {settings_table} s WHERE s.id = 1), "
         f"(SELECT {aggregate}({row}(r.action, r.active, r.points, "
         f"{_cents('r.spend_unit')}, r.referrer_points)) FROM {rule} r), "
         "sn.id, sn.client_id, sc.merged_into_id, sn.referrer_id, sr.merged_into_id, "
@@ -199,6 +218,7 @@ LEDGER_STATE_COLUMNS = [
     (ProductReservation, "id", "id"), (ProductReservation, "item", "item_id"),
     (Features, "id", "id"), (Features, "rewards_referrals", "rewards_referrals"),
     (LoyaltySettings, "id", "id"), (LoyaltySettings, "hold_hours", "hold_hours"),
+    (LoyaltySettings, "expiry_days", "expiry_days"),
     *((EarningRule, field, field) for field in [
         "action", "active", "points", "spend_unit", "referrer_points",
     ]),
@@ -262,11 +282,33 @@ def _balances_upsert_sql(deltas: dict[int, int]) -> tuple[str, list]:
     )
 
 
+def _lots_from_entries_sql() -> tuple[str, str]:
+    """On PostgreSQL the lots that new entries start are inserted by the entries' own
+    statement, from its RETURNING rows, so the close stays one write (P3, R51): a CTE and
+    the RETURNING clause it reads."""
+    lot = PointsLot._meta
+    columns = ["entry", "client", "points", "remaining", "expires_on", "available_at", "created_at"]
+    sources = [
+        _column(PointsEntry, name)
+        for name in ["id", "client", "points", "points", "expires_on", "available_at", "created_at"]
+    ]
+    quoted = ", ".join(connection.ops.quote_name(_column(PointsLot, name)) for name in columns)
+    return (
+        f"new_lots AS (INSERT INTO {lot.db_table} ({quoted}) SELECT {', '.join(sources)} "
+        f"FROM new_entries WHERE {_column(PointsEntry, 'idempotency_key')} = ANY(%s))",
+        f"RETURNING {', '.join(dict.fromkeys(sources))}, {_column(PointsEntry, 'idempotency_key')}",
+    )
+
+
 def ledger_write(
-    entries: list[PointsEntry], *, snapshot: TicketEarningSnapshot | None = None
-) -> list[PointsEntry]:
+    entries: list[PointsEntry],
+    *,
+    snapshot: TicketEarningSnapshot | None = None,
+    lot_keys: list[str] = (),
+) -> tuple[list[PointsEntry], bool]:
     """Append entries, and a ticket's earning snapshot when one is taken, and move the
-    balance totals with them, in the caller's transaction (R14, R16, R18).
+    balance totals with them, in the caller's transaction (R14, R16, R18); on PostgreSQL
+    the lots of the entries keyed `lot_keys` too (R51). Says whether it wrote those lots.
 
     Plain SQL, and on PostgreSQL one statement: the close's writes cost one round trip, not
     five queries built by the ORM (docs/performance.md, P3). The entries are built here, by
@@ -280,19 +322,30 @@ def ledger_write(
         writes.append(_insert_sql(TicketEarningSnapshot, [snapshot]))
     if entries:
         writes.append(_balances_upsert_sql(deltas))
-        sql, params = _insert_sql(PointsEntry, entries)
-        writes.append((f"{sql} RETURNING id", params))
     if not writes:
-        return []
+        return [], False
+    with_lots = bool(lot_keys) and connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            *earlier, (last_sql, _) = writes
-            ctes = ", ".join(f"w{number} AS ({sql})" for number, (sql, _) in enumerate(earlier))
-            cursor.execute(
-                f"WITH {ctes} {last_sql}" if ctes else last_sql,
-                [param for _, params in writes for param in params],
-            )
+            params = [param for _, params in writes for param in params]
+            ctes = [f"w{number} AS ({sql})" for number, (sql, _) in enumerate(writes)]
+            if not entries:  # a snapshot alone is the statement itself
+                ctes, last = [], writes[0][0]
+            else:
+                sql, entry_params = _insert_sql(PointsEntry, entries)
+                params += entry_params
+                if with_lots:
+                    lots_cte, returning = _lots_from_entries_sql()
+                    ctes += [f"new_entries AS ({sql} {returning})", lots_cte]
+                    params.append(list(lot_keys))
+                    last = "SELECT id FROM new_entries"
+                else:
+                    last = f"{sql} RETURNING id"
+            cursor.execute(f"WITH {', '.join(ctes)} {last}" if ctes else last, params)
         else:
+            if entries:
+                sql, params = _insert_sql(PointsEntry, entries)
+                writes.append((f"{sql} RETURNING id", params))
             for sql, params in writes:
                 cursor.execute(sql, params)
         ids = [row[0] for row in cursor.fetchall()] if entries else []
@@ -300,4 +353,4 @@ def ledger_write(
         entry.pk = pk
         entry._state.adding = False
         entry._state.db = connection.alias
-    return entries
+    return entries, with_lots

@@ -2,6 +2,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalog.models import ItemKind
+from loyalty.configuration import SETTINGS_FIELDS
 from loyalty.models import EarningRule, LoyaltySettings, PointsEntry
 from tickets.models import Payment
 
@@ -38,21 +40,50 @@ class EarningRuleChangeSerializer(serializers.Serializer):
 
 
 class LoyaltySettingsSerializer(serializers.ModelSerializer):
+    expiry_reminder_days = serializers.ListField(child=serializers.IntegerField())
+    redeemable_kinds = serializers.ListField(child=serializers.ChoiceField(ItemKind.choices))
+
     class Meta:
         model = LoyaltySettings
-        fields = ["min_redemption_dollars", "hold_hours"]
+        fields = list(SETTINGS_FIELDS)
         read_only_fields = fields
 
 
+@extend_schema_field({"type": "array", "items": {"type": "integer"}})
+class WholeNumbersField(serializers.JSONField):
+    """A list judged by the service (R55: up to 5 distinct days)."""
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string", "enum": ItemKind.values}})
+class KindsField(serializers.JSONField):
+    """A list of item kinds judged by the service (R57)."""
+
+
 class LoyaltySettingsChangeSerializer(serializers.Serializer):
+    """Only types here; the service judges the values (R15, R19, R51, R55-R57)."""
+
     min_redemption_dollars = WholeNumberField(required=False)
     hold_hours = WholeNumberField(required=False)
+    expiry_days = WholeNumberField(required=False, allow_null=True)
+    expiry_reminder_days = WholeNumbersField(required=False)
+    monthly_statements = serializers.BooleanField(required=False)
+    max_redemption_percent = WholeNumberField(required=False, allow_null=True)
+    max_redemption_points = WholeNumberField(required=False, allow_null=True)
+    redemption_increment = WholeNumberField(required=False)
+    redeemable_kinds = KindsField(required=False)
+    redemption_otp = serializers.BooleanField(required=False)
 
 
 class AdjustmentSerializer(serializers.Serializer):
     client = serializers.IntegerField()
     points = WholeNumberField()
     reason = serializers.CharField(allow_blank=True, trim_whitespace=True)
+    expires_on = serializers.DateField(
+        required=False, allow_null=True, help_text="Added points expire at the end of this day."
+    )
+    never_expires = serializers.BooleanField(
+        required=False, default=False, help_text="Added points never expire."
+    )
 
 
 class PointsEntrySerializer(serializers.ModelSerializer):
@@ -68,8 +99,14 @@ class PointsEntrySerializer(serializers.ModelSerializer):
             "available_at",
             "memo",
             "ticket",
+            "expires_on",
         ]
         read_only_fields = fields
+
+
+class NextExpirySerializer(serializers.Serializer):
+    points = serializers.IntegerField()
+    on = serializers.DateField()
 
 
 class RewardsSerializer(serializers.Serializer):
@@ -80,6 +117,9 @@ class RewardsSerializer(serializers.Serializer):
     redeemable_value = serializers.DecimalField(max_digits=12, decimal_places=2)
     min_redemption_points = serializers.IntegerField()
     can_redeem = serializers.BooleanField()
+    next_expiry = NextExpirySerializer(
+        allow_null=True, help_text="The points expiring first (R54)."
+    )
 
 
 class RedeemSerializer(serializers.Serializer):
@@ -91,3 +131,15 @@ class PointsPaymentSerializer(serializers.ModelSerializer):
         model = Payment
         fields = ["id", "method", "amount", "points", "created_at"]
         read_only_fields = fields
+
+
+class RedeemableSerializer(serializers.Serializer):
+    """How many points may pay on a ticket now (R57)."""
+
+    points = serializers.IntegerField()
+    value = serializers.DecimalField(max_digits=12, decimal_places=2)
+    reason_code = serializers.CharField(
+        allow_null=True,
+        help_text="The rule that holds `points` where it is (e.g. exceeds_max_redemption, "
+        "below_min_redemption); null when the client's balance does.",
+    )

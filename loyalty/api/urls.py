@@ -22,6 +22,11 @@ urlpatterns = [
         name="client-rewards-entries",
     ),
     path("tickets/<id:ticket_id>/redeem/", views.TicketRedeemView.as_view(), name="ticket-redeem"),
+    path(
+        "tickets/<id:ticket_id>/redeemable/",
+        views.TicketRedeemableView.as_view(),
+        name="ticket-redeemable",
+    ),
     path("me/rewards/", views.MyRewardsView.as_view(), name="my-rewards"),
     path("me/rewards/entries/", views.MyRewardsEntriesView.as_view(), name="my-rewards-entries"),
 ]

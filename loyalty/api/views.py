@@ -12,6 +12,7 @@ from loyalty import selectors
 from loyalty.adjustments import points_adjust
 from loyalty.api import serializers
 from loyalty.configuration import earning_rule_update, loyalty_settings_update
+from loyalty.controls import ticket_redeemable
 from loyalty.models import EarningRule, PointsEntry
 from loyalty.redemption import points_redeem
 from salon.api.idempotency import IdempotentMixin
@@ -105,6 +106,8 @@ class AdjustmentCreateView(IdempotentMixin, APIView):
             points=data.validated_data["points"],
             reason=data.validated_data["reason"],
             user=request.user,
+            expires_on=data.validated_data.get("expires_on"),
+            never_expires=data.validated_data["never_expires"],
         )
         return Response(
             serializers.PointsEntrySerializer(entry).data, status=status.HTTP_201_CREATED
@@ -176,3 +179,14 @@ class TicketRedeemView(IdempotentMixin, APIView):
         return Response(
             serializers.PointsPaymentSerializer(payment).data, status=status.HTTP_201_CREATED
         )
+
+
+class TicketRedeemableView(APIView):
+    """How many points the ticket's client may redeem on it now, and why not more (R57)."""
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(responses=serializers.RedeemableSerializer)
+    def get(self, request, ticket_id):
+        ticket = get_object_or_404(Ticket, pk=ticket_id)
+        return Response(serializers.RedeemableSerializer(ticket_redeemable(ticket=ticket)).data)

@@ -55,6 +55,7 @@ class TicketLedgerState:
     referrer_is_tombstone: bool
     rewards_on: bool
     hold_hours: int
+    expiry_days: int | None  # the lot policy (R51), read with the hold
     rules: dict
     snapshot: SnapshotState | None
     # Paid (not package-redemption) line amounts by item kind: the kinds the ticket contains.
@@ -87,7 +88,7 @@ def ticket_ledger_state(*, ticket_id: int) -> TicketLedgerState | None:
         return None
     (
         status, client_id, appointment_id, client_source, client_merged_into_id,
-        referrer_id, referrer_merged_into_id, rewards_on, hold_hours, rules,
+        referrer_id, referrer_merged_into_id, rewards_on, hold_hours, expiry_days, rules,
         snapshot_id, snapshot_client_id, snapshot_client_merged_into_id,
         snapshot_referrer_id, snapshot_referrer_merged_into_id, snapshot_rewards_on,
         snapshot_rules, snapshot_awards, prebooked, appointment_source, amounts, held,
@@ -119,6 +120,7 @@ def ticket_ledger_state(*, ticket_id: int) -> TicketLedgerState | None:
         # them (a query each, off the hot path).
         rewards_on=(features_get().rewards_referrals if rewards_on is None else bool(rewards_on)),
         hold_hours=loyalty_settings_get().hold_hours if hold_hours is None else hold_hours,
+        expiry_days=loyalty_settings_get().expiry_days if hold_hours is None else expiry_days,
         rules=(
             {
                 action: {

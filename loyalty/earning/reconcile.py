@@ -4,6 +4,7 @@ Serves close, adjustment, void and payment removal alike: fetch the state, let t
 rules say what changes, then build the entries and post them through the ledger.
 """
 
+from collections import defaultdict
 from datetime import datetime
 
 from django.db import transaction
@@ -40,7 +41,9 @@ def _pending_lots(*, ticket_id, action, beneficiary, client_id, now) -> list[tup
     )
 
 
-def _earning_entries(*, state: TicketLedgerState, now: datetime) -> tuple[list, object]:
+def _earning_entries(
+    *, state: TicketLedgerState, now: datetime, drawn: dict[int, int]
+) -> tuple[list, object]:
     """The entries for the difference between what the ticket should hold and what the
     ledger holds for it, with the snapshot row to write when the ticket is seen closed for
     the first time (R11, R16)."""
@@ -89,8 +92,9 @@ def _earning_entries(*, state: TicketLedgerState, now: datetime) -> tuple[list, 
                 now=now,
             )
             parts = rules.take_back_split(points=-change.points, pending=pending, now=now)
+        new = []
         for offset, (points, when) in enumerate(parts):
-            entries.append(
+            new.append(
                 PointsEntry(
                     client_id=owner,
                     points=points,
@@ -112,6 +116,11 @@ def _earning_entries(*, state: TicketLedgerState, now: datetime) -> tuple[list, 
                     ),
                 )
             )
+        entries += new
+        if change.points < 0:
+            forfeited = ledger.take_back_plan(new, now=now, drawn=drawn)
+            if forfeited is not None:
+                entries.append(forfeited)
     return entries, snapshot_row
 
 
@@ -152,6 +161,12 @@ def ticket_points_reconcile(
     if not locked:
         lock_ticket(ticket)
     state = ticket_ledger_state(ticket_id=ticket.pk)
-    entries = _redemption_reversals(state=state, now=now)
-    earning, snapshot_row = _earning_entries(state=state, now=now)
-    return ledger.entries_post(entries + earning, snapshot=snapshot_row)
+    drawn: dict[int, int] = defaultdict(int)  # what this write's debits take from lots
+    entries = [
+        ledger.return_plan(entry, debit_key=f"redeem:{entry.payment_id}", drawn=drawn)
+        for entry in _redemption_reversals(state=state, now=now)
+    ]
+    earning, snapshot_row = _earning_entries(state=state, now=now, drawn=drawn)
+    return ledger.entries_post(
+        entries + earning, snapshot=snapshot_row, expiry_days=state.expiry_days
+    )

@@ -24,6 +24,9 @@ def client_rewards_box(context, client):
         "client": client,
         "rewards": rewards,
         "pending_value": points_to_dollars(rewards.pending_points),
+        "next_expiry_value": (
+            points_to_dollars(rewards.next_expiry.points) if rewards.next_expiry else None
+        ),
         "rewards_on": features_get().rewards_referrals,
         "details_url": reverse("admin:loyalty_client_rewards", args=[client.pk]),
         "can_adjust_points": user.has_perm("loyalty.adjust_points"),

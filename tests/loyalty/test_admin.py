@@ -126,10 +126,66 @@ def test_settings_page_edits_the_single_row(manager_browser):
     assert response.status_code == 302
     response = manager_browser.post(
         "/admin/loyalty/loyaltysettings/1/change/",
-        {"min_redemption_dollars": "10", "hold_hours": "24"},
+        {**SETTINGS_FORM, "min_redemption_dollars": "10"},
     )
     assert response.status_code == 302
     assert LoyaltySettings.objects.get().min_redemption_dollars == 10
+
+
+SETTINGS_FORM = {
+    "min_redemption_dollars": "5",
+    "hold_hours": "24",
+    "expiry_days": "",
+    "expiry_reminder_days": "",
+    "max_redemption_percent": "",
+    "max_redemption_points": "",
+    "redemption_increment": "1",
+    "redeemable_kinds": [
+        "service",
+        "product",
+        "day_package",
+        "series_package",
+        "membership",
+        "gift_card",
+    ],
+}
+
+
+def test_r51_r55_r57_settings_page_takes_plain_values(manager_browser):
+    """Reminder days as "30, 7", kinds as checkboxes; stored as lists (no JSON on screen)."""
+    response = manager_browser.post(
+        "/admin/loyalty/loyaltysettings/1/change/",
+        {
+            **SETTINGS_FORM,
+            "expiry_days": "365",
+            "expiry_reminder_days": "7, 30",
+            "monthly_statements": "on",
+            "max_redemption_percent": "50",
+            "redemption_increment": "100",
+            "redeemable_kinds": ["service", "product"],
+        },
+    )
+    assert response.status_code == 302
+    row = LoyaltySettings.objects.get()
+    assert (row.expiry_days, row.expiry_reminder_days, row.monthly_statements) == (
+        365,
+        [30, 7],
+        True,
+    )
+    assert (row.max_redemption_percent, row.redemption_increment) == (50, 100)
+    assert row.redeemable_kinds == ["service", "product"]
+    page = manager_browser.get("/admin/loyalty/loyaltysettings/1/change/").content.decode()
+    assert 'value="30, 7"' in page
+
+
+def test_r51_settings_page_refuses_expiry_inside_the_hold(manager_browser):
+    """1 day x 24 = 24 hours is not more than a 24-hour hold: refused, nothing saved."""
+    response = manager_browser.post(
+        "/admin/loyalty/loyaltysettings/1/change/", {**SETTINGS_FORM, "expiry_days": "1"}
+    )
+    assert response.status_code == 200
+    assert "must live longer than the hold" in response.content.decode()
+    assert LoyaltySettings.objects.get().expiry_days is None
 
 
 def test_ledger_is_read_only_in_admin(manager_browser, customer, manager):

@@ -119,6 +119,7 @@ API = {
     "client-log": {"kwargs": "client", "get": STAFF},
     "client-rewards-entries": {"kwargs": "client", "get": STAFF},
     "ticket-redeem": {"kwargs": "open_ticket_redeem", "post": STAFF},
+    "ticket-redeemable": {"kwargs": "open_ticket_redeem", "get": STAFF},
     "my-rewards": {"get": CLIENT},
     "my-rewards-entries": {"get": CLIENT},
 }

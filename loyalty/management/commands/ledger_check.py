@@ -1,19 +1,41 @@
-"""`python manage.py ledger_check`: every balance total equals the sum of its entries (R18)."""
+"""`python manage.py ledger_check`: every balance total equals the sum of its entries (R18),
+and every lot adds up (R52-R54)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from loyalty.selectors import ledger_disagreements
+from loyalty.selectors import (
+    ledger_disagreements,
+    lot_balance_disagreements,
+    lot_disagreements,
+)
 
 
 class Command(BaseCommand):
-    help = "Check that every client's points balance equals the sum of its ledger entries."
+    help = (
+        "Check that every client's points balance equals the sum of its ledger entries and "
+        "of its lots, and that every lot's points = what it still holds + drawn + expired."
+    )
 
     def handle(self, *args, **options):
-        disagreements = ledger_disagreements()
-        for client_id, total, entries in disagreements:
+        problems = 0
+        for client_id, total, entries in ledger_disagreements():
+            problems += 1
             self.stderr.write(
                 f"Client #{client_id}: balance total {total} but entries sum to {entries}."
             )
-        if disagreements:
-            raise CommandError(f"{len(disagreements)} client balance(s) disagree with the ledger.")
-        self.stdout.write(self.style.SUCCESS("Every points balance equals its ledger entries."))
+        for client_id, total, lots in lot_balance_disagreements():
+            problems += 1
+            self.stderr.write(
+                f"Client #{client_id}: balance total {total} but lots hold {lots} in all."
+            )
+        for lot in lot_disagreements():
+            problems += 1
+            self.stderr.write(
+                f"Lot of entry #{lot.lot_id} (client #{lot.client_id}): {lot.points} points "
+                f"but {lot.remaining} held + {lot.drawn} drawn + {lot.expired} expired."
+            )
+        if problems:
+            raise CommandError(f"{problems} disagreement(s) between balances, entries and lots.")
+        self.stdout.write(
+            self.style.SUCCESS("Every points balance equals its ledger entries and its lots.")
+        )
