@@ -16,8 +16,9 @@ from appointments.models import Appointment, AppointmentStatus
 from appointments.selectors import appointments_list, with_confirmation_texted
 from catalog.models import Item
 from clients.models import Client
+from loyalty.controls import ticket_redeemable
 from loyalty.earning.preview import TicketClientPoints, ticket_client_points
-from loyalty.errors import RewardsOff
+from loyalty.errors import BelowMinRedemption, RedemptionPaused
 from loyalty.models import EntryKind, PointsBalance, PointsEntry
 from loyalty.selectors import (
     RewardsSummary,
@@ -25,15 +26,11 @@ from loyalty.selectors import (
     client_rewards_summary,
 )
 from messaging.models import Direction, Message, OptOut
+from salon.errors import DomainError, all_error_classes
 from salon.money import points_to_dollars
-from salon.selectors import features_get
 from staff.selectors import staff_list, working_periods
-from tickets.errors import POINTS_REFUSALS
 from tickets.models import Ticket, TicketStatus
 from tickets.selectors import (
-    TICKET_NOT_OPEN,
-    WALK_IN_TICKET,
-    PointsRoom,
     ticket_list_with_totals,
     ticket_points_room,
 )
@@ -268,48 +265,40 @@ class TicketPayment:
 
 
 def ticket_payment(*, ticket: Ticket, now: datetime | None = None) -> TicketPayment:
-    """Amounts of a ticket and the most points redeemable on it now: no more than the
-    redeemable balance and what tickets says points may pay on it (R20, R21). loyalty's
-    points_redeem still decides; this only proposes a number."""
+    """Amounts of a ticket and the most points redeemable on it now, with the reason in
+    words when a rule holds it below the client's balance (loyalty's ticket_redeemable:
+    R19-R21, R57). loyalty's points_redeem still decides; this only proposes a number."""
     room = ticket_points_room(ticket=ticket)
     rewards = None
-    usable = 0
     if ticket.client_id is not None:
         rewards = client_rewards_summary(client=ticket.client, now=now)
-        if rewards.can_redeem:
-            usable = min(rewards.redeemable_points, room.points)
+    redeemable = ticket_redeemable(ticket=ticket)
     return TicketPayment(
         total=room.total,
         paid=room.paid,
         points_paid=room.points_paid,
         balance_due=room.balance_due,
         rewards=rewards,
-        usable_points=usable,
-        why_not="" if usable else _why_no_points(ticket, rewards, room),
+        usable_points=redeemable.points,
+        why_not=_reason_words(redeemable.reason_code, rewards),
     )
 
 
-def _why_no_points(ticket: Ticket, rewards: RewardsSummary | None, room: PointsRoom) -> str:
-    """The reason, in words, that no points can pay on this ticket now: the ticket's own
-    refusal (R21, tickets' message) or the client's (R19, R20, R34). loyalty's
-    points_redeem decides; this only explains the proposal of zero."""
-    if room.refusal in (TICKET_NOT_OPEN, WALK_IN_TICKET):
-        return POINTS_REFUSALS[room.refusal].message
-    if not features_get().rewards_referrals:
-        return RewardsOff.message
-    if rewards.min_redemption_points == 0:
+def _reason_words(code: str | None, rewards: RewardsSummary | None) -> str:
+    """The rule that holds the points back, as the desk reads it: the refusal's own message
+    (R71), with the figures where the message has none."""
+    if code is None:
+        return ""
+    if code == RedemptionPaused.code:
         return "Redemption is paused."
-    if ticket.client.is_tombstone:
-        return "This client was merged into another."
-    if rewards.redeemable_points < rewards.min_redemption_points:
+    if code == BelowMinRedemption.code and rewards is not None:
         return (
             "Can redeem once the redeemable balance reaches "
             f"${points_to_dollars(rewards.min_redemption_points)} "
             f"({rewards.min_redemption_points} points)."
         )
-    if room.balance_due <= 0:
-        return "Nothing is left to pay."
-    return "Points must pay less than the ticket total: add a line first."
+    refusal = next((cls for cls in all_error_classes() if cls.code == code), DomainError)
+    return refusal.message
 
 
 # --- the manager dashboard ------------------------------------------------------------------

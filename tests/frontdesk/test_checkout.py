@@ -188,3 +188,14 @@ def test_the_points_the_visit_will_earn_then_earned(desk, customer):  # R3, R4
 def test_a_walk_in_earns_nothing_and_says_nothing_of_points(desk):
     ticket = ticket_with_lines("100.00", walk_in=True)
     assert 'id="visit-points"' not in desk.get(checkout(ticket)).content.decode()
+
+
+def test_r57_a_managers_cap_shows_with_its_reason(desk, customer, manager):
+    points_adjust(client=customer, points=9000, reason="Loyal client", user=manager)
+    settings_row = loyalty_settings_get()
+    settings_row.max_redemption_points = 300
+    settings_row.save()
+    ticket = ticket_with_lines("40.00", client=customer)
+    page = desk.get(checkout(ticket)).content.decode()
+    assert '<span id="usable-points">300</span>' in page
+    assert 'id="redeem-limit"' in page
