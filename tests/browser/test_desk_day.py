@@ -261,6 +261,7 @@ def test_no_serious_or_critical_axe_violations(desk_page, saturday_morning, cust
     axe = Axe()
     for name, url in screens(day, customer, ticket).items():
         desk_page.goto(url)
+        desk_page.wait_for_load_state("networkidle")
         results = axe.run(desk_page)
         serious = [
             violation
