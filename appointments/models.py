@@ -61,11 +61,11 @@ class Appointment(models.Model):
         ]
 
     def __str__(self):
-        # The salon's wall clock, as the desk and the client say it (never UTC).
-        when = timezone.localtime(self.start)
+        # The salon's wall clock, as the desk reads it (not UTC).
+        when = timezone.localtime(self.start, timezone.get_default_timezone())
         return (
-            f"{self.item} for {self.client}, {when:%a} {when.day} {when:%b} at "
-            f"{when.hour % 12 or 12}:{when:%M} {when:%p}"
+            f"{self.item} for {self.client}, {when:%a %b} {when.day} at "
+            f"{when.hour % 12 or 12}:{when:%M %p}"
         )
 
 

@@ -4,6 +4,7 @@ the front desk reads them. Every save goes through staff.services."""
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 
 from salon.errors import DomainError
 from salon.forms import ServiceModelForm
@@ -85,10 +86,20 @@ class ScheduleExceptionInline(admin.TabularInline):
 class StaffAdmin(admin.ModelAdmin):
     form = StaffForm
     inlines = [WorkingHoursInline, ScheduleExceptionInline]
-    list_display = ["name", "active", "color", "user"]
+    list_display = ["name", "active", "colour", "user"]
     list_filter = ["active"]
     search_fields = ["name"]
     list_select_related = ["user"]
+
+    @admin.display(description="colour", ordering="color")
+    def colour(self, staff):
+        # A swatch: the desk knows a stylist's column by its colour, not by a hex code.
+        return format_html(
+            '<span style="display:inline-block;width:2.5em;height:1em;background:{};'
+            'border:1px solid #888" title="{}"></span>',
+            staff.color,
+            staff.name,
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)

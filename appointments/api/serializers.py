@@ -60,16 +60,14 @@ class AppointmentRescheduleSerializer(serializers.Serializer):
 
 
 class MyAppointmentBookSerializer(serializers.Serializer):
-    """A client booking in the app: for themselves only, source `app`."""
+    """A client booking in the app: for themselves only, source `app`, lasting the
+    service's own duration (a client can't shorten it to fit a gap, R42)."""
 
     client = serializers.IntegerField(required=False)
     item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all())
     start = serializers.DateTimeField()
     staff = serializers.PrimaryKeyRelatedField(
         queryset=Staff.objects.all(), allow_null=True, default=None
-    )
-    duration_minutes = serializers.IntegerField(
-        min_value=1, max_value=MAX_DURATION_MINUTES, required=False
     )
 
 

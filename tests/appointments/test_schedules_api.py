@@ -203,3 +203,20 @@ def test_client_app_users_cannot_reschedule_through_staff_paths(client_api, cust
         format="json",
     )
     assert response.status_code == 403
+
+
+def test_an_app_booking_lasts_the_services_duration(client_api, haircut, sam):  # R42
+    booked = client_api.post(
+        "/api/v1/me/appointments/",
+        {"item": haircut.pk, "start": "2026-03-11T09:00:00-04:00", "duration_minutes": 15},
+        format="json",
+    )
+    assert booked.status_code == 201
+    assert booked.json()["duration_minutes"] == 45
+    # Sam's hour is now taken to 9:45: a second booking at 9:15 is refused
+    refused = client_api.post(
+        "/api/v1/me/appointments/",
+        {"item": haircut.pk, "start": "2026-03-11T09:15:00-04:00"},
+        format="json",
+    )
+    assert refused.json()["code"] == "slot_unavailable"

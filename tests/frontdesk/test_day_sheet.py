@@ -176,7 +176,7 @@ def test_an_appointment_reads_in_the_salons_time():
         item=service_item(name="Haircut"),
         client=ClientFactory(first_name="Ann", last_name="Lee"),
     )
-    assert str(appointment) == "Haircut for Ann Lee, Sat 28 Nov at 12:00 PM"  # 17:00 UTC
+    assert str(appointment) == "Haircut for Ann Lee, Sat Nov 28 at 12:00 PM"  # 17:00 UTC
 
 
 def test_phones_read_in_national_format(desk):

@@ -2,8 +2,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import User
+from appointments.models import Appointment
 from clients.models import Client
 from loyalty.selectors import client_points_balance, ledger_disagreements
+from staff.models import ScheduleException, Staff, WorkingHours
 from tickets.models import Ticket
 
 
@@ -23,6 +25,12 @@ def test_seed_demo_loads_once_and_earns_by_the_seeds_examples(settings, db):
     assert manager.check_password("salon-manager-demo")
     assert manager.has_perm("loyalty.change_earningrule")
     assert not User.objects.get(username="frontdesk").has_perm("loyalty.change_earningrule")
+    # R41, R42: three stylists with their weeks, Rita's day off, appointments assigned.
+    assert list(Staff.objects.values_list("name", flat=True)) == ["Jo", "Rita", "Sam"]
+    assert WorkingHours.objects.filter(staff__name="Jo").count() == 7
+    assert ScheduleException.objects.filter(staff__name="Rita", start__isnull=True).count() == 1
+    assert Appointment.objects.filter(staff__isnull=True).count() == 0
+    assert Appointment.objects.filter(source="app").count() == 1
 
 
 def test_seed_demo_refuses_a_production_database(settings, db):

@@ -229,7 +229,8 @@ class Command(BaseCommand):
         appointment_book(
             client=clients["Farah"],
             item=items["Color"],
-            start=tomorrow + timedelta(hours=2),
+            # 2 PM: after any app booking above (Jo's first start is noon), so never a clash
+            start=tomorrow + timedelta(hours=4),
             staff=stylists["Jo"],
             user=manager,
         )
