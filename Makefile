@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run serve worker confirmations test lint format chromium screenshots bench bench-static bench-profile
+.PHONY: install run serve worker confirmations test lint format chromium screenshots bench bench-static bench-profile chaos
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -85,3 +85,11 @@ bench: bench-static
 
 bench-profile: bench-static
 	$(BIN)/python -m bench.profile
+
+# Fault injection (issue #16, not part of `make test`): gunicorn on a fresh PostgreSQL
+# database (CHAOS_DATABASE_URL, loopback only), racing keyed requests while workers are
+# SIGKILLed and database sessions severed; then the ledger and claim invariants. Exits 1 on
+# any violation or unexpected 5xx. CHAOS_SECONDS=600 for the long run (docs/reliability.md).
+CHAOS_SECONDS ?= 60
+chaos: install
+	$(BIN)/python chaos/run.py --seconds $(CHAOS_SECONDS)

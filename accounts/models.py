@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -36,3 +37,31 @@ class PhoneVerification(models.Model):
 
     def __str__(self):
         return f"Sign-up code for {self.phone}"
+
+
+class EmailChange(models.Model):
+    """A client-app user's new e-mail address waiting for its code (R77): the code is
+    e-mailed to the new address and the change takes effect when it comes back, so nobody
+    takes an address they can't read. Only the hash of the code is kept."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_changes"
+    )
+    email = models.EmailField(help_text="The new address, lower case, as e-mailed.")
+    code_hash = models.CharField(max_length=128)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Wrong codes entered.")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="email_change_expires_after_creation",
+            ),
+        ]
+
+    def __str__(self):
+        return f"E-mail change to {self.email}"

@@ -7,55 +7,45 @@ from django.contrib.auth import authenticate, password_validation, user_logged_i
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from knox.models import get_token_model
 
-from accounts.models import PhoneVerification, User
+from accounts.errors import (
+    ClientChanged,
+    CodeBlocked,
+    CodeDead,
+    CodeExpired,
+    CodeTooSoon,
+    CodeWrong,
+    EmailCodeDead,
+    EmailCodeExpired,
+    EmailOnAnotherClient,
+    EmailRequired,
+    EmailTaken,
+    InvalidCredentials,
+    InvalidEmail,
+    NoCode,
+    NoEmailChange,
+    PhoneHasAccount,
+    PhoneTakenAtSignup,
+    SignInLocked,
+)
+from accounts.models import EmailChange, PhoneVerification, User
 from clients.models import Client, ClientSource
 from clients.services import client_by_referral_code, client_create, client_update
 from messaging.models import MessageStatus
 from messaging.services import phone_normalize, sms_queue
 from salon import roles
-from salon.errors import DomainError, TooManyAttempts
-
-SIGN_IN_REFUSED = "Unable to sign in with that username and password."
-SIGN_IN_LOCKED = (
-    "Too many failed sign-ins for this username from this address; try again later or ask "
-    "the salon to unlock the account."
-)
-EMAIL_TAKEN = "An account with this e-mail address already exists; sign in instead."
-PHONE_TAKEN = "Another client already has this phone number."
-EMAIL_REQUIRED = "Your app account signs in with this e-mail address: it can't be blank."
-PHONE_HAS_ACCOUNT = (
-    "A client with this phone number already has an app account; sign in instead "
-    "(or ask the salon to reset it)."
-)
 
 # Sign-up codes (SPEC §11: 6 digits, 10 minutes, 5 tries; docs/decisions.md).
 CODE_DIGITS = 6
 CODE_LIFETIME = timedelta(minutes=10)
 CODE_MAX_TRIES = 5
 CODE_RESEND_AFTER = timedelta(minutes=1)
-
-NO_CODE = "No sign-up code is waiting for this phone number; sign up again to get one."
-CODE_EXPIRED = "This code has expired (codes last 10 minutes); sign up again to get a new one."
-CODE_DEAD = "Too many wrong codes: this code no longer works. Sign up again to get a new one."
-CODE_TOO_SOON = "A code was texted to this number less than a minute ago; wait before asking again."
-CODE_BLOCKED = (
-    "This phone number has opted out of the salon's texts, so no code can be sent: reply "
-    "START to the salon's number, then sign up again."
-)
-CLIENT_CHANGED = "This client record has changed since the code was sent; sign up again."
-
-
-class InvalidCredentials(DomainError):
-    """A wrong username or password, or an inactive account (the same answer for each)."""
-
-    code = "invalid_credentials"
-    message = SIGN_IN_REFUSED
 
 
 @transaction.atomic
@@ -73,7 +63,7 @@ def auth_token_create(*, username: str, password: str, request=None) -> str:
         # django-axes (AUTHENTICATION_BACKENDS) counts failures per username and address
         # and marks the request once they reach AXES_FAILURE_LIMIT.
         if getattr(request, "axes_locked_out", False):
-            raise TooManyAttempts(SIGN_IN_LOCKED)
+            raise SignInLocked()
         raise InvalidCredentials()
     _instance, token = get_token_model().objects.create(user=user)
     user_logged_in.send(sender=user.__class__, request=request, user=user)
@@ -85,7 +75,7 @@ def _email_normalize(email: str) -> str:
     try:
         validate_email(email)
     except ValidationError:
-        raise DomainError("Enter a valid e-mail address.", field="email") from None
+        raise InvalidEmail(field="email") from None
     return email
 
 
@@ -93,7 +83,7 @@ def _login_checks(*, email: str, password: str, first_name: str = "", last_name:
     """The e-mail address (normalized) is free and the password passes Django's validators."""
     email = _email_normalize(email)
     if User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
-        raise DomainError(EMAIL_TAKEN, field="email")
+        raise EmailTaken(field="email")
     candidate = User(username=email, email=email, first_name=first_name, last_name=last_name)
     try:
         password_validation.validate_password(password, user=candidate)
@@ -117,12 +107,12 @@ def _client_login_create(*, email: str, password: str, first_name: str, last_nam
     except ValidationError as error:
         # The username is the e-mail address: its errors are the e-mail's.
         messages = error.message_dict.get("username") or error.messages
-        raise DomainError(messages[0], field="email") from None
+        raise InvalidEmail(messages[0], field="email") from None
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError:  # the same address signed up a moment ago
-        raise DomainError(EMAIL_TAKEN, field="email") from None
+        raise EmailTaken(field="email") from None
     group, _created = Group.objects.get_or_create(name=roles.CLIENT)
     user.groups.add(group)
     password_validation.password_changed(password, user)
@@ -137,7 +127,7 @@ def _code_send(*, client: Client, phone: str, now: datetime) -> PhoneVerificatio
         and latest.used_at is None
         and now < latest.created_at + CODE_RESEND_AFTER
     ):
-        raise DomainError(CODE_TOO_SOON, field="phone")
+        raise CodeTooSoon(field="phone")
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     verification = PhoneVerification.objects.create(
         client=client,
@@ -154,7 +144,7 @@ def _code_send(*, client: Client, phone: str, now: datetime) -> PhoneVerificatio
         client_id=client.pk,
     )
     if message.status == MessageStatus.BLOCKED:
-        raise DomainError(CODE_BLOCKED, field="phone")
+        raise CodeBlocked(field="phone")
     return verification
 
 
@@ -189,7 +179,7 @@ def client_signup(
     )
     if existing is not None:
         if existing.user_id is not None:
-            raise DomainError(PHONE_HAS_ACCOUNT, field="phone")
+            raise PhoneHasAccount(field="phone")
         # The referral code is not applied to an existing client: whether they were
         # referred was settled at the desk (R25, docs/decisions.md).
         _code_send(client=existing, phone=number, now=now)
@@ -208,7 +198,7 @@ def client_signup(
             user=user,
         )
     except IntegrityError:  # the same phone signed up a moment ago (R24: unique when active)
-        raise DomainError(PHONE_TAKEN, field="phone") from None
+        raise PhoneTakenAtSignup(field="phone") from None
 
 
 def client_signup_verify(
@@ -233,25 +223,28 @@ def client_signup_verify(
             .first()
         )
         if verification is None or verification.used_at is not None:
-            raise DomainError(NO_CODE, field="code")
+            raise NoCode(field="code")
         if now >= verification.expires_at:
-            raise DomainError(CODE_EXPIRED, field="code")
+            raise CodeExpired(field="code")
         if verification.attempts >= CODE_MAX_TRIES:
-            raise DomainError(CODE_DEAD, field="code")
+            raise CodeDead(field="code")
         if not check_password(str(code).strip(), verification.code_hash):
             verification.attempts += 1
             verification.save(update_fields=["attempts"])
             tries_left = CODE_MAX_TRIES - verification.attempts
             refusal = (
-                f"Wrong code; {tries_left} {'try' if tries_left == 1 else 'tries'} left."
+                CodeWrong(
+                    f"Wrong code; {tries_left} {'try' if tries_left == 1 else 'tries'} left.",
+                    field="code",
+                )
                 if tries_left
-                else CODE_DEAD
+                else CodeDead(field="code")
             )
         else:
             return _verified_client_link(
                 verification=verification, number=number, email=email, password=password, now=now
             )
-    raise DomainError(refusal, field="code")
+    raise refusal
 
 
 def _verified_client_link(
@@ -263,9 +256,9 @@ def _verified_client_link(
         .first()
     )
     if client is None:
-        raise DomainError(CLIENT_CHANGED, field="phone")
+        raise ClientChanged(field="phone")
     if client.user_id is not None:
-        raise DomainError(PHONE_HAS_ACCOUNT, field="phone")
+        raise PhoneHasAccount(field="phone")
     verification.used_at = now
     verification.save(update_fields=["used_at"])
     client.user = _client_login_create(
@@ -277,21 +270,100 @@ def _verified_client_link(
     return client
 
 
+def _email_free_for(*, email: str, user: User) -> None:
+    """R77: an address another account signs in with, or another client's record holds,
+    can't become this client's (it locked that person out of signing up)."""
+    taken = User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email))
+    if taken.exclude(pk=user.pk).exists():
+        raise EmailTaken(field="email")
+    others = Client.objects.filter(email__iexact=email, merged_into__isnull=True)
+    if others.exclude(user=user).exists():
+        raise EmailOnAnotherClient(field="email")
+
+
+def _email_change_send(*, user: User, email: str, now: datetime) -> EmailChange:
+    """E-mail a new code to the new address; it replaces any earlier one."""
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    change = EmailChange.objects.create(
+        user=user,
+        email=email,
+        code_hash=make_password(code),
+        created_at=now,
+        expires_at=now + CODE_LIFETIME,
+    )
+    minutes = int(CODE_LIFETIME.total_seconds() // 60)
+    transaction.on_commit(
+        lambda: send_mail(
+            subject="Confirm your new e-mail address",
+            message=(
+                f"Your salon app code is {code}. Enter it in the app within {minutes} minutes "
+                "to use this address. If you didn't ask for this, ignore this e-mail."
+            ),
+            from_email=None,
+            recipient_list=[email],
+        )
+    )
+    return change
+
+
 @transaction.atomic
-def client_self_update(*, user: User, changes: dict) -> Client:
-    """A client-app user changes their own record (/api/v1/me/) through client_update. The
-    e-mail address is also their username (SPEC §10), so a new address moves the login
-    with it, and can't be blank or another account's."""
+def client_self_update(*, user: User, changes: dict, now: datetime | None = None) -> Client:
+    """A client-app user changes their own record (/api/v1/me/) through client_update.
+
+    The e-mail address is also their username (SPEC §10), so a new address doesn't change
+    at once (R77): a 6-digit code is e-mailed to it, and client_email_verify makes the
+    change. Blank, invalid, or another account's or client's address is a 400, and nothing
+    else in the request changes then either."""
+    now = now or timezone.now()
     client = user.client
+    changes = dict(changes)
     if "email" in changes:
-        email = (changes["email"] or "").strip().lower()
+        email = (changes.pop("email") or "").strip().lower()
         if not email:
-            raise DomainError(EMAIL_REQUIRED, field="email")
+            raise EmailRequired(field="email")
         if email != user.username:
-            taken = User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email))
-            if taken.exclude(pk=user.pk).exists():
-                raise DomainError(EMAIL_TAKEN, field="email")
-            user.username = user.email = email
-            user.save(update_fields=["username", "email"])
-        changes = {**changes, "email": email}
+            email = _email_normalize(email)
+            _email_free_for(email=email, user=user)
+            _email_change_send(user=user, email=email, now=now)
     return client_update(client=client, changes=changes, user=user)
+
+
+def client_email_verify(*, user: User, code: str, now: datetime | None = None) -> Client:
+    """Finish a /me/ e-mail change with the code e-mailed to the new address (R77): the
+    latest code counts, once, for 10 minutes, and dies after 5 wrong tries. The address must
+    still be free. Not one transaction on purpose: a wrong try is counted (committed)."""
+    now = now or timezone.now()
+    refusal = None
+    with transaction.atomic():
+        change = (
+            EmailChange.objects.select_for_update()
+            .filter(user=user)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if change is None or change.used_at is not None:
+            raise NoEmailChange(field="code")
+        if now >= change.expires_at:
+            raise EmailCodeExpired(field="code")
+        if change.attempts >= CODE_MAX_TRIES:
+            raise EmailCodeDead(field="code")
+        if not check_password(str(code).strip(), change.code_hash):
+            change.attempts += 1
+            change.save(update_fields=["attempts"])
+            tries_left = CODE_MAX_TRIES - change.attempts
+            refusal = (
+                CodeWrong(
+                    f"Wrong code; {tries_left} {'try' if tries_left == 1 else 'tries'} left.",
+                    field="code",
+                )
+                if tries_left
+                else EmailCodeDead(field="code")
+            )
+        else:
+            _email_free_for(email=change.email, user=user)
+            change.used_at = now
+            change.save(update_fields=["used_at"])
+            user.username = user.email = change.email
+            user.save(update_fields=["username", "email"])
+            return client_update(client=user.client, changes={"email": change.email}, user=user)
+    raise refusal

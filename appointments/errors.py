@@ -1,6 +1,62 @@
-"""Refusals of the booking rules (R42); codes are listed in the README."""
+"""The refusals of the appointments app, one class per broken rule (R71, R42; salon/errors.py);
+codes are listed in the README."""
 
 from salon.errors import DomainError
+
+
+class ClientMergedBooking(DomainError):
+    code = "client_merged"
+    message = "This client was merged into another; book for the surviving client."
+
+
+class WrongItemKind(DomainError):
+    code = "wrong_item_kind"
+    message = "Choose an item of the right kind."
+
+
+class ItemInactive(DomainError):
+    code = "item_inactive"
+    message = "This item is no longer offered."
+
+
+class StartWithoutTimeZone(DomainError):
+    code = "start_without_time_zone"
+    message = "Give the start as a date and time with its time zone."
+
+
+class StartInPast(DomainError):
+    code = "start_in_past"
+    message = "An appointment can't start in the past."
+
+
+class InvalidSource(DomainError):
+    code = "invalid_source"
+    message = "This is not a valid source."
+
+
+class InvalidDuration(DomainError):
+    code = "invalid_duration"
+    message = "The duration is a number of minutes."
+
+
+class StatusChangeRefused(DomainError):
+    code = "status_change_refused"
+    message = "The appointment can't move to this status."
+
+
+class NoShowBeforeStart(DomainError):
+    code = "no_show_before_start"
+    message = "An appointment that hasn't started can't be a no-show."
+
+
+class InvalidQuantity(DomainError):
+    code = "invalid_quantity"
+    message = "Reserve at least 1."
+
+
+class ReservationNotReserved(DomainError):
+    code = "reservation_not_reserved"
+    message = "Only a reserved product can be cancelled."
 
 
 class StaffDoubleBooked(DomainError):

@@ -10,7 +10,22 @@ from django.db.models import Q
 from django.utils import timezone
 
 from appointments import scheduling
-from appointments.errors import AppointmentNotReschedulable, SlotUnavailable, StaffDoubleBooked
+from appointments.errors import (
+    AppointmentNotReschedulable,
+    ClientMergedBooking,
+    InvalidDuration,
+    InvalidQuantity,
+    InvalidSource,
+    ItemInactive,
+    NoShowBeforeStart,
+    ReservationNotReserved,
+    SlotUnavailable,
+    StaffDoubleBooked,
+    StartInPast,
+    StartWithoutTimeZone,
+    StatusChangeRefused,
+    WrongItemKind,
+)
 from appointments.models import (
     Appointment,
     AppointmentStatus,
@@ -58,18 +73,16 @@ def _salon_date(moment: datetime) -> date:
 
 def _client_check(client: Client) -> None:
     if client.is_tombstone:
-        raise DomainError(
-            "This client was merged into another; book for the surviving client.", field="client"
-        )
+        raise ClientMergedBooking(field="client")
 
 
 def _item_check(item: Item, *, kind: str, noun: str) -> None:
     if item.kind != kind:
-        raise DomainError(
+        raise WrongItemKind(
             f"Choose a {noun}: “{item}” is a {item.get_kind_display()}.", field="item"
         )
     if not item.active:
-        raise DomainError(f"“{item}” is no longer offered.", field="item")
+        raise ItemInactive(f"“{item}” is no longer offered.", field="item")
 
 
 def is_prebooked(*, client: Client, start: datetime, now: datetime) -> bool:
@@ -91,9 +104,9 @@ def is_prebooked(*, client: Client, start: datetime, now: datetime) -> bool:
 
 def _start_check(start: datetime, *, now: datetime) -> None:
     if start is None or timezone.is_naive(start):
-        raise DomainError("Give the start as a date and time with its time zone.", field="start")
+        raise StartWithoutTimeZone(field="start")
     if start <= now:
-        raise DomainError("An appointment can't start in the past.", field="start")
+        raise StartInPast(field="start")
 
 
 def _staff_assign(
@@ -154,13 +167,13 @@ def _booking_check(
     _item_check(item, kind=ItemKind.SERVICE, noun="service")
     _start_check(start, now=now)
     if source not in ClientSource.values:
-        raise DomainError(f"“{source}” is not a valid source.", field="source")
+        raise InvalidSource(f"“{source}” is not a valid source.", field="source")
     if (
         isinstance(duration_minutes, bool)
         or not isinstance(duration_minutes, int)
         or not 1 <= duration_minutes <= MAX_DURATION_MINUTES
     ):
-        raise DomainError(
+        raise InvalidDuration(
             f"The duration is a number of minutes from 1 to {MAX_DURATION_MINUTES}.",
             field="duration_minutes",
         )
@@ -288,7 +301,7 @@ TRANSITIONS = {
 def _appointment_move(*, appointment: Appointment, to: str) -> Appointment:
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.status not in TRANSITIONS[to]:
-        raise DomainError(
+        raise StatusChangeRefused(
             f"A {appointment.get_status_display().lower()} appointment can't be marked "
             f"{AppointmentStatus(to).label.lower()}.",
             field="status",
@@ -324,7 +337,7 @@ def appointment_no_show(
     """booked or confirmed → no show, once its start has passed."""
     now = now or timezone.now()
     if appointment.start > now:
-        raise DomainError("An appointment that hasn't started can't be a no-show.", field="status")
+        raise NoShowBeforeStart(field="status")
     return _appointment_move(appointment=appointment, to=AppointmentStatus.NO_SHOW)
 
 
@@ -365,9 +378,9 @@ def reservation_create(
     _client_check(client)
     _item_check(item, kind=ItemKind.PRODUCT, noun="product")
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-        raise DomainError("Reserve at least 1.", field="quantity")
+        raise InvalidQuantity(field="quantity")
     if source not in ClientSource.values:
-        raise DomainError(f"“{source}” is not a valid source.", field="source")
+        raise InvalidSource(f"“{source}” is not a valid source.", field="source")
     reservation = ProductReservation(
         client=client,
         item=item,
@@ -385,7 +398,7 @@ def reservation_cancel(*, reservation: ProductReservation, user=None) -> Product
     """reserved → cancelled; a fulfilled or cancelled reservation can't be cancelled."""
     reservation = ProductReservation.objects.select_for_update().get(pk=reservation.pk)
     if reservation.status != ReservationStatus.RESERVED:
-        raise DomainError(
+        raise ReservationNotReserved(
             f"A {reservation.get_status_display().lower()} reservation can't be cancelled.",
             field="status",
         )

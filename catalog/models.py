@@ -1,6 +1,8 @@
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from salon.limits import money_validators
+
 
 class ItemKind(models.TextChoices):
     SERVICE = "service", "Service"
@@ -16,7 +18,7 @@ class Item(models.Model):
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=ItemKind.choices)
-    price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    price = models.DecimalField(max_digits=12, decimal_places=2, validators=money_validators)
     active = models.BooleanField(default=True)
     duration_minutes = models.PositiveIntegerField(
         default=60,

@@ -183,6 +183,7 @@ class ClientAdmin(HistoryAdmin):
     ]
     always_read_only = [
         "profile_photo",
+        "source",  # R77: the system's (desk: front_desk), it decides online sign-up points
         "referral_code",
         "user",
         "merged_into",

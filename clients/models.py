@@ -4,6 +4,8 @@ from django.db import models
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from salon.limits import NOTES_MAX_LENGTH, notes_validators
+
 
 class ClientSource(models.TextChoices):
     FRONT_DESK = "front_desk", "Front desk"
@@ -22,7 +24,7 @@ class Client(models.Model):
     phone = PhoneNumberField(blank=True, null=True, help_text="Mobile phone; stored in E.164.")
     email = models.EmailField(blank=True)
     birthday = models.DateField(blank=True, null=True)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=NOTES_MAX_LENGTH, validators=notes_validators)
     sms_consent = models.BooleanField("SMS consent", default=False)
     source = models.CharField(
         max_length=20, choices=ClientSource.choices, default=ClientSource.FRONT_DESK

@@ -14,8 +14,31 @@ from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 from PIL import Image, UnidentifiedImageError
 
+from clients.errors import (
+    BirthdayInFuture,
+    BlankName,
+    ClientMerged,
+    DuplicateMerged,
+    EmptyFile,
+    FieldNotEditable,
+    FileTooLarge,
+    FileTypeRefused,
+    ImageTooLarge,
+    InvalidPhone,
+    MergeIntoItself,
+    PhoneTaken,
+    ProfilePhotoNotImage,
+    ReferralCycle,
+    ReferredByLocked,
+    ReferrerAndCode,
+    ReferrerMerged,
+    SelfReferral,
+    SurvivorMerged,
+    TooManyFiles,
+    UnknownReferralCode,
+    UploadsOff,
+)
 from clients.models import (
-    REFERRED_BY_LOCKED_MESSAGE,
     UPLOADS_DIRECTORY,
     Client,
     ClientFile,
@@ -23,8 +46,8 @@ from clients.models import (
     FileKind,
 )
 from clients.selectors import client_survivor
-from clients.signals import client_merged
-from salon.errors import DomainError, PermissionRefused
+from clients.signals import client_merge_locking, client_merged
+from salon.errors import PermissionRefused
 from salon.selectors import features_get
 
 # No 0/O or 1/I/L: codes are read aloud at the desk and typed into the app.
@@ -34,7 +57,8 @@ REFERRAL_CODE_ATTEMPTS = 10
 
 # The fields staff give client_create and client_update, in form order; the rest
 # (referral_code, merged_into, user) have their own paths (generated, merge, signup) and are
-# never set through a plain create or update.
+# never set through a plain create or update. `source` is the system's (R77): client_create
+# takes it from its caller (the desk: front_desk, sign-up: app), and nothing changes it.
 EDITABLE_FIELDS = (
     "first_name",
     "last_name",
@@ -43,12 +67,9 @@ EDITABLE_FIELDS = (
     "birthday",
     "notes",
     "sms_consent",
-    "source",
     "referred_by",
 )
 UPDATABLE_FIELDS = frozenset(EDITABLE_FIELDS)
-
-TOMBSTONE_MESSAGE = "This client was merged into another client and can no longer be changed."
 
 
 def referral_code_generate() -> str:
@@ -74,46 +95,40 @@ def phone_normalize(value, *, client: Client | None = None) -> PhoneNumber | Non
         except phonenumbers.NumberParseException:
             number = None
     if number is None or not number.is_valid():
-        raise DomainError("Enter a valid mobile phone number.", field="phone")
+        raise InvalidPhone(field="phone")
     holders = Client.objects.filter(phone=number.as_e164, merged_into__isnull=True)
     if client is not None and client.pk is not None:
         holders = holders.exclude(pk=client.pk)
     if holders.exists():
-        raise DomainError("Another client already has this phone number.", field="phone")
+        raise PhoneTaken(field="phone")
     return number
 
 
 def _name_clean(value, *, field: str) -> str:
     name = (value or "").strip()
     if not name:
-        raise DomainError("This field may not be blank.", field=field)
+        raise BlankName(field=field)
     return name
 
 
 def _birthday_check(birthday: date | None) -> None:
     if birthday is not None and birthday > timezone.localdate():
-        raise DomainError("A birthday can't be in the future.", field="birthday")
+        raise BirthdayInFuture(field="birthday")
 
 
 def _referrer_check(*, client: Client | None, referrer: Client) -> None:
     """R25: no self-referral, no tombstone referrer, no cycle (walk the referrer's chain)."""
     if client is not None and client.pk is not None and referrer.pk == client.pk:
-        raise DomainError("A client can't refer themselves.", field="referred_by")
+        raise SelfReferral(field="referred_by")
     if referrer.is_tombstone:
-        raise DomainError(
-            "This client was merged into another and can't be a referrer.", field="referred_by"
-        )
+        raise ReferrerMerged(field="referred_by")
     if client is None or client.pk is None:
         return  # a new client refers nobody yet, so no cycle can close through it
     seen = {referrer.pk}
     ancestor_id = referrer.referred_by_id
     while ancestor_id is not None and ancestor_id not in seen:
         if ancestor_id == client.pk:
-            raise DomainError(
-                "This referral would make a cycle: the chosen referrer was referred, directly "
-                "or through others, by this client.",
-                field="referred_by",
-            )
+            raise ReferralCycle(field="referred_by")
         seen.add(ancestor_id)
         ancestor_id = (
             Client.objects.filter(pk=ancestor_id).values_list("referred_by_id", flat=True).first()
@@ -125,7 +140,7 @@ def client_by_referral_code(*, code: str) -> Client:
     normalized = (code or "").strip().upper()
     referrer = Client.objects.filter(referral_code=normalized).first() if normalized else None
     if referrer is None:
-        raise DomainError("Unknown referral code.", field="referral_code")
+        raise UnknownReferralCode(field="referral_code")
     return client_survivor(referrer)
 
 
@@ -138,7 +153,7 @@ def _client_save(client: Client) -> None:
     except IntegrityError as error:
         if "phone" not in str(error):  # PostgreSQL names the constraint, SQLite the column
             raise
-        raise DomainError("Another client already has this phone number.", field="phone") from None
+        raise PhoneTaken(field="phone") from None
 
 
 def _check_may(*, user, client: Client, perm: str, action: str) -> None:
@@ -170,9 +185,7 @@ def client_create(
     """Create a client (R24). `user` is the client-app login to link (signup); `created_by`
     the staff member entering it. A referral code (R25, online signup) names the referrer."""
     if referred_by is not None and referral_code_used:
-        raise DomainError(
-            "Give either a referrer or a referral code, not both.", field="referral_code"
-        )
+        raise ReferrerAndCode(field="referral_code")
     if referral_code_used:
         referred_by = client_by_referral_code(code=referral_code_used)
     if referred_by is not None:
@@ -206,11 +219,11 @@ def client_update(*, client: Client, changes: dict, user=None) -> Client:
     unknown = set(changes) - UPDATABLE_FIELDS
     if unknown:
         field = sorted(unknown)[0]
-        raise DomainError("This field can't be changed here.", field=field)
+        raise FieldNotEditable(field=field)
     client = Client.objects.select_for_update().get(pk=client.pk)
     _check_may(user=user, client=client, perm="clients.change_client", action="change clients")
     if client.is_tombstone:
-        raise DomainError(TOMBSTONE_MESSAGE)
+        raise ClientMerged()
 
     for name in ("first_name", "last_name"):
         if name in changes:
@@ -224,15 +237,14 @@ def client_update(*, client: Client, changes: dict, user=None) -> Client:
         client.birthday = changes["birthday"]
     if "notes" in changes:
         client.notes = changes["notes"] or ""
-    for name in ("sms_consent", "source"):
-        if name in changes:
-            setattr(client, name, changes[name])
+    if "sms_consent" in changes:
+        client.sms_consent = changes["sms_consent"]
     if "referred_by" in changes:
         referrer = changes["referred_by"]
         referrer_id = referrer.pk if referrer is not None else None
         if referrer_id != client.referred_by_id:
             if client.referred_by_id is not None:
-                raise DomainError(REFERRED_BY_LOCKED_MESSAGE, field="referred_by")
+                raise ReferredByLocked(field="referred_by")
             _referrer_check(client=client, referrer=referrer)
             client.referred_by = referrer
 
@@ -251,10 +263,6 @@ IMAGE_TYPES = {
     "WEBP": ("image/webp", "webp"),
 }
 PDF_MAGIC = b"%PDF-"
-UPLOADS_OFF_MESSAGE = (
-    "Client uploads are switched off: they need the Client Connect premium feature "
-    "“Profile photos”, which a Manager can switch on (with all three base features)."
-)
 
 
 def _upload_kind(uploaded_file) -> tuple[str, str, str]:
@@ -272,19 +280,13 @@ def _upload_kind(uploaded_file) -> tuple[str, str, str]:
                 image_format = image.format
                 image.verify()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise DomainError(
-            "This image has too many pixels to be processed safely.", field="file"
-        ) from None
+        raise ImageTooLarge(field="file") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         image_format = None
     finally:
         uploaded_file.seek(0)
     if image_format not in IMAGE_TYPES:
-        raise DomainError(
-            "Only images (JPEG, PNG, GIF, WebP) and PDF documents can be uploaded; "
-            "this file is none of them (or is damaged).",
-            field="file",
-        )
+        raise FileTypeRefused(field="file")
     content_type, extension = IMAGE_TYPES[image_format]
     return FileKind.IMAGE, content_type, extension
 
@@ -303,24 +305,24 @@ def client_file_check(
     (kind, content type, extension) found in the content. `pending` counts uploads of the
     same request not stored yet (the admin's inline sends several at once)."""
     if not features_get().profile_photos:
-        raise DomainError(UPLOADS_OFF_MESSAGE, field="file")
+        raise UploadsOff(field="file")
     if client.is_tombstone:
-        raise DomainError(TOMBSTONE_MESSAGE)
+        raise ClientMerged()
     limit = settings.CLIENT_UPLOAD_MAX_FILES
     stored = ClientFile.objects.filter(client=client).count() if client.pk else 0
     if stored + pending >= limit:
-        raise DomainError(
+        raise TooManyFiles(
             f"A client can keep at most {limit} files. Delete one before uploading another.",
             field="file",
         )
     if uploaded_file is None or not uploaded_file.size:
-        raise DomainError("The uploaded file is empty.", field="file")
+        raise EmptyFile(field="file")
     if uploaded_file.size > settings.CLIENT_UPLOAD_MAX_BYTES:
         megabytes = settings.CLIENT_UPLOAD_MAX_BYTES / (1024 * 1024)
-        raise DomainError(f"Files may be at most {megabytes:g} MB.", field="file")
+        raise FileTooLarge(f"Files may be at most {megabytes:g} MB.", field="file")
     kind, content_type, extension = _upload_kind(uploaded_file)
     if is_profile_photo and kind != FileKind.IMAGE:
-        raise DomainError("Only an image can be the profile photo.", field="is_profile_photo")
+        raise ProfilePhotoNotImage(field="is_profile_photo")
     return kind, content_type, extension
 
 
@@ -363,7 +365,7 @@ def client_file_delete(*, file: ClientFile, user=None) -> None:
     client = Client.objects.select_for_update().get(pk=file.client_id)
     _check_may(user=user, client=client, perm="clients.delete_clientfile", action="delete files")
     if client.is_tombstone:
-        raise DomainError(TOMBSTONE_MESSAGE)
+        raise ClientMerged()
     storage, name = file.file.storage, file.file.name
     file.delete()
     transaction.on_commit(lambda: storage.delete(name))
@@ -426,23 +428,30 @@ def client_merge(
 ) -> Client:
     """Merge `duplicate` into `survivor` (R17, Manager only). This app moves uploads,
     referrals, the referrer and the app login; every other app moves its own rows in its
-    `client_merged` receiver, inside this transaction. The duplicate stays as a tombstone."""
+    `client_merged` receiver, inside this transaction. The duplicate stays as a tombstone.
+
+    Locks (R78): both client rows FOR NO KEY UPDATE, which other writers' foreign-key
+    checks (FOR KEY SHARE, at their COMMIT) don't wait for; then, through
+    `client_merge_locking`, the rows other writers lock first (tickets); the receivers of
+    `client_merged` follow in the writers' order (appointments, feedback, balances). The one
+    change of a key column, the app login, comes last, when every other lock is held."""
     if user is None or not user.has_perm("clients.merge_client"):
         raise PermissionRefused("Only a Manager may merge clients.")
     if survivor.pk == duplicate.pk:
-        raise DomainError("A client can't be merged into itself.", field="duplicate")
+        raise MergeIntoItself(field="duplicate")
     now = now or timezone.now()
     locked = {
         row.pk: row
-        for row in Client.objects.select_for_update()
+        for row in Client.objects.select_for_update(no_key=True)
         .filter(pk__in=[survivor.pk, duplicate.pk])
         .order_by("pk")
     }
     survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
     if survivor.is_tombstone:
-        raise DomainError("A client can't be merged into a client that was itself merged.")
+        raise SurvivorMerged()
     if duplicate.is_tombstone:
-        raise DomainError("This client was already merged into another.", field="duplicate")
+        raise DuplicateMerged(field="duplicate")
+    client_merge_locking.send(sender=Client, survivor=survivor, duplicate=duplicate)
 
     # Uploads: the survivor keeps its own profile photo (R17); beyond 20 files are kept.
     if ClientFile.objects.filter(client=survivor, is_profile_photo=True).exists():
@@ -463,13 +472,9 @@ def client_merge(
     if login_id is not None and not moves_login:
         get_user_model().objects.filter(pk=login_id).update(is_active=False)
 
-    # Tombstone first: that frees its phone (unique among active clients only) and login.
-    Client.objects.filter(pk=duplicate.pk).update(
-        merged_into=survivor, user=None if moves_login else login_id, updated_at=now
-    )
+    # Tombstone first: that frees its phone (unique among active clients only).
+    Client.objects.filter(pk=duplicate.pk).update(merged_into=survivor, updated_at=now)
     survivor_changes = {"referred_by_id": referrer_id, "updated_at": now}
-    if moves_login:
-        survivor_changes["user_id"] = login_id
     # Details the survivor lacks are taken from the duplicate; notes are kept from both.
     if survivor.phone is None and duplicate.phone is not None:
         survivor_changes["phone"] = duplicate.phone
@@ -485,6 +490,16 @@ def client_merge(
 
     survivor.refresh_from_db()
     duplicate.refresh_from_db()
+    client_merged.send(sender=Client, survivor=survivor, duplicate=duplicate, user=user, now=now)
+
+    if moves_login:
+        # user_id is unique, so changing it upgrades the row lock to FOR UPDATE, which
+        # blocks other writers' foreign-key checks: last, once the receivers hold their
+        # locks. The tombstone lets go of the login before the survivor takes it.
+        Client.objects.filter(pk=duplicate.pk).update(user=None)
+        Client.objects.filter(pk=survivor.pk).update(user_id=login_id)
+        survivor.refresh_from_db()
+        duplicate.refresh_from_db()
     # update() skips the audit history's signals: the merge writes its rows itself.
     Client.history.bulk_history_create(
         [survivor, duplicate, *Client.objects.filter(pk__in=moved_referral_ids)],
@@ -493,5 +508,4 @@ def client_merge(
         default_change_reason=f"Client #{duplicate.pk} merged into #{survivor.pk}",
         default_date=now,
     )
-    client_merged.send(sender=Client, survivor=survivor, duplicate=duplicate, user=user, now=now)
     return survivor

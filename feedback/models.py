@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from salon.limits import NOTES_MAX_LENGTH, notes_validators
+
 
 class FeedbackSource(models.TextChoices):
     CLIENT = "client", "Client"
@@ -20,7 +22,7 @@ class Feedback(models.Model):
     rating = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    comment = models.TextField(blank=True)
+    comment = models.TextField(blank=True, max_length=NOTES_MAX_LENGTH, validators=notes_validators)
     source = models.CharField(
         max_length=20, choices=FeedbackSource.choices, default=FeedbackSource.FRONT_DESK
     )

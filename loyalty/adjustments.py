@@ -52,7 +52,10 @@ def points_adjust(
     points = whole_number(points, field="points", minimum=-(10**9))
     if points == 0:
         raise ZeroPoints(field="points")
-    if client.is_tombstone:
+    # The balance lock first: a merge of this client holds it until it commits, so the
+    # tombstone check below reads the merge's outcome and no points land on a tombstone.
+    ledger.balances_lock([client.pk])
+    if Client.objects.filter(pk=client.pk, merged_into__isnull=False).exists():
         raise DomainError("This client was merged into another; adjust the survivor.")
     dated = expires_on is not None or never_expires
     if dated:
@@ -69,7 +72,7 @@ def points_adjust(
         created_at=now,
         available_at=now,
         created_by=user,
-        memo=reason[:255],
+        memo=reason,
         idempotency_key=f"manual:{uuid.uuid4().hex}",
         expires_on=expires_on,
     )

@@ -14,6 +14,7 @@ from loyalty.actions import (
     Action,
     Beneficiary,
 )
+from salon.limits import REASON_MAX_LENGTH
 
 
 class EarningRule(models.Model):
@@ -247,7 +248,7 @@ class PointsEntry(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    memo = models.CharField(max_length=255, blank=True)
+    memo = models.CharField(max_length=REASON_MAX_LENGTH, blank=True)
     idempotency_key = models.CharField(max_length=200, unique=True)
     # A lot's last day (R51): set when an entry that adds points is posted; null = never.
     expires_on = models.DateField(null=True, blank=True)

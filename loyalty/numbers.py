@@ -1,8 +1,7 @@
 """Whole numbers from the desk and the API: points and settings are ints (STYLE rule 8)."""
 
-from decimal import Decimal, InvalidOperation
-
 from loyalty.errors import NotAWholeNumber, NumberTooSmall
+from salon.limits import NotAPlainNumber, plain_decimal
 
 
 def whole_number(value, *, field: str, minimum: int) -> int:
@@ -10,10 +9,10 @@ def whole_number(value, *, field: str, minimum: int) -> int:
     if isinstance(value, bool):
         raise NotAWholeNumber(field=field)
     try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
+        number = plain_decimal(value, field=field)  # R76: no " 5 ", "1e3" or Arabic-Indic digits
+    except NotAPlainNumber:
         raise NotAWholeNumber(field=field) from None
-    if not number.is_finite() or number != number.to_integral_value():
+    if number != number.to_integral_value():
         raise NotAWholeNumber(field=field)
     if number < minimum:
         raise NumberTooSmall(f"Give a whole number of at least {minimum}.", field=field)

@@ -10,9 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from messaging.backends.base import get_sms_backend
+from messaging.errors import EmptyText, InvalidPhoneNumber, TextWithoutPurpose
 from messaging.models import Direction, Message, MessageStatus, OptOut
 from messaging.signals import sms_received
-from salon.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +32,9 @@ def phone_normalize(number: str, *, field: str = "to") -> str:
     try:
         parsed = phonenumbers.parse(str(number), settings.PHONENUMBER_DEFAULT_REGION)
     except phonenumbers.NumberParseException as exc:
-        raise DomainError("Enter a valid phone number.", field=field) from exc
+        raise InvalidPhoneNumber(field=field) from exc
     if not phonenumbers.is_valid_number(parsed):
-        raise DomainError("Enter a valid phone number.", field=field)
+        raise InvalidPhoneNumber(field=field)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -68,9 +68,9 @@ def sms_queue(*, to: str, body: str, purpose: str, client_id: int | None = None)
     and never sent.
     """
     if not purpose or not purpose.strip():
-        raise DomainError("A text needs a purpose key.", field="purpose")
+        raise TextWithoutPurpose(field="purpose")
     if not body or not body.strip():
-        raise DomainError("A text can't be empty.", field="body")
+        raise EmptyText(field="body")
     existing = Message.objects.filter(purpose=purpose).first()
     if existing is not None:
         return existing
@@ -206,7 +206,7 @@ def sms_receive(*, from_number: str, to_number: str, body: str, provider_sid: st
 
     try:
         sender = phone_normalize(from_number, field="From")
-    except DomainError:
+    except InvalidPhoneNumber:
         sender = from_number[:32]
     message = Message(
         direction=Direction.INBOUND,

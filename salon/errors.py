@@ -63,6 +63,24 @@ class NotFound(DomainError):
     message = "Not found."
 
 
+class UnknownFeature(DomainError):
+    code = "unknown_feature"
+    message = "Unknown feature."
+
+
+class NotABoolean(DomainError):
+    code = "not_a_boolean"
+    message = "Must be true or false."
+
+
+class PremiumNeedsBaseFeatures(DomainError):
+    code = "premium_needs_base_features"
+    message = (
+        "This premium feature needs Automated email marketing, Mass email and "
+        "Rewards & Referrals all switched on."
+    )
+
+
 def all_error_classes() -> list[type[DomainError]]:
     """Every DomainError subclass loaded so far (the apps' errors modules are imported by
     their services), for the README and schema lists of codes."""

@@ -80,6 +80,10 @@ class IdempotencyRecord(models.Model):
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     response_body = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The database session that holds an in-progress claim (PostgreSQL; R74): when it is
+    # gone, the request died with it and a retry takes the claim over at once.
+    holder_pid = models.IntegerField(null=True, blank=True)
+    holder_started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

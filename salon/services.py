@@ -12,7 +12,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from salon.errors import Conflict, DomainError, PermissionRefused
+from salon.errors import (
+    Conflict,
+    NotABoolean,
+    PermissionRefused,
+    PremiumNeedsBaseFeatures,
+    UnknownFeature,
+)
 from salon.models import (
     BASE_FEATURES,
     EXCLUSIVE_FEATURES,
@@ -37,21 +43,17 @@ def features_update(*, user, changes: dict) -> Features:
         raise PermissionRefused("Only a Manager may change the Client Connect features.")
     unknown = set(changes) - set(FEATURE_NAMES)
     if unknown:
-        raise DomainError("Unknown feature.", field=sorted(unknown)[0])
+        raise UnknownFeature(field=sorted(unknown)[0])
     features_get()  # the row exists before it is locked
     features = Features.objects.select_for_update().get(pk=1)
     for name, value in changes.items():
         if not isinstance(value, bool):
-            raise DomainError("Must be true or false.", field=name)
+            raise NotABoolean(field=name)
         setattr(features, name, value)
     if not features.has_all_base_features:
         for name in EXCLUSIVE_FEATURES:
             if changes.get(name):
-                raise DomainError(
-                    "This premium feature needs Automated email marketing, Mass email and "
-                    "Rewards & Referrals all switched on.",
-                    field=name,
-                )
+                raise PremiumNeedsBaseFeatures(field=name)
             setattr(features, name, False)
     features.full_clean()
     features.save()
@@ -63,14 +65,39 @@ def idempotency_retention() -> timedelta:
     return timedelta(hours=settings.IDEMPOTENCY_KEY_RETENTION_HOURS)
 
 
-def _is_stale(record: IdempotencyRecord, *, now: datetime) -> bool:
-    """A record past retention is forgotten; a claim older than the claim timeout belongs to
-    a request that died (its effect was rolled back with it, see idempotency_key_complete)."""
+def _holder_alive(record: IdempotencyRecord, connection) -> bool:
+    """Whether the database session that claimed `record` still exists (PostgreSQL).
+
+    A request dies with its session: a killed worker's socket closes and PostgreSQL ends
+    the backend, a severed connection is the backend ended. Its work rolled back with it,
+    so the claim is dead at once (R74). The session is named by pid and start time (a pid
+    can be reused by a later session); the start time is only compared when visible (a
+    role without pg_read_all_stats sees it for its own sessions only, which ours are)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_stat_activity WHERE pid = %s "
+            "AND (backend_start IS NULL OR backend_start = %s)",
+            [record.holder_pid, record.holder_started_at],
+        )
+        return cursor.fetchone() is not None
+
+
+def _is_stale(record: IdempotencyRecord, *, now: datetime, connection) -> bool:
+    """A record past retention is forgotten. A claim belongs to a request that died (its
+    effect was rolled back with it, see idempotency_key_complete) when its database session
+    is gone (PostgreSQL: at once) or when it is older than the claim timeout (SQLite, which
+    has no sessions to check; and a backstop for a request hung on a live session)."""
     if record.created_at <= now - idempotency_retention():
         return True
+    if record.status != IdempotencyStatus.IN_PROGRESS:
+        return False
     claim_timeout = timedelta(seconds=settings.IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS)
-    return record.status == IdempotencyStatus.IN_PROGRESS and (
-        record.created_at <= now - claim_timeout
+    if record.created_at <= now - claim_timeout:
+        return True
+    return (
+        record.holder_pid is not None
+        and connection.vendor == "postgresql"
+        and not _holder_alive(record, connection)
     )
 
 
@@ -90,12 +117,29 @@ def _claim_sql(connection) -> str:
     quote = connection.ops.quote_name
     columns = ", ".join(
         quote(meta.get_field(name).column)
-        for name in ("user", "method", "path", "key", "fingerprint", "status", "created_at")
+        for name in (
+            "user",
+            "method",
+            "path",
+            "key",
+            "fingerprint",
+            "status",
+            "created_at",
+            "holder_pid",
+            "holder_started_at",
+        )
     )
     unique = ", ".join(
         quote(meta.get_field(name).column) for name in ("user", "method", "path", "key")
     )
     values = "%s, %s, %s, %s, %s, %s, %s"
+    if connection.vendor == "postgresql":
+        # The holder: this session, checked by a retry that finds the claim (R74).
+        values += (
+            ", pg_backend_pid(), (SELECT backend_start FROM pg_stat_get_activity(pg_backend_pid()))"
+        )
+    else:
+        values += ", NULL, NULL"
     if connection.vendor == "postgresql" and connection.get_autocommit():
         values = f"SELECT {values} WHERE set_config('synchronous_commit', 'off', true) = 'off'"
     else:
@@ -145,7 +189,7 @@ def idempotency_key_claim(
         existing = IdempotencyRecord.objects.filter(**scope).first()
         if existing is None:
             continue  # released or purged between our INSERT and SELECT: claim again
-        if not _is_stale(existing, now=now):
+        if not _is_stale(existing, now=now, connection=connection):
             return existing, False
         # Conditional on the row we read: if the first request completes meanwhile, its
         # UPDATE wins (status is no longer in_progress) and our retry replays it.

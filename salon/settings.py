@@ -218,6 +218,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "salon.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "salon.api.exceptions.exception_handler",
+    # R76: one JSON parser with the limits of strict input (depth, duplicate keys, size).
+    "DEFAULT_PARSER_CLASSES": [
+        "salon.api.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "COERCE_DECIMAL_TO_STRING": True,
     # Per client IP for anonymous calls; REMOTE_ADDR unless the app runs behind that many
     # proxies (then the matching X-Forwarded-For entry). 0 = never trust the header.
@@ -298,3 +304,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# E-mail (R77: the code that confirms a client's new address). The console backend prints
+# messages in development; production sets an SMTP server (the EMAIL_* variables).
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="salon@localhost")

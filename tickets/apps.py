@@ -6,10 +6,13 @@ class TicketsConfig(AppConfig):
     verbose_name = "Tickets"
 
     def ready(self):
-        from clients.signals import client_merged
+        from clients.signals import client_merge_locking, client_merged
 
         from . import receivers
 
         client_merged.connect(
             receivers.client_merged, dispatch_uid="tickets.receivers.client_merged"
+        )
+        client_merge_locking.connect(
+            receivers.client_merge_locking, dispatch_uid="tickets.receivers.client_merge_locking"
         )

@@ -1,9 +1,10 @@
 """Checks shared by the ticket services: exact numbers in, the ticket's state, and who may
 change a closed ticket (R16, R30, R32, SPEC §10)."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from salon.errors import PermissionRefused
+from salon.limits import NotAPlainNumber, plain_decimal
 
 from .errors import InvalidNumber, NotExactDecimal, ReasonRequired, TicketNotOpen, TicketVoided
 from .models import Ticket, TicketStatus
@@ -16,12 +17,9 @@ def exact_decimal(value, *, field: str) -> Decimal:
     if isinstance(value, (bool, float)):
         raise NotExactDecimal(field=field)
     try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value))
-    except (InvalidOperation, ValueError) as error:
-        raise InvalidNumber(field=field) from error
-    if not number.is_finite():
-        raise InvalidNumber(field=field)
-    return number
+        return plain_decimal(value, field=field)  # R76: no " 5 ", "1e3" or Arabic-Indic digits
+    except NotAPlainNumber:
+        raise InvalidNumber(field=field) from None
 
 
 def optional_decimal(value, *, field: str) -> Decimal | None:

@@ -185,6 +185,17 @@ def ticket_settle(*, ticket: Ticket, method: str, amount: Decimal, user, reason:
     return payment
 
 
+def tickets_lock_for_merge(*, duplicate) -> None:
+    """Lock the duplicate's tickets in primary-key order, as the merge's first lock after the
+    clients' rows (R78; clients/signals.py)."""
+    list(
+        Ticket.objects.select_for_update(no_key=True)
+        .filter(client=duplicate)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def tickets_move_to_survivor(*, survivor, duplicate) -> int:
     """A merge moves the duplicate's tickets to the survivor (R17). This moves ownership,

@@ -1,8 +1,17 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+
+from salon.limits import (
+    MONEY_MAX,
+    REASON_MAX_LENGTH,
+    money_validators,
+    quantity_validators,
+    reason_validators,
+)
 
 
 class TicketStatus(models.TextChoices):
@@ -45,7 +54,9 @@ class Ticket(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
-    void_reason = models.TextField(blank=True)
+    void_reason = models.TextField(
+        blank=True, max_length=REASON_MAX_LENGTH, validators=reason_validators
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -80,8 +91,8 @@ class TicketLine(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="lines")
     item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="+")
-    quantity = models.PositiveIntegerField(default=1)
-    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    quantity = models.PositiveIntegerField(default=1, validators=quantity_validators)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2, validators=money_validators)
     discount_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     discount_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     package_redemption = models.BooleanField(
@@ -128,7 +139,12 @@ class Payment(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="payments")
     method = models.CharField(max_length=20, choices=PaymentMethod.choices)
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    # A refund is negative: within the payments limit either way (R76).
+    amount = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(-MONEY_MAX), MaxValueValidator(MONEY_MAX)],
+    )
     points = models.PositiveIntegerField(null=True, blank=True, help_text="For points payments.")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -170,7 +186,7 @@ class TicketAdjustment(models.Model):
     line_id = models.BigIntegerField(null=True, blank=True)
     old_values = models.JSONField(default=dict, blank=True)
     new_values = models.JSONField(default=dict, blank=True)
-    reason = models.TextField()
+    reason = models.TextField(max_length=REASON_MAX_LENGTH, validators=reason_validators)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

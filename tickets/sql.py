@@ -21,7 +21,9 @@ def _column(model, field: str) -> str:
 def _lock_ticket_sql(vendor: str) -> str:
     columns = ", ".join(field.column for field in Ticket._meta.concrete_fields)
     # SQLite has no row locks: its write transaction holds the whole database.
-    lock = " FOR UPDATE" if vendor == "postgresql" else ""
+    # NO KEY: the lock guards the ticket's state, not its id, so other writers' foreign-key
+    # checks on the ticket (a merge moving entries that name it) don't wait for it (R78).
+    lock = " FOR NO KEY UPDATE" if vendor == "postgresql" else ""
     return (
         f"SELECT {columns} FROM {Ticket._meta.db_table} "
         f"WHERE {Ticket._meta.pk.column} = %(ticket)s{lock}"

@@ -39,3 +39,10 @@ class SignupVerifySerializer(serializers.Serializer):
     password = serializers.CharField(
         style={"input_type": "password"}, trim_whitespace=False, max_length=128
     )
+
+
+class EmailVerifySerializer(serializers.Serializer):
+    code = serializers.RegexField(
+        r"^\s*\d{6}\s*$",
+        error_messages={"invalid": "Enter the 6-digit code we e-mailed to your new address."},
+    )

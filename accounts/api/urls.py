@@ -9,4 +9,5 @@ urlpatterns = [
     path("signup/", views.SignupView.as_view(), name="signup"),
     path("signup/verify/", views.SignupVerifyView.as_view(), name="signup-verify"),
     path("me/", views.MeView.as_view(), name="me"),
+    path("me/email/verify/", views.MeEmailVerifyView.as_view(), name="me-email-verify"),
 ]

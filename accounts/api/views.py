@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.serializers import (
+    EmailVerifySerializer,
     SignupSerializer,
     SignupVerifySerializer,
     TokenRequestSerializer,
@@ -14,6 +15,7 @@ from accounts.api.serializers import (
 )
 from accounts.services import (
     auth_token_create,
+    client_email_verify,
     client_self_update,
     client_signup,
     client_signup_verify,
@@ -106,7 +108,8 @@ class SignupVerifyView(APIView):
 class MeView(generics.RetrieveUpdateAPIView):
     """The signed-in client's own record (client app): the fields of /clients/{id}/;
     `referred_by` may be set once (R25); notes and source are the salon's. A new e-mail
-    address is also the new username for signing in."""
+    address changes nothing yet: a 6-digit code is e-mailed to it, and
+    POST /api/v1/me/email/verify/ makes it the address and the username (R77)."""
 
     permission_classes = [IsClientUser]
     serializer_class = ClientSelfSerializer
@@ -120,3 +123,17 @@ class MeView(generics.RetrieveUpdateAPIView):
         serializer.is_valid(raise_exception=True)
         client = client_self_update(user=request.user, changes=serializer.validated_data)
         return Response(self.get_serializer(client).data)
+
+
+class MeEmailVerifyView(APIView):
+    """Confirm a new e-mail address with the code e-mailed to it (R77): 200 with the record,
+    the address now also the username. 10 minutes, 5 tries; the latest code counts."""
+
+    permission_classes = [IsClientUser]
+
+    @extend_schema(request=EmailVerifySerializer, responses={200: ClientSelfSerializer})
+    def post(self, request):
+        serializer = EmailVerifySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        client = client_email_verify(user=request.user, code=serializer.validated_data["code"])
+        return Response(ClientSelfSerializer(client, context={"request": request}).data)

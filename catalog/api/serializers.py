@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from catalog.models import Item, ItemKind
+from salon.api.fields import money_field
 
 
 class ItemSerializer(serializers.ModelSerializer):
@@ -13,6 +14,6 @@ class ItemSerializer(serializers.ModelSerializer):
 class ItemCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=ItemKind.choices)
-    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    price = money_field(min_value=0)
     active = serializers.BooleanField(default=True)
     duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, default=60)

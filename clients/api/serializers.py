@@ -53,12 +53,15 @@ class ClientSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             *EDITABLE_FIELDS,
+            "source",
             "referral_code",
             "merged_into",
             "profile_photo_url",
             "created_at",
         ]
-        read_only_fields = ["id", "referral_code", "merged_into", "created_at"]
+        # R77: source is set by the system (desk: front_desk, sign-up: app) and decides the
+        # online sign-up points, so no API user sets it.
+        read_only_fields = ["id", "source", "referral_code", "merged_into", "created_at"]
         validators = []  # uniqueness among active clients is the service's rule (R24)
 
     # null when the client has no profile photo (the schema says so: found by API fuzzing).
@@ -74,7 +77,7 @@ class ClientSelfSerializer(ClientSerializer):
     """The client's own record in the client app (/api/v1/me/): staff-only fields read-only."""
 
     class Meta(ClientSerializer.Meta):
-        read_only_fields = [*ClientSerializer.Meta.read_only_fields, "notes", "source"]
+        read_only_fields = [*ClientSerializer.Meta.read_only_fields, "notes"]
 
 
 class ClientFileSerializer(serializers.ModelSerializer):

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from clients.models import Client
 from feedback.models import Feedback, FeedbackSource
+from salon.limits import NOTES_MAX_LENGTH
 from tickets.models import Ticket
 
 
@@ -27,7 +28,9 @@ class FeedbackRecordSerializer(serializers.Serializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
     ticket = serializers.PrimaryKeyRelatedField(queryset=Ticket.objects.all())
     rating = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(allow_blank=True, default="", trim_whitespace=True)
+    comment = serializers.CharField(
+        allow_blank=True, default="", trim_whitespace=True, max_length=NOTES_MAX_LENGTH
+    )
     share_permission = serializers.BooleanField(default=False)
     source = serializers.ChoiceField(
         choices=FeedbackSource.choices, default=FeedbackSource.FRONT_DESK
@@ -37,5 +40,7 @@ class FeedbackRecordSerializer(serializers.Serializer):
 class MyFeedbackRecordSerializer(serializers.Serializer):
     ticket = serializers.IntegerField()
     rating = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(allow_blank=True, default="", trim_whitespace=True)
+    comment = serializers.CharField(
+        allow_blank=True, default="", trim_whitespace=True, max_length=NOTES_MAX_LENGTH
+    )
     share_permission = serializers.BooleanField(default=False)

@@ -1,3 +1,4 @@
+from django.core.serializers.json import DjangoJSONEncoder
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -5,17 +6,27 @@ from rest_framework import serializers
 from catalog.models import ItemKind
 from loyalty.configuration import SETTINGS_FIELDS
 from loyalty.models import EarningRule, LoyaltySettings, PointsEntry
+from salon.limits import REASON_MAX_LENGTH
 from tickets.models import Payment
 
 
+class _AsGivenField(serializers.JSONField):
+    """A value passed to the service as given; the API's parser reads JSON fractions as
+    Decimals (salon/api/parsers.py), which this field's JSON check must be able to write."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("encoder", DjangoJSONEncoder)
+        super().__init__(**kwargs)
+
+
 @extend_schema_field(OpenApiTypes.INT)
-class WholeNumberField(serializers.JSONField):
+class WholeNumberField(_AsGivenField):
     """Passed to the service as given, so that 0, -1, 1.5 or "abc" get the service's one
     clear message naming the field (R20, SPEC §3)."""
 
 
 @extend_schema_field(OpenApiTypes.DECIMAL)
-class DollarsField(serializers.JSONField):
+class DollarsField(_AsGivenField):
     """Dollars as a string ("100.00") or a number; judged by the service."""
 
 
@@ -77,7 +88,9 @@ class LoyaltySettingsChangeSerializer(serializers.Serializer):
 class AdjustmentSerializer(serializers.Serializer):
     client = serializers.IntegerField()
     points = WholeNumberField()
-    reason = serializers.CharField(allow_blank=True, trim_whitespace=True)
+    reason = serializers.CharField(
+        allow_blank=True, trim_whitespace=True, max_length=REASON_MAX_LENGTH
+    )
     expires_on = serializers.DateField(
         required=False, allow_null=True, help_text="Added points expire at the end of this day."
     )

@@ -1,13 +1,21 @@
 """/api/v1/me/ (SPEC §10, §11): a client-app user's own record."""
 
+import re
+from datetime import timedelta
+
+import pytest
 from rest_framework.test import APIClient
 
-from accounts.services import EMAIL_REQUIRED, EMAIL_TAKEN
+from accounts.errors import EmailRequired, EmailTaken
+from accounts.models import EmailChange
+from accounts.services import client_email_verify, client_self_update
 from clients.models import Client
+from salon.errors import DomainError
 from tests.accounts.factories import UserFactory
 from tests.clients.factories import ClientFactory
 
 ME_URL = "/api/v1/me/"
+EMAIL_VERIFY_URL = "/api/v1/me/email/verify/"
 
 
 def test_get_returns_the_own_record_with_the_staff_fields(client_api, customer, front_desk_api):
@@ -85,12 +93,77 @@ def test_a_bad_token_is_401(db):
     assert response.status_code == 401
 
 
-def test_a_new_email_is_also_the_new_username(client_api, customer, client_user):  # §10
-    response = client_api.patch(ME_URL, {"email": "New.Address@Example.com"})
-    assert response.status_code == 200
-    assert response.json()["email"] == "new.address@example.com"
+def change_email(api, address, capture):
+    """PATCH /me/ with a new address, running the on-commit e-mail as a commit would."""
+    with capture(execute=True):
+        response = api.patch(ME_URL, {"email": address})
+    return response
+
+
+def code_in(message) -> str:
+    return re.search(r"\b(\d{6})\b", message.body).group(1)
+
+
+def test_r77_a_new_email_takes_effect_with_the_code_sent_to_it(
+    client_api, customer, client_user, mailoutbox, django_capture_on_commit_callbacks
+):  # §10: it is also the new username
+    old = customer.email
+    response = change_email(
+        client_api, "New.Address@Example.com", django_capture_on_commit_callbacks
+    )
+    assert (response.status_code, response.json()["email"]) == (200, old)
+    [message] = mailoutbox
+    assert message.to == ["new.address@example.com"]
+    client_user.refresh_from_db()
+    assert client_user.username == old
+
+    verified = client_api.post(EMAIL_VERIFY_URL, {"code": code_in(message)})
+    assert (verified.status_code, verified.json()["email"]) == (200, "new.address@example.com")
     client_user.refresh_from_db()
     assert client_user.username == client_user.email == "new.address@example.com"
+    again = client_api.post(EMAIL_VERIFY_URL, {"code": code_in(message)})
+    assert (again.status_code, list(again.json())) == (400, ["code"])
+
+
+def test_r77_a_code_lasts_10_minutes_and_5_tries(
+    client_api, customer, client_user, mailoutbox, django_capture_on_commit_callbacks, time_machine
+):
+    time_machine.move_to("2026-03-02 10:00:00Z", tick=False)
+    change_email(client_api, "new@example.com", django_capture_on_commit_callbacks)
+    code = code_in(mailoutbox[-1])
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        assert client_api.post(EMAIL_VERIFY_URL, {"code": wrong}).status_code == 400
+    dead = client_api.post(EMAIL_VERIFY_URL, {"code": code})
+    assert dead.status_code == 400
+    assert EmailChange.objects.get().attempts == 5
+
+    change_email(client_api, "new@example.com", django_capture_on_commit_callbacks)
+    time_machine.shift(timedelta(minutes=10))
+    expired = client_api.post(EMAIL_VERIFY_URL, {"code": code_in(mailoutbox[-1])})
+    assert expired.status_code == 400
+    customer.refresh_from_db()
+    assert customer.email != "new@example.com"
+
+
+def test_r77_another_clients_address_is_refused(
+    client_api, customer, client_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    ClientFactory(email="ann@example.com")
+    response = change_email(client_api, "Ann@Example.com", django_capture_on_commit_callbacks)
+    assert (response.status_code, list(response.json())) == (400, ["email"])
+    assert mailoutbox == []
+    assert EmailChange.objects.count() == 0
+
+
+def test_r77_the_service_names_the_refusal_by_code(customer, client_user):
+    ClientFactory(email="ann@example.com")
+    with pytest.raises(DomainError) as refused:
+        client_self_update(user=client_user, changes={"email": "ann@example.com"})
+    assert refused.value.code == "email_taken"
+    with pytest.raises(DomainError) as refused:
+        client_email_verify(user=client_user, code="123456")
+    assert refused.value.code == "no_code"
 
 
 def test_an_email_another_account_uses_is_400_and_changes_nothing(
@@ -99,7 +172,7 @@ def test_an_email_another_account_uses_is_400_and_changes_nothing(
     UserFactory(username="someone", email="taken@example.com")
     response = client_api.patch(ME_URL, {"email": "taken@example.com", "first_name": "Zed"})
     assert response.status_code == 400
-    assert response.json() == {"email": [EMAIL_TAKEN]}
+    assert response.json() == {"email": [EmailTaken.message]}
     client_user.refresh_from_db()
     customer.refresh_from_db()
     assert client_user.username == customer.email
@@ -109,7 +182,7 @@ def test_an_email_another_account_uses_is_400_and_changes_nothing(
 def test_the_email_of_an_app_account_cant_be_blank(client_api, customer):
     response = client_api.patch(ME_URL, {"email": ""})
     assert response.status_code == 400
-    assert response.json() == {"email": [EMAIL_REQUIRED]}
+    assert response.json() == {"email": [EmailRequired.message]}
 
 
 def test_a_failed_change_keeps_the_login_as_it_was(client_api, customer, client_user):

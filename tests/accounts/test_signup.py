@@ -10,7 +10,16 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from rest_framework.test import APIClient
 
-from accounts import services
+from accounts.errors import (
+    ClientChanged,
+    CodeBlocked,
+    CodeDead,
+    CodeExpired,
+    CodeTooSoon,
+    EmailTaken,
+    NoCode,
+    PhoneHasAccount,
+)
 from accounts.models import PhoneVerification, User
 from clients.models import Client, ClientSource
 from messaging.models import Message
@@ -145,7 +154,7 @@ def test_an_email_already_used_by_a_user_is_400(anonymous_api, db, taken_as):
     )
     response = anonymous_api.post(SIGNUP_URL, signup_body())
     assert response.status_code == 400
-    assert response.json() == {"email": [services.EMAIL_TAKEN]}
+    assert response.json() == {"email": [EmailTaken.message]}
     assert Client.objects.count() == 0
 
 
@@ -203,7 +212,7 @@ def test_a_phone_an_existing_client_holds_gets_a_code_and_creates_nothing(
 def test_an_existing_client_with_a_login_is_told_to_sign_in(anonymous_api, client_user, customer):
     response = anonymous_api.post(SIGNUP_URL, signup_body(phone=str(customer.phone)))
     assert response.status_code == 400
-    assert response.json() == {"phone": [services.PHONE_HAS_ACCOUNT]}
+    assert response.json() == {"phone": [PhoneHasAccount.message]}
     assert PhoneVerification.objects.count() == 0
     assert Message.objects.count() == 0
 
@@ -229,7 +238,7 @@ def test_no_code_is_texted_to_a_number_that_opted_out(anonymous_api, existing, s
     OptOutFactory(phone="+12025550142")
     response = anonymous_api.post(SIGNUP_URL, signup_body())
     assert response.status_code == 400
-    assert response.json() == {"phone": [services.CODE_BLOCKED]}
+    assert response.json() == {"phone": [CodeBlocked.message]}
     assert PhoneVerification.objects.count() == 0
     assert Message.objects.count() == 0
 
@@ -243,7 +252,7 @@ def test_a_new_code_waits_a_minute_and_replaces_the_old_one(
     time_machine.shift(timedelta(seconds=59))
     too_soon = anonymous_api.post(SIGNUP_URL, signup_body())
     assert too_soon.status_code == 400
-    assert too_soon.json() == {"phone": [services.CODE_TOO_SOON]}
+    assert too_soon.json() == {"phone": [CodeTooSoon.message]}
     time_machine.shift(timedelta(seconds=1))
     sms_outbox.clear()
     ask_code(anonymous_api, django_capture_on_commit_callbacks)
@@ -282,7 +291,7 @@ def test_a_code_works_once(anonymous_api, existing, sms_outbox, django_capture_o
     assert anonymous_api.post(VERIFY_URL, verify_body(code)).status_code == 201
     again = anonymous_api.post(VERIFY_URL, verify_body(code, email="other@example.com"))
     assert again.status_code == 400
-    assert again.json() == {"code": [services.NO_CODE]}
+    assert again.json() == {"code": [NoCode.message]}
     assert User.objects.filter(username="other@example.com").count() == 0
 
 
@@ -300,12 +309,12 @@ def test_wrong_codes_count_and_the_fifth_kills_the_code(
         "Wrong code; 3 tries left.",
         "Wrong code; 2 tries left.",
         "Wrong code; 1 try left.",
-        services.CODE_DEAD,
+        CodeDead.message,
     ]
     assert PhoneVerification.objects.get().attempts == 5
     dead = anonymous_api.post(VERIFY_URL, verify_body(code))
     assert dead.status_code == 400
-    assert dead.json() == {"code": [services.CODE_DEAD]}
+    assert dead.json() == {"code": [CodeDead.message]}
     existing.refresh_from_db()
     assert existing.user is None
 
@@ -319,7 +328,7 @@ def test_a_code_expires_after_ten_minutes(
     time_machine.shift(timedelta(minutes=10))
     expired = anonymous_api.post(VERIFY_URL, verify_body(code))
     assert expired.status_code == 400
-    assert expired.json() == {"code": [services.CODE_EXPIRED]}
+    assert expired.json() == {"code": [CodeExpired.message]}
     existing.refresh_from_db()
     assert existing.user is None
 
@@ -337,7 +346,7 @@ def test_a_code_still_works_just_before_ten_minutes(
 def test_verify_without_a_code_sent_is_400(anonymous_api, existing):
     response = anonymous_api.post(VERIFY_URL, verify_body("123456"))
     assert response.status_code == 400
-    assert response.json() == {"code": [services.NO_CODE]}
+    assert response.json() == {"code": [NoCode.message]}
 
 
 @pytest.mark.parametrize(
@@ -369,7 +378,7 @@ def test_verify_refuses_an_email_taken_meanwhile(
     UserFactory(username="ann.lee@example.com")
     response = anonymous_api.post(VERIFY_URL, verify_body(texted_code(sms_outbox)))
     assert response.status_code == 400
-    assert response.json() == {"email": [services.EMAIL_TAKEN]}
+    assert response.json() == {"email": [EmailTaken.message]}
 
 
 def test_verify_refuses_a_client_that_got_a_login_meanwhile(
@@ -380,7 +389,7 @@ def test_verify_refuses_a_client_that_got_a_login_meanwhile(
     existing.save()
     response = anonymous_api.post(VERIFY_URL, verify_body(texted_code(sms_outbox)))
     assert response.status_code == 400
-    assert response.json() == {"phone": [services.PHONE_HAS_ACCOUNT]}
+    assert response.json() == {"phone": [PhoneHasAccount.message]}
     assert PhoneVerification.objects.get().used_at is None
 
 
@@ -393,7 +402,7 @@ def test_verify_refuses_a_client_merged_meanwhile(
     client_merge(survivor=ClientFactory(), duplicate=existing, user=manager)
     response = anonymous_api.post(VERIFY_URL, verify_body(texted_code(sms_outbox)))
     assert response.status_code == 400
-    assert response.json() == {"phone": [services.CLIENT_CHANGED]}
+    assert response.json() == {"phone": [ClientChanged.message]}
 
 
 def test_signup_is_throttled_per_client_address(anonymous_api, db):

@@ -5,7 +5,7 @@ from django.conf import settings as django_settings
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from accounts.services import SIGN_IN_REFUSED
+from accounts.errors import InvalidCredentials
 from tests.accounts.factories import UserFactory
 
 TOKEN_URL = "/api/v1/auth/token/"
@@ -52,7 +52,7 @@ def test_wrong_credentials_are_400_with_a_clear_message(
 ):
     response = anonymous_api.post(TOKEN_URL, {"username": username, "password": password})
     assert response.status_code == 400
-    assert response.json() == {"detail": SIGN_IN_REFUSED, "code": "invalid_credentials"}
+    assert response.json() == {"detail": InvalidCredentials.message, "code": "invalid_credentials"}
     assert AuthToken.objects.count() == 0
 
 
@@ -60,7 +60,7 @@ def test_an_inactive_user_gets_no_token(anonymous_api, db):
     UserFactory(username="gone", is_active=False)
     response = anonymous_api.post(TOKEN_URL, {"username": "gone", "password": PASSWORD})
     assert response.status_code == 400
-    assert response.json() == {"detail": SIGN_IN_REFUSED, "code": "invalid_credentials"}
+    assert response.json() == {"detail": InvalidCredentials.message, "code": "invalid_credentials"}
     assert AuthToken.objects.count() == 0
 
 

@@ -73,6 +73,20 @@ def test_add_goes_through_client_create(desk, front_desk):
     assert len(created.referral_code) == 8
 
 
+def test_r77_source_is_read_only_in_the_admin_form(desk):
+    assert desk.post(ADD, form_data(source="app")).status_code == 302
+    customer = Client.objects.get()
+    assert customer.source == "front_desk"
+    assert 'name="source"' not in desk.get(change_url(customer)).content.decode()
+
+
+def test_r76_notes_over_2000_characters_are_a_form_error_and_nothing_saved(desk):
+    response = desk.post(ADD, form_data(notes="n" * 2001))
+    assert response.status_code == 200
+    assert "notes" in response.context["adminform"].form.errors
+    assert Client.objects.count() == 0
+
+
 def test_bad_phone_is_a_form_error_and_nothing_saved(desk):
     ClientFactory(phone="+12025550101")
     response = desk.post(ADD, form_data(phone="202 555 0101"))

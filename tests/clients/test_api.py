@@ -100,7 +100,6 @@ def test_create_answers_201_with_a_referral_code(front_desk_api, front_desk):
         ({"first_name": "Ann"}, "last_name"),
         ({"first_name": "Ann", "last_name": "Lee", "phone": "123"}, "phone"),
         ({"first_name": "Ann", "last_name": "Lee", "email": "nope"}, "email"),
-        ({"first_name": "Ann", "last_name": "Lee", "source": "fax"}, "source"),
         ({"first_name": "Ann", "last_name": "Lee", "referred_by": 999999}, "referred_by"),
         ({"first_name": "Ann", "last_name": "Lee", "birthday": "2999-01-01"}, "birthday"),
     ],
@@ -110,6 +109,18 @@ def test_bad_input_is_400_naming_the_field(front_desk_api, body, field):
     assert response.status_code == 400
     assert field in response.data
     assert Client.objects.count() == 0
+
+
+def test_r77_source_is_read_only_to_every_api_user(front_desk_api, manager_api):
+    """The desk once set source "app" and the client earned online sign-up points."""
+    response = front_desk_api.post(
+        "/api/v1/clients/", {"first_name": "Ann", "last_name": "Lee", "source": "app"}
+    )
+    assert (response.status_code, response.data["source"]) == (201, "front_desk")
+    url = f"/api/v1/clients/{response.data['id']}/"
+    for api in (front_desk_api, manager_api):
+        assert api.patch(url, {"source": "online"}, format="json").data["source"] == "front_desk"
+    assert Client.objects.get().source == "front_desk"
 
 
 def test_duplicate_phone_is_400_on_phone(front_desk_api):

@@ -47,7 +47,7 @@ def test_r17_refuses_merging_into_itself(manager):
     client = ClientFactory()
     with pytest.raises(DomainError) as error:
         client_merge(survivor=client, duplicate=client, user=manager)
-    assert error.value.field == "duplicate"
+    assert error.value.code == "merge_into_itself"
 
 
 def test_r17_refuses_merging_into_a_tombstone_or_merging_a_tombstone(manager):
@@ -58,7 +58,7 @@ def test_r17_refuses_merging_into_a_tombstone_or_merging_a_tombstone(manager):
         client_merge(survivor=tombstone, duplicate=live, user=manager)
     with pytest.raises(DomainError) as error:
         client_merge(survivor=live, duplicate=tombstone, user=manager)
-    assert error.value.field == "duplicate"
+    assert error.value.code == "duplicate_merged"
     live.refresh_from_db()
     tombstone.refresh_from_db()
     assert live.merged_into is None and tombstone.merged_into == other

@@ -83,19 +83,19 @@ def test_number_that_opts_out_before_the_send_is_not_texted(sms_outbox):  # §1
 
 
 @pytest.mark.parametrize(
-    ("field", "kwargs"),
+    ("field", "code", "kwargs"),
     [
-        ("to", {"to": "not a phone"}),
-        ("to", {"to": "+1 202 555"}),
-        ("body", {"body": "   "}),
-        ("purpose", {"purpose": ""}),
+        ("to", "invalid_phone", {"to": "not a phone"}),
+        ("to", "invalid_phone", {"to": "+1 202 555"}),
+        ("body", "empty_text", {"body": "   "}),
+        ("purpose", "text_without_purpose", {"purpose": ""}),
     ],
 )
-def test_bad_input_is_refused_and_nothing_is_stored(field, kwargs):  # R32-style bad input
+def test_bad_input_is_refused_and_nothing_is_stored(field, code, kwargs):  # R32-style bad input
     arguments = {"to": "+12025550143", "body": "Hi", "purpose": "test:bad"} | kwargs
     with pytest.raises(DomainError) as refused:
         sms_queue(**arguments)
-    assert refused.value.field == field
+    assert (refused.value.field, refused.value.code) == (field, code)
     assert Message.objects.count() == 0
 
 

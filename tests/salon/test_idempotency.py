@@ -4,7 +4,9 @@ The views below exist only for these tests (this module is their URLconf): each 
 creates one catalog Item, so "no second effect" is counted in rows.
 """
 
+import contextlib
 import threading
+import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -444,3 +446,57 @@ def test_two_simultaneous_requests_with_one_key_do_the_work_once():
     if codes == [201, 201]:
         assert results[0].json() == results[1].json()
     assert Item.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_r74_a_claim_whose_session_died_is_taken_over_at_once():
+    """A worker killed mid-request leaves its claim in progress; its database session ends
+    with it. The retry checks the holder's session and runs at once, not after
+    IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS (it waited 120 s and answered 409 meanwhile)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    user = UserFactory()
+    body = {"name": "Cut"}
+    holder: dict = {}
+    claimed, finish = threading.Event(), threading.Event()
+
+    def claim_and_stay():
+        # The session stays open, as a killed worker's does until PostgreSQL ends it.
+        holder["record"], holder["claimed"] = idempotency_key_claim(
+            user=user,
+            method="POST",
+            path="/create/",
+            key="k",
+            fingerprint=request_fingerprint(body),
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            holder["pid"] = cursor.fetchone()[0]
+        claimed.set()
+        finish.wait(timeout=20)
+        # The session was terminated under it, on purpose: closing it may fail.
+        with contextlib.suppress(Exception):
+            connection.close()
+
+    thread = threading.Thread(target=claim_and_stay)
+    thread.start()
+    try:
+        assert claimed.wait(timeout=10)
+        assert holder["claimed"]
+        api = APIClient()
+        api.force_authenticate(user)
+        assert post(api, "/create/", body, key="k").status_code == 409  # the holder is alive
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [holder["pid"]])
+        started_at = time.monotonic()
+        retry = post(api, "/create/", body, key="k")
+        elapsed = time.monotonic() - started_at
+    finally:
+        finish.set()
+        thread.join(timeout=20)
+    assert retry.status_code == 201
+    assert elapsed < 1
+    assert Item.objects.count() == 1
+    assert post(api, "/create/", body, key="k").json() == retry.json()

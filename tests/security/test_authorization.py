@@ -50,6 +50,7 @@ API = {
     "signup": {"post": ANYONE},
     "signup-verify": {"post": ANYONE},
     "me": {"get": CLIENT, "patch": CLIENT},
+    "me-email-verify": {"post": CLIENT},
     "client-list": {"get": STAFF, "post": STAFF},
     "client-detail": {"kwargs": "client", "get": STAFF, "patch": STAFF},
     "client-merge": {"kwargs": "client", "post": MANAGER, "body": {"duplicate": "other_client"}},

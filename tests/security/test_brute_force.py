@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.test import APIClient
 
 from accounts.api.views import TokenCreateView
-from accounts.services import SIGN_IN_LOCKED
+from accounts.errors import SignInLocked
 from salon.api.throttling import ScopedRateThrottle
 from tests.accounts.factories import ManagerFactory, UserFactory
 
@@ -85,7 +85,7 @@ def test_the_api_token_endpoint_locks_too(db):
     response = api.post(TOKEN_URL, {"username": user.username, "password": PASSWORD})
     assert (response.status_code, response.json()) == (
         429,
-        {"detail": SIGN_IN_LOCKED, "code": "too_many_attempts"},
+        {"detail": SignInLocked.message, "code": "too_many_attempts"},
     )
     assert AuthToken.objects.count() == 0
     other = APIClient(REMOTE_ADDR="198.51.100.7")

@@ -3,17 +3,10 @@ from rest_framework import serializers
 from appointments.models import Appointment, ProductReservation
 from catalog.models import Item
 from clients.models import Client
+from salon.api.fields import money_field, percent_field, quantity_field
+from salon.limits import REASON_MAX_LENGTH
 from tickets import selectors
 from tickets.models import Payment, PaymentMethod, Ticket, TicketLine
-
-
-def money_field(**kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=12, decimal_places=2, **kwargs)
-
-
-def percent_field(**kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=5, decimal_places=2, **kwargs)
-
 
 # --- output --------------------------------------------------------------------------------
 
@@ -112,7 +105,7 @@ class TicketOpenSerializer(serializers.Serializer):
 
 class LineAddSerializer(serializers.Serializer):
     item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all())
-    quantity = serializers.IntegerField(required=False, default=1)
+    quantity = quantity_field(required=False, default=1)
     unit_price = money_field(required=False, allow_null=True, default=None)
     discount_amount = money_field(required=False, allow_null=True, default=None)
     discount_percent = percent_field(required=False, allow_null=True, default=None)
@@ -120,15 +113,19 @@ class LineAddSerializer(serializers.Serializer):
 
 
 class LineUpdateSerializer(serializers.Serializer):
-    quantity = serializers.IntegerField(required=False)
+    quantity = quantity_field(required=False)
     unit_price = money_field(required=False)
     discount_amount = money_field(required=False)
     discount_percent = percent_field(required=False)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH
+    )
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH
+    )
 
 
 class PaymentAddSerializer(serializers.Serializer):
@@ -148,4 +145,6 @@ class PaymentAddSerializer(serializers.Serializer):
 
 
 class SettleSerializer(PaymentAddSerializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH
+    )
