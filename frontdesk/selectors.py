@@ -25,6 +25,7 @@ from loyalty.selectors import (
     client_points_entries,
     client_rewards_summary,
 )
+from loyalty.tiers import rewards_with_tier
 from messaging.models import Direction, Message, OptOut
 from salon.errors import DomainError, all_error_classes
 from salon.money import points_to_dollars
@@ -141,6 +142,8 @@ def _points_events(
     events = []
     for entry in queryset[:limit]:
         label = entry.get_action_display() if entry.action else entry.memo
+        if entry.promotion_id is not None:  # the promotion it was earned under (R62)
+            label = f"{label}, {entry.promotion.name}"
         events.append(
             TimelineEvent(
                 type=POINTS,
@@ -156,6 +159,7 @@ def _points_events(
                     "available_at": entry.available_at,
                     "pending": entry.available_at > now,
                     "memo": entry.memo,
+                    "promotion": entry.promotion.name if entry.promotion_id else None,
                 },
             )
         )
@@ -232,7 +236,9 @@ def client_log(
             ]
         events = page
         next_before = events[-1].at
-    summary = client_rewards_summary(client=client, now=now)
+    summary = rewards_with_tier(
+        client_rewards_summary(client=client, now=now), client_id=client.pk, now=now
+    )
     return ClientLog(
         client=client,
         rewards=summary,

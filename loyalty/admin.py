@@ -9,13 +9,14 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from catalog.models import ItemKind
 from clients.models import Client
 from loyalty import selectors
-from loyalty.actions import ACTIONS, SPEND_ACTIONS
+from loyalty.actions import ACTIONS, SPEND_ACTIONS, Action
 from loyalty.adjustments import points_adjust
 from loyalty.configuration import (
     SETTINGS_FIELDS,
@@ -24,8 +25,25 @@ from loyalty.configuration import (
     loyalty_settings_changes_clean,
     loyalty_settings_update,
 )
-from loyalty.models import EarningRule, LoyaltySettings, PointsEntry
+from loyalty.models import (
+    ClientTier,
+    EarningRule,
+    LoyaltySettings,
+    PointsEntry,
+    Promotion,
+    Tier,
+    TierChange,
+)
+from loyalty.promotions import (
+    PROMOTION_ACTIONS,
+    PROMOTION_FIELDS,
+    promotion_changes_clean,
+    promotion_delete,
+    promotion_save,
+    promotion_state,
+)
 from loyalty.redemption import points_redeem
+from loyalty.tiers import client_tier_place, tier_changes_clean, tier_delete, tier_save
 from salon.admin_history import HistoryAdmin
 from salon.errors import DomainError
 from salon.forms import form_refusal_add
@@ -375,3 +393,250 @@ class PointsEntryAdmin(admin.ModelAdmin):
             "balance_due": ticket_balance_due(ticket=ticket),
         }
         return TemplateResponse(request, "admin/loyalty/redeem.html", context)
+
+
+# --- tiers, promotions and placements (R61, R62) --------------------------------------------
+
+
+class TierForm(forms.ModelForm):
+    class Meta:
+        model = Tier
+        fields = ["name", "min_spend", "keep_spend", "multiplier"]
+        help_texts = {"keep_spend": "Empty: the same as the spend to reach."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "keep_spend" in self.fields:  # absent on the desk's read-only page
+            self.fields["keep_spend"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        changes = {name: cleaned.get(name) for name in self.fields if name in cleaned}
+        try:
+            tier_changes_clean(tier=self.instance if self.instance.pk else None, changes=changes)
+        except DomainError as error:
+            self.add_error(error.field if error.field in self.fields else None, error.message)
+        return cleaned
+
+
+@admin.register(Tier)
+class TierAdmin(HistoryAdmin):
+    """The tier table (R61); every save goes through tier_save."""
+
+    form = TierForm
+    list_display = ["name", "min_spend", "keep_spend", "multiplier"]
+
+    def save_model(self, request, obj, form, change):
+        saved = tier_save(
+            tier=obj if change else None,
+            changes={name: form.cleaned_data.get(name) for name in form.fields},
+            user=request.user,
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        tier_delete(tier=obj, user=request.user)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return redirect("admin:loyalty_tier_changelist")
+
+
+class PromotionForm(forms.ModelForm):
+    actions = forms.MultipleChoiceField(
+        choices=[(code, Action(code).label) for code in PROMOTION_ACTIONS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    item_kinds = forms.MultipleChoiceField(
+        choices=ItemKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Spend actions only on lines of these kinds; none ticked: any kind.",
+    )
+
+    class Meta:
+        model = Promotion
+        fields = PROMOTION_FIELDS
+        help_texts = {
+            "multiplier": "From 1.01 to 10; or give bonus points instead.",
+            "bonus_points": "Points added per ticket and action; or give a multiplier instead.",
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        changes = {name: cleaned.get(name) for name in PROMOTION_FIELDS if name in cleaned}
+        changes["tiers"] = list(changes.get("tiers") or [])
+        try:
+            promotion_changes_clean(
+                promotion=self.instance if self.instance.pk else None, changes=changes
+            )
+        except DomainError as error:
+            self.add_error(error.field if error.field in self.fields else None, error.message)
+        return cleaned
+
+
+class PromotionWhenFilter(admin.SimpleListFilter):
+    """The desk's question: what is running now, and what comes next."""
+
+    title = "when"
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("running", "Running now"), ("next", "Next"), ("ended", "Ended")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "running":
+            return queryset.filter(starts_on__lte=today, ends_on__gte=today)
+        if self.value() == "next":
+            return queryset.filter(starts_on__gt=today)
+        if self.value() == "ended":
+            return queryset.filter(ends_on__lt=today)
+        return queryset
+
+
+@admin.register(Promotion)
+class PromotionAdmin(HistoryAdmin):
+    """Promotions (R62), running ones first; every save goes through promotion_save."""
+
+    form = PromotionForm
+    list_display = ["name", "when", "starts_on", "ends_on", "gives", "max_per_client"]
+    list_filter = [PromotionWhenFilter]
+    filter_horizontal = ["tiers"]
+    ordering = ["-ends_on", "starts_on"]
+
+    @admin.display(description="When")
+    def when(self, promotion):
+        return {"running": "Running now", "next": "Next", "ended": "Ended"}[
+            promotion_state(promotion)
+        ]
+
+    @admin.display(description="Gives")
+    def gives(self, promotion):
+        if promotion.multiplier is not None:
+            return f"×{promotion.multiplier} points"
+        return f"+{promotion.bonus_points} points"
+
+    def save_model(self, request, obj, form, change):
+        changes = {name: form.cleaned_data.get(name) for name in PROMOTION_FIELDS}
+        changes["tiers"] = list(changes["tiers"] or [])
+        saved = promotion_save(
+            promotion=obj if change else None, changes=changes, user=request.user
+        )
+        obj.pk = saved.pk
+
+    def save_related(self, request, form, formsets, change):
+        """promotion_save set the tiers already."""
+
+    def delete_model(self, request, obj):
+        promotion_delete(promotion=obj, user=request.user)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return redirect("admin:loyalty_promotion_changelist")
+
+
+class ClientTierPlaceForm(forms.Form):
+    tier = forms.ModelChoiceField(
+        queryset=Tier.objects.all(), required=False, empty_label="No tier"
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
+
+
+@admin.register(ClientTier)
+class ClientTierAdmin(admin.ModelAdmin):
+    """Who holds which tier and since when (R61); a Manager changes it with a reason on the
+    placement page, audited as a tier change."""
+
+    list_display = ["client", "tier", "held_since", "manual"]
+    list_filter = ["tier", "manual"]
+    list_select_related = ["client", "tier"]
+    search_fields = ["client__first_name", "client__last_name"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "place/<id:client_id>/",
+                self.admin_site.admin_view(self.place_view),
+                name="loyalty_clienttier_place",
+            ),
+            *super().get_urls(),
+        ]
+
+    def place_view(self, request, client_id):
+        if not request.user.has_perm("loyalty.place_client_tier"):
+            raise PermissionDenied
+        client = get_object_or_404(Client, pk=client_id)
+        form = ClientTierPlaceForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                client_tier_place(
+                    client=client,
+                    tier=form.cleaned_data["tier"],
+                    reason=form.cleaned_data["reason"],
+                    user=request.user,
+                )
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                tier = form.cleaned_data["tier"]
+                self.message_user(
+                    request, f"{client} is now in {tier or 'no tier'}.", messages.SUCCESS
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:clients_client_change", args=[client.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Tier of {client}",
+            "form": form,
+            "client": client,
+            "changes": client.tier_changes.all()[:20],
+        }
+        return TemplateResponse(request, "admin/loyalty/client_tier_place.html", context)
+
+
+@admin.register(TierChange)
+class TierChangeAdmin(admin.ModelAdmin):
+    """The audit trail of tier changes (R61), read-only."""
+
+    list_display = [
+        "created_at",
+        "client",
+        "kind",
+        "from_tier",
+        "to_tier",
+        "qualifying_spend",
+        "reason",
+        "created_by",
+    ]
+    list_filter = ["kind"]
+    list_select_related = ["client", "created_by"]
+    search_fields = ["client__first_name", "client__last_name", "reason"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -88,7 +88,15 @@ def earning_rule_update(*, action: str, changes: dict, user) -> EarningRule:
     return rule
 
 
-WHOLE_NUMBER_SETTINGS = {"min_redemption_dollars": 0, "hold_hours": 0, "redemption_increment": 1}
+# setting -> its least value; a tier window of 0 days would count no spend at all (R61)
+WHOLE_NUMBER_SETTINGS = {
+    "min_redemption_dollars": 0,
+    "hold_hours": 0,
+    "redemption_increment": 1,
+    "tier_window_days": 1,
+    "tier_validity_days": 0,
+    "birthday_points": 0,
+}
 OPTIONAL_NUMBER_SETTINGS = {
     "expiry_days": (1, None),
     "max_redemption_percent": (1, 100),
@@ -149,8 +157,8 @@ def loyalty_settings_changes_clean(*, changes: dict, current: LoyaltySettings) -
 
 @transaction.atomic
 def loyalty_settings_update(*, changes: dict, user) -> LoyaltySettings:
-    """Redemption (R19, R57), the hold (R15) and points over time (R51, R55, R56); a
-    change of `expiry_days` dates only lots posted afterwards (R51)."""
+    """Redemption (R19, R57), the hold (R15), points over time (R51, R55, R56), tiers (R61)
+    and birthdays (R63); a change of `expiry_days` dates only lots posted afterwards (R51)."""
     if user is None or not user.has_perm("loyalty.change_loyaltysettings"):
         raise PermissionRefused("Only a Manager may change the loyalty settings.")
     loyalty_settings_get()

@@ -103,6 +103,19 @@ class LoyaltySettings(models.Model):
     hold_hours = models.PositiveIntegerField(
         default=24, help_text="Hours before earned points become redeemable."
     )
+    tier_window_days = models.PositiveIntegerField(
+        "tier window (days)",
+        default=365,
+        help_text="Qualifying spend for tiers counts tickets closed in this many days (R61).",
+    )
+    tier_validity_days = models.PositiveIntegerField(
+        "tier validity (days)",
+        default=365,
+        help_text="A tier reached (or placed by hand) is kept at least this many days (R61).",
+    )
+    birthday_points = models.PositiveIntegerField(
+        default=0, help_text="Points given on a client's birthday; 0 = off (R63)."
+    )
     # Points over time (SPEC §14, R51-R57).
     expiry_days = models.PositiveIntegerField(
         null=True,
@@ -184,6 +197,7 @@ class EntryKind(models.TextChoices):
     MERGE_IN = "merge_in", "Moved in by merge"
     MERGE_OUT = "merge_out", "Moved out by merge"
     MANUAL = "manual", "Manual adjustment"
+    BIRTHDAY = "birthday", "Birthday"
     EXPIRE = "expire", "Expired"
 
 
@@ -241,6 +255,14 @@ class PointsEntry(models.Model):
         blank=True,
         related_name="points_entries",
     )
+    # The promotion the points were earned under (R62), for the entry and the Client Log.
+    promotion = models.ForeignKey(
+        "loyalty.Promotion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="points_entries",
+    )
     # A removed payment row is deleted by tickets, so it is kept by id, not by foreign key.
     payment_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -267,7 +289,7 @@ class PointsEntry(models.Model):
             models.CheckConstraint(condition=~Q(points=0), name="points_entry_not_zero"),
             # Facts of one row, held by the database whatever writes it (R14, R15, R22).
             models.CheckConstraint(
-                condition=~Q(kind__in=["earn", "referral_earn", "redeem_reversal"])
+                condition=~Q(kind__in=["earn", "referral_earn", "redeem_reversal", "birthday"])
                 | Q(points__gt=0),
                 name="points_entry_earning_and_give_back_positive",
             ),
@@ -413,7 +435,158 @@ class TicketEarningSnapshot(models.Model):
         blank=True,
         help_text="Per-visit actions this ticket qualified for at close.",
     )
+    tier = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The client's tier at close, {id, name, multiplier}, or null (R61).",
+    )
+    promotions = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The promotion chosen per action at close: {action: {id, multiplier, "
+        "bonus_points}} (R62).",
+    )
     created_at = models.DateTimeField()
 
     def __str__(self):
         return f"Earning snapshot of ticket #{self.ticket_id}"
+
+
+class Tier(models.Model):
+    """A loyalty tier (R61): reached at `min_spend` of qualifying spend, kept at `keep_spend`;
+    its multiplier raises the client's own spend-action points."""
+
+    name = models.CharField(max_length=60, unique=True)
+    min_spend = models.DecimalField("spend to reach", max_digits=12, decimal_places=2)
+    keep_spend = models.DecimalField("spend to stay", max_digits=12, decimal_places=2)
+    multiplier = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("1.00"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["min_spend", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_spend__gt=0)
+                & Q(keep_spend__gte=0)
+                & Q(keep_spend__lte=F("min_spend"))
+                & Q(multiplier__gte=1),
+                name="tier_amounts_valid",
+                violation_error_message="Spend to reach must be more than 0, spend to stay "
+                "between 0 and it, and the multiplier at least 1.",
+            ),
+            models.UniqueConstraint(fields=["min_spend"], name="tier_min_spend_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TierChangeKind(models.TextChoices):
+    UPGRADE = "upgrade", "Reached at a ticket's close"
+    DOWNGRADE = "downgrade", "Monthly review"
+    MANUAL = "manual", "Placed by a Manager"
+
+
+class ClientTier(models.Model):
+    """The tier a client holds now and since when (R61); every change also writes a
+    TierChange row, in the same transaction."""
+
+    client = models.OneToOneField(
+        "clients.Client", on_delete=models.PROTECT, primary_key=True, related_name="tier_status"
+    )
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, null=True, blank=True)
+    # The clock of the validity period: when the tier was reached or placed by hand.
+    held_since = models.DateTimeField()
+    manual = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "client tier"
+        permissions = [("place_client_tier", "Can place a client in a tier by hand")]
+
+    def __str__(self):
+        return f"{self.tier or 'No tier'} for {self.client_id}"
+
+
+class TierChange(models.Model):
+    """The audit trail of tier placements (R61): append-only, kept if the tier goes."""
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, related_name="tier_changes"
+    )
+    kind = models.CharField(max_length=10, choices=TierChangeKind.choices)
+    from_tier = models.CharField(max_length=60, blank=True)
+    to_tier = models.CharField(max_length=60, blank=True)
+    qualifying_spend = models.DecimalField(max_digits=12, decimal_places=2)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["client", "created_at"], name="tier_change_client")]
+
+    def __str__(self):
+        return f"{self.from_tier or 'No tier'} → {self.to_tier or 'No tier'}"
+
+
+class Promotion(models.Model):
+    """A points promotion (R62): between two local dates (inclusive), for some actions and
+    optionally some item kinds and tiers; a multiplier or a bonus per (ticket, action)."""
+
+    name = models.CharField(max_length=100)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    actions = models.JSONField(help_text="Earning actions the promotion covers.")
+    item_kinds = models.JSONField(
+        default=list, blank=True, help_text="Spend actions only on these kinds (empty: any)."
+    )
+    tiers = models.ManyToManyField(
+        Tier, blank=True, related_name="promotions", help_text="Empty: every client."
+    )
+    multiplier = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    bonus_points = models.PositiveIntegerField(null=True, blank=True)
+    max_per_client = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Times one client can benefit; empty: no limit."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["starts_on", "created_at", "id"]
+        indexes = [models.Index(fields=["starts_on", "ends_on"], name="promotion_dates")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="promotion_ends_after_start",
+                violation_error_message="The promotion must end on or after its first day.",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        multiplier__isnull=False,
+                        multiplier__gte=Decimal("1.01"),
+                        multiplier__lte=10,
+                        bonus_points__isnull=True,
+                    )
+                    | Q(multiplier__isnull=True, bonus_points__isnull=False, bonus_points__gt=0)
+                ),
+                name="promotion_multiplier_xor_bonus",
+                violation_error_message="Give a multiplier (1.01 to 10) or bonus points, not both.",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_per_client__isnull=True) | Q(max_per_client__gt=0),
+                name="promotion_max_per_client_positive",
+                violation_error_message="Times per client must be at least 1, or empty.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name

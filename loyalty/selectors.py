@@ -58,6 +58,12 @@ class RewardsSummary:
     redeemable_value: Decimal
     min_redemption_points: int
     can_redeem: bool
+    # The tier part (R61, §18), filled by loyalty.tiers.rewards_with_tier; None: no tiers.
+    tier: dict | None = None
+    qualifying_spend: Decimal | None = None
+    next_tier: dict | None = None
+    # Read with the balances: without tiers the tier part costs no query (P1).
+    tiers_exist: bool = False
     next_expiry: NextExpiry | None = None
 
 
@@ -98,6 +104,7 @@ class _RewardsRow:
     pending: int
     minimum_dollars: int | None
     rewards_on: bool | None
+    tiers_exist: bool
     past_date: int  # points of lots past their date, not expired by the run yet (R54)
     next_expiry: "NextExpiry | None"
 
@@ -111,7 +118,10 @@ def _rewards_row(*, client_id: int | None, now: datetime | None) -> _RewardsRow 
     row = sql.rewards_row(client_id=client_id, now=now or timezone.now())
     if row is None:
         return None
-    merged_into, total, pending, minimum_dollars, rewards_on, past_date, next_on, next_points = row
+    (
+        merged_into, total, pending, minimum_dollars, rewards_on, past_date, next_on,
+        next_points, tiers_exist,
+    ) = row  # fmt: skip
     if isinstance(next_on, str):  # SQLite answers a computed date as text
         next_on = date.fromisoformat(next_on)
     return _RewardsRow(
@@ -122,6 +132,7 @@ def _rewards_row(*, client_id: int | None, now: datetime | None) -> _RewardsRow 
         pending=int(pending),
         minimum_dollars=minimum_dollars,
         rewards_on=None if rewards_on is None else bool(rewards_on),
+        tiers_exist=bool(tiers_exist),
     )
 
 
@@ -164,6 +175,7 @@ def _rewards_summary(
         can_redeem=bool(
             rewards_on and minimum > 0 and redeemable >= max(minimum, 1) and not tombstone
         ),
+        tiers_exist=row.tiers_exist,
         next_expiry=row.next_expiry,
     )
 
@@ -195,7 +207,11 @@ def client_open_tickets(*, client: Client) -> QuerySet[Ticket]:
 
 def client_points_entries(*, client: Client) -> QuerySet[PointsEntry]:
     """A client's ledger, newest first (R14, R28)."""
-    return PointsEntry.objects.filter(client_id=client.pk).order_by("-created_at", "-id")
+    return (
+        PointsEntry.objects.filter(client_id=client.pk)
+        .select_related("promotion")
+        .order_by("-created_at", "-id")
+    )
 
 
 def ticket_kinds_amount(*, ticket: Ticket, kinds: list[str]) -> Decimal:

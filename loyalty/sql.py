@@ -11,7 +11,7 @@ statement says what it replaced and the measured gain (docs/performance.md).
 
 import functools
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
@@ -21,13 +21,16 @@ from catalog.models import Item, ItemKind
 from clients.models import Client
 from loyalty.actions import Action
 from loyalty.models import (
+    ClientTier,
     EarningRule,
     EntryKind,
     LoyaltySettings,
     PointsBalance,
     PointsEntry,
     PointsLot,
+    Promotion,
     TicketEarningSnapshot,
+    Tier,
 )
 from salon.db import PreparedStatement
 from salon.models import Features
@@ -43,7 +46,7 @@ def _column(model, field: str) -> str:
 
 def _rewards_sql() -> str:
     """One SELECT for a client's balance row, pending sum, tombstone mark, minimum
-    redemption and rewards switch (R15, R18, R20, R34).
+    redemption, rewards switch and whether tiers exist (R15, R18, R20, R34, R61).
 
     Pending reads only entries with available_at > now through the (client, available_at)
     index: the last hold window, whatever the history. Written as SQL because building the
@@ -69,7 +72,9 @@ def _rewards_sql() -> str:
         f"(SELECT f.rewards_referrals FROM {features} f WHERE f.id = 1), "
         f"COALESCE((SELECT SUM(l.remaining) {live} < %(today)s), 0), "
         f"{next_date}, "
-        f"(SELECT SUM(l.remaining) {live} = {next_date}) "
+        f"(SELECT SUM(l.remaining) {live} = {next_date}), "
+        # whether the box has a tier part to read (R61): nothing more to read without tiers
+        f"EXISTS (SELECT 1 FROM {Tier._meta.db_table}) "
         f"FROM {client.db_table} c WHERE c.id = %(client)s"
     )
 
@@ -82,7 +87,7 @@ REWARDS_SQL = _rewards_sql()
 
 def rewards_row(*, client_id: int, now: datetime) -> tuple | None:
     """(merged_into, total, pending, min_redemption_dollars, rewards_on, points past their
-    date, next expiry date, its points) of one client."""
+    date, next expiry date, its points, whether tiers exist) of one client."""
     with connection.cursor() as cursor:
         cursor.execute(
             REWARDS_SQL,
@@ -125,6 +130,8 @@ def _ticket_ledger_sql(vendor: str) -> str:
     rule, settings_table = EarningRule._meta.db_table, LoyaltySettings._meta.db_table
     features, appointment = Features._meta.db_table, Appointment._meta.db_table
     reservation = ProductReservation._meta.db_table
+    client_tier, tier = ClientTier._meta.db_table, Tier._meta.db_table
+    promotion = Promotion._meta.db_table
     paid_lines = (
         f"FROM {line} l JOIN {item} i ON i.id = l.item_id "
         "WHERE l.ticket_id = %(ticket)s AND NOT l.package_redemption"
@@ -148,6 +155,15 @@ def _ticket_ledger_sql(vendor: str) -> str:
         f"CASE WHEN sn.id IS NULL AND t.reservation_id IS NOT NULL THEN EXISTS (SELECT 1 "
         f"{paid_lines} AND l.item_id = (SELECT rv.item_id FROM {reservation} rv "
         "WHERE rv.id = t.reservation_id)) END",
+        # Tiers and promotions (R61, R62), read with the rest so that a salon without them
+        # pays no statement for them: the client's tier now, whether any tier exists (the
+        # upgrade check), whether a promotion runs on the close's local date.
+        f"CASE WHEN sn.id IS NULL THEN (SELECT {row}(tr.id, tr.name, "
+        f"{_cents('tr.multiplier')}) FROM {client_tier} ct JOIN {tier} tr "
+        "ON tr.id = ct.tier_id WHERE ct.client_id = t.client_id) END",
+        f"CASE WHEN sn.id IS NULL THEN EXISTS (SELECT 1 FROM {tier}) END",
+        f"CASE WHEN sn.id IS NULL THEN EXISTS (SELECT 1 FROM {promotion} pr "
+        "WHERE pr.starts_on <= %(today)s AND pr.ends_on >= %(today)s) END",
     ]
     return (
         "SELECT t.status, t.client_id, t.appointment_id, c.source, c.merged_into_id, "
@@ -158,7 +174,8 @@ def _ticket_ledger_sql(vendor: str) -> str:
         f"(SELECT {aggregate}({row}(r.action, r.active, r.points, "
         f"{_cents('r.spend_unit')}, r.referrer_points)) FROM {rule} r), "
         "sn.id, sn.client_id, sc.merged_into_id, sn.referrer_id, sr.merged_into_id, "
-        "sn.rewards_on, sn.rules, sn.per_visit_awards, a.prebooked, a.source, "
+        "sn.rewards_on, sn.rules, sn.per_visit_awards, sn.tier, sn.promotions, "
+        "a.prebooked, a.source, "
         f"(SELECT {aggregate}({row}(x.kind, x.cents)) FROM (SELECT i.kind AS kind, "
         f"{_cents('SUM(l.net_amount)')} AS cents {paid_lines} GROUP BY i.kind) x), "
         f"(SELECT {aggregate}({row}(x.action, x.beneficiary, x.points, x.entries)) FROM "
@@ -225,8 +242,12 @@ LEDGER_STATE_COLUMNS = [
     *((TicketEarningSnapshot, field, column) for field, column in [
         ("id", "id"), ("ticket", "ticket_id"), ("client", "client_id"),
         ("referrer", "referrer_id"), ("rewards_on", "rewards_on"), ("rules", "rules"),
-        ("per_visit_awards", "per_visit_awards"),
+        ("per_visit_awards", "per_visit_awards"), ("tier", "tier"),
+        ("promotions", "promotions"),
     ]),
+    (ClientTier, "client", "client_id"), (ClientTier, "tier", "tier_id"),
+    (Tier, "id", "id"), (Tier, "name", "name"), (Tier, "multiplier", "multiplier"),
+    (Promotion, "starts_on", "starts_on"), (Promotion, "ends_on", "ends_on"),
     *((PointsEntry, field, column) for field, column in [
         ("ticket", "ticket_id"), ("client", "client_id"), ("payment_id", "payment_id"),
         ("action", "action"), ("beneficiary", "beneficiary"), ("points", "points"),
@@ -235,11 +256,17 @@ LEDGER_STATE_COLUMNS = [
 ]  # fmt: skip
 
 
-def ticket_ledger_row(*, ticket_id: int) -> tuple | None:
-    """The row `loyalty.earning.fetch` parses; None when there is no such ticket."""
+def ticket_ledger_row(*, ticket_id: int, today: date) -> tuple | None:
+    """The row `loyalty.earning.fetch` parses; None when there is no such ticket. `today`
+    is the salon's local date of the reconcile (promotions run by local dates, R62)."""
     with connection.cursor() as cursor:
         TICKET_LEDGER[connection.vendor].execute(
-            cursor, {**_TICKET_LEDGER_PARAMS, "ticket": ticket_id}
+            cursor,
+            {
+                **_TICKET_LEDGER_PARAMS,
+                "ticket": ticket_id,
+                "today": connection.ops.adapt_datefield_value(today),
+            },
         )
         return cursor.fetchone()
 

@@ -63,6 +63,9 @@ FRONT_DESK_PERMISSIONS = {
     "loyalty": [
         "view_pointsentry",
         "redeem_points",
+        # the desk tells clients which tier earns what and which promotion runs (R61, R62)
+        "view_tier",
+        "view_promotion",
     ],
 }
 

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from catalog.models import ItemKind
 from loyalty.configuration import SETTINGS_FIELDS
-from loyalty.models import EarningRule, LoyaltySettings, PointsEntry
+from loyalty.models import EarningRule, LoyaltySettings, PointsEntry, Promotion, Tier
 from salon.limits import REASON_MAX_LENGTH
 from tickets.models import Payment
 
@@ -75,6 +75,9 @@ class LoyaltySettingsChangeSerializer(serializers.Serializer):
 
     min_redemption_dollars = WholeNumberField(required=False)
     hold_hours = WholeNumberField(required=False)
+    tier_window_days = WholeNumberField(required=False)
+    tier_validity_days = WholeNumberField(required=False)
+    birthday_points = WholeNumberField(required=False)
     expiry_days = WholeNumberField(required=False, allow_null=True)
     expiry_reminder_days = WholeNumbersField(required=False)
     monthly_statements = serializers.BooleanField(required=False)
@@ -112,9 +115,21 @@ class PointsEntrySerializer(serializers.ModelSerializer):
             "available_at",
             "memo",
             "ticket",
+            "promotion",
             "expires_on",
         ]
         read_only_fields = fields
+
+
+class RewardsTierSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    multiplier = serializers.DecimalField(max_digits=5, decimal_places=2)
+
+
+class NextTierSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    spend_needed = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
 class NextExpirySerializer(serializers.Serializer):
@@ -130,6 +145,9 @@ class RewardsSerializer(serializers.Serializer):
     redeemable_value = serializers.DecimalField(max_digits=12, decimal_places=2)
     min_redemption_points = serializers.IntegerField()
     can_redeem = serializers.BooleanField()
+    tier = RewardsTierSerializer(allow_null=True)
+    qualifying_spend = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    next_tier = NextTierSerializer(allow_null=True)
     next_expiry = NextExpirySerializer(
         allow_null=True, help_text="The points expiring first (R54)."
     )
@@ -144,6 +162,64 @@ class PointsPaymentSerializer(serializers.ModelSerializer):
         model = Payment
         fields = ["id", "method", "amount", "points", "created_at"]
         read_only_fields = fields
+
+
+class TierSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tier
+        fields = ["id", "name", "min_spend", "keep_spend", "multiplier"]
+        read_only_fields = fields
+
+
+class TierChangeSerializer(serializers.Serializer):
+    """Input of POST/PATCH …/tiers/: only types here; the service judges values (R61)."""
+
+    name = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True)
+    min_spend = DollarsField(required=False)
+    keep_spend = DollarsField(required=False, allow_null=True)
+    multiplier = DollarsField(required=False)
+
+
+class PromotionSerializer(serializers.ModelSerializer):
+    actions = serializers.ListField(child=serializers.CharField())
+    item_kinds = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = Promotion
+        fields = [
+            "id",
+            "name",
+            "starts_on",
+            "ends_on",
+            "actions",
+            "item_kinds",
+            "tiers",
+            "multiplier",
+            "bonus_points",
+            "max_per_client",
+        ]
+        read_only_fields = fields
+
+
+class PromotionChangeSerializer(serializers.Serializer):
+    """Input of POST/PATCH …/promotions/ (R62); the service judges values."""
+
+    name = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True)
+    starts_on = serializers.DateField(required=False)
+    ends_on = serializers.DateField(required=False)
+    actions = serializers.ListField(child=serializers.CharField(), required=False)
+    item_kinds = serializers.ListField(child=serializers.CharField(), required=False)
+    tiers = serializers.ListField(child=serializers.IntegerField(), required=False)
+    multiplier = DollarsField(required=False, allow_null=True)
+    bonus_points = WholeNumberField(required=False, allow_null=True)
+    max_per_client = WholeNumberField(required=False, allow_null=True)
+
+
+class ClientTierPlaceSerializer(serializers.Serializer):
+    """POST /clients/{id}/tier/ {tier, reason}: tier null takes the client out of tiers."""
+
+    tier = serializers.IntegerField(allow_null=True)
+    reason = serializers.CharField(allow_blank=True, max_length=REASON_MAX_LENGTH)
 
 
 class RedeemableSerializer(serializers.Serializer):

@@ -28,5 +28,14 @@ urlpatterns = [
         name="ticket-redeemable",
     ),
     path("me/rewards/", views.MyRewardsView.as_view(), name="my-rewards"),
+    path("loyalty/tiers/", views.TierListView.as_view(), name="loyalty-tiers"),
+    path("loyalty/tiers/<id:tier_id>/", views.TierDetailView.as_view(), name="loyalty-tier"),
+    path("loyalty/promotions/", views.PromotionListView.as_view(), name="loyalty-promotions"),
+    path(
+        "loyalty/promotions/<id:promotion_id>/",
+        views.PromotionDetailView.as_view(),
+        name="loyalty-promotion",
+    ),
+    path("clients/<id:client_id>/tier/", views.ClientTierView.as_view(), name="client-tier"),
     path("me/rewards/entries/", views.MyRewardsEntriesView.as_view(), name="my-rewards-entries"),
 ]

@@ -8,12 +8,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clients.models import Client
-from loyalty import selectors
+from loyalty import promotions, selectors, tiers
 from loyalty.adjustments import points_adjust
 from loyalty.api import serializers
 from loyalty.configuration import earning_rule_update, loyalty_settings_update
 from loyalty.controls import ticket_redeemable
-from loyalty.models import EarningRule, PointsEntry
+from loyalty.models import EarningRule, PointsEntry, Promotion, Tier
 from loyalty.redemption import points_redeem
 from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsClientUser, IsStaffMember, require_permission
@@ -115,7 +115,9 @@ class AdjustmentCreateView(IdempotentMixin, APIView):
 
 
 def _rewards_response(client: Client) -> Response:
-    summary = selectors.client_rewards_summary(client=client)
+    summary = tiers.rewards_with_tier(
+        selectors.client_rewards_summary(client=client), client_id=client.pk
+    )
     return Response(serializers.RewardsSerializer(summary).data)
 
 
@@ -129,6 +131,7 @@ class ClientRewardsView(APIView):
         summary = selectors.client_rewards_summary_by_id(client_id=client_id)
         if summary is None:
             raise Http404
+        summary = tiers.rewards_with_tier(summary, client_id=client_id)
         return Response(serializers.RewardsSerializer(summary).data)
 
 
@@ -179,6 +182,124 @@ class TicketRedeemView(IdempotentMixin, APIView):
         return Response(
             serializers.PointsPaymentSerializer(payment).data, status=status.HTTP_201_CREATED
         )
+
+
+CanChangeTiers = require_permission("loyalty.change_tier", safe_methods_for_staff=True)
+CanChangePromotions = require_permission("loyalty.change_promotion", safe_methods_for_staff=True)
+
+
+class TierListView(APIView):
+    """The tiers (R61), lowest first; Managers add them."""
+
+    permission_classes = [CanChangeTiers]
+
+    @extend_schema(responses=serializers.TierSerializer(many=True))
+    def get(self, request):
+        return Response(serializers.TierSerializer(Tier.objects.all(), many=True).data)
+
+    @extend_schema(
+        request=serializers.TierChangeSerializer, responses={201: serializers.TierSerializer}
+    )
+    def post(self, request):
+        data = serializers.TierChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tier = tiers.tier_save(changes=dict(data.validated_data), user=request.user)
+        return Response(serializers.TierSerializer(tier).data, status=status.HTTP_201_CREATED)
+
+
+class TierDetailView(APIView):
+    permission_classes = [CanChangeTiers]
+
+    @extend_schema(responses=serializers.TierSerializer)
+    def get(self, request, tier_id):
+        return Response(serializers.TierSerializer(get_object_or_404(Tier, pk=tier_id)).data)
+
+    @extend_schema(request=serializers.TierChangeSerializer, responses=serializers.TierSerializer)
+    def patch(self, request, tier_id):
+        tier = get_object_or_404(Tier, pk=tier_id)
+        data = serializers.TierChangeSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        tier = tiers.tier_save(tier=tier, changes=dict(data.validated_data), user=request.user)
+        return Response(serializers.TierSerializer(tier).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, tier_id):
+        tiers.tier_delete(tier=get_object_or_404(Tier, pk=tier_id), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PromotionListView(APIView):
+    """Promotions (R62), by first day; Managers add them."""
+
+    permission_classes = [CanChangePromotions]
+
+    @extend_schema(responses=serializers.PromotionSerializer(many=True))
+    def get(self, request):
+        queryset = Promotion.objects.prefetch_related("tiers")
+        return Response(serializers.PromotionSerializer(queryset, many=True).data)
+
+    @extend_schema(
+        request=serializers.PromotionChangeSerializer,
+        responses={201: serializers.PromotionSerializer},
+    )
+    def post(self, request):
+        data = serializers.PromotionChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        promotion = promotions.promotion_save(changes=dict(data.validated_data), user=request.user)
+        return Response(
+            serializers.PromotionSerializer(promotion).data, status=status.HTTP_201_CREATED
+        )
+
+
+class PromotionDetailView(APIView):
+    permission_classes = [CanChangePromotions]
+
+    @extend_schema(responses=serializers.PromotionSerializer)
+    def get(self, request, promotion_id):
+        promotion = get_object_or_404(Promotion, pk=promotion_id)
+        return Response(serializers.PromotionSerializer(promotion).data)
+
+    @extend_schema(
+        request=serializers.PromotionChangeSerializer, responses=serializers.PromotionSerializer
+    )
+    def patch(self, request, promotion_id):
+        promotion = get_object_or_404(Promotion, pk=promotion_id)
+        data = serializers.PromotionChangeSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        promotion = promotions.promotion_save(
+            promotion=promotion, changes=dict(data.validated_data), user=request.user
+        )
+        return Response(serializers.PromotionSerializer(promotion).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, promotion_id):
+        promotion = get_object_or_404(Promotion, pk=promotion_id)
+        promotions.promotion_delete(promotion=promotion, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ClientTierView(IdempotentMixin, APIView):
+    """A Manager places a client in a tier by hand, with a reason (R61); answers the
+    client's rewards box."""
+
+    permission_classes = [require_permission("loyalty.place_client_tier")]
+
+    @extend_schema(
+        request=serializers.ClientTierPlaceSerializer, responses=serializers.RewardsSerializer
+    )
+    def post(self, request, client_id):
+        client = get_object_or_404(Client, pk=client_id)
+        data = serializers.ClientTierPlaceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tier = None
+        if data.validated_data["tier"] is not None:
+            tier = Tier.objects.filter(pk=data.validated_data["tier"]).first()
+            if tier is None:
+                return Response({"tier": ["No such tier."]}, status=status.HTTP_400_BAD_REQUEST)
+        tiers.client_tier_place(
+            client=client, tier=tier, reason=data.validated_data["reason"], user=request.user
+        )
+        return _rewards_response(client)
 
 
 class TicketRedeemableView(APIView):

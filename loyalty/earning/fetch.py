@@ -3,6 +3,7 @@
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from clients.models import ClientSource
@@ -34,6 +35,10 @@ class SnapshotState:
     rewards_on: bool
     rules: dict
     per_visit_awards: list[str]
+    # {id, name, multiplier} of the client's tier at close, or None (R61).
+    tier: dict | None = None
+    # {action: {id, name, multiplier, bonus_points}}: the promotion chosen at close (R62).
+    promotions: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,11 @@ class TicketLedgerState:
     # whether the payment is still on the ticket).
     redemptions: list[tuple[int, int, int, int | None, bool]]
     first_time: dict[str, bool]
+    # Read while the snapshot is still to be taken (R61, R62): the client's tier now, as a
+    # snapshot keeps it; whether the salon has tiers; whether a promotion runs today.
+    tier: dict | None = None
+    tiers_exist: bool = False
+    promotions_running: bool = False
 
 
 def _json(value, default):
@@ -79,11 +89,11 @@ def _dollars(cents: int | None) -> Decimal | None:
     return None if cents is None else (Decimal(cents) / 100).quantize(Decimal("0.01"))
 
 
-def ticket_ledger_state(*, ticket_id: int) -> TicketLedgerState | None:
+def ticket_ledger_state(*, ticket_id: int, today: date) -> TicketLedgerState | None:
     """A ticket's state for its points reconcile: one prepared statement, whatever the
     history. Plain SQL because the ORM needed 15 queries and 10 ms of Python for the same
     (docs/performance.md, P3). None when there is no such ticket."""
-    row = sql.ticket_ledger_row(ticket_id=ticket_id)
+    row = sql.ticket_ledger_row(ticket_id=ticket_id, today=today)
     if row is None:
         return None
     (
@@ -91,10 +101,12 @@ def ticket_ledger_state(*, ticket_id: int) -> TicketLedgerState | None:
         referrer_id, referrer_merged_into_id, rewards_on, hold_hours, expiry_days, rules,
         snapshot_id, snapshot_client_id, snapshot_client_merged_into_id,
         snapshot_referrer_id, snapshot_referrer_merged_into_id, snapshot_rewards_on,
-        snapshot_rules, snapshot_awards, prebooked, appointment_source, amounts, held,
-        redemptions, earlier_ticket, earlier_service, earlier_membership,
-        earlier_series_package, reservation_fulfilled,
+        snapshot_rules, snapshot_awards, snapshot_tier, snapshot_promotions, prebooked,
+        appointment_source, amounts, held, redemptions, earlier_ticket, earlier_service,
+        earlier_membership, earlier_series_package, reservation_fulfilled, tier, tiers_exist,
+        promotions_running,
     ) = row  # fmt: skip
+    tier = _json(tier, None)
     rule_rows = _json(rules, [])
     snapshot = None
     if snapshot_id is not None:
@@ -106,6 +118,8 @@ def ticket_ledger_state(*, ticket_id: int) -> TicketLedgerState | None:
             rewards_on=bool(snapshot_rewards_on),
             rules=_json(snapshot_rules, {}),
             per_visit_awards=_json(snapshot_awards, []),
+            tier=_json(snapshot_tier, None),
+            promotions=_json(snapshot_promotions, {}),
         )
     return TicketLedgerState(
         ticket_id=ticket_id,
@@ -153,4 +167,11 @@ def ticket_ledger_state(*, ticket_id: int) -> TicketLedgerState | None:
             "appointment_prebooked": bool(prebooked),
             "appointment_online": appointment_source in (ClientSource.ONLINE, ClientSource.APP),
         },
+        tier=(
+            None
+            if tier is None
+            else {"id": tier[0], "name": tier[1], "multiplier": str(_dollars(tier[2]))}
+        ),
+        tiers_exist=bool(tiers_exist),
+        promotions_running=bool(promotions_running),
     )

@@ -17,6 +17,8 @@ from loyalty.actions import Action, Beneficiary
 from loyalty.earning import rules
 from loyalty.earning.fetch import TicketLedgerState, ticket_ledger_state
 from loyalty.models import EntryKind, PointsEntry, TicketEarningSnapshot
+from loyalty.promotions import promotions_for_close
+from loyalty.tiers import tier_upgrade_at_close
 from tickets.locks import lock_ticket
 from tickets.models import Ticket, TicketStatus
 
@@ -51,7 +53,10 @@ def _earning_entries(
         return [], None  # R11: walk-ins earn nothing
     snapshot, snapshot_row = state.snapshot, None
     if snapshot is None and state.status == TicketStatus.CLOSED:
-        snapshot = rules.snapshot_take(state=state)
+        promotions = []
+        if state.promotions_running:
+            promotions = promotions_for_close(client_id=state.client_id, on=timezone.localdate(now))
+        snapshot = rules.snapshot_take(state=state, promotions=promotions)
         snapshot_row = TicketEarningSnapshot(
             ticket_id=state.ticket_id,
             client_id=snapshot.client_id,
@@ -59,6 +64,8 @@ def _earning_entries(
             rewards_on=snapshot.rewards_on,
             rules=snapshot.rules,
             per_visit_awards=snapshot.per_visit_awards,
+            tier=snapshot.tier,
+            promotions=snapshot.promotions,
             created_at=now,
         )
     changes = rules.ledger_changes(
@@ -92,8 +99,17 @@ def _earning_entries(
                 now=now,
             )
             parts = rules.take_back_split(points=-change.points, pending=pending, now=now)
+        # The client's points on this action name the promotion they were earned under (R62).
+        promotion = {}
+        if snapshot is not None and change.beneficiary == Beneficiary.CLIENT:
+            promotion = (snapshot.promotions or {}).get(change.action) or {}
         new = []
         for offset, (points, when) in enumerate(parts):
+            memo = (
+                f"Ticket #{ticket_id} {change_word}"
+                if change.kind == EntryKind.ADJUSTMENT
+                else f"{ACTIONS_LABELS[change.action]} (ticket #{ticket_id})"
+            )
             new.append(
                 PointsEntry(
                     client_id=owner,
@@ -105,11 +121,8 @@ def _earning_entries(
                     appointment_id=state.appointment_id if points > 0 else None,
                     created_at=now,
                     available_at=when,
-                    memo=(
-                        f"Ticket #{ticket_id} {change_word}"
-                        if change.kind == EntryKind.ADJUSTMENT
-                        else f"{ACTIONS_LABELS[change.action]} (ticket #{ticket_id})"
-                    ),
+                    promotion_id=promotion.get("id"),
+                    memo=f"{memo}, {promotion['name']}" if promotion else memo,
                     idempotency_key=(
                         f"ticket:{ticket_id}:{change.action}:{change.beneficiary}:"
                         f"{change.sequence + offset}"
@@ -160,13 +173,17 @@ def ticket_points_reconcile(
     now = now or timezone.now()
     if not locked:
         lock_ticket(ticket)
-    state = ticket_ledger_state(ticket_id=ticket.pk)
+    state = ticket_ledger_state(ticket_id=ticket.pk, today=timezone.localdate(now))
     drawn: dict[int, int] = defaultdict(int)  # what this write's debits take from lots
     entries = [
         ledger.return_plan(entry, debit_key=f"redeem:{entry.payment_id}", drawn=drawn)
         for entry in _redemption_reversals(state=state, now=now)
     ]
     earning, snapshot_row = _earning_entries(state=state, now=now, drawn=drawn)
-    return ledger.entries_post(
+    posted = ledger.entries_post(
         entries + earning, snapshot=snapshot_row, expiry_days=state.expiry_days
     )
+    if snapshot_row is not None and state.tiers_exist:
+        # After the snapshot: the ticket that crosses a tier earned at the tier before (R61).
+        tier_upgrade_at_close(client_id=state.client_id, ticket_id=state.ticket_id, now=now)
+    return posted

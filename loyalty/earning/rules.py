@@ -22,6 +22,7 @@ from loyalty.actions import (
 )
 from loyalty.earning.fetch import SnapshotState, TicketLedgerState
 from loyalty.models import EntryKind
+from loyalty.promotion_rules import Earning, PromotionTerms, best_promotion, points_earned
 from tickets.models import TicketStatus
 
 ONLINE_SOURCES = (ClientSource.ONLINE, ClientSource.APP)
@@ -79,16 +80,85 @@ def per_visit_awards(*, state: TicketLedgerState, referrer_id: int | None, rules
     return [str(action) for action in awards]
 
 
-def snapshot_take(*, state: TicketLedgerState) -> SnapshotState:
+def client_earning(*, action: str, rule: dict, amount: Decimal | None, tier: dict | None):
+    """What the client's own points on one action are computed from (R3, R5, R61): a spend
+    action's amount at the tier's multiplier; a per-visit action's points once, at x1."""
+    if amount is None:
+        return Earning(
+            action=action,
+            amount=Decimal(1),
+            points=rule["points"],
+            spend_unit=Decimal(1),
+            tier_multiplier=Decimal(1),
+            item_kind=None,
+        )
+    return Earning(
+        action=action,
+        amount=amount,
+        points=rule["points"],
+        spend_unit=Decimal(rule["spend_unit"]),
+        tier_multiplier=Decimal(tier["multiplier"]) if tier else Decimal(1),
+        item_kind=ACTIONS[action].item_kind,
+    )
+
+
+def promotions_choose(
+    *,
+    state: TicketLedgerState,
+    awards: list[str],
+    tier: dict | None,
+    promotions: list[PromotionTerms],
+) -> dict[str, dict]:
+    """The promotion each (ticket, action) earns under, as the snapshot keeps it (R62): the
+    client's own points of active spend actions and of the per-visit awards."""
+    rules = state.rules
+    earnings = [
+        client_earning(
+            action=action,
+            rule=rules[action],
+            amount=state.amounts.get(ACTIONS[action].item_kind, Decimal("0")),
+            tier=tier,
+        )
+        for action in SPEND_ACTIONS
+        if rules[action]["active"]
+    ] + [
+        client_earning(action=action, rule=rules[action], amount=None, tier=None)
+        for action in awards
+        if ACTIONS[action].earner == Beneficiary.CLIENT
+    ]
+    chosen = {}
+    for earning in earnings:
+        promotion = best_promotion(
+            earning=earning, promotions=promotions, tier_id=tier["id"] if tier else None
+        )
+        if promotion is not None:
+            chosen[earning.action] = {
+                "id": promotion.id,
+                "name": promotion.name,
+                "multiplier": None if promotion.multiplier is None else str(promotion.multiplier),
+                "bonus_points": promotion.bonus_points,
+            }
+    return chosen
+
+
+def snapshot_take(
+    *, state: TicketLedgerState, promotions: list[PromotionTerms] = ()
+) -> SnapshotState:
     """The snapshot of a ticket seen closed for the first time (R11, R16): the rules, the
-    client and referrer, the feature switch and the per-visit awards, as they are now. A
-    merged (tombstone) referrer earns nothing (R6)."""
+    client and referrer, the feature switch, the per-visit awards, the client's tier and
+    the promotion per action (R61, R62), as they are now. A merged (tombstone) referrer
+    earns nothing (R6)."""
     referrer_id = None if state.referrer_is_tombstone else state.referrer_id
     awards = (
         per_visit_awards(state=state, referrer_id=referrer_id, rules=state.rules)
         if state.rewards_on
         else []
     )
+    chosen = {}
+    if state.rewards_on and promotions:
+        chosen = promotions_choose(
+            state=state, awards=awards, tier=state.tier, promotions=list(promotions)
+        )
     return SnapshotState(
         client_id=state.client_id,
         client_merged_into_id=state.client_merged_into_id,
@@ -97,6 +167,19 @@ def snapshot_take(*, state: TicketLedgerState) -> SnapshotState:
         rewards_on=state.rewards_on,
         rules=state.rules,
         per_visit_awards=awards,
+        tier=state.tier,
+        promotions=chosen,
+    )
+
+
+def client_points(*, action: str, rule: dict, amount, snapshot: SnapshotState) -> int:
+    """The client's own points on one action, at the tier and promotion of the close:
+    floor(amount x points / spend_unit x tier x promotion) + bonus (R61, R62)."""
+    promotion = (snapshot.promotions or {}).get(action) or {}
+    return points_earned(
+        earning=client_earning(action=action, rule=rule, amount=amount, tier=snapshot.tier),
+        multiplier=promotion.get("multiplier"),
+        bonus_points=promotion.get("bonus_points"),
     )
 
 
@@ -119,14 +202,21 @@ def expected_points(
             continue
         amount = state.amounts.get(ACTIONS[action].item_kind, Decimal("0"))
         spend_unit = Decimal(rule["spend_unit"])
-        expected[(action, Beneficiary.CLIENT)] = floor_points(amount, rule["points"], spend_unit)
+        expected[(action, Beneficiary.CLIENT)] = client_points(
+            action=action, rule=rule, amount=amount, snapshot=snapshot
+        )
         if snapshot.referrer_id is not None and rule["referrer_points"]:
             expected[(action, Beneficiary.REFERRER)] = floor_points(
                 amount, rule["referrer_points"], spend_unit
             )
     for action in snapshot.per_visit_awards:
         rule = rules[action]
-        expected[(action, ACTIONS[action].earner)] = rule["points"]
+        earner = ACTIONS[action].earner
+        expected[(action, earner)] = (
+            client_points(action=action, rule=rule, amount=None, snapshot=snapshot)
+            if earner == Beneficiary.CLIENT
+            else rule["points"]
+        )
         if action in REFERRER_ELIGIBLE_ACTIONS and snapshot.referrer_id is not None:
             expected[(action, Beneficiary.REFERRER)] = rule["referrer_points"]
     return expected

@@ -5,6 +5,7 @@ from django import template
 from django.urls import reverse
 
 from loyalty import selectors
+from loyalty.tiers import rewards_with_tier
 from salon.money import points_to_dollars
 from salon.selectors import features_get
 
@@ -16,7 +17,9 @@ def client_rewards_box(context, client):
     """Pending and redeemable points and their dollar value, with a link to the ledger."""
     if client is None or client.pk is None:
         return {"client": None}
-    rewards = selectors.client_rewards_summary(client=client)
+    rewards = rewards_with_tier(
+        selectors.client_rewards_summary(client=client), client_id=client.pk
+    )
     user = context["request"].user
     may_redeem = rewards.can_redeem and user.has_perm("loyalty.redeem_points")
     return {
@@ -30,4 +33,5 @@ def client_rewards_box(context, client):
         "rewards_on": features_get().rewards_referrals,
         "details_url": reverse("admin:loyalty_client_rewards", args=[client.pk]),
         "can_adjust_points": user.has_perm("loyalty.adjust_points"),
+        "can_place_tier": user.has_perm("loyalty.place_client_tier"),
     }

@@ -135,6 +135,9 @@ def test_settings_page_edits_the_single_row(manager_browser):
 SETTINGS_FORM = {
     "min_redemption_dollars": "5",
     "hold_hours": "24",
+    "tier_window_days": "365",
+    "tier_validity_days": "365",
+    "birthday_points": "0",
     "expiry_days": "",
     "expiry_reminder_days": "",
     "max_redemption_percent": "",

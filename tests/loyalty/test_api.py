@@ -107,6 +107,9 @@ def test_front_desk_may_read_but_not_change_rules_and_settings(front_desk_api):
     assert front_desk_api.get("/api/v1/loyalty/settings/").json() == {
         "min_redemption_dollars": 5,
         "hold_hours": 24,
+        "tier_window_days": 365,
+        "tier_validity_days": 365,
+        "birthday_points": 0,
         "redemption_increment": 1,
         "expiry_days": None,
         "max_redemption_percent": None,
@@ -181,6 +184,10 @@ def test_client_rewards_box(front_desk_api, customer):
         "redeemable_value": "0.00",
         "min_redemption_points": 500,
         "can_redeem": False,
+        # the salon has no tiers: no tier part (§18)
+        "tier": None,
+        "qualifying_spend": None,
+        "next_tier": None,
         "next_expiry": None,
     }
 

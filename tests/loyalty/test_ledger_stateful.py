@@ -1,10 +1,12 @@
 """A hypothesis state machine drives the real services - close, adjust, void, redeem, manual
 adjustment, merge and the clock - and after every step checks the ledger (R13-R23):
 each balance equals the sum of its entries, redemption never overdraws, pending is never
-negative, and a simple model's expected totals match."""
+negative, and a simple model's expected totals match. Tiers and promotions are on (R61,
+R62): the model predicts each close's tier and best promotion itself, no ticket earns more
+than the best single promotion and the tier allow, and a voided ticket nets to 0."""
 
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 import pytest
 import time_machine
@@ -24,6 +26,7 @@ from hypothesis.stateful import (
 from clients.services import client_merge
 from loyalty.actions import Action
 from loyalty.adjustments import points_adjust
+from loyalty.models import PointsEntry, Promotion, Tier
 from loyalty.redemption import points_redeem
 from loyalty.selectors import client_points_balance, ledger_disagreements
 from salon.errors import DomainError
@@ -38,6 +41,14 @@ from tickets.payments import payment_add, payment_remove
 POINTS_PER_DOLLAR = 2
 REFERRER_POINTS_PER_DOLLAR = 1
 amounts = st.integers(min_value=1, max_value=300).map(lambda dollars: Decimal(dollars))
+# (spend to reach, multiplier): bounded so a few closes cross them.
+TIERS = [(Decimal("400.00"), Decimal("1.25")), (Decimal("900.00"), Decimal("1.50"))]
+DOUBLE, DOUBLE_USES = Decimal("2.00"), 2  # created first: wins a tie
+BONUS = 150
+
+
+def floor(value: Decimal) -> int:
+    return int(value.to_integral_value(rounding=ROUND_FLOOR))
 
 
 class LedgerMachine(RuleBasedStateMachine):
@@ -58,7 +69,29 @@ class LedgerMachine(RuleBasedStateMachine):
         referrer = ClientFactory()
         self.clients = [referrer, ClientFactory(referred_by=referrer), ClientFactory()]
         self.expected = {client.pk: 0 for client in self.clients}
-        self.closed: list[dict] = []  # {"ticket", "owner", "referrer", "amount"}
+        self.closed: list[dict] = []  # {"ticket", "owner", "referrer", "amount", ...}
+        self.voided: list[dict] = []
+        self.tiers = [
+            Tier.objects.create(
+                name=f"Tier {n}", min_spend=spend, keep_spend=spend, multiplier=multiplier
+            )
+            for n, (spend, multiplier) in enumerate(TIERS)
+        ]
+        self.tier_of = {client.pk: Decimal("1") for client in self.clients}
+        today = timezone.localdate()
+        self.double, self.bonus = (
+            Promotion.objects.create(
+                name=name,
+                starts_on=today - timedelta(days=10),
+                ends_on=today + timedelta(days=60),
+                actions=["service_purchase"],
+                **terms,
+            )
+            for name, terms in (
+                ("Double", {"multiplier": DOUBLE, "max_per_client": DOUBLE_USES}),
+                ("Bonus", {"bonus_points": BONUS}),
+            )
+        )
         self.redeemed_open: list[dict] = []  # {"ticket", "owner", "points"}
 
     def teardown(self):
@@ -79,15 +112,54 @@ class LedgerMachine(RuleBasedStateMachine):
         ticket_close(ticket=ticket)
         client.refresh_from_db()
         referrer = client.referred_by
-        self.closed.append(
-            {"ticket": ticket, "owner": client, "referrer": referrer, "amount": amount}
+        sale = {
+            "ticket": ticket,
+            "owner": client,
+            "earner": client.pk,  # whose `earn` entry counts a promotion's use
+            "referrer": referrer,
+            "amount": Decimal(0),
+            "tier": self.tier_of[client.pk],  # the tier held before this close
+            "promotion": self.best_promotion(client.pk, amount),
+        }
+        self.closed.append(sale)
+        self.earn(sale=sale, amount=amount)
+        self.upgrade(client.pk)
+
+    def client_points(self, sale, amount) -> int:
+        multiplier = sale["tier"] * (DOUBLE if sale["promotion"] == "double" else 1)
+        bonus = BONUS if sale["promotion"] == "bonus" else 0
+        return floor(amount * POINTS_PER_DOLLAR * multiplier) + bonus
+
+    def best_promotion(self, client_id, amount) -> str | None:
+        """R62 as the model sees it: the most points, a tie to the earlier (Double)."""
+        uses = sum(
+            1
+            for sale in self.closed
+            if sale["earner"] == client_id and sale["promotion"] == "double"
         )
-        self.earn(sale=self.closed[-1], amount=amount)
+        plain = floor(amount * POINTS_PER_DOLLAR * self.tier_of[client_id])
+        options = {"bonus": plain + BONUS}
+        if uses < DOUBLE_USES:
+            options["double"] = floor(amount * POINTS_PER_DOLLAR * self.tier_of[client_id] * DOUBLE)
+        best = max(options.values())
+        return "double" if options.get("double") == best else "bonus"
+
+    def upgrade(self, client_id):
+        spend = sum(sale["amount"] for sale in self.closed if sale["owner"].pk == client_id)
+        for reach, multiplier in TIERS:
+            if spend >= reach and multiplier > self.tier_of[client_id]:
+                self.tier_of[client_id] = multiplier
 
     def earn(self, *, sale, amount):
-        self.expected[sale["owner"].pk] += int(amount) * POINTS_PER_DOLLAR
+        """The sale's amount becomes `amount`: the model posts the difference."""
+        before = self.client_points(sale, sale["amount"]) if sale["amount"] else 0
+        after = self.client_points(sale, amount) if amount else 0
+        self.expected[sale["owner"].pk] += after - before
         if sale["referrer"] is not None:
-            self.expected[sale["referrer"].pk] += int(amount) * REFERRER_POINTS_PER_DOLLAR
+            self.expected[sale["referrer"].pk] += (
+                int(amount) - int(sale["amount"])
+            ) * REFERRER_POINTS_PER_DOLLAR
+        sale["amount"] = amount
 
     @precondition(lambda self: self.closed)
     @rule(data=st.data(), amount=amounts)
@@ -97,16 +169,16 @@ class LedgerMachine(RuleBasedStateMachine):
         ticket_update_line(
             line=line, user=self.manager, unit_price=amount, reason="Price corrected"
         )
-        self.earn(sale=sale, amount=amount - sale["amount"])
-        sale["amount"] = amount
+        self.earn(sale=sale, amount=amount)
 
     @precondition(lambda self: self.closed)
     @rule(data=st.data())
     def void_a_closed_ticket(self, data):
         sale = data.draw(st.sampled_from(self.closed))
         ticket_void(ticket=sale["ticket"], user=self.manager, reason="Refund")
+        self.earn(sale=sale, amount=Decimal(0))
         self.closed.remove(sale)
-        self.earn(sale=sale, amount=-sale["amount"])
+        self.voided.append(sale)
 
     @rule(data=st.data(), points=st.integers(min_value=-2000, max_value=3000).filter(bool))
     def adjust_points_manually(self, data, points):
@@ -172,6 +244,28 @@ class LedgerMachine(RuleBasedStateMachine):
             assert balance.pending >= 0
             if client.merged_into_id is not None:
                 assert (balance.pending, balance.redeemable) == (0, 0)
+        top_tier = max(multiplier for _, multiplier in TIERS)
+        for sale in self.closed:
+            earned = self.ticket_points(sale)
+            assert earned == self.client_points(sale, sale["amount"])
+            # never more than the best single promotion and the highest tier allow
+            best_single = max(
+                floor(sale["amount"] * POINTS_PER_DOLLAR * top_tier * DOUBLE),
+                floor(sale["amount"] * POINTS_PER_DOLLAR * top_tier) + BONUS,
+            )
+            assert earned <= best_single
+        for sale in self.voided:
+            assert self.ticket_points(sale) == 0  # closed, adjusted, voided: nets to 0
+
+    def ticket_points(self, sale) -> int:
+        """What the ticket's client's points on it add up to, whoever holds them now."""
+        return sum(
+            PointsEntry.objects.filter(
+                ticket=sale["ticket"], action=Action.SERVICE_PURCHASE, beneficiary="client"
+            )
+            .exclude(kind__in=["merge_in", "merge_out"])
+            .values_list("points", flat=True)
+        )
 
 
 @pytest.mark.django_db

@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from accounts.models import PhoneVerification
 from loyalty.adjustments import points_adjust
-from loyalty.models import EarningRule, LoyaltySettings
+from loyalty.models import EarningRule, LoyaltySettings, Promotion, Tier
+from loyalty.tiers import client_tier_place
 from salon.models import Features
 from tests.appointments.factories import AppointmentFactory, ProductReservationFactory
 from tests.clients.factories import ClientFactory
@@ -122,6 +123,36 @@ ADMIN = {
         "delete": (403, 403),
         "history": (200, 200),
     },
+    # Tiers and promotions: the desk reads them, a Manager keeps them (R61, R62).
+    "loyalty.Tier": {
+        "changelist": (200, 200),
+        "add": (403, 200),
+        "change": (200, 200),
+        "delete": (403, 200),
+        "history": (200, 200),
+    },
+    "loyalty.Promotion": {
+        "changelist": (200, 200),
+        "add": (403, 200),
+        "change": (200, 200),
+        "delete": (403, 200),
+        "history": (200, 200),
+    },
+    # Placements and their audit: read-only lists for a Manager (placing has its own page).
+    "loyalty.ClientTier": {
+        "changelist": (403, 200),
+        "add": (403, 403),
+        "change": (403, 200),
+        "delete": (403, 403),
+        "history": (403, 200),
+    },
+    "loyalty.TierChange": {
+        "changelist": (403, 200),
+        "add": (403, 403),
+        "change": (403, 200),
+        "delete": (403, 403),
+        "history": (403, 200),
+    },
 }
 
 # The loyalty admin's own pages: (Front desk, Manager).
@@ -129,6 +160,7 @@ CUSTOM = {
     "loyalty_points_adjust": (None, (403, 200)),
     "loyalty_redeem_points": ("open_ticket", (200, 200)),
     "loyalty_client_rewards": ("client", (200, 200)),
+    "loyalty_clienttier_place": ("client", (403, 200)),
 }
 
 
@@ -153,6 +185,17 @@ def rows(db, all_features, manager):
         code_hash="x",
         expires_at=timezone.now() + timedelta(minutes=10),
     )
+    gold = Tier.objects.create(
+        name="Gold", min_spend=Decimal("2500.00"), keep_spend=Decimal("2500.00")
+    )
+    Promotion.objects.create(
+        name="Double week",
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate(),
+        actions=["service_purchase"],
+        multiplier=Decimal("2.00"),
+    )
+    client_tier_place(client=client, tier=gold, reason="VIP", user=manager)
     EarningRule.objects.first() or pytest.fail("rules are created by a migration")
     LoyaltySettings.objects.get_or_create(pk=1)
     Features.objects.get_or_create(pk=1)

@@ -10,6 +10,9 @@ a new endpoint or method without an expectation below fails the sweep. Expected 
   anything but 401/403/5xx (the body may still be refused with a 400 or 404).
 """
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from knox.models import AuthToken
@@ -17,6 +20,7 @@ from rest_framework.test import APIClient
 
 from clients.models import ClientFile
 from clients.services import client_file_upload
+from loyalty.models import Promotion, Tier
 from tests.appointments.factories import AppointmentFactory, ProductReservationFactory
 from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory, image_bytes, upload
@@ -123,6 +127,41 @@ API = {
     "ticket-redeemable": {"kwargs": "open_ticket_redeem", "get": STAFF},
     "my-rewards": {"get": CLIENT},
     "my-rewards-entries": {"get": CLIENT},
+    "loyalty-tiers": {
+        "get": STAFF,
+        "post": MANAGER,
+        "body": {"name": "Platinum", "min_spend": "5000.00"},
+    },
+    "loyalty-tier": {
+        "kwargs": "tier",
+        "get": STAFF,
+        "patch": MANAGER,
+        "delete": MANAGER,
+        "body": {"multiplier": "1.10"},
+    },
+    "loyalty-promotions": {
+        "get": STAFF,
+        "post": MANAGER,
+        "body": {
+            "name": "Bonus week",
+            "starts_on": "2026-06-01",
+            "ends_on": "2026-06-07",
+            "actions": ["product_purchase"],
+            "bonus_points": 50,
+        },
+    },
+    "loyalty-promotion": {
+        "kwargs": "promotion",
+        "get": STAFF,
+        "patch": MANAGER,
+        "delete": MANAGER,
+        "body": {"max_per_client": 3},
+    },
+    "client-tier": {
+        "kwargs": "client",
+        "post": MANAGER,
+        "body": {"tier": "tier_pk", "reason": "Owner's friend"},
+    },
 }
 
 
@@ -167,6 +206,16 @@ def objects(db, all_features, customer, client_user, manager):
     payment_add(ticket=open_ticket, method="cash", amount="10.00")
     closed = closed_ticket("100.00", client=client_b)
     feedback_ticket = TicketRowFactory(client=client_b)
+    silver = Tier.objects.create(
+        name="Silver", min_spend=Decimal("1000.00"), keep_spend=Decimal("1000.00")
+    )
+    promotion = Promotion.objects.create(
+        name="Double week",
+        starts_on=date(2026, 6, 1),
+        ends_on=date(2026, 6, 7),
+        actions=["service_purchase"],
+        multiplier=Decimal("2.00"),
+    )
     stylist = StaffFactory(name="Sam")
     day_off = ScheduleExceptionFactory(staff=stylist)
     return {
@@ -186,6 +235,9 @@ def objects(db, all_features, customer, client_user, manager):
             "pk": FeedbackFactory(ticket=feedback_ticket, share_permission=True).pk,
         },
         "rule": {"action": "service_purchase"},
+        "tier": {"tier_id": silver.pk},
+        "tier_pk": silver.pk,
+        "promotion": {"promotion_id": promotion.pk},
         "service_item": ItemFactory(kind="service").pk,
         "staff": {"pk": stylist.pk},
         "staff_exception": {"pk": stylist.pk, "exception_id": day_off.pk},
@@ -204,7 +256,7 @@ def callers(client_user, front_desk, manager):
 def _body(spec, objects):
     body = dict(spec.get("body", {}))
     for field, value in body.items():
-        if value in objects:
+        if isinstance(value, str) and value in objects:
             body[field] = objects[value]["client_id"] if field == "client" else objects[value]
     return body
 

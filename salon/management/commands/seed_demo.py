@@ -23,6 +23,9 @@ from clients.models import Client, ClientSource
 from clients.services import client_create
 from loyalty.actions import Action
 from loyalty.configuration import earning_rule_update, loyalty_settings_update
+from loyalty.models import Promotion, Tier
+from loyalty.promotions import promotion_save
+from loyalty.tiers import tier_save
 from salon import roles
 from salon.services import features_update
 from staff.models import ScheduleException, Staff
@@ -110,6 +113,7 @@ class Command(BaseCommand):
                 "or pass --force on a throwaway database."
             )
         manager = self._staff_logins()
+        self._tiers_and_promotion(manager)
         self._stylists(manager)
         if Client.objects.filter(email="alice.moreno@example.com").exists():
             self.stdout.write("Demo data already loaded.")
@@ -117,6 +121,38 @@ class Command(BaseCommand):
             self._load(manager)
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self._print_logins()
+
+    def _tiers_and_promotion(self, manager: User) -> None:
+        """Silver and Gold tiers, birthday points and a promotion running this week (R61-R63),
+        added to a database seeded before they existed too."""
+        if not Tier.objects.filter(name="Silver").exists():
+            for name, reach, stay, multiplier in (
+                ("Silver", "1000.00", "800.00", "1.25"),
+                ("Gold", "2500.00", "2000.00", "1.50"),
+            ):
+                tier_save(
+                    changes={
+                        "name": name,
+                        "min_spend": reach,
+                        "keep_spend": stay,
+                        "multiplier": multiplier,
+                    },
+                    user=manager,
+                )
+            loyalty_settings_update(changes={"birthday_points": 500}, user=manager)
+        if not Promotion.objects.filter(name="Double points week").exists():
+            today = timezone.localdate()
+            promotion_save(
+                changes={
+                    "name": "Double points week",
+                    "starts_on": today - timedelta(days=1),
+                    "ends_on": today + timedelta(days=6),
+                    "actions": ["service_purchase"],
+                    "multiplier": "2.00",
+                    "max_per_client": 2,
+                },
+                user=manager,
+            )
 
     def _staff_logins(self) -> User:
         users = {}

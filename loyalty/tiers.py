@@ -1,0 +1,353 @@
+"""Tiers (R61): the Manager's tier table, qualifying spend, the upgrade at a ticket's close,
+the monthly downgrade review and manual placement. The rules themselves are the pure
+functions of loyalty/tier_rules.py; this module fetches their inputs and writes their
+outcome, each change with its TierChange audit row in the same transaction."""
+
+import dataclasses
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from catalog.models import ItemKind
+from clients.models import Client
+from loyalty.errors import (
+    ClientIsTombstone,
+    TierInUse,
+    TierInvalid,
+    TierNameTaken,
+    TierReasonRequired,
+)
+from loyalty.models import ClientTier, Promotion, Tier, TierChange, TierChangeKind
+from loyalty.selectors import RewardsSummary, loyalty_settings_get
+from loyalty.tier_rules import (
+    NextTier,
+    TierTerms,
+    next_tier,
+    review_due,
+    tier_after_close,
+    tier_after_review,
+)
+from salon.errors import PermissionRefused
+from tickets.models import TicketLine, TicketStatus
+
+TIER_FIELDS = ("name", "min_spend", "keep_spend", "multiplier")
+ZERO = Decimal("0.00")
+
+
+# --- reads --------------------------------------------------------------------------------
+
+
+def tier_terms(tier: Tier | None) -> TierTerms | None:
+    if tier is None:
+        return None
+    return TierTerms(
+        id=tier.pk,
+        name=tier.name,
+        min_spend=tier.min_spend,
+        keep_spend=tier.keep_spend,
+        multiplier=tier.multiplier,
+    )
+
+
+def tiers_terms() -> list[TierTerms]:
+    return [tier_terms(tier) for tier in Tier.objects.order_by("min_spend")]
+
+
+def client_qualifying_spend(*, client_id: int, now: datetime | None = None) -> Decimal:
+    """The pre-tax net (R46) of every line but gift cards of the client's closed tickets
+    closed in the last `tier_window_days`, as the lines stand now (post-close adjustments
+    included); points payments are payments, not line amounts, so they never reduce it."""
+    now = now or timezone.now()
+    since = now - timedelta(days=loyalty_settings_get().tier_window_days)
+    total = (
+        TicketLine.objects.filter(
+            ticket__client_id=client_id,
+            ticket__status=TicketStatus.CLOSED,
+            ticket__closed_at__gt=since,
+        )
+        .exclude(item__kind=ItemKind.GIFT_CARD)
+        .aggregate(total=Sum("net_amount"))["total"]
+    )
+    return (total or ZERO).quantize(Decimal("0.01"))
+
+
+def client_tier_get(*, client_id: int) -> Tier | None:
+    status = ClientTier.objects.select_related("tier").filter(client_id=client_id).first()
+    return status.tier if status is not None else None
+
+
+def client_tier_box(*, client_id: int, now: datetime | None = None) -> dict:
+    """The rewards box's tier part (R61, §18): `tier`, `qualifying_spend` and `next_tier`,
+    each None when the salon has no tiers."""
+    tiers = tiers_terms()
+    if not tiers:
+        return {"tier": None, "qualifying_spend": None, "next_tier": None}
+    current = tier_terms(client_tier_get(client_id=client_id))
+    spend = client_qualifying_spend(client_id=client_id, now=now)
+    upcoming: NextTier | None = next_tier(current=current, tiers=tiers, spend=spend)
+    return {
+        "tier": (
+            None
+            if current is None
+            else {"id": current.id, "name": current.name, "multiplier": current.multiplier}
+        ),
+        "qualifying_spend": spend,
+        "next_tier": (
+            None
+            if upcoming is None
+            else {"name": upcoming.name, "spend_needed": upcoming.spend_needed}
+        ),
+    }
+
+
+def rewards_with_tier(
+    summary: RewardsSummary, *, client_id: int, now: datetime | None = None
+) -> RewardsSummary:
+    """The rewards box with its tier part (§18); without tiers, as it is (all None)."""
+    if not summary.tiers_exist:
+        return summary
+    return dataclasses.replace(summary, **client_tier_box(client_id=client_id, now=now))
+
+
+# --- the Manager's tier table ---------------------------------------------------------------
+
+
+def _amount(value, *, field: str, minimum: Decimal) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        raise TierInvalid("Give an amount in dollars and cents.", field=field) from None
+    # the size first: quantizing a huge number overflows the context
+    if not amount.is_finite() or abs(amount) >= Decimal("1e10"):
+        raise TierInvalid("Give an amount under $10,000,000,000.", field=field)
+    if amount != amount.quantize(Decimal("0.01")):
+        raise TierInvalid("Give an amount in dollars and cents.", field=field)
+    if amount < minimum:
+        raise TierInvalid(f"Give an amount of at least {minimum}.", field=field)
+    return amount
+
+
+def tier_changes_clean(*, tier: Tier | None, changes: dict) -> dict:
+    """The valid values of a new or changed tier, or a TierInvalid naming the field (R61):
+    spend to reach > 0, spend to stay from 0 up to it (default: the same), multiplier >= 1
+    with 2 decimals, names and spends to reach unique."""
+    unknown = set(changes) - set(TIER_FIELDS)
+    if unknown:
+        raise TierInvalid("This field can't be changed.", field=sorted(unknown)[0])
+    values = {field: getattr(tier, field) for field in TIER_FIELDS} if tier else {}
+    if "name" in changes or tier is None:
+        name = str(changes.get("name") or "").strip()
+        if not name or len(name) > 60:
+            raise TierInvalid("Give the tier a name of up to 60 characters.", field="name")
+        values["name"] = name
+    if "min_spend" in changes or tier is None:
+        values["min_spend"] = _amount(
+            changes.get("min_spend"), field="min_spend", minimum=Decimal("0.01")
+        )
+    if changes.get("keep_spend") is not None:
+        values["keep_spend"] = _amount(changes["keep_spend"], field="keep_spend", minimum=ZERO)
+    elif tier is None or ("keep_spend" in changes and changes["keep_spend"] is None):
+        values["keep_spend"] = values["min_spend"]
+    if values["keep_spend"] > values["min_spend"]:
+        raise TierInvalid("Spend to stay can't be more than spend to reach.", field="keep_spend")
+    if "multiplier" in changes or tier is None:
+        multiplier = changes.get("multiplier", Decimal("1.00"))
+        try:
+            multiplier = Decimal(str(multiplier))
+        except (InvalidOperation, ValueError, TypeError):
+            raise TierInvalid("Give a multiplier such as 1.25.", field="multiplier") from None
+        if (
+            not multiplier.is_finite()
+            or not Decimal("1") <= multiplier < Decimal("1000")
+            or multiplier != multiplier.quantize(Decimal("0.01"))
+        ):
+            raise TierInvalid(
+                "Give a multiplier of at least 1, with up to 2 decimals.", field="multiplier"
+            )
+        values["multiplier"] = multiplier
+    others = Tier.objects.exclude(pk=tier.pk) if tier else Tier.objects.all()
+    if others.filter(name__iexact=values["name"]).exists():
+        raise TierNameTaken(field="name")
+    if others.filter(min_spend=values["min_spend"]).exists():
+        raise TierInvalid("Another tier is reached at this spend.", field="min_spend")
+    return values
+
+
+@transaction.atomic
+def tier_save(*, tier: Tier | None = None, changes: dict, user) -> Tier:
+    """Create a tier, or change one (R61); Manager only. A changed multiplier governs
+    tickets closed afterwards; closed tickets keep the one snapshotted (R11)."""
+    permission = "loyalty.change_tier" if tier else "loyalty.add_tier"
+    if user is None or not user.has_perm(permission):
+        raise PermissionRefused("Only a Manager may set up tiers.")
+    if tier is not None:
+        tier = Tier.objects.select_for_update().get(pk=tier.pk)
+    values = tier_changes_clean(tier=tier, changes=changes)
+    tier = tier or Tier()
+    for field, value in values.items():
+        setattr(tier, field, value)
+    tier.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            tier.save()
+    except IntegrityError:
+        raise TierNameTaken(field="name") from None  # a concurrent save took name or spend
+    return tier
+
+
+@transaction.atomic
+def tier_delete(*, tier: Tier, user) -> None:
+    """Delete a tier nobody holds and no promotion is for; the audit keeps its name."""
+    if user is None or not user.has_perm("loyalty.delete_tier"):
+        raise PermissionRefused("Only a Manager may delete tiers.")
+    if (
+        ClientTier.objects.filter(tier_id=tier.pk).exists()
+        or Promotion.tiers.through.objects.filter(tier_id=tier.pk).exists()
+    ):
+        raise TierInUse()
+    tier.delete()
+
+
+# --- moving clients between tiers -----------------------------------------------------------
+
+
+def _locked_status(client_id: int, now: datetime) -> ClientTier:
+    """The client's tier row, created empty if missing, locked (two closes of one client
+    upgrade once)."""
+    ClientTier.objects.bulk_create(
+        [ClientTier(client_id=client_id, tier=None, held_since=now)], ignore_conflicts=True
+    )
+    return (
+        ClientTier.objects.select_for_update(of=("self",))
+        .select_related("tier")
+        .get(client_id=client_id)
+    )
+
+
+def _move(
+    *,
+    status: ClientTier,
+    tier: Tier | None,
+    kind: str,
+    spend: Decimal,
+    now: datetime,
+    manual: bool = False,
+    ticket_id: int | None = None,
+    reason: str = "",
+    user=None,
+) -> TierChange:
+    change = TierChange.objects.create(
+        client_id=status.client_id,
+        kind=kind,
+        from_tier=status.tier.name if status.tier else "",
+        to_tier=tier.name if tier else "",
+        qualifying_spend=spend,
+        ticket_id=ticket_id,
+        reason=reason,
+        created_at=now,
+        created_by=user,
+    )
+    status.tier = tier
+    status.held_since = now
+    status.manual = manual
+    status.save()
+    return change
+
+
+def tier_upgrade_at_close(*, client_id: int, ticket_id: int, now: datetime) -> TierChange | None:
+    """Move the client up at once when this close makes their qualifying spend reach a
+    higher tier (R61). Called by the ticket's reconcile once, when its snapshot is taken,
+    so the crossing ticket earned at the tier held before."""
+    tiers = tiers_terms()
+    if not tiers:
+        return None
+    spend = client_qualifying_spend(client_id=client_id, now=now)
+    current = tier_terms(client_tier_get(client_id=client_id))
+    if tier_after_close(current=current, tiers=tiers, spend=spend) is None:
+        return None
+    status = _locked_status(client_id, now)
+    reached = tier_after_close(current=tier_terms(status.tier), tiers=tiers, spend=spend)
+    if reached is None:
+        return None  # a concurrent close moved them first
+    return _move(
+        status=status,
+        tier=Tier.objects.get(pk=reached.id),
+        kind=TierChangeKind.UPGRADE,
+        spend=spend,
+        now=now,
+        ticket_id=ticket_id,
+    )
+
+
+@transaction.atomic
+def client_tier_place(
+    *, client: Client, tier: Tier | None, reason: str, user, now: datetime | None = None
+) -> ClientTier:
+    """A Manager places a client in a tier (or none) by hand, with a reason; it holds for
+    `tier_validity_days` from now (R61), audited as a TierChange."""
+    if user is None or not user.has_perm("loyalty.place_client_tier"):
+        raise PermissionRefused("Only a Manager may place a client in a tier.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise TierReasonRequired(field="reason")
+    if len(reason) > 500:
+        raise TierReasonRequired("Keep the reason to 500 characters.", field="reason")
+    if client.is_tombstone:
+        raise ClientIsTombstone()
+    now = now or timezone.now()
+    status = _locked_status(client.pk, now)
+    _move(
+        status=status,
+        tier=tier,
+        kind=TierChangeKind.MANUAL,
+        spend=client_qualifying_spend(client_id=client.pk, now=now),
+        now=now,
+        manual=True,
+        reason=reason,
+        user=user,
+    )
+    return status
+
+
+def tiers_review(*, now: datetime | None = None) -> list[TierChange]:
+    """The monthly downgrade run (R61): on the 1st (local date), each client holding a tier
+    for more than `tier_validity_days` moves to the highest tier, up to theirs, whose spend
+    to stay their qualifying spend meets, or to none. Safe to run any number of times: a
+    client moved today holds the new tier from today."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if today.day != 1:
+        return []
+    tiers = tiers_terms()
+    validity_days = loyalty_settings_get().tier_validity_days
+    changes = []
+    for client_id in (
+        ClientTier.objects.filter(tier__isnull=False)
+        .order_by("client_id")
+        .values_list("client_id", flat=True)
+    ):
+        with transaction.atomic():
+            status = _locked_status(client_id, now)
+            if status.tier is None or not review_due(
+                today=today,
+                held_since=timezone.localdate(status.held_since),
+                validity_days=validity_days,
+            ):
+                continue
+            spend = client_qualifying_spend(client_id=client_id, now=now)
+            kept = tier_after_review(current=tier_terms(status.tier), tiers=tiers, spend=spend)
+            if kept is not None and kept.id == status.tier_id:
+                continue
+            changes.append(
+                _move(
+                    status=status,
+                    tier=None if kept is None else Tier.objects.get(pk=kept.id),
+                    kind=TierChangeKind.DOWNGRADE,
+                    spend=spend,
+                    now=now,
+                )
+            )
+    return changes

@@ -1,0 +1,299 @@
+"""Tiers (R61): qualifying spend, upgrade at the crossing close effective from the next
+ticket, the monthly review, manual placement, and the multiplier on the client's own
+spend points only."""
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalog.models import ItemKind
+from loyalty.actions import Action
+from loyalty.errors import ClientIsTombstone, TierInUse, TierInvalid, TierReasonRequired
+from loyalty.models import ClientTier, LoyaltySettings, PointsEntry, Promotion, Tier, TierChange
+from loyalty.selectors import client_points_balance
+from loyalty.tiers import (
+    client_qualifying_spend,
+    client_tier_box,
+    client_tier_get,
+    client_tier_place,
+    tier_delete,
+    tier_save,
+    tiers_review,
+)
+from salon.errors import PermissionRefused
+from tests.clients.factories import ClientFactory
+from tests.loyalty.factories import (
+    closed_ticket,
+    line_set_net,
+    rule_set,
+    ticket_close,
+    ticket_void,
+    ticket_with_lines,
+)
+
+pytestmark = pytest.mark.django_db
+
+SERVICE = ItemKind.SERVICE
+LOCAL = ZoneInfo("America/New_York")
+
+
+def at(year, month, day, hour=12):
+    return datetime(year, month, day, hour, tzinfo=LOCAL)
+
+
+@pytest.fixture
+def silver_and_gold(db):
+    silver = Tier.objects.create(
+        name="Silver",
+        min_spend=Decimal("1000.00"),
+        keep_spend=Decimal("800.00"),
+        multiplier=Decimal("1.25"),
+    )
+    gold = Tier.objects.create(
+        name="Gold",
+        min_spend=Decimal("2500.00"),
+        keep_spend=Decimal("2000.00"),
+        multiplier=Decimal("1.50"),
+    )
+    return silver, gold
+
+
+def points_of(ticket, client):
+    return sum(
+        PointsEntry.objects.filter(ticket=ticket, client=client).values_list("points", flat=True)
+    )
+
+
+def test_r61_the_ticket_that_crosses_1000_earns_x1_the_next_x1_25(customer, silver_and_gold):
+    silver, _ = silver_and_gold
+    rule_set(Action.SERVICE_PURCHASE, points=1, spend_unit=Decimal("1.00"))
+    first = closed_ticket(customer=customer, lines=[(SERVICE, Decimal("900.00"))])
+    assert client_tier_get(client_id=customer.pk) is None
+    crossing = closed_ticket(customer=customer, lines=[(SERVICE, Decimal("200.00"))])
+    assert points_of(crossing, customer) == 200  # at the tier held before: none, x1
+    assert client_tier_get(client_id=customer.pk) == silver
+    following = closed_ticket(customer=customer, lines=[(SERVICE, Decimal("100.00"))])
+    assert points_of(following, customer) == 125  # 100 x 1 x 1.25
+    assert points_of(first, customer) == 900
+    change = TierChange.objects.get(client=customer)
+    assert (change.kind, change.to_tier, change.ticket, change.qualifying_spend) == (
+        "upgrade",
+        "Silver",
+        crossing,
+        Decimal("1100.00"),
+    )
+
+
+def test_r61_gold_x1_5_applies_to_the_clients_spend_points_not_referrer_nor_per_visit(
+    silver_and_gold,
+):
+    _, gold = silver_and_gold
+    referrer = ClientFactory()
+    client = ClientFactory(referred_by=referrer)
+    ClientTier.objects.create(client=client, tier=gold, held_since=at(2026, 1, 1))
+    rule_set(Action.SERVICE_PURCHASE, points=200, spend_unit=Decimal("100.00"), referrer_points=5)
+    rule_set(Action.FIRST_VISIT, points=50)
+    ticket = closed_ticket(customer=client, lines=[(SERVICE, Decimal("100.00"))])
+    by_action = dict(
+        PointsEntry.objects.filter(ticket=ticket, client=client).values_list("action", "points")
+    )
+    assert by_action == {"service_purchase": 300, "first_visit": 50}
+    assert points_of(ticket, referrer) == 5
+
+
+def test_r61_the_multiplier_is_snapshotted_at_close_for_adjustments(customer, silver_and_gold):
+    silver, _ = silver_and_gold
+    ClientTier.objects.create(client=customer, tier=silver, held_since=at(2026, 1, 1))
+    rule_set(Action.SERVICE_PURCHASE, points=1, spend_unit=Decimal("1.00"))
+    ticket = closed_ticket(customer=customer, lines=[(SERVICE, Decimal("100.00"))])
+    assert points_of(ticket, customer) == 125
+    Tier.objects.filter(pk=silver.pk).update(multiplier=Decimal("3.00"))
+    line_set_net(ticket.lines.get(), Decimal("80.00"))
+    assert points_of(ticket, customer) == 100  # 80 x 1.25, the close's multiplier
+    ticket_void(ticket)
+    assert points_of(ticket, customer) == 0
+
+
+def test_r61_qualifying_spend_counts_adjustments_not_gift_cards_voids_or_old_tickets(
+    customer, time_machine
+):
+    time_machine.move_to(at(2026, 6, 1), tick=False)
+    closed_ticket(customer=customer, lines=[(SERVICE, Decimal("100.00"))], now=at(2025, 6, 1))
+    kept = closed_ticket(
+        customer=customer,
+        lines=[(SERVICE, Decimal("300.00")), (ItemKind.GIFT_CARD, Decimal("500.00"))],
+        now=at(2026, 5, 1),
+    )
+    voided = closed_ticket(customer=customer, lines=[(SERVICE, Decimal("50.00"))])
+    ticket_void(voided)
+    line_set_net(kept.lines.get(item__kind=SERVICE), Decimal("250.00"))
+    assert client_qualifying_spend(client_id=customer.pk) == Decimal("250.00")
+    LoyaltySettings.objects.filter(pk=1).update(tier_window_days=400)
+    assert client_qualifying_spend(client_id=customer.pk) == Decimal("350.00")
+
+
+def test_r61_spend_counts_whether_or_not_a_rule_is_active(customer, silver_and_gold):
+    silver, _ = silver_and_gold
+    closed_ticket(customer=customer, lines=[(ItemKind.PRODUCT, Decimal("1000.00"))])
+    assert client_tier_get(client_id=customer.pk) == silver
+    assert client_points_balance(client=customer).total == 0
+
+
+def test_r61_a_refund_never_downgrades_at_once(customer, silver_and_gold):
+    silver, _ = silver_and_gold
+    ticket = closed_ticket(customer=customer, lines=[(SERVICE, Decimal("1000.00"))])
+    ticket_void(ticket)
+    assert client_qualifying_spend(client_id=customer.pk) == Decimal("0.00")
+    assert client_tier_get(client_id=customer.pk) == silver
+
+
+def test_r61_downgrade_only_on_the_1st_after_validity(customer, silver_and_gold, time_machine):
+    silver, gold = silver_and_gold
+    time_machine.move_to(at(2026, 1, 10), tick=False)
+    closed_ticket(customer=customer, lines=[(SERVICE, Decimal("2500.00"))])
+    assert client_tier_get(client_id=customer.pk) == gold
+    time_machine.move_to(at(2026, 12, 1), tick=False)
+    closed_ticket(customer=customer, lines=[(SERVICE, Decimal("900.00"))])
+    # spend in the last 365 days on 2027-01-11 is 900: Silver's 800 to stay is met
+    time_machine.move_to(at(2027, 1, 1), tick=False)
+    assert tiers_review() == []  # the 1st, but not yet 365 days held
+    time_machine.move_to(at(2027, 1, 15), tick=False)
+    assert tiers_review() == []  # past validity, but not the 1st
+    assert client_tier_get(client_id=customer.pk) == gold
+    time_machine.move_to(at(2027, 2, 1), tick=False)
+    changes = tiers_review()
+    assert [(c.from_tier, c.to_tier, c.qualifying_spend) for c in changes] == [
+        ("Gold", "Silver", Decimal("900.00"))
+    ]
+    assert client_tier_get(client_id=customer.pk) == silver
+    assert tiers_review() == []  # once
+    call_command("review_tiers")
+    assert TierChange.objects.filter(kind="downgrade").count() == 1
+
+
+def test_r61_review_drops_to_no_tier_when_no_keep_spend_is_met(
+    customer, silver_and_gold, time_machine
+):
+    _, gold = silver_and_gold
+    ClientTier.objects.create(client=customer, tier=gold, held_since=at(2025, 1, 5))
+    time_machine.move_to(at(2026, 3, 1), tick=False)
+    tiers_review()
+    assert client_tier_get(client_id=customer.pk) is None
+
+
+def test_r61_manual_placement_needs_a_reason_is_audited_and_holds_for_validity(
+    customer, manager, front_desk, silver_and_gold, time_machine
+):
+    _, gold = silver_and_gold
+    time_machine.move_to(at(2026, 3, 10), tick=False)
+    with pytest.raises(PermissionRefused):
+        client_tier_place(client=customer, tier=gold, reason="VIP", user=front_desk)
+    with pytest.raises(TierReasonRequired) as refused:
+        client_tier_place(client=customer, tier=gold, reason="  ", user=manager)
+    assert refused.value.code == "tier_reason_required"
+    client_tier_place(client=customer, tier=gold, reason="Owner's friend", user=manager)
+    change = TierChange.objects.get(client=customer)
+    assert (change.kind, change.to_tier, change.reason, change.created_by) == (
+        "manual",
+        "Gold",
+        "Owner's friend",
+        manager,
+    )
+    time_machine.move_to(at(2027, 3, 1), tick=False)
+    tiers_review()
+    assert client_tier_get(client_id=customer.pk) == gold  # 356 days: still held
+    time_machine.move_to(at(2027, 4, 1), tick=False)
+    tiers_review()
+    assert client_tier_get(client_id=customer.pk) is None
+
+
+def test_r61_a_tombstone_is_not_placed(manager, silver_and_gold):
+    survivor = ClientFactory()
+    duplicate = ClientFactory(merged_into=survivor)
+    with pytest.raises(ClientIsTombstone) as refused:
+        client_tier_place(client=duplicate, tier=silver_and_gold[0], reason="x", user=manager)
+    assert refused.value.code == "client_is_tombstone"
+
+
+def test_r61_rewards_box_tier_spend_and_next_tier(customer, silver_and_gold):
+    assert client_tier_box(client_id=customer.pk)["next_tier"] == {
+        "name": "Silver",
+        "spend_needed": Decimal("1000.00"),
+    }
+    closed_ticket(customer=customer, lines=[(SERVICE, Decimal("1200.00"))])
+    silver = silver_and_gold[0]
+    assert client_tier_box(client_id=customer.pk) == {
+        "tier": {"id": silver.pk, "name": "Silver", "multiplier": Decimal("1.25")},
+        "qualifying_spend": Decimal("1200.00"),
+        "next_tier": {"name": "Gold", "spend_needed": Decimal("1300.00")},
+    }
+
+
+def test_r61_no_tiers_no_tier_box(customer):
+    assert client_tier_box(client_id=customer.pk) == {
+        "tier": None,
+        "qualifying_spend": None,
+        "next_tier": None,
+    }
+
+
+def test_r61_tier_table_rules(manager, front_desk):
+    with pytest.raises(PermissionRefused):
+        tier_save(changes={"name": "Silver", "min_spend": "1000.00"}, user=front_desk)
+    silver = tier_save(
+        changes={"name": "Silver", "min_spend": "1000.00", "multiplier": "1.25"}, user=manager
+    )
+    assert (silver.keep_spend, silver.multiplier) == (Decimal("1000.00"), Decimal("1.25"))
+    for changes in (
+        {"name": "Gold", "min_spend": "0"},
+        {"name": "Gold", "min_spend": "2500.001"},
+        {"name": "Gold", "min_spend": "2500", "keep_spend": "2600"},
+        {"name": "Gold", "min_spend": "2500", "multiplier": "0.99"},
+        {"name": "Gold", "min_spend": "1000.00"},
+        {"name": "silver", "min_spend": "2500"},
+    ):
+        with pytest.raises(TierInvalid.__mro__[1]) as refused:
+            tier_save(changes=changes, user=manager)
+        assert refused.value.code in ("tier_invalid", "tier_name_taken"), changes
+    assert Tier.objects.count() == 1
+
+
+def test_r61_a_tier_held_by_a_client_is_not_deleted(customer, manager, silver_and_gold):
+    silver, gold = silver_and_gold
+    ClientTier.objects.create(client=customer, tier=silver, held_since=at(2026, 1, 1))
+    with pytest.raises(TierInUse) as refused:
+        tier_delete(tier=silver, user=manager)
+    assert refused.value.code == "tier_in_use"
+    tier_delete(tier=gold, user=manager)
+    assert list(Tier.objects.all()) == [silver]
+
+
+def test_r61_close_statement_count_is_constant_with_tiers_and_promotions_on(
+    customer, silver_and_gold, django_assert_num_queries
+):
+    """The close costs the same statements for 1 or 20 lines and any history (pinned)."""
+    rule_set(Action.SERVICE_PURCHASE, points=1, spend_unit=Decimal("1.00"))
+    promotion = Promotion.objects.create(
+        name="Double",
+        starts_on=at(2000, 1, 1).date(),
+        ends_on=at(2100, 1, 1).date(),
+        actions=["service_purchase"],
+        multiplier=Decimal("2.00"),
+        max_per_client=100,
+    )
+    promotion.tiers.set(silver_and_gold)
+    ClientTier.objects.create(client=customer, tier=silver_and_gold[0], held_since=at(2026, 1, 1))
+    small = ticket_with_lines(customer=customer, lines=[(SERVICE, Decimal("10.00"))])
+    with CaptureQueriesContext(connection) as one_line:
+        ticket_close(small)
+    for _ in range(5):
+        closed_ticket(customer=customer, lines=[(SERVICE, Decimal("10.00"))])
+    large = ticket_with_lines(customer=customer, lines=[(SERVICE, Decimal("10.00"))] * 20)
+    with django_assert_num_queries(len(one_line)):
+        ticket_close(large)
+    assert PointsEntry.objects.filter(ticket=large).get().points == 500  # 200 x 1.25 x 2
