@@ -4,9 +4,12 @@ rules are loyalty.earning.rules', run on the ticket's state as if it closed now.
 
 from dataclasses import dataclass, replace
 
+from django.utils import timezone
+
 from loyalty.actions import Beneficiary
 from loyalty.earning.fetch import ticket_ledger_state
 from loyalty.earning.rules import expected_points, snapshot_take
+from loyalty.promotions import promotions_for_close
 from tickets.models import TicketStatus
 
 
@@ -22,12 +25,17 @@ class TicketClientPoints:
 def ticket_client_points(*, ticket_id: int) -> TicketClientPoints | None:
     """The client's points from this ticket (R3-R11): one statement. None for a walk-in
     or a voided ticket."""
-    state = ticket_ledger_state(ticket_id=ticket_id)
+    today = timezone.localdate()
+    state = ticket_ledger_state(ticket_id=ticket_id, today=today)
     if state is None or state.client_id is None or state.status == TicketStatus.VOIDED:
         return None
     if state.status == TicketStatus.OPEN:
         closing = replace(state, status=TicketStatus.CLOSED)
-        expected = expected_points(state=closing, snapshot=snapshot_take(state=closing))
+        promotions = []
+        if state.promotions_running:  # as the close would pick them (R62)
+            promotions = promotions_for_close(client_id=state.client_id, on=today)
+        snapshot = snapshot_take(state=closing, promotions=promotions)
+        expected = expected_points(state=closing, snapshot=snapshot)
         will_earn = sum(
             points
             for (_, beneficiary), points in expected.items()
