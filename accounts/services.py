@@ -49,8 +49,9 @@ CODE_RESEND_AFTER = timedelta(minutes=1)
 
 
 @transaction.atomic
-def auth_token_create(*, username: str, password: str, request=None) -> str:
-    """Check the credentials and return a new API token (stored hashed by knox).
+def auth_token_create(*, username: str, password: str, request=None) -> tuple[str, datetime]:
+    """Check the credentials and return a new API token (stored hashed by knox) and when it
+    expires unless used (R75: each use moves the expiry forward).
 
     Client-app users sign in with their e-mail address, which sign-up stores in lower case;
     an address typed with capitals (phone keyboards) is tried in lower case too. A wrong
@@ -65,9 +66,9 @@ def auth_token_create(*, username: str, password: str, request=None) -> str:
         if getattr(request, "axes_locked_out", False):
             raise SignInLocked()
         raise InvalidCredentials()
-    _instance, token = get_token_model().objects.create(user=user)
+    instance, token = get_token_model().objects.create(user=user)
     user_logged_in.send(sender=user.__class__, request=request, user=user)
-    return token
+    return token, instance.expiry
 
 
 def _email_normalize(email: str) -> str:

@@ -13,6 +13,30 @@ class ItemKind(models.TextChoices):
     GIFT_CARD = "gift_card", "Gift card"
 
 
+class TaxRate(models.Model):
+    """A sales tax rate a Manager defines (R43); an item names at most one."""
+
+    name = models.CharField(max_length=100)
+    percent = models.DecimalField(
+        max_digits=6, decimal_places=3, help_text="0 to 100, up to 3 decimals (8.875)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(percent__gte=0, percent__lte=100),
+                name="tax_rate_percent_0_to_100",
+            ),
+        ]
+
+    def __str__(self):
+        if self.percent is None:
+            return self.name
+        return f"{self.name} ({self.percent.normalize():f} %)"
+
+
 class Item(models.Model):
     """Something the salon sells (R29)."""
 
@@ -24,6 +48,14 @@ class Item(models.Model):
         default=60,
         validators=[MinValueValidator(1)],
         help_text="How long the service takes; appointments last this long unless given.",
+    )
+    tax_rate = models.ForeignKey(
+        TaxRate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        help_text="Empty: not taxed. A line copies the rate when it is added (R43).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -10,10 +10,18 @@ from catalog.errors import (
     ItemNameRequired,
     NegativeItemPrice,
     PriceNotExact,
+    TaxPercentOutOfRange,
+    TaxPercentTooPrecise,
+    TaxRateNameMissing,
     UnknownItemKind,
 )
 
-from .models import Item, ItemKind
+from .models import Item, ItemKind, TaxRate
+
+TAX_PERCENT_PLACES = 3
+HUNDRED = Decimal("100")
+# An item's tax rate is changed by giving a rate or this (None means "leave as it is").
+NOT_TAXED = "not_taxed"
 
 
 def _price(value) -> Decimal:
@@ -52,10 +60,12 @@ def item_create(
     price: Decimal,
     active: bool = True,
     duration_minutes: int = 60,
+    tax_rate: TaxRate | None = None,
     user=None,
 ) -> Item:
     """Add an item to the catalog; its kind decides which spend action its lines earn (R29);
-    a service's duration is how long its appointments last unless given (R42)."""
+    a service's duration is how long its appointments last unless given (R42); its tax
+    rate (none: not taxed) the tax its lines carry (R43)."""
     return _validate_and_save(
         Item(
             name=name,
@@ -63,6 +73,7 @@ def item_create(
             price=_price(price),
             active=active,
             duration_minutes=duration_minutes,
+            tax_rate=tax_rate,
         )
     )
 
@@ -76,9 +87,11 @@ def item_update(
     price: Decimal | None = None,
     active: bool | None = None,
     duration_minutes: int | None = None,
+    tax_rate: TaxRate | str | None = None,
     user=None,
 ) -> Item:
-    """Change an item. Lines already on tickets keep the price they were sold at."""
+    """Change an item. Lines already on tickets keep the price and the tax rate they were
+    sold at (R43). `tax_rate=NOT_TAXED` stops taxing the item."""
     item = Item.objects.select_for_update().get(pk=item.pk)
     if name is not None:
         item.name = name
@@ -90,4 +103,55 @@ def item_update(
         item.active = active
     if duration_minutes is not None:
         item.duration_minutes = duration_minutes
+    if tax_rate is not None:
+        item.tax_rate = None if tax_rate == NOT_TAXED else tax_rate
     return _validate_and_save(item)
+
+
+# --- tax rates (R43) -----------------------------------------------------------------------
+
+
+def tax_percent(value) -> Decimal:
+    """A tax percent from 0 to 100 with at most 3 decimals, exact (R43)."""
+    if isinstance(value, (bool, float)):
+        raise PriceNotExact("Give an exact decimal percent.", field="percent")
+    try:
+        percent = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError) as error:
+        raise InvalidPrice("Give a valid percent.", field="percent") from error
+    if not percent.is_finite():
+        raise InvalidPrice("Give a valid percent.", field="percent")
+    if not 0 <= percent <= HUNDRED:
+        raise TaxPercentOutOfRange()
+    if percent.normalize().as_tuple().exponent < -TAX_PERCENT_PLACES:
+        raise TaxPercentTooPrecise()
+    return percent.quantize(Decimal("0.001"))
+
+
+def _save_tax_rate(tax_rate: TaxRate) -> TaxRate:
+    tax_rate.name = (tax_rate.name or "").strip()
+    if not tax_rate.name:
+        raise TaxRateNameMissing()
+    tax_rate.full_clean()
+    tax_rate.save()
+    return tax_rate
+
+
+@transaction.atomic
+def tax_rate_create(*, name: str, percent: Decimal, user=None) -> TaxRate:
+    """Define a tax rate (R43, Manager)."""
+    return _save_tax_rate(TaxRate(name=name, percent=tax_percent(percent)))
+
+
+@transaction.atomic
+def tax_rate_update(
+    *, tax_rate: TaxRate, name: str | None = None, percent: Decimal | None = None, user=None
+) -> TaxRate:
+    """Rename a tax rate or change its percent. Lines already on tickets keep the percent
+    they were sold at: the line holds its own copy (R43)."""
+    tax_rate = TaxRate.objects.select_for_update().get(pk=tax_rate.pk)
+    if name is not None:
+        tax_rate.name = name
+    if percent is not None:
+        tax_rate.percent = tax_percent(percent)
+    return _save_tax_rate(tax_rate)

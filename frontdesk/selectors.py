@@ -264,6 +264,10 @@ class TicketPayment:
     usable_points: int
     # Why no points can pay now, in the desk's words ("" when some can).
     why_not: str = ""
+    # The parts of the total (R44): the lines' net, their tax, the tips.
+    subtotal: Decimal = Decimal("0.00")
+    tax: Decimal = Decimal("0.00")
+    tips: Decimal = Decimal("0.00")
 
     @property
     def usable_value(self) -> Decimal:
@@ -278,7 +282,7 @@ def ticket_payment(*, ticket: Ticket, now: datetime | None = None) -> TicketPaym
     rewards = None
     if ticket.client_id is not None:
         rewards = client_rewards_summary(client=ticket.client, now=now)
-    redeemable = ticket_redeemable(ticket=ticket)
+    redeemable = ticket_redeemable(ticket=ticket, room=room, rewards=rewards)
     return TicketPayment(
         total=room.total,
         paid=room.paid,
@@ -287,6 +291,9 @@ def ticket_payment(*, ticket: Ticket, now: datetime | None = None) -> TicketPaym
         rewards=rewards,
         usable_points=redeemable.points,
         why_not=_reason_words(redeemable.reason_code, rewards),
+        subtotal=room.subtotal,
+        tax=room.tax,
+        tips=room.tips,
     )
 
 

@@ -27,6 +27,21 @@ urlpatterns = [
         name="frontdesk-manager-dashboard",
     ),
     path(
+        "reports/loyalty/",
+        admin.site.admin_view(views.loyalty_report_view),
+        name="frontdesk-loyalty-report",
+    ),
+    path(
+        "tickets/<id:ticket_id>/receipt/",
+        admin.site.admin_view(views.receipt_view),
+        name="frontdesk-receipt",
+    ),
+    path(
+        "tickets/<id:ticket_id>/receipt/send/",
+        admin.site.admin_view(views.receipt_send_view),
+        name="frontdesk-receipt-send",
+    ),
+    path(
         "open-ticket/", admin.site.admin_view(views.ticket_open_view), name="frontdesk-open-ticket"
     ),
     _checkout("", checkout_views.checkout_view, "frontdesk-checkout"),

@@ -20,9 +20,14 @@ from appointments.services import (
 )
 from clients.models import Client
 from clients.selectors import client_profile_photo
+from frontdesk.receipts import ticket_receipt
+from frontdesk.report_charts import report_charts, report_tables
 from frontdesk.selectors import client_log, dashboard
+from frontdesk.services import SMS, receipt_send, receipt_sends_so_far
+from loyalty.reports import action_labels, loyalty_report, report_period
 from salon.errors import DomainError
 from tickets.lifecycle import ticket_open
+from tickets.models import Ticket
 
 # move in the URL: (service, what the desk reads when it's done, ask before doing it)
 APPOINTMENT_MOVES = {
@@ -140,3 +145,82 @@ def ticket_open_view(request):
         return HttpResponseRedirect(_back(request, reverse("admin:index")))
     messages.success(request, f"{ticket} is open{f' for {client}' if client else ' (walk-in)'}.")
     return HttpResponseRedirect(reverse("frontdesk-checkout", args=[ticket.pk]))
+
+
+def loyalty_report_view(request):
+    """The owner's report (R81): a period picker, tables with CSV links, server-drawn charts."""
+    _require(request, "loyalty.change_loyaltysettings")
+    today = timezone.localdate()
+    start = request.GET.get("from") or f"{today:%Y}-01-01"
+    end = request.GET.get("to") or today.isoformat()
+    context = {
+        **admin.site.each_context(request),
+        "title": "Loyalty report",
+        "start": start,
+        "end": end,
+    }
+    try:
+        report = loyalty_report(period=report_period(start=start, end=end))
+    except DomainError as refusal:
+        context["refusal"] = refusal.message
+        return TemplateResponse(request, "admin/frontdesk/loyalty_report.html", context, status=400)
+    context.update(
+        report=report,
+        charts=report_charts(report),
+        tables=report_tables(report, action_labels=action_labels()),
+    )
+    return TemplateResponse(request, "admin/frontdesk/loyalty_report.html", context)
+
+
+RECEIPT_PAPERS = ("80mm", "a4")
+
+
+def _paper(value: str) -> str:
+    return value if value in RECEIPT_PAPERS else RECEIPT_PAPERS[0]
+
+
+def receipt_view(request, ticket_id):
+    """Print receipt (R49): a page that prints on an 80 mm receipt printer or on A4."""
+    _require(request, "tickets.view_ticket")
+    ticket = get_object_or_404(Ticket, pk=ticket_id)
+    try:
+        receipt = ticket_receipt(ticket_id=ticket.pk)
+    except DomainError as refused:
+        messages.error(request, refused.message)
+        return HttpResponseRedirect(reverse("frontdesk-checkout", args=[ticket.pk]))
+    context = {
+        "receipt": receipt,
+        "paper": _paper(request.GET.get("paper", "")),
+        "may_send": request.user.has_perm("tickets.change_ticket") and receipt.client is not None,
+        "sent": receipt_sends_so_far(ticket_id=ticket.pk),
+        "send_url": reverse("frontdesk-receipt-send", args=[ticket.pk]),
+        "ticket_url": reverse("admin:tickets_ticket_change", args=[ticket.pk]),
+    }
+    return TemplateResponse(request, "admin/frontdesk/receipt.html", context)
+
+
+def receipt_send_view(request, ticket_id):
+    """Send receipt by text or e-mail (R49) through the background pipeline; back to the
+    receipt with what happened. Once sent, the page offers "again" (resend on purpose)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    _require(request, "tickets.change_ticket")
+    ticket = get_object_or_404(Ticket, pk=ticket_id)
+    channel = request.POST.get("channel", "")
+    try:
+        sent = receipt_send(
+            ticket=ticket,
+            channel=channel,
+            resend=request.POST.get("resend") == "1",
+            user=request.user,
+        )
+    except DomainError as refused:
+        messages.error(request, refused.message)
+    else:
+        way = "text" if sent.channel == SMS else "e-mail"
+        if sent.queued:
+            messages.success(request, f"The receipt is on its way by {way}.")
+        else:
+            messages.warning(request, f"The receipt was already sent by {way}.")
+    paper = _paper(request.POST.get("paper", ""))
+    return HttpResponseRedirect(f"{reverse('frontdesk-receipt', args=[ticket.pk])}?paper={paper}")

@@ -8,8 +8,15 @@ class LoyaltyConfig(AppConfig):
 
     def ready(self):
         from clients.signals import client_merged
-        from loyalty import receivers
+        from loyalty import receivers, ticket_points
         from tickets import signals as ticket_signals
+        from tickets.annotations import ticket_annotation_register
+
+        # tickets shows what a closed ticket earned without knowing loyalty (R48).
+        ticket_annotation_register(name="points_earned", expression=ticket_points.points_earned)
+        ticket_annotation_register(
+            name="referrer_points_earned", expression=ticket_points.referrer_points_earned
+        )
 
         ticket_signals.ticket_closed.connect(
             receivers.ticket_closed, dispatch_uid="loyalty.ticket_closed"

@@ -19,8 +19,9 @@ from loyalty.errors import (
     NumberTooLarge,
     SpendUnitNotPositive,
     UnknownAction,
+    UnknownEarnOn,
 )
-from loyalty.models import EarningRule, LoyaltySettings
+from loyalty.models import EarningRule, EarnOn, LoyaltySettings
 from loyalty.numbers import whole_number
 from loyalty.selectors import earning_rules_get, loyalty_settings_get
 from salon.errors import PermissionRefused
@@ -109,6 +110,7 @@ SETTINGS_FIELDS = (
     *SWITCH_SETTINGS,
     "expiry_reminder_days",
     "redeemable_kinds",
+    "earn_on",
 )
 
 
@@ -132,6 +134,10 @@ def loyalty_settings_changes_clean(*, changes: dict, current: LoyaltySettings) -
         elif field in SWITCH_SETTINGS:
             if not isinstance(value, bool):
                 raise NotTrueOrFalse(field=field)
+            cleaned[field] = value
+        elif field == "earn_on":
+            if value not in EarnOn.values:
+                raise UnknownEarnOn(field=field)
             cleaned[field] = value
         elif field == "expiry_reminder_days":
             if not isinstance(value, list | tuple) or len(value) > 5:
@@ -157,8 +163,9 @@ def loyalty_settings_changes_clean(*, changes: dict, current: LoyaltySettings) -
 
 @transaction.atomic
 def loyalty_settings_update(*, changes: dict, user) -> LoyaltySettings:
-    """Redemption (R19, R57), the hold (R15), points over time (R51, R55, R56), tiers (R61)
-    and birthdays (R63); a change of `expiry_days` dates only lots posted afterwards (R51)."""
+    """Redemption (R19, R57), the hold (R15), points over time (R51, R55, R56), tiers (R61),
+    birthdays (R63) and what spend actions earn on (R46, a closed ticket keeps its basis);
+    a change of `expiry_days` dates only lots posted afterwards (R51)."""
     if user is None or not user.has_perm("loyalty.change_loyaltysettings"):
         raise PermissionRefused("Only a Manager may change the loyalty settings.")
     loyalty_settings_get()

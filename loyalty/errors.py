@@ -191,3 +191,36 @@ class NotAMultiple(DomainError):
 class NotRedeemableOnItems(DomainError):
     code = "not_redeemable_on_items"
     message = "Points can't pay for these items."
+
+
+# --- the owner's report (R81) ------------------------------------------------------------------
+
+
+class ReportDateMissing(DomainError):
+    code = "report_date_required"
+    message = "Give the report's from and to dates as YYYY-MM-DD."
+
+
+class ReportDateInvalid(DomainError):
+    code = "report_date_invalid"
+    message = "Give the report's dates as YYYY-MM-DD."
+
+
+class ReportPeriodReversed(DomainError):
+    code = "report_period_reversed"
+    message = "The report's from date is after its to date."
+
+
+class ReportTableUnknown(DomainError):
+    code = "report_table_unknown"
+    message = "There is no such table in the report."
+
+
+class ReportFormatUnknown(DomainError):
+    code = "report_format_unknown"
+    message = "The report answers as json or csv."
+
+
+class UnknownEarnOn(DomainError):
+    code = "unknown_earn_on"
+    message = "Earn on “pre_tax” (before tax) or “post_tax” (with tax)."

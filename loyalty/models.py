@@ -86,6 +86,13 @@ def default_rule_values(action: str) -> dict:
     }
 
 
+class EarnOn(models.TextChoices):
+    """What spend actions earn on (R46)."""
+
+    PRE_TAX = "pre_tax", "Amount before tax"
+    POST_TAX = "post_tax", "Amount with tax"
+
+
 def every_item_kind() -> list[str]:
     """Points pay for every kind of item unless the Manager narrows it (R57)."""
     return list(ItemKind.values)
@@ -102,6 +109,14 @@ class LoyaltySettings(models.Model):
     )
     hold_hours = models.PositiveIntegerField(
         default=24, help_text="Hours before earned points become redeemable."
+    )
+    earn_on = models.CharField(
+        "earn on",
+        max_length=10,
+        choices=EarnOn.choices,
+        default=EarnOn.PRE_TAX,
+        help_text="Spend actions earn on each line's amount before tax (usual) or with its "
+        "tax. Tips never earn. A ticket keeps the basis it closed under.",
     )
     tier_window_days = models.PositiveIntegerField(
         "tier window (days)",
@@ -434,6 +449,12 @@ class TicketEarningSnapshot(models.Model):
         default=list,
         blank=True,
         help_text="Per-visit actions this ticket qualified for at close.",
+    )
+    earn_on = models.CharField(
+        max_length=10,
+        choices=EarnOn.choices,
+        default=EarnOn.PRE_TAX,
+        help_text="The earning basis at close (R46); the lines keep their own tax rates.",
     )
     tier = models.JSONField(
         null=True,

@@ -171,13 +171,20 @@ def _ticket_ledger_sql(vendor: str) -> str:
         f"(SELECT f.rewards_referrals FROM {features} f WHERE f.id = 1), "
         f"(SELECT s.hold_hours FROM {settings_table} s WHERE s.id = 1), "
         f"(SELECT s.expiry_days FROM {settings_table} s WHERE s.id = 1), "
+        f"(SELECT s.earn_on FROM {settings_table} s WHERE s.id = 1), "
         f"(SELECT {aggregate}({row}(r.action, r.active, r.points, "
         f"{_cents('r.spend_unit')}, r.referrer_points)) FROM {rule} r), "
         "sn.id, sn.client_id, sc.merged_into_id, sn.referrer_id, sr.merged_into_id, "
-        "sn.rewards_on, sn.rules, sn.per_visit_awards, sn.tier, sn.promotions, "
+        "sn.rewards_on, sn.rules, sn.per_visit_awards, sn.earn_on, sn.tier, sn.promotions, "
         "a.prebooked, a.source, "
-        f"(SELECT {aggregate}({row}(x.kind, x.cents)) FROM (SELECT i.kind AS kind, "
-        f"{_cents('SUM(l.net_amount)')} AS cents {paid_lines} GROUP BY i.kind) x), "
+        # Per kind, the lines' amounts before and with tax (R46): a price that contained its
+        # tax gives it back for the pre-tax base; one that didn't adds it for the other.
+        f"(SELECT {aggregate}({row}(x.kind, x.cents, x.post_tax_cents)) FROM (SELECT "
+        "i.kind AS kind, "
+        f"{_cents('SUM(l.net_amount - CASE WHEN l.tax_included THEN l.tax ELSE 0 END)')} "
+        "AS cents, "
+        f"{_cents('SUM(l.net_amount + CASE WHEN l.tax_included THEN 0 ELSE l.tax END)')} "
+        f"AS post_tax_cents {paid_lines} GROUP BY i.kind) x), "
         f"(SELECT {aggregate}({row}(x.action, x.beneficiary, x.points, x.entries)) FROM "
         "(SELECT e.action AS action, e.beneficiary AS beneficiary, SUM(e.points) AS points, "
         f"COUNT(*) AS entries FROM {entry} e WHERE e.ticket_id = %(ticket)s "
@@ -222,7 +229,8 @@ LEDGER_STATE_COLUMNS = [
     ]),
     *((TicketLine, field, column) for field, column in [
         ("ticket", "ticket_id"), ("item", "item_id"), ("net_amount", "net_amount"),
-        ("package_redemption", "package_redemption"),
+        ("package_redemption", "package_redemption"), ("tax", "tax"),
+        ("tax_included", "tax_included"),
     ]),
     (Payment, "id", "id"), (Payment, "ticket", "ticket_id"),
     (Item, "id", "id"), (Item, "kind", "kind"),
@@ -236,13 +244,14 @@ LEDGER_STATE_COLUMNS = [
     (Features, "id", "id"), (Features, "rewards_referrals", "rewards_referrals"),
     (LoyaltySettings, "id", "id"), (LoyaltySettings, "hold_hours", "hold_hours"),
     (LoyaltySettings, "expiry_days", "expiry_days"),
+    (LoyaltySettings, "earn_on", "earn_on"),
     *((EarningRule, field, field) for field in [
         "action", "active", "points", "spend_unit", "referrer_points",
     ]),
     *((TicketEarningSnapshot, field, column) for field, column in [
         ("id", "id"), ("ticket", "ticket_id"), ("client", "client_id"),
         ("referrer", "referrer_id"), ("rewards_on", "rewards_on"), ("rules", "rules"),
-        ("per_visit_awards", "per_visit_awards"), ("tier", "tier"),
+        ("per_visit_awards", "per_visit_awards"), ("earn_on", "earn_on"), ("tier", "tier"),
         ("promotions", "promotions"),
     ]),
     (ClientTier, "client", "client_id"), (ClientTier, "tier", "tier_id"),

@@ -3,9 +3,14 @@ from django.shortcuts import redirect
 
 from salon.admin_history import HistoryAdmin
 from salon.forms import ServiceModelForm
-from salon.models import Features
-from salon.selectors import features_get
-from salon.services import FEATURE_NAMES, features_update
+from salon.models import Features, SalonSettings
+from salon.selectors import features_get, salon_settings_get
+from salon.services import (
+    FEATURE_NAMES,
+    SALON_SETTINGS_FIELDS,
+    features_update,
+    salon_settings_update,
+)
 
 
 class FeaturesForm(ServiceModelForm):
@@ -56,3 +61,50 @@ class FeaturesAdmin(HistoryAdmin):
     def save_model(self, request, obj, form, change):
         features = features_update(user=request.user, changes=form.changes(form.cleaned_data))
         vars(obj).update(vars(features))
+
+
+class SalonSettingsForm(ServiceModelForm):
+    class Meta:
+        model = SalonSettings
+        fields = list(SALON_SETTINGS_FIELDS)
+
+    def changes(self, cleaned_data: dict) -> dict:
+        return {name: cleaned_data[name] for name in self.changed_data}
+
+    def run_service(self, cleaned_data):
+        return salon_settings_update(user=self.user, changes=self.changes(cleaned_data))
+
+
+@admin.register(SalonSettings)
+class SalonSettingsAdmin(admin.ModelAdmin):
+    """The single row of salon settings (R50): no list, no add, no delete."""
+
+    form = SalonSettingsForm
+    fieldsets = [
+        ("On receipts", {"fields": ["name", "address", "phone", "receipt_footer"]}),
+        (
+            "Tax",
+            {
+                "fields": ["prices_include_tax"],
+                "description": "Lines already on tickets keep the pricing they were added under.",
+            },
+        ),
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        form_class.user = request.user
+        return form_class
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        return redirect("admin:salon_salonsettings_change", salon_settings_get().pk)
+
+    def save_model(self, request, obj, form, change):
+        salon = salon_settings_update(user=request.user, changes=form.changes(form.cleaned_data))
+        vars(obj).update(vars(salon))

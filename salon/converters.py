@@ -6,6 +6,8 @@ integers makes SQLite raise OverflowError (and PostgreSQL a DataError) on lookup
 Up to 18 digits is always below 2**63, so a longer id is simply no such URL (404).
 """
 
+MAX_ID = 10**18 - 1  # the most an id in a path or a query parameter may be
+
 
 class IdConverter:
     regex = "[0-9]{1,18}"

@@ -81,6 +81,13 @@ class PremiumNeedsBaseFeatures(DomainError):
     )
 
 
+class SalonNameMissing(DomainError):
+    """R50: receipts and texts say who the salon is."""
+
+    code = "salon_name_missing"
+    message = "Give the salon a name; receipts and texts use it."
+
+
 def all_error_classes() -> list[type[DomainError]]:
     """Every DomainError subclass loaded so far (the apps' errors modules are imported by
     their services), for the README and schema lists of codes."""

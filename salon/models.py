@@ -60,6 +60,30 @@ class Features(models.Model):
                     )
 
 
+class SalonSettings(models.Model):
+    """Who the salon is and how it prices (R50); a single row. Receipts and texts use them."""
+
+    name = models.CharField(max_length=200, default="Salon")
+    address = models.TextField(blank=True, help_text="As printed on receipts, one line each.")
+    phone = models.CharField(max_length=40, blank=True, help_text="As printed on receipts.")
+    receipt_footer = models.TextField(blank=True, help_text="Printed at the foot of receipts.")
+    prices_include_tax = models.BooleanField(
+        default=False,
+        help_text="Prices already contain tax. A line keeps the setting it was added under.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "salon settings"
+        verbose_name_plural = "salon settings"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="salon_settings_single_row"),
+        ]
+
+    def __str__(self):
+        return "Salon settings"
+
+
 class IdempotencyStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     DONE = "done", "Done"
@@ -69,7 +93,10 @@ class IdempotencyRecord(models.Model):
     """One use of an Idempotency-Key (SPEC §11): the claim while the request runs, then the
     response it gave, replayed to a retry with the same key. See salon/api/idempotency.py."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # None for an anonymous request (sign-up and its verification, R74).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     method = models.CharField(max_length=10)
     path = models.CharField(max_length=1000)
     key = models.CharField(max_length=255)
@@ -89,6 +116,12 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "method", "path", "key"], name="idempotency_key_unique_per_scope"
+            ),
+            # NULLs are distinct in a unique index: anonymous keys need their own.
+            models.UniqueConstraint(
+                fields=["method", "path", "key"],
+                condition=models.Q(user__isnull=True),
+                name="idempotency_key_unique_anonymous",
             ),
             models.CheckConstraint(
                 condition=models.Q(status="in_progress") | models.Q(response_status__isnull=False),

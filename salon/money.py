@@ -20,3 +20,18 @@ def points_to_dollars(points: int) -> Decimal:
 def dollars_to_points(dollars: Decimal | int) -> int:
     """How many points are worth these dollars (R2, R19's minimum): whole cents only."""
     return int(round_money(dollars) * POINTS_PER_DOLLAR)
+
+
+HUNDRED = Decimal("100")
+
+
+def tax_on_net(*, net: Decimal, percent: Decimal, prices_include_tax: bool) -> Decimal:
+    """A line's tax on its net amount, half-up to the cent (R43).
+
+    Exclusive (prices before tax): net x percent / 100.
+    Inclusive (prices contain tax): net - net / (1 + percent / 100), the net part rounded, so
+    that the pre-tax part plus the tax is the net exactly.
+    """
+    if prices_include_tax:
+        return net - round_money(net / (1 + percent / HUNDRED))
+    return round_money(net * percent / HUNDRED)

@@ -19,6 +19,7 @@ SALON_APPS = (
     "tickets",
     "feedback",
     "loyalty",
+    "frontdesk",
 )
 
 # Front desk: clients, tickets (open ones), appointments, reservations, feedback;
@@ -58,6 +59,9 @@ FRONT_DESK_PERMISSIONS = {
         "add_payment",
         "delete_payment",
         "view_ticketadjustment",
+        "view_tip",
+        "add_tip",
+        "delete_tip",
     ],
     "feedback": ["view_feedback", "add_feedback"],
     "loyalty": [
@@ -67,6 +71,7 @@ FRONT_DESK_PERMISSIONS = {
         "view_tier",
         "view_promotion",
     ],
+    "frontdesk": ["view_receiptemail"],
 }
 
 

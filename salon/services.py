@@ -14,9 +14,11 @@ from django.utils import timezone
 
 from salon.errors import (
     Conflict,
+    DomainError,
     NotABoolean,
     PermissionRefused,
     PremiumNeedsBaseFeatures,
+    SalonNameMissing,
     UnknownFeature,
 )
 from salon.models import (
@@ -25,8 +27,9 @@ from salon.models import (
     Features,
     IdempotencyRecord,
     IdempotencyStatus,
+    SalonSettings,
 )
-from salon.selectors import features_get
+from salon.selectors import features_get, salon_settings_get
 
 FEATURE_NAMES = BASE_FEATURES + EXCLUSIVE_FEATURES
 
@@ -58,6 +61,39 @@ def features_update(*, user, changes: dict) -> Features:
     features.full_clean()
     features.save()
     return features
+
+
+SALON_SETTINGS_FIELDS = ("name", "address", "phone", "receipt_footer", "prices_include_tax")
+SALON_TEXT_LIMITS = {"name": 200, "address": 500, "phone": 40, "receipt_footer": 500}
+
+
+@transaction.atomic
+def salon_settings_update(*, user, changes: dict) -> SalonSettings:
+    """Change the salon's name, address, phone, receipt footer or tax pricing (R50, Manager).
+
+    Switching `prices_include_tax` touches no line already on a ticket: a line keeps the
+    pricing it was added under (R43)."""
+    if user is None or not user.has_perm("salon.change_salonsettings"):
+        raise PermissionRefused("Only a Manager may change the salon settings.")
+    unknown = set(changes) - set(SALON_SETTINGS_FIELDS)
+    if unknown:
+        raise DomainError("Unknown setting.", field=sorted(unknown)[0])
+    salon_settings_get()  # the row exists before it is locked
+    salon = SalonSettings.objects.select_for_update().get(pk=1)
+    for name, value in changes.items():
+        if name == "prices_include_tax":
+            if not isinstance(value, bool):
+                raise DomainError("Must be true or false.", field=name)
+        else:
+            value = (value or "").strip()
+            if len(value) > SALON_TEXT_LIMITS[name]:
+                raise DomainError(f"At most {SALON_TEXT_LIMITS[name]} characters.", field=name)
+        setattr(salon, name, value)
+    if not salon.name:
+        raise SalonNameMissing()
+    salon.full_clean()
+    salon.save()
+    return salon
 
 
 def idempotency_retention() -> timedelta:
@@ -129,9 +165,6 @@ def _claim_sql(connection) -> str:
             "holder_started_at",
         )
     )
-    unique = ", ".join(
-        quote(meta.get_field(name).column) for name in ("user", "method", "path", "key")
-    )
     values = "%s, %s, %s, %s, %s, %s, %s"
     if connection.vendor == "postgresql":
         # The holder: this session, checked by a retry that finds the claim (R74).
@@ -146,7 +179,8 @@ def _claim_sql(connection) -> str:
         values = f"VALUES ({values})"
     return (
         f"INSERT INTO {quote(meta.db_table)} ({columns}) {values} "
-        f"ON CONFLICT ({unique}) DO NOTHING RETURNING {quote(meta.pk.column)}"
+        # No conflict target: a signed-in key and an anonymous one have a unique index each.
+        f"ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}"
     )
 
 
@@ -171,7 +205,7 @@ def idempotency_key_claim(
     connection = transaction.get_connection()
     scope = dict(user=user, method=method, path=path, key=key)
     parameters = [
-        user.pk,
+        None if user is None else user.pk,
         method,
         path,
         key,

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -27,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "knox",
     "django_filters",
@@ -53,7 +55,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "salon.api.middleware.ApiPathMiddleware",  # before CommonMiddleware's APPEND_SLASH (R73)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -174,6 +178,16 @@ CLIENT_UPLOAD_MAX_FILES = 20
 CLIENT_UPLOAD_MAX_BYTES = env.int("CLIENT_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = CLIENT_UPLOAD_MAX_BYTES + 1024 * 1024
 
+# E-mail (receipts, R49): printed on the console unless a real backend is configured
+# (docs/deploy.md: SMTP, or a provider through django-anymail).
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Salon <receipts@salon.example>")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+
 # Text messages (R38-R40)
 SMS_BACKEND = env("SMS_BACKEND", default="messaging.backends.console.SMSBackend")
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
@@ -242,7 +256,23 @@ if IDEMPOTENCY_KEY_RETENTION_HOURS < 24:
     raise ImproperlyConfigured("IDEMPOTENCY_KEY_RETENTION_HOURS must be at least 24 (SPEC §11).")
 IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS = env.int("IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS", default=120)
 
-REST_KNOX = {"AUTH_HEADER_PREFIX": "Token", "TOKEN_TTL": None}
+# API tokens (R75): a token unused for API_TOKEN_TTL_HOURS expires; each use moves its
+# expiry forward (knox's AUTO_REFRESH, at most once a minute per token).
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=720)
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTO_REFRESH": True,
+    "MIN_REFRESH_INTERVAL": 60,
+}
+
+# Browsers' cross-origin calls to the API (R75, django-cors-headers): none allowed unless
+# listed (https://app.example.com,…). A web client sends Idempotency-Key and may read the
+# replay and retry headers.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = (*default_cors_headers, "idempotency-key")
+CORS_EXPOSE_HEADERS = ["Idempotent-Replayed", "Retry-After"]
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Salon API",
@@ -260,6 +290,13 @@ SPECTACULAR_SETTINGS = {
         "ClientSourceEnum": "clients.models.ClientSource",
         "FeedbackSourceEnum": "feedback.models.FeedbackSource",
     },
+    # A generated client (R72) needs request bodies without the read-only fields, and the
+    # whole-schema rules of salon/api/schema.py (ids, tags, parameters, errors, links).
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "salon.api.schema.postprocess",
+    ],
 }
 
 # Security (axes, caches)
@@ -295,7 +332,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Ids in URL paths are `<id:...>` (salon/converters.py): integers in the schema.
 SPECTACULAR_SETTINGS["PATH_CONVERTER_OVERRIDES"] = {
-    "id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}
+    "id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}  # salon.converters.MAX_ID
 }
 
 LOGGING = {

@@ -21,6 +21,8 @@ def line_values(line: TicketLine) -> dict:
         "discount_amount": text(line.discount_amount),
         "discount_percent": text(line.discount_percent),
         "net_amount": text(line.net_amount),
+        "tax": text(line.tax),
+        "staff": line.staff_id,
     }
 
 

@@ -16,14 +16,30 @@ from catalog.models import Item
 from salon.errors import DomainError
 from salon.forms import form_refusal_add, refusal_text
 from salon.money import round_money
+from staff.models import Staff
 from tickets.checks import ADJUST_CLOSED_TICKET
-from tickets.lifecycle import ticket_close, ticket_open, ticket_settle, ticket_void
+from tickets.lifecycle import (
+    ticket_close,
+    ticket_open,
+    ticket_set_client,
+    ticket_settle,
+    ticket_void,
+)
 from tickets.lines import line_net_amount, ticket_add_line, ticket_remove_line, ticket_update_line
-from tickets.payments import payment_add, payment_remove
+from tickets.payments import cash_tendered_check, payment_add, payment_remove
+from tickets.tips import tip_add, tip_remove
 
 from . import selectors
 from .errors import LineItemChanged
-from .models import Payment, PaymentMethod, Ticket, TicketAdjustment, TicketLine, TicketStatus
+from .models import (
+    Payment,
+    PaymentMethod,
+    Ticket,
+    TicketAdjustment,
+    TicketLine,
+    TicketStatus,
+    Tip,
+)
 
 TICKET_FIELDS = [
     "client",
@@ -36,7 +52,16 @@ TICKET_FIELDS = [
     "voided_at",
     "void_reason",
 ]
-AMOUNT_FIELDS = ["total", "paid", "balance_due"]
+AMOUNT_FIELDS = [
+    "subtotal",
+    "tax",
+    "tips",
+    "total",
+    "paid",
+    "balance_due",
+    "points_earned",
+    "referrer_points_earned",
+]
 LINE_VALUES = ["quantity", "unit_price", "discount_amount", "discount_percent"]
 DESK_METHODS = [
     (value, label) for value, label in PaymentMethod.choices if value != PaymentMethod.POINTS
@@ -54,6 +79,26 @@ def editable(request, ticket: Ticket | None) -> bool:
     return ticket.status == TicketStatus.CLOSED and may_adjust_closed(request)
 
 
+class StaffChoicesOnce:
+    """Inline rows choose a staff member (R41, R45) from one list read once per page: a
+    model choice field would query the staff table again for every row."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "staff" and field is not None:
+            # Lines and tips both ask, on every form build: read the staff once a request.
+            if not hasattr(request, "staff_choices"):
+                request.staff_choices = [
+                    ("", "---------"),
+                    *(
+                        (staff.pk, staff.name if staff.active else f"{staff.name} (inactive)")
+                        for staff in Staff.objects.order_by("-active", "name")
+                    ),
+                ]
+            field.choices = request.staff_choices
+        return field
+
+
 class SoldItemWidget(forms.Widget):
     """A saved line's item, shown as text: it can't change (remove the line and add another),
     and an autocomplete box per line would cost a query per line."""
@@ -69,7 +114,7 @@ class SoldItemWidget(forms.Widget):
 class TicketLineForm(forms.ModelForm):
     class Meta:
         model = TicketLine
-        fields = ["item", "package_redemption", *LINE_VALUES]
+        fields = ["item", "staff", "package_redemption", *LINE_VALUES]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -107,26 +152,34 @@ class TicketLineForm(forms.ModelForm):
         pass
 
 
-class TicketLineInline(admin.TabularInline):
+class TicketLineInline(StaffChoicesOnce, admin.TabularInline):
     model = TicketLine
     form = TicketLineForm
     extra = 1
     autocomplete_fields = ["item"]
-    readonly_fields = ["net_amount"]
+    readonly_fields = ["net_amount", "line_tax"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("item")
+        return super().get_queryset(request).select_related("item", "staff")
 
     def get_fields(self, request, obj=None):
         if obj is not None and obj.status != TicketStatus.OPEN:
-            return ["item", "package_redemption", *LINE_VALUES, "net_amount"]
+            return ["item", "staff", "package_redemption", *LINE_VALUES, "net_amount", "line_tax"]
         return super().get_fields(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         # A closed ticket's lines keep their item; only figures change (R16).
         if obj is not None and obj.status != TicketStatus.OPEN:
-            return ["item", "package_redemption", "net_amount"]
+            return ["item", "staff", "package_redemption", "net_amount", "line_tax"]
         return self.readonly_fields
+
+    @admin.display(description="Tax")
+    def line_tax(self, line):
+        """The line's tax and its rate as copied when it was added (R43)."""
+        if line.pk is None or line.tax_percent is None:
+            return "-"
+        included = " included" if line.tax_included else ""
+        return f"{line.tax} ({line.tax_percent.normalize():f} %{included})"
 
     def get_extra(self, request, obj=None, **kwargs):
         return 1 if obj is None or obj.status == TicketStatus.OPEN else 0
@@ -155,15 +208,35 @@ class PaymentForm(forms.ModelForm):
 
     class Meta:
         model = Payment
-        fields = ["method", "amount"]
+        fields = ["method", "amount", "tendered"]
+        help_texts = {"tendered": "Cash only: what the client handed over; the change shows."}
+
+    def clean(self):
+        """Cash tendered checked by the service's own rule (R47), so a refusal reads as the
+        rule, not as the database constraint behind it (R71)."""
+        cleaned = super().clean()
+        tendered, amount = cleaned.get("tendered"), cleaned.get("amount")
+        if self.errors or tendered is None or amount is None:
+            return cleaned
+        try:
+            cash_tendered_check(method=cleaned.get("method"), amount=amount, tendered=tendered)
+        except DomainError as error:
+            # On the field: the model's own check of it (a constraint) is then skipped.
+            self.add_error("tendered", error.message)
+        return cleaned
 
 
 class PaymentInline(admin.TabularInline):
     model = Payment
     form = PaymentForm
     extra = 1
-    fields = ["method", "amount", "points", "created_at", "created_by"]
-    readonly_fields = ["points", "created_at", "created_by"]
+    fields = ["method", "amount", "tendered", "change", "points", "created_at", "created_by"]
+    readonly_fields = ["change", "points", "created_at", "created_by"]
+
+    @admin.display(description="Change")
+    def change(self, payment):
+        """Cash handed back (R47)."""
+        return "-" if payment.pk is None or payment.change is None else payment.change
 
     def get_extra(self, request, obj=None, **kwargs):
         return 1 if obj is None or obj.status == TicketStatus.OPEN else 0
@@ -214,6 +287,42 @@ def with_item_names(queryset):
     """The adjustments with the name of the line's item, in the same query."""
     item_id = Cast(KeyTextTransform("item", OuterRef("old_values")), BigIntegerField())
     return queryset.annotate(item_name=Subquery(Item.objects.filter(pk=item_id).values("name")[:1]))
+
+
+class TipForm(forms.ModelForm):
+    class Meta:
+        model = Tip
+        fields = ["amount", "staff"]
+
+
+class TipInline(StaffChoicesOnce, admin.TabularInline):
+    """Tips (R45): added and removed on open tickets, never edited; not taxed, not earning,
+    not payable with points."""
+
+    model = Tip
+    form = TipForm
+    extra = 0
+    fields = ["amount", "staff", "created_at", "created_by"]
+    readonly_fields = ["created_at", "created_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("staff", "created_by")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is None or obj.status == TicketStatus.OPEN else 0
+
+    def has_add_permission(self, request, obj=None):
+        return (obj is None or obj.status == TicketStatus.OPEN) and super().has_add_permission(
+            request, obj
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or obj.status == TicketStatus.OPEN) and super().has_delete_permission(
+            request, obj
+        )
 
 
 class TicketAdjustmentInline(admin.TabularInline):
@@ -270,6 +379,9 @@ class TicketAdmin(admin.ModelAdmin):
         "status",
         "created_at",
         "closed_at",
+        "subtotal",
+        "tax",
+        "tips",
         "total",
         "balance_due",
     ]
@@ -280,7 +392,7 @@ class TicketAdmin(admin.ModelAdmin):
     show_full_result_count = False
     autocomplete_fields = ["client"]
     raw_id_fields = ["appointment", "reservation"]
-    inlines = [TicketLineInline, PaymentInline, TicketAdjustmentInline]
+    inlines = [TicketLineInline, TipInline, PaymentInline, TicketAdjustmentInline]
 
     def get_queryset(self, request):
         return selectors.ticket_list_with_totals(queryset=super().get_queryset(request))
@@ -303,29 +415,58 @@ class TicketAdmin(admin.ModelAdmin):
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else [*TICKET_FIELDS, *AMOUNT_FIELDS]
+        if obj is None:
+            return []
+        readonly = [*TICKET_FIELDS, *AMOUNT_FIELDS]
+        if obj.status == TicketStatus.OPEN:
+            readonly.remove("client")  # a walk-in who turns out to be a regular (R48)
+        return readonly
 
     def get_inlines(self, request, obj):
         # Lines and payments need a ticket: open it first, then fill it in.
         return [] if obj is None else self.inlines
 
     @staticmethod
-    def _amount(ticket, annotation, selector):
-        # Annotated on lists and the change page; SQLite may drop trailing zeros: two places.
-        value = getattr(ticket, annotation, None)
-        return round_money(selector(ticket=ticket) if value is None else value)
+    def _amount(ticket, annotation):
+        # Annotated on lists and the change page (R44); SQLite may drop trailing zeros.
+        return round_money(getattr(ticket, annotation))
+
+    @admin.display(description="Subtotal")
+    def subtotal(self, ticket):
+        return self._amount(ticket, "subtotal_amount")
+
+    @admin.display(description="Tax")
+    def tax(self, ticket):
+        return self._amount(ticket, "tax_amount")
+
+    @admin.display(description="Tips")
+    def tips(self, ticket):
+        return self._amount(ticket, "tips_amount")
 
     @admin.display(description="Total")
     def total(self, ticket):
-        return self._amount(ticket, "total_amount", selectors.ticket_total)
+        return self._amount(ticket, "total_amount")
 
     @admin.display(description="Paid")
     def paid(self, ticket):
-        return self._amount(ticket, "paid_amount", selectors.ticket_paid)
+        return self._amount(ticket, "paid_amount")
 
     @admin.display(description="Balance due")
     def balance_due(self, ticket):
-        return self._amount(ticket, "balance_due_amount", selectors.ticket_balance_due)
+        return self._amount(ticket, "balance_due_amount")
+
+    @admin.display(description="Points earned")
+    def points_earned(self, ticket):
+        """What the closed ticket earned its client (R48), annotated by loyalty."""
+        if ticket.status == TicketStatus.OPEN:
+            return "-"
+        return getattr(ticket, "points_earned", "-")
+
+    @admin.display(description="Referrer's points")
+    def referrer_points_earned(self, ticket):
+        if ticket.status == TicketStatus.OPEN:
+            return "-"
+        return getattr(ticket, "referrer_points_earned", "-")
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and (
@@ -361,6 +502,8 @@ class TicketAdmin(admin.ModelAdmin):
                 user=request.user,
             )
             obj.pk, obj.created_at, obj.client = ticket.pk, ticket.created_at, ticket.client
+        elif "client" in form.changed_data:
+            ticket_set_client(ticket=obj, client=form.cleaned_data["client"], user=request.user)
 
     def save_formset(self, request, form, formset, change):
         # What formset.save() would record, for the admin's change message.
@@ -370,6 +513,25 @@ class TicketAdmin(admin.ModelAdmin):
             self._save_lines(request, form.instance, formset, reason)
         elif formset.model is Payment:
             self._save_payments(request, form.instance, formset)
+        elif formset.model is Tip:
+            self._save_tips(request, form.instance, formset)
+
+    def _save_tips(self, request, ticket, formset):
+        deleted = set(formset.deleted_forms)
+        for tip_form in formset.forms:
+            tip = tip_form.instance
+            if tip_form in deleted:
+                if tip.pk:
+                    tip_remove(tip=tip, user=request.user)
+                    formset.deleted_objects.append(tip)
+            elif tip.pk is None and tip_form.has_changed():
+                new_tip = tip_add(
+                    ticket=ticket,
+                    amount=tip_form.cleaned_data["amount"],
+                    staff=tip_form.cleaned_data.get("staff"),
+                    user=request.user,
+                )
+                formset.new_objects.append(new_tip)
 
     def _save_lines(self, request, ticket, formset, reason):
         deleted = set(formset.deleted_forms)
@@ -390,6 +552,7 @@ class TicketAdmin(admin.ModelAdmin):
                         discount_amount=data.get("discount_amount"),
                         discount_percent=data.get("discount_percent"),
                         package_redemption=data.get("package_redemption", False),
+                        staff=data.get("staff"),
                         user=request.user,
                     )
                     formset.new_objects.append(new_line)
@@ -397,6 +560,8 @@ class TicketAdmin(admin.ModelAdmin):
                 if "item" in line_form.changed_data:
                     raise LineItemChanged()
                 changed = {key: line_form.cleaned_data[key] for key in LINE_VALUES}
+                if "staff" in line_form.changed_data and line_form.cleaned_data.get("staff"):
+                    changed["staff"] = line_form.cleaned_data["staff"]
                 # The form refuses two discounts; two empty ones mean "no discount", which
                 # the service reads from a discount of 0.
                 if changed["discount_amount"] is None and changed["discount_percent"] is None:
@@ -417,6 +582,7 @@ class TicketAdmin(admin.ModelAdmin):
                     ticket=ticket,
                     method=payment_form.cleaned_data["method"],
                     amount=payment_form.cleaned_data["amount"],
+                    tendered=payment_form.cleaned_data.get("tendered"),
                     user=request.user,
                 )
                 formset.new_objects.append(new_payment)

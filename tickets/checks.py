@@ -6,7 +6,14 @@ from decimal import Decimal
 from salon.errors import PermissionRefused
 from salon.limits import NotAPlainNumber, plain_decimal
 
-from .errors import InvalidNumber, NotExactDecimal, ReasonRequired, TicketNotOpen, TicketVoided
+from .errors import (
+    InvalidNumber,
+    NotExactDecimal,
+    ReasonRequired,
+    StaffInactive,
+    TicketNotOpen,
+    TicketVoided,
+)
 from .models import Ticket, TicketStatus
 
 ADJUST_CLOSED_TICKET = "tickets.adjust_closed_ticket"
@@ -41,3 +48,9 @@ def require_manager_and_reason(*, user, reason: str, action: str) -> str:
     if not reason:
         raise ReasonRequired(field="reason")
     return reason
+
+
+def staff_active_check(staff) -> None:
+    """A line or a tip names an active staff member, or none (R41, R45)."""
+    if staff is not None and not staff.active:
+        raise StaffInactive(f"{staff.name} is no longer active: choose another.")

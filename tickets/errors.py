@@ -226,8 +226,8 @@ def points_refusal(room: selectors.PointsRoom, points: int) -> DomainError | Non
     field = "points"
     if code == selectors.EXCEEDS_TICKET_TOTAL:
         message = (
-            f"Points can pay less than the ticket total ({room.total}) only; "
-            f"already paid with points: {room.points_paid}."
+            f"Points can pay less than the ticket total without tips ({room.points_may_pay}) "
+            f"only; already paid with points: {room.points_paid}."
         )
     elif code == selectors.EXCEEDS_BALANCE_DUE:
         message = f"A redemption can't be more than the balance due ({room.balance_due})."
@@ -236,3 +236,48 @@ def points_refusal(room: selectors.PointsRoom, points: int) -> DomainError | Non
     else:
         message, field = None, None
     return POINTS_REFUSALS[code](message, field=field)
+
+
+class TipNotPositive(DomainError):
+    code = "tip_not_positive"
+    message = "A tip must be more than 0."
+
+
+class TipOnClosedTicket(DomainError):
+    code = "ticket_not_open"
+    message = "Tips are added to and removed from open tickets only."
+
+
+class TenderedNotCash(DomainError):
+    code = "tendered_not_cash"
+    message = "Only a cash payment has an amount tendered."
+
+
+class TenderedBelowAmount(DomainError):
+    code = "tendered_below_amount"
+    message = "The cash tendered can't be less than the amount paid."
+
+
+class ClientLockedByPoints(DomainError):
+    code = "client_locked_by_points"
+    message = "Points already paid on this ticket: remove the points payment to change the client."
+
+
+class TotalBelowPayments(DomainError):
+    code = "total_below_payments"
+    message = "The total can't fall below what was paid: remove a payment first."
+
+
+class ClientRequired(DomainError):
+    code = "client_required"
+    message = "Choose a client."
+
+
+class ClientMerged(DomainError):
+    code = "client_merged"
+    message = "This client was merged into another; choose the survivor."
+
+
+class StaffInactive(DomainError):
+    code = "staff_inactive"
+    message = "This staff member is no longer active: choose another."

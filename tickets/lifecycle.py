@@ -17,15 +17,20 @@ from .checks import exact_decimal, require_manager_and_reason
 from .errors import (
     AppointmentOfAnotherClient,
     BalanceSettled,
+    ClientLockedByPoints,
+    ClientMerged,
+    ClientRequired,
     ReservationOfAnotherClient,
     SettleAmountOutOfRange,
     SettleMethodRefused,
     TicketHasNoLines,
     TicketNotClosed,
+    TicketNotOpen,
     TicketNotSettled,
     TicketVoided,
 )
-from .locks import lock_ticket
+from .lines import ticket_add_line
+from .locks import lock_ticket, ticket_changed
 from .models import Payment, PaymentMethod, Ticket, TicketAdjustment, TicketLine, TicketStatus
 
 CASH_LIKE_METHODS = (
@@ -44,7 +49,10 @@ def ticket_open(*, client=None, appointment=None, reservation=None, user=None) -
     """Open a ticket, for a client or a walk-in (R30).
 
     The client defaults to the appointment's (or reservation's) client; an appointment or
-    reservation of another client is refused, and so is a merged duplicate (R17).
+    reservation of another client is refused, and so is a merged duplicate (R17). A ticket
+    for an appointment starts with its service (the item's current price); one for a
+    reservation with the reserved product times its quantity (R48). The desk may change or remove
+    those lines.
     """
     if client is None:
         client = (appointment and appointment.client) or (reservation and reservation.client)
@@ -67,6 +75,46 @@ def ticket_open(*, client=None, appointment=None, reservation=None, user=None) -
     )
     ticket.full_clean()
     ticket.save()
+    if appointment is not None:
+        ticket_add_line(
+            ticket=ticket,
+            item=appointment.item,
+            staff=appointment.staff,
+            user=user,
+            from_visit=True,
+        )
+    if reservation is not None:
+        ticket_add_line(
+            ticket=ticket,
+            item=reservation.item,
+            quantity=reservation.quantity,
+            user=user,
+            from_visit=True,
+        )
+    return ticket
+
+
+@transaction.atomic
+def ticket_set_client(*, ticket: Ticket, client: Client, user=None) -> Ticket:
+    """Set or change the client of an open ticket (R48): a walk-in who turns out to be a
+    regular earns. Refused once points paid on it (they came from the first client's
+    balance), for a merged duplicate, and when the ticket's appointment or reservation
+    belongs to another client."""
+    ticket = lock_ticket(ticket)
+    if ticket.status != TicketStatus.OPEN:
+        raise TicketNotOpen("Only an open ticket's client can change.")
+    if client is None or client.pk is None:
+        raise ClientRequired(field="client")
+    if Client.objects.filter(pk=client.pk, merged_into__isnull=False).exists():
+        raise ClientMerged(field="client")
+    if Payment.objects.filter(ticket=ticket, method=PaymentMethod.POINTS).exists():
+        raise ClientLockedByPoints()
+    if ticket.appointment is not None and ticket.appointment.client_id != client.pk:
+        raise AppointmentOfAnotherClient(field="client")
+    if ticket.reservation is not None and ticket.reservation.client_id != client.pk:
+        raise ReservationOfAnotherClient(field="client")
+    ticket.client = client
+    ticket.save(update_fields=["client"])
     return ticket
 
 
@@ -83,11 +131,10 @@ def ticket_close(*, ticket: Ticket, user=None, now: datetime | None = None) -> T
     if not sql.ticket_close_if_settled(ticket_id=ticket.pk, now=now):
         if not TicketLine.objects.filter(ticket=ticket).exists():
             raise TicketHasNoLines()
-        total = selectors.ticket_total(ticket=ticket)
-        paid = selectors.ticket_paid(ticket=ticket)
+        amounts = selectors.ticket_amounts(ticket=ticket)
         raise TicketNotSettled(
-            f"Payments ({paid}) must equal the total ({total}) to close; "
-            f"balance due {total - paid}."
+            f"Payments ({amounts.paid}) must equal the total ({amounts.total}) to close; "
+            f"balance due {amounts.balance_due}."
         )
     ticket.status = TicketStatus.CLOSED
     ticket.closed_at = now
@@ -166,6 +213,7 @@ def ticket_settle(*, ticket: Ticket, method: str, amount: Decimal, user, reason:
     )
     payment.full_clean(exclude=["ticket", "created_by"])
     payment.save()
+    ticket_changed(ticket)
     adjustment_record(
         ticket=ticket,
         kind=TicketAdjustment.Kind.SETTLEMENT,
@@ -199,5 +247,8 @@ def tickets_lock_for_merge(*, duplicate) -> None:
 @transaction.atomic
 def tickets_move_to_survivor(*, survivor, duplicate) -> int:
     """A merge moves the duplicate's tickets to the survivor (R17). This moves ownership,
-    not a ticket's state, so a bulk update (which sends no ticket signal) is right here."""
-    return Ticket.objects.filter(client=duplicate).update(client=survivor)
+    not a ticket's state, so a bulk update (which sends no ticket signal) is right here;
+    updated_at moves with it, since an app syncing the survivor's tickets must see them."""
+    return Ticket.objects.filter(client=duplicate).update(
+        client=survivor, updated_at=timezone.now()
+    )

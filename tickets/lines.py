@@ -7,7 +7,8 @@ from decimal import Decimal
 from django.db import transaction
 
 from catalog.models import Item, ItemKind
-from salon.money import round_money
+from salon.money import round_money, tax_on_net
+from salon.selectors import salon_settings_get
 
 from .adjustments import adjustment_record, line_values
 from .checks import (
@@ -15,6 +16,7 @@ from .checks import (
     optional_decimal,
     refuse_unless_open,
     require_manager_and_reason,
+    staff_active_check,
 )
 from .errors import (
     DiscountExceedsLine,
@@ -33,7 +35,7 @@ from .errors import (
     TwoDiscounts,
     UnknownItem,
 )
-from .locks import lock_line, lock_ticket
+from .locks import lock_line, lock_ticket, ticket_changed
 from .models import Ticket, TicketAdjustment, TicketLine, TicketStatus
 from .selectors import ticket_points_room
 
@@ -83,6 +85,19 @@ def line_net_amount(
     return round_money(line_amount - discount)
 
 
+def line_tax(*, net: Decimal, line: TicketLine) -> Decimal:
+    """The line's tax on `net` at the rate and pricing it was added under (R43)."""
+    if line.tax_percent is None:
+        return ZERO
+    return tax_on_net(net=net, percent=line.tax_percent, prices_include_tax=line.tax_included)
+
+
+def line_adds_to_total(line: TicketLine) -> Decimal:
+    """What the line adds to the ticket's total (R44): its net, plus its tax when the price
+    didn't contain it."""
+    return line.net_amount + (ZERO if line.tax_included else line.tax)
+
+
 def _guard_open_ticket_total(*, ticket: Ticket, change: Decimal) -> None:
     """R21: after a line change on an open ticket, the total must stay above its points
     payments and not fall below its payments."""
@@ -90,8 +105,8 @@ def _guard_open_ticket_total(*, ticket: Ticket, change: Decimal) -> None:
     room = replace(current, total=current.total + change)
     if not room.points_fit:
         raise TotalBelowPointsPaid(
-            f"The total ({room.total}) must stay above the points paid ({room.points_paid}); "
-            "remove the points payment first."
+            f"The total without tips ({room.points_may_pay}) must stay above the points paid "
+            f"({room.points_paid}); remove the points payment first."
         )
     if room.total < room.paid:
         raise TotalBelowPaid(
@@ -110,12 +125,19 @@ def ticket_add_line(
     discount_amount: Decimal | None = None,
     discount_percent: Decimal | None = None,
     package_redemption: bool = False,
+    staff=None,
     user=None,
+    from_visit: bool = False,
 ) -> TicketLine:
     """Add a line to an open ticket (R30, R32); a closed ticket is adjusted instead (R16).
 
     The unit price defaults to the item's. A package redemption (R9) is a service performed
-    against a package or membership: service items only, always priced 0.
+    against a package or membership: service items only, always priced 0. The item's tax
+    rate and the salon's `prices_include_tax` are copied onto the line (R43), so later
+    changes to either touch no line already added. `from_visit` (the line opening a
+    ticket for its appointment or reservation, R48) takes the item even if it is no longer
+    sold: the visit happened. `staff` (R41) performed the service or sold the product: an
+    active staff member, except on the visit's own line, which takes the appointment's.
     """
     ticket = lock_ticket(ticket)
     refuse_unless_open(
@@ -124,11 +146,13 @@ def ticket_add_line(
     )
     if item is None or item.pk is None:
         raise ItemRequired(field="item")
-    item = Item.objects.filter(pk=item.pk).first()
+    item = Item.objects.select_related("tax_rate").filter(pk=item.pk).first()
     if item is None:
         raise UnknownItem(field="item")
-    if not item.active:
+    if not item.active and not from_visit:
         raise ItemInactive(f"{item} is no longer sold (inactive).", field="item")
+    if not from_visit:
+        staff_active_check(staff)
     if package_redemption and item.kind != ItemKind.SERVICE:
         raise PackageRedemptionNotService(field="package_redemption")
     if unit_price is None:
@@ -152,10 +176,15 @@ def ticket_add_line(
         discount_amount=discount_amount,
         discount_percent=discount_percent,
         package_redemption=package_redemption,
+        staff=staff,
         net_amount=net_amount,
+        tax_percent=item.tax_rate.percent if item.tax_rate is not None else None,
+        tax_included=salon_settings_get().prices_include_tax,
     )
-    line.full_clean(exclude=["ticket", "item"])
+    line.tax = line_tax(net=net_amount, line=line)
+    line.full_clean(exclude=["ticket", "item", "staff"])
     line.save()
+    ticket_changed(ticket)
     return line
 
 
@@ -168,10 +197,11 @@ def ticket_update_line(
     unit_price: Decimal | None = None,
     discount_amount: Decimal | None = None,
     discount_percent: Decimal | None = None,
+    staff=None,
     reason: str = "",
     now: datetime | None = None,
 ) -> TicketLine:
-    """Change a line's quantity, unit price or discount (R30, R32).
+    """Change a line's quantity, unit price, discount or staff member (R30, R32, R41).
 
     None leaves a value as it is. Giving one discount replaces the other; a discount of 0
     removes it. On an open ticket any staff may change it (within R21); on a closed ticket
@@ -188,6 +218,7 @@ def ticket_update_line(
             field="discount_amount",
         )
     old_values = line_values(line)
+    old_adds = line_adds_to_total(line)
     new_quantity = line.quantity if quantity is None else quantity
     new_price = (
         line.unit_price if unit_price is None else exact_decimal(unit_price, field="unit_price")
@@ -212,13 +243,18 @@ def ticket_update_line(
     line.discount_amount = new_discount_amount
     line.discount_percent = new_discount_percent
     line.net_amount = new_net
-    line.full_clean(exclude=["ticket", "item"])
+    line.tax = line_tax(net=new_net, line=line)
+    if staff is not None and staff.pk != line.staff_id:
+        staff_active_check(staff)
+        line.staff = staff
+    line.full_clean(exclude=["ticket", "item", "staff"])
     new_values = line_values(line)
     if new_values == old_values:
         return line
     if not was_closed:
-        _guard_open_ticket_total(ticket=ticket, change=new_net - Decimal(old_values["net_amount"]))
+        _guard_open_ticket_total(ticket=ticket, change=line_adds_to_total(line) - old_adds)
     line.save()
+    ticket_changed(ticket)
     if was_closed:
         adjustment_record(
             ticket=ticket,
@@ -246,10 +282,11 @@ def ticket_remove_line(
     if was_closed:
         reason = require_manager_and_reason(user=user, reason=reason, action="adjust")
     else:
-        _guard_open_ticket_total(ticket=ticket, change=-line.net_amount)
+        _guard_open_ticket_total(ticket=ticket, change=-line_adds_to_total(line))
     old_values = line_values(line)
     line_id = line.pk
     line.delete()
+    ticket_changed(ticket)
     if was_closed:
         adjustment_record(
             ticket=ticket,

@@ -2,6 +2,8 @@
 lines, its payments or the points and feedback hanging off it starts here, so locks are
 always taken ticket first and two writers of one ticket serialize."""
 
+from django.utils import timezone
+
 from . import sql
 from .errors import LineAlreadyRemoved
 from .models import Ticket, TicketLine
@@ -24,3 +26,10 @@ def lock_line(line: TicketLine) -> tuple[Ticket, TicketLine]:
         raise LineAlreadyRemoved()
     current.ticket = ticket
     return ticket, current
+
+
+def ticket_changed(ticket: Ticket) -> None:
+    """Its lines or payments changed: the ticket's updated_at moves, so that an app syncing
+    with `?updated_since=` reads it again (R75). Called under the ticket's lock."""
+    ticket.updated_at = timezone.now()
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=ticket.updated_at)

@@ -57,6 +57,9 @@ class Ticket(models.Model):
     void_reason = models.TextField(
         blank=True, max_length=REASON_MAX_LENGTH, validators=reason_validators
     )
+    # For the apps' sync (R75, `?updated_since=`): moves with every change of the ticket,
+    # its lines and its payments.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -85,6 +88,13 @@ class Ticket(models.Model):
     def __str__(self):
         return f"Ticket #{self.pk}"
 
+    def save(self, *args, update_fields=None, **kwargs):
+        # auto_now is only written when named: a service saving a few fields (status,
+        # voided_at) still moves updated_at, or a syncing app would miss the change (R75).
+        if update_fields is not None:
+            update_fields = {*update_fields, "updated_at"}
+        super().save(*args, update_fields=update_fields, **kwargs)
+
 
 class TicketLine(models.Model):
     """One item sold (R30). net_amount is kept by the tickets services, rounded half-up."""
@@ -98,12 +108,34 @@ class TicketLine(models.Model):
     package_redemption = models.BooleanField(
         default=False, help_text="A service performed against a package or membership (price 0)."
     )
+    staff = models.ForeignKey(
+        "staff.Staff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="staff member",
+        help_text="Who performed the service or sold the product (R41).",
+    )
     net_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    # Copied when the line is added (R43): later changes to the item's rate, the rate's
+    # percent or the salon's pricing touch no existing line.
+    tax_percent = models.DecimalField(
+        max_digits=6, decimal_places=3, null=True, blank=True, help_text="Empty: not taxed."
+    )
+    tax_included = models.BooleanField(
+        default=False, help_text="The price already contained the tax when the line was added."
+    )
+    tax = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(tax__gte=0) & (Q(tax_percent__isnull=False) | Q(tax=0)),
+                name="line_tax_not_negative_and_needs_a_rate",
+            ),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="line_quantity_positive"),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="line_price_not_negative"),
             models.CheckConstraint(condition=Q(net_amount__gte=0), name="line_net_not_negative"),
@@ -146,6 +178,13 @@ class Payment(models.Model):
         validators=[MinValueValidator(-MONEY_MAX), MaxValueValidator(MONEY_MAX)],
     )
     points = models.PositiveIntegerField(null=True, blank=True, help_text="For points payments.")
+    tendered = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Cash handed over; the change is tendered − amount (R47).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -166,10 +205,49 @@ class Payment(models.Model):
                 condition=~Q(method="points") | Q(amount__gt=0),
                 name="payment_points_amount_positive",
             ),
+            models.CheckConstraint(
+                condition=Q(tendered__isnull=True)
+                | Q(method="cash", tendered__gte=models.F("amount")),
+                name="payment_tendered_cash_at_least_amount",
+            ),
         ]
 
     def __str__(self):
         return f"{self.get_method_display()} {self.amount}"
+
+    @property
+    def change(self) -> Decimal | None:
+        """The change handed back from cash (R47)."""
+        return None if self.tendered is None else self.tendered - self.amount
+
+
+class Tip(models.Model):
+    """A tip on a ticket (R45): never taxed, never earning, never paid with points."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="tips")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    staff = models.ForeignKey(
+        "staff.Staff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="staff member",
+        help_text="Who the tip is for (R45).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="tip_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"Tip {self.amount}"
 
 
 class TicketAdjustment(models.Model):

@@ -17,13 +17,26 @@ from .errors import (
     PaymentNotPositive,
     PointsAmountMismatch,
     PointsOnOtherMethod,
+    TenderedBelowAmount,
+    TenderedNotCash,
     UnknownPaymentMethod,
     WalkInTicket,
     points_refusal,
 )
-from .locks import lock_ticket
+from .locks import lock_ticket, ticket_changed
 from .models import Payment, PaymentMethod, Ticket
 from .selectors import ticket_points_room
+
+
+def cash_tendered_check(*, method: str, amount: Decimal, tendered: Decimal) -> Decimal:
+    """R47: only cash has an amount tendered, and it covers the amount paid."""
+    if method != PaymentMethod.CASH:
+        raise TenderedNotCash()
+    if tendered < amount:
+        raise TenderedBelowAmount(
+            f"The cash tendered ({tendered}) can't be less than the amount paid ({amount})."
+        )
+    return tendered
 
 
 @transaction.atomic
@@ -34,8 +47,12 @@ def payment_add(
     amount: Decimal,
     user=None,
     points: int | None = None,
+    tendered: Decimal | None = None,
 ) -> Payment:
     """Take a payment on an open ticket (R30, R32): never more than the balance due.
+
+    A cash payment may say what the client handed over (`tendered` ≥ `amount`); the change
+    is the difference (R47). Any other method with `tendered` is refused.
 
     Method `points` is only for loyalty's redemption service, which calls this inside its
     own transaction after debiting the points (R21, R22): `amount` must be points / 100,
@@ -67,6 +84,10 @@ def payment_add(
             raise refusal
     elif points is not None:
         raise PointsOnOtherMethod(field="points")
+    if tendered is not None:
+        tendered = cash_tendered_check(
+            method=method, amount=amount, tendered=exact_decimal(tendered, field="tendered")
+        )
     if amount > room.balance_due:
         raise ExceedsBalanceDue(
             f"That is more than the balance due ({room.balance_due}).", field="amount"
@@ -76,10 +97,12 @@ def payment_add(
         method=method,
         amount=amount,
         points=points,
+        tendered=tendered,
         created_by=user if user is not None and user.pk else None,
     )
     payment.full_clean(exclude=["ticket", "created_by"])
     payment.save()
+    ticket_changed(ticket)
     return payment
 
 
@@ -97,6 +120,7 @@ def payment_remove(*, payment: Payment, user=None, now: datetime | None = None) 
         raise PaymentAlreadyRemoved()
     payment_id = current.pk
     current.delete()
+    ticket_changed(ticket)
     signals.payment_removed.send(
         sender=Ticket,
         ticket=ticket,

@@ -1,4 +1,4 @@
-"""Reads about tickets: totals, payments and balance due (R30, R16, R21)."""
+"""Reads about tickets: totals, payments and balance due (R30, R16, R21, R44)."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -8,7 +8,8 @@ from django.db.models.functions import Coalesce
 
 from salon.money import dollars_to_points, round_money
 
-from .models import Payment, PaymentMethod, Ticket, TicketLine, TicketStatus
+from .annotations import ticket_annotations
+from .models import Payment, PaymentMethod, Ticket, TicketLine, TicketStatus, Tip
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=12, decimal_places=2)
@@ -21,8 +22,8 @@ def _sum(queryset, field: str) -> Decimal:
 
 
 def ticket_total(*, ticket: Ticket) -> Decimal:
-    """The sum of the ticket's net line amounts (R30)."""
-    return _sum(TicketLine.objects.filter(ticket_id=ticket.pk), "net_amount")
+    """Lines' net, the tax added to prices that didn't contain it, and tips (R44)."""
+    return ticket_amounts(ticket=ticket).total
 
 
 def ticket_paid(*, ticket: Ticket) -> Decimal:
@@ -37,7 +38,7 @@ def ticket_points_paid(*, ticket: Ticket) -> Decimal:
 
 def ticket_balance_due(*, ticket: Ticket) -> Decimal:
     """Total - payments; negative on a closed ticket means a refund is owed (R16)."""
-    return ticket_total(ticket=ticket) - ticket_paid(ticket=ticket)
+    return ticket_amounts(ticket=ticket).balance_due
 
 
 def _summed_subquery(model, field: str, **filters) -> Coalesce:
@@ -53,14 +54,61 @@ def _summed_subquery(model, field: str, **filters) -> Coalesce:
 
 
 def ticket_list_with_totals(*, queryset: QuerySet[Ticket] | None = None) -> QuerySet[Ticket]:
-    """Tickets annotated with `total_amount`, `paid_amount` and `balance_due_amount`, in one
-    query whatever the number of lines and payments (lists, admin, API)."""
+    """Tickets annotated with the amounts of R44 (`subtotal_amount`, `tax_amount`,
+    `tips_amount`, `total_amount`) and `paid_amount`, `balance_due_amount`, in one query
+    whatever the number of lines, tips and payments (lists, admin, API).
+
+    The total adds the tax of the lines priced before tax only: a line whose price
+    contained its tax (R43) adds nothing more."""
     queryset = Ticket.objects.all() if queryset is None else queryset
-    return queryset.annotate(
-        total_amount=_summed_subquery(TicketLine, "net_amount"),
-        paid_amount=_summed_subquery(Payment, "amount"),
-    ).annotate(
-        balance_due_amount=F("total_amount") - F("paid_amount"),
+    return (
+        queryset.annotate(
+            subtotal_amount=_summed_subquery(TicketLine, "net_amount"),
+            tax_amount=_summed_subquery(TicketLine, "tax"),
+            added_tax_amount=_summed_subquery(TicketLine, "tax", tax_included=False),
+            tips_amount=_summed_subquery(Tip, "amount"),
+            paid_amount=_summed_subquery(Payment, "amount"),
+        )
+        .annotate(
+            total_amount=F("subtotal_amount") + F("added_tax_amount") + F("tips_amount"),
+        )
+        .annotate(
+            balance_due_amount=F("total_amount") - F("paid_amount"),
+            **ticket_annotations(),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class TicketAmounts:
+    """A ticket's money (R44): what the lines, tax and tips come to and what was paid."""
+
+    subtotal: Decimal
+    tax: Decimal
+    tips: Decimal
+    total: Decimal
+    paid: Decimal
+
+    @property
+    def balance_due(self) -> Decimal:
+        return self.total - self.paid
+
+
+def ticket_amounts_of(ticket: Ticket) -> TicketAmounts:
+    """The amounts of a ticket read through ticket_list_with_totals (no query)."""
+    return TicketAmounts(
+        subtotal=round_money(ticket.subtotal_amount),
+        tax=round_money(ticket.tax_amount),
+        tips=round_money(ticket.tips_amount),
+        total=round_money(ticket.total_amount),
+        paid=round_money(ticket.paid_amount),
+    )
+
+
+def ticket_amounts(*, ticket: Ticket) -> TicketAmounts:
+    """The ticket's amounts (R44), in one query."""
+    return ticket_amounts_of(
+        ticket_list_with_totals(queryset=Ticket.objects.filter(pk=ticket.pk)).get()
     )
 
 
@@ -83,10 +131,20 @@ class PointsRoom:
     total: Decimal
     paid: Decimal
     points_paid: Decimal
+    tips: Decimal = ZERO
+    # The rest of the total (R44), for the desk's payment area: the lines' net and tax.
+    subtotal: Decimal = ZERO
+    tax: Decimal = ZERO
 
     @property
     def balance_due(self) -> Decimal:
         return self.total - self.paid
+
+    @property
+    def points_may_pay(self) -> Decimal:
+        """What points may pay for: the ticket but not its tips (R46); points payments stay
+        strictly below it."""
+        return self.total - self.tips
 
     def refusal_for(self, points: int) -> str | None:
         """The code of the rule a points payment of `points` would break, or None."""
@@ -94,8 +152,8 @@ class PointsRoom:
             return TICKET_NOT_OPEN
         if not self.has_client:
             return WALK_IN_TICKET
-        if dollars_to_points(self.points_paid) + points >= dollars_to_points(self.total):
-            return EXCEEDS_TICKET_TOTAL  # strictly below the total, all points payments
+        if dollars_to_points(self.points_paid) + points >= dollars_to_points(self.points_may_pay):
+            return EXCEEDS_TICKET_TOTAL  # strictly below total - tips, all points payments
         if points > dollars_to_points(self.balance_due):
             return EXCEEDS_BALANCE_DUE
         return None
@@ -105,7 +163,9 @@ class PointsRoom:
         """The most points one more points payment may be now (0: none)."""
         if self.refusal_for(1) is not None:
             return 0
-        under_total = dollars_to_points(self.total) - dollars_to_points(self.points_paid) - 1
+        under_total = (
+            dollars_to_points(self.points_may_pay) - dollars_to_points(self.points_paid) - 1
+        )
         return min(under_total, dollars_to_points(self.balance_due))
 
     @property
@@ -115,8 +175,8 @@ class PointsRoom:
 
     @property
     def points_fit(self) -> bool:
-        """Whether the points already paid stay strictly under the total (R21)."""
-        return self.points_paid <= 0 or self.points_paid < self.total
+        """Whether the points already paid stay strictly under total - tips (R21, R46)."""
+        return self.points_paid <= 0 or self.points_paid < self.points_may_pay
 
 
 def ticket_points_room(*, ticket: Ticket) -> PointsRoom:
@@ -126,7 +186,14 @@ def ticket_points_room(*, ticket: Ticket) -> PointsRoom:
         .annotate(
             points_paid_amount=_summed_subquery(Payment, "amount", method=PaymentMethod.POINTS)
         )
-        .values("total_amount", "paid_amount", "points_paid_amount")
+        .values(
+            "total_amount",
+            "paid_amount",
+            "points_paid_amount",
+            "tips_amount",
+            "subtotal_amount",
+            "tax_amount",
+        )
         .get()
     )
     return PointsRoom(
@@ -135,4 +202,7 @@ def ticket_points_room(*, ticket: Ticket) -> PointsRoom:
         total=round_money(amounts["total_amount"]),
         paid=round_money(amounts["paid_amount"]),
         points_paid=round_money(amounts["points_paid_amount"]),
+        tips=round_money(amounts["tips_amount"]),
+        subtotal=round_money(amounts["subtotal_amount"]),
+        tax=round_money(amounts["tax_amount"]),
     )

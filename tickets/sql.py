@@ -11,7 +11,7 @@ from django.db import connection
 
 from salon.db import PreparedStatement, instance_from_row
 
-from .models import Payment, Ticket, TicketLine, TicketStatus
+from .models import Payment, Ticket, TicketLine, TicketStatus, Tip
 
 
 def _column(model, field: str) -> str:
@@ -48,15 +48,22 @@ def ticket_row_lock(ticket_id: int) -> Ticket | None:
 
 def _close_if_settled_sql() -> str:
     ticket, line, payment = Ticket._meta.db_table, TicketLine._meta.db_table, Payment._meta.db_table
+    tip = Tip._meta.db_table
     line_ticket, payment_ticket = _column(TicketLine, "ticket"), _column(Payment, "ticket")
+    tip_ticket, tip_amount = _column(Tip, "ticket"), _column(Tip, "amount")
     net, amount = _column(TicketLine, "net_amount"), _column(Payment, "amount")
+    tax, tax_included = _column(TicketLine, "tax"), _column(TicketLine, "tax_included")
+    # The total of R44: lines' net, the tax of lines priced before tax, and the tips.
     return (
         f"UPDATE {ticket} SET {_column(Ticket, 'status')} = %(closed)s, "
-        f"{_column(Ticket, 'closed_at')} = %(now)s "
+        f"{_column(Ticket, 'closed_at')} = %(now)s, {_column(Ticket, 'updated_at')} = %(now)s "
         f"WHERE {Ticket._meta.pk.column} = %(ticket)s AND {_column(Ticket, 'status')} = %(open)s "
         f"AND EXISTS (SELECT 1 FROM {line} l WHERE l.{line_ticket} = %(ticket)s) "
-        f"AND (SELECT CAST(ROUND(COALESCE(SUM(l.{net}), 0) * 100) AS BIGINT) "
+        f"AND (SELECT CAST(ROUND(COALESCE(SUM(l.{net} + CASE WHEN l.{tax_included} THEN 0 "
+        f"ELSE l.{tax} END), 0) * 100) AS BIGINT) "
         f"FROM {line} l WHERE l.{line_ticket} = %(ticket)s) "
+        f"+ (SELECT CAST(ROUND(COALESCE(SUM(t.{tip_amount}), 0) * 100) AS BIGINT) "
+        f"FROM {tip} t WHERE t.{tip_ticket} = %(ticket)s) "
         f"= (SELECT CAST(ROUND(COALESCE(SUM(p.{amount}), 0) * 100) AS BIGINT) "
         f"FROM {payment} p WHERE p.{payment_ticket} = %(ticket)s)"
     )

@@ -8,6 +8,9 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text='Send it as "Authorization: Token <token>".')
+    expiry = serializers.DateTimeField(
+        help_text="When the token expires unless used; each use moves it forward (R75)."
+    )
 
 
 class SignupSerializer(serializers.Serializer):

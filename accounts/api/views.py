@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from knox.views import LogoutAllView as KnoxLogoutAllView
 from knox.views import LogoutView as KnoxLogoutView
 from rest_framework import generics, permissions, status
@@ -21,6 +21,7 @@ from accounts.services import (
     client_signup_verify,
 )
 from clients.api.serializers import ClientSelfSerializer
+from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsClientUser
 from salon.api.throttling import ScopedRateThrottle
 
@@ -38,12 +39,24 @@ class TokenCreateView(APIView):
         request=TokenRequestSerializer,
         responses={200: TokenSerializer, 400: OpenApiResponse(description="Wrong credentials.")},
         auth=[],
+        examples=[
+            OpenApiExample(
+                "A client-app user",
+                value={"username": "chloe.diaz@example.com", "password": "salon-client-demo"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Signed in",
+                value={"token": "6f1c…", "expiry": "2026-12-30T09:00:00-05:00"},
+                response_only=True,
+            ),
+        ],
     )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token = auth_token_create(**serializer.validated_data, request=request)
-        return Response(TokenSerializer({"token": token}).data)
+        token, expiry = auth_token_create(**serializer.validated_data, request=request)
+        return Response(TokenSerializer({"token": token, "expiry": expiry}).data)
 
 
 class LogoutView(KnoxLogoutView):
@@ -62,7 +75,7 @@ class LogoutAllView(KnoxLogoutAllView):
         return super().post(request, format)
 
 
-class SignupView(APIView):
+class SignupView(IdempotentMixin, APIView):
     """Sign up in the client app. A new phone → 201 with the new client (source `app`) and
     its login. A phone an existing client holds (without a login) → 202: a 6-digit code is
     texted to it; finish with /signup/verify/."""
@@ -76,6 +89,20 @@ class SignupView(APIView):
         request=SignupSerializer,
         responses={201: ClientSelfSerializer, 202: VerificationRequiredSerializer},
         auth=[],
+        examples=[
+            OpenApiExample(
+                "Referred by a friend",
+                value={
+                    "first_name": "Bo",
+                    "last_name": "Ray",
+                    "phone": "(202) 555-0199",
+                    "email": "bo@example.com",
+                    "password": "a-long-enough-secret",
+                    "referral_code": "K7Q2M9XD",
+                },
+                request_only=True,
+            )
+        ],
     )
     def post(self, request):
         serializer = SignupSerializer(data=request.data)
@@ -87,7 +114,7 @@ class SignupView(APIView):
         return Response(output.data, status=status.HTTP_201_CREATED)
 
 
-class SignupVerifyView(APIView):
+class SignupVerifyView(IdempotentMixin, APIView):
     """Finish a sign-up with the texted code: the new login is linked to the existing
     client (codes last 10 minutes, 5 tries, single use)."""
 

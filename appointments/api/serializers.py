@@ -4,6 +4,7 @@ from appointments.models import Appointment, AppointmentStatus, ProductReservati
 from appointments.services import MAX_DURATION_MINUTES
 from catalog.models import Item
 from clients.models import Client, ClientSource
+from salon.converters import MAX_ID
 from staff.models import Staff
 
 
@@ -26,6 +27,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "status",
             "prebooked",
             "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -74,7 +76,7 @@ class MyAppointmentBookSerializer(serializers.Serializer):
 class AppointmentFilterSerializer(serializers.Serializer):
     date = serializers.DateField(required=False)
     status = serializers.ChoiceField(choices=AppointmentStatus.choices, required=False)
-    client = serializers.IntegerField(required=False)
+    client = serializers.IntegerField(required=False, min_value=0, max_value=MAX_ID)
 
 
 class AvailabilityQuerySerializer(serializers.Serializer):
@@ -103,6 +105,7 @@ class ReservationSerializer(serializers.ModelSerializer):
             "source",
             "status",
             "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 

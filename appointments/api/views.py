@@ -1,7 +1,13 @@
 """Appointments and reservations API (SPEC §11): input serializer → one service → output."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -23,7 +29,10 @@ from appointments.api.serializers import (
 )
 from appointments.selectors import appointments_list, reservations_list
 from clients.models import ClientSource
+from salon.api.filters import UpdatedSinceFilter
+from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsClientUser, IsStaffMember
+from salon.converters import MAX_ID
 
 
 class AvailabilityView(APIView):
@@ -51,11 +60,15 @@ class AvailabilityView(APIView):
         return Response(SlotSerializer(slots, many=True).data)
 
 
-class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+@extend_schema_view(list=extend_schema(parameters=[AppointmentFilterSerializer]))
+class AppointmentViewSet(
+    IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Staff: the appointment book. `?date=YYYY-MM-DD` (salon day), `?status=`, `?client=`."""
 
     permission_classes = [IsStaffMember]
     serializer_class = AppointmentSerializer
+    filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
 
     def get_queryset(self):
         if self.action != "list":
@@ -111,7 +124,20 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return self._act(services.appointment_no_show)
 
 
-class ReservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "client",
+                {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+                description="A client's id.",
+            )
+        ]
+    )
+)
+class ReservationViewSet(
+    IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Staff: product reservations (R36). `?client=` filters."""
 
     permission_classes = [IsStaffMember]
@@ -119,7 +145,8 @@ class ReservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def get_queryset(self):
         client = self.request.query_params.get("client")
-        return reservations_list(client_id=int(client) if client and client.isdigit() else None)
+        known = client and client.isdigit() and int(client) <= MAX_ID
+        return reservations_list(client_id=int(client) if known else None)
 
     @extend_schema(request=ReservationCreateSerializer, responses={201: ReservationSerializer})
     def create(self, request):
@@ -144,19 +171,30 @@ def _own_client(request, given_client_id):
 
 
 class MyAppointmentViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """A client-app user's own appointments; booking from the app has source `app`."""
 
     permission_classes = [IsClientUser]
     serializer_class = AppointmentSerializer
+    filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return appointments_list().none()
         return appointments_list(client_id=self.request.user.client.pk)
 
-    @extend_schema(request=MyAppointmentBookSerializer, responses={201: AppointmentSerializer})
+    @extend_schema(
+        request=MyAppointmentBookSerializer,
+        responses={201: AppointmentSerializer},
+        examples=[
+            OpenApiExample(
+                "A haircut at a free time",
+                value={"item": 3, "start": "2026-12-02T10:30:00-05:00"},
+                request_only=True,
+            )
+        ],
+    )
     def create(self, request):
         given = MyAppointmentBookSerializer(data=request.data)
         given.is_valid(raise_exception=True)
@@ -176,7 +214,7 @@ class MyAppointmentViewSet(
 
 
 class MyReservationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """A client-app user's own product reservations (source `app`)."""
 

@@ -1,23 +1,41 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.response import Response
 
 from catalog import selectors, services
-from salon.api.permissions import require_permission
+from salon.api.idempotency import IdempotentMixin
+from salon.api.permissions import IsClientUser, is_staff_member, require_permission
 
-from .serializers import ItemCreateSerializer, ItemSerializer
+from .serializers import (
+    ItemCreateSerializer,
+    ItemSerializer,
+    TaxRateInputSerializer,
+    TaxRateSerializer,
+)
+
+
+class ClientAppReads(IsClientUser):
+    """Client-app users read the catalog to book (R75); nothing else here."""
+
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS and super().has_permission(request, view)
 
 
 class ItemListCreateView(generics.ListAPIView):
-    """GET: staff see the catalog (?kind=, ?search=, ?active=). POST: Managers add an item."""
+    """GET: staff see the catalog (?kind=, ?search=, ?active=); client-app users see the
+    active items only (R75). POST: Managers add an item."""
 
-    permission_classes = [require_permission("catalog.add_item", safe_methods_for_staff=True)]
+    permission_classes = [
+        require_permission("catalog.add_item", safe_methods_for_staff=True) | ClientAppReads
+    ]
     serializer_class = ItemSerializer
     filter_backends: list = []
 
     def get_queryset(self):
         params = self.request.query_params
         active = params.get("active")
+        if not is_staff_member(self.request.user):
+            active = "true"
         return selectors.item_list(
             kind=params.get("kind"),
             search=params.get("search"),
@@ -40,3 +58,35 @@ class ItemListCreateView(generics.ListAPIView):
         data.is_valid(raise_exception=True)
         item = services.item_create(user=request.user, **data.validated_data)
         return Response(ItemSerializer(item).data, status=status.HTTP_201_CREATED)
+
+
+class TaxRateViewSet(
+    IdempotentMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Tax rates (R43). Any staff member reads them; Managers add and change them."""
+
+    permission_classes = [require_permission("catalog.change_taxrate", safe_methods_for_staff=True)]
+    serializer_class = TaxRateSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.tax_rate_list()
+
+    @extend_schema(request=TaxRateInputSerializer, responses={201: TaxRateSerializer})
+    def create(self, request):
+        data = TaxRateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tax_rate = services.tax_rate_create(user=request.user, **data.validated_data)
+        return Response(TaxRateSerializer(tax_rate).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TaxRateInputSerializer, responses={200: TaxRateSerializer})
+    def partial_update(self, request, pk=None):
+        data = TaxRateInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        tax_rate = services.tax_rate_update(
+            tax_rate=self.get_object(), user=request.user, **data.validated_data
+        )
+        return Response(TaxRateSerializer(tax_rate).data)

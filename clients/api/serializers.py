@@ -58,10 +58,18 @@ class ClientSerializer(serializers.ModelSerializer):
             "merged_into",
             "profile_photo_url",
             "created_at",
+            "updated_at",
         ]
         # R77: source is set by the system (desk: front_desk, sign-up: app) and decides the
         # online sign-up points, so no API user sets it.
-        read_only_fields = ["id", "source", "referral_code", "merged_into", "created_at"]
+        read_only_fields = [
+            "id",
+            "source",
+            "referral_code",
+            "merged_into",
+            "created_at",
+            "updated_at",
+        ]
         validators = []  # uniqueness among active clients is the service's rule (R24)
 
     # null when the client has no profile photo (the schema says so: found by API fuzzing).

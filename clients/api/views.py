@@ -2,7 +2,8 @@
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -18,12 +19,14 @@ from clients.api.serializers import (
 from clients.models import Client, ClientFile
 from clients.selectors import client_files, client_list
 from clients.services import (
+    IMAGE_TYPES,
     client_create,
     client_file_delete,
     client_file_upload,
     client_merge,
     client_update,
 )
+from salon.api.filters import UpdatedSinceFilter
 from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsClientUser, IsStaffMember, require_permission
 
@@ -38,6 +41,16 @@ class ClientListCreateView(generics.ListCreateAPIView):
 
     serializer_class = ClientSerializer
     permission_classes = [require_permission("clients.add_client", safe_methods_for_staff=True)]
+    filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("search", str, description="Name, e-mail or phone in any format."),
+            OpenApiParameter("include_merged", bool, description="Also merged tombstones."),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         params = self.request.query_params
@@ -137,6 +150,13 @@ class ClientFileDetailView(generics.RetrieveDestroyAPIView):
         client_file_delete(file=instance, user=self.request.user)
 
 
+# A stored file answers in its own type (R27: the accepted images and PDF), not a generic one.
+FILE_RESPONSES = {
+    (200, content_type): bytes
+    for content_type in (*(image[0] for image in IMAGE_TYPES.values()), "application/pdf")
+}
+
+
 def _stream(record: ClientFile) -> FileResponse:
     # Through the storage API (local disk or S3 alike), never a public media URL (R27).
     response = FileResponse(
@@ -154,7 +174,7 @@ class ClientFileDownloadView(APIView):
 
     permission_classes = [IsStaffMember]
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses=FILE_RESPONSES)
     def get(self, request, client_id: int, file_id: int):
         return _stream(get_object_or_404(ClientFile, pk=file_id, client_id=client_id))
 
@@ -176,6 +196,6 @@ class MyFileDownloadView(APIView):
 
     permission_classes = [IsAuthenticated, IsClientUser]
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses=FILE_RESPONSES)
     def get(self, request, file_id: int):
         return _stream(get_object_or_404(ClientFile, pk=file_id, client=request.user.client))

@@ -71,3 +71,70 @@ class ClientLogSerializer(serializers.Serializer):
         query = request.GET.copy()
         query["before"] = _plain(log.next_before)
         return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+# --- receipts (R49) --------------------------------------------------------------------------
+
+
+def _money(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=12, decimal_places=2, **kwargs)
+
+
+class ReceiptSalonSerializer(serializers.Serializer):
+    name = serializers.CharField(source="salon_name")
+    address = serializers.CharField(source="salon_address")
+    phone = serializers.CharField(source="salon_phone")
+
+
+class ReceiptLineSerializer(serializers.Serializer):
+    item = serializers.CharField()
+    staff = serializers.CharField(allow_null=True)
+    quantity = serializers.IntegerField()
+    unit_price = _money()
+    discount = _money()
+    net = _money()
+    tax = _money()
+
+
+class ReceiptPaymentSerializer(serializers.Serializer):
+    method = serializers.CharField()
+    amount = _money()
+    points = serializers.IntegerField(allow_null=True)
+
+
+class ReceiptPointsSerializer(serializers.Serializer):
+    earned = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    redeemable = serializers.IntegerField()
+    redeemable_from = serializers.DateTimeField(allow_null=True)
+
+
+class ReceiptSerializer(serializers.Serializer):
+    """Exactly the fields of R49; times in the salon's zone (TIME_ZONE)."""
+
+    salon = ReceiptSalonSerializer(source="*")
+    number = serializers.IntegerField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+    client = serializers.CharField(allow_null=True)
+    lines = ReceiptLineSerializer(many=True)
+    subtotal = _money()
+    tax = _money()
+    tips = _money()
+    total = _money()
+    payments = ReceiptPaymentSerializer(many=True)
+    tendered = _money(allow_null=True)
+    change = _money(allow_null=True)
+    points = ReceiptPointsSerializer(allow_null=True)
+    footer = serializers.CharField()
+
+
+class ReceiptSendSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=["sms", "email"])
+    resend = serializers.BooleanField(required=False, default=False)
+
+
+class ReceiptSentSerializer(serializers.Serializer):
+    channel = serializers.CharField()
+    queued = serializers.BooleanField(
+        help_text="False: already sent by this channel and `resend` was not asked."
+    )

@@ -74,3 +74,20 @@ def client_balance(client):
 def phone(value) -> str:
     """A phone as the desk dials it: "(202) 555-0101" (salon.formats.phone_display)."""
     return phone_display(value)
+
+
+@register.filter
+def money(amount) -> str:
+    """$1,234.50 (and -$5.00): how the desk and receipts show money."""
+    if amount is None:
+        return ""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}"
+
+
+@register.filter
+def tax_percent(percent) -> str:
+    """8.875 %, 20 %: the percent without trailing zeros."""
+    if percent is None:
+        return ""
+    return f"{percent.normalize():f} %"

@@ -5,7 +5,15 @@ from rest_framework import serializers
 
 from catalog.models import ItemKind
 from loyalty.configuration import SETTINGS_FIELDS
-from loyalty.models import EarningRule, LoyaltySettings, PointsEntry, Promotion, Tier
+from loyalty.models import (
+    Action,
+    EarningRule,
+    EarnOn,
+    LoyaltySettings,
+    PointsEntry,
+    Promotion,
+    Tier,
+)
 from salon.limits import REASON_MAX_LENGTH
 from tickets.models import Payment
 
@@ -86,6 +94,7 @@ class LoyaltySettingsChangeSerializer(serializers.Serializer):
     redemption_increment = WholeNumberField(required=False)
     redeemable_kinds = KindsField(required=False)
     redemption_otp = serializers.BooleanField(required=False)
+    earn_on = serializers.ChoiceField(choices=EarnOn.choices, required=False)
 
 
 class AdjustmentSerializer(serializers.Serializer):
@@ -102,7 +111,20 @@ class AdjustmentSerializer(serializers.Serializer):
     )
 
 
+class ActionOrNullField(serializers.ChoiceField):
+    """An entry's earning action; null for entries no action earned (a redemption, an
+    adjustment), which the model stores as "" (R72: "" is not one of the enum's values)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Action.choices, allow_null=True, read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class PointsEntrySerializer(serializers.ModelSerializer):
+    action = ActionOrNullField()
+
     class Meta:
         model = PointsEntry
         fields = [
@@ -232,3 +254,50 @@ class RedeemableSerializer(serializers.Serializer):
         help_text="The rule that holds `points` where it is (e.g. exceeds_max_redemption, "
         "below_min_redemption); null when the client's balance does.",
     )
+
+
+class ReportMonthSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    issued = serializers.DictField(child=serializers.IntegerField())
+    issued_total = serializers.IntegerField()
+    redeemed = serializers.IntegerField()
+    expired = serializers.IntegerField()
+    adjusted = serializers.IntegerField()
+    outstanding_points = serializers.IntegerField(
+        help_text="Points clients held at the month's end."
+    )
+
+
+class ReportLiabilitySerializer(serializers.Serializer):
+    pending_points = serializers.IntegerField()
+    redeemable_points = serializers.IntegerField()
+    points = serializers.IntegerField()
+    value = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class ReportReferralsSerializer(serializers.Serializer):
+    new_referred_clients = serializers.IntegerField()
+    with_first_ticket = serializers.IntegerField()
+    sales = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class ReportReferrerSerializer(serializers.Serializer):
+    client = serializers.IntegerField()
+    name = serializers.CharField()
+    referred = serializers.IntegerField()
+    points = serializers.IntegerField()
+
+
+class LoyaltyReportSerializer(serializers.Serializer):
+    """The report of R81 in SPEC §18's shape (money as strings, as everywhere in the API)."""
+
+    # `from` is a Python keyword, so the field is added under its name below.
+    to = serializers.DateField()
+    months = ReportMonthSerializer(many=True)
+    liability = ReportLiabilitySerializer()
+    expiring = serializers.DictField(child=serializers.IntegerField())
+    referrals = ReportReferralsSerializer()
+    top_referrers = ReportReferrerSerializer(many=True)
+
+    def get_fields(self):
+        return {"from": serializers.DateField(), **super().get_fields()}

@@ -38,4 +38,5 @@ urlpatterns = [
     ),
     path("clients/<id:client_id>/tier/", views.ClientTierView.as_view(), name="client-tier"),
     path("me/rewards/entries/", views.MyRewardsEntriesView.as_view(), name="my-rewards-entries"),
+    path("reports/loyalty/", views.LoyaltyReportView.as_view(), name="reports-loyalty"),
 ]

@@ -2,8 +2,11 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, status
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,8 +16,11 @@ from loyalty.adjustments import points_adjust
 from loyalty.api import serializers
 from loyalty.configuration import earning_rule_update, loyalty_settings_update
 from loyalty.controls import ticket_redeemable
+from loyalty.errors import ReportFormatUnknown
 from loyalty.models import EarningRule, PointsEntry, Promotion, Tier
 from loyalty.redemption import points_redeem
+from loyalty.reports import TABLES as REPORT_TABLES
+from loyalty.reports import loyalty_report, report_csv, report_period
 from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsClientUser, IsStaffMember, require_permission
 from tickets.models import Ticket
@@ -170,7 +176,9 @@ class TicketRedeemView(IdempotentMixin, APIView):
     permission_classes = [require_permission("loyalty.redeem_points")]
 
     @extend_schema(
-        request=serializers.RedeemSerializer, responses={201: serializers.PointsPaymentSerializer}
+        request=serializers.RedeemSerializer,
+        responses={201: serializers.PointsPaymentSerializer},
+        examples=[OpenApiExample("500 points ($5.00)", value={"points": 500}, request_only=True)],
     )
     def post(self, request, ticket_id):
         ticket = get_object_or_404(Ticket, pk=ticket_id)
@@ -311,3 +319,56 @@ class TicketRedeemableView(APIView):
     def get(self, request, ticket_id):
         ticket = get_object_or_404(Ticket, pk=ticket_id)
         return Response(serializers.RedeemableSerializer(ticket_redeemable(ticket=ticket)).data)
+
+
+class CSVRenderer(BaseRenderer):
+    """`?format=csv` is DRF's format override: this renderer answers it with the table's text."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data.encode(self.charset)
+
+
+class ReportNegotiation(DefaultContentNegotiation):
+    """An unknown `format` is bad input (400 with its code), not DRF's 404."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        if request.query_params.get(self.settings.URL_FORMAT_OVERRIDE) not in (None, "json", "csv"):
+            raise ReportFormatUnknown()
+        return super().select_renderer(request, renderers, format_suffix)
+
+
+class LoyaltyReportView(APIView):
+    """The owner's report (R81), Manager only; `format=csv&table=<key>` answers one table."""
+
+    permission_classes = [require_permission("loyalty.change_loyaltysettings")]
+    renderer_classes = [JSONRenderer, CSVRenderer]
+    content_negotiation_class = ReportNegotiation
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("to", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("table", str, enum=list(REPORT_TABLES)),
+        ],
+        responses=serializers.LoyaltyReportSerializer,
+    )
+    def get(self, request):
+        period = report_period(
+            start=request.query_params.get("from"), end=request.query_params.get("to")
+        )
+        report = loyalty_report(period=period)
+        if request.accepted_renderer.format == "csv":
+            table = request.query_params.get("table", "")
+            return Response(report_csv(report=report, table=table))
+        return Response(serializers.LoyaltyReportSerializer(report).data)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # A refusal is answered as JSON with its code, even when a CSV table was asked for.
+        if response.status_code >= 400 and getattr(request, "accepted_renderer", None):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)

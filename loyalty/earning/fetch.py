@@ -9,7 +9,7 @@ from decimal import Decimal
 from clients.models import ClientSource
 from loyalty import sql
 from loyalty.actions import ACTIONS
-from loyalty.models import EarningRule
+from loyalty.models import EarningRule, EarnOn
 from loyalty.selectors import earning_rules_get, loyalty_settings_get
 from salon.selectors import features_get
 
@@ -35,6 +35,7 @@ class SnapshotState:
     rewards_on: bool
     rules: dict
     per_visit_awards: list[str]
+    earn_on: str = EarnOn.PRE_TAX
     # {id, name, multiplier} of the client's tier at close, or None (R61).
     tier: dict | None = None
     # {action: {id, name, multiplier, bonus_points}}: the promotion chosen at close (R62).
@@ -63,8 +64,11 @@ class TicketLedgerState:
     expiry_days: int | None  # the lot policy (R51), read with the hold
     rules: dict
     snapshot: SnapshotState | None
-    # Paid (not package-redemption) line amounts by item kind: the kinds the ticket contains.
+    # Paid (not package-redemption) line amounts by item kind: the kinds the ticket contains;
+    # before tax and with tax (R46). The loyalty setting `earn_on` says which one earns.
     amounts: dict[str, Decimal]
+    amounts_with_tax: dict[str, Decimal]
+    earn_on: str
     # (action, beneficiary) -> (points, entries) of the ticket's earning entries.
     held: dict[tuple[str, str], tuple[int, int]]
     # Redemptions not given back yet: (payment id, points, client id, client's merged_into,
@@ -98,13 +102,14 @@ def ticket_ledger_state(*, ticket_id: int, today: date) -> TicketLedgerState | N
         return None
     (
         status, client_id, appointment_id, client_source, client_merged_into_id,
-        referrer_id, referrer_merged_into_id, rewards_on, hold_hours, expiry_days, rules,
+        referrer_id, referrer_merged_into_id, rewards_on, hold_hours, expiry_days, earn_on,
+        rules,
         snapshot_id, snapshot_client_id, snapshot_client_merged_into_id,
         snapshot_referrer_id, snapshot_referrer_merged_into_id, snapshot_rewards_on,
-        snapshot_rules, snapshot_awards, snapshot_tier, snapshot_promotions, prebooked,
-        appointment_source, amounts, held, redemptions, earlier_ticket, earlier_service,
-        earlier_membership, earlier_series_package, reservation_fulfilled, tier, tiers_exist,
-        promotions_running,
+        snapshot_rules, snapshot_awards, snapshot_earn_on, snapshot_tier, snapshot_promotions,
+        prebooked, appointment_source, amounts, held, redemptions, earlier_ticket,
+        earlier_service, earlier_membership, earlier_series_package, reservation_fulfilled,
+        tier, tiers_exist, promotions_running,
     ) = row  # fmt: skip
     tier = _json(tier, None)
     rule_rows = _json(rules, [])
@@ -118,6 +123,7 @@ def ticket_ledger_state(*, ticket_id: int, today: date) -> TicketLedgerState | N
             rewards_on=bool(snapshot_rewards_on),
             rules=_json(snapshot_rules, {}),
             per_visit_awards=_json(snapshot_awards, []),
+            earn_on=snapshot_earn_on,
             tier=_json(snapshot_tier, None),
             promotions=_json(snapshot_promotions, {}),
         )
@@ -149,7 +155,9 @@ def ticket_ledger_state(*, ticket_id: int, today: date) -> TicketLedgerState | N
             else {rule.action: rule_values(rule) for rule in earning_rules_get()}
         ),
         snapshot=snapshot,
-        amounts={kind: _dollars(cents) for kind, cents in _json(amounts, [])},
+        amounts={kind: _dollars(cents) for kind, cents, _ in _json(amounts, [])},
+        amounts_with_tax={kind: _dollars(cents) for kind, _, cents in _json(amounts, [])},
+        earn_on=loyalty_settings_get().earn_on if earn_on is None else earn_on,
         held={
             (action, beneficiary): (int(points), int(entries))
             for action, beneficiary, points, entries in _json(held, [])

@@ -64,6 +64,7 @@ def _earning_entries(
             rewards_on=snapshot.rewards_on,
             rules=snapshot.rules,
             per_visit_awards=snapshot.per_visit_awards,
+            earn_on=snapshot.earn_on,
             tier=snapshot.tier,
             promotions=snapshot.promotions,
             created_at=now,

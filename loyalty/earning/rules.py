@@ -21,7 +21,7 @@ from loyalty.actions import (
     Beneficiary,
 )
 from loyalty.earning.fetch import SnapshotState, TicketLedgerState
-from loyalty.models import EntryKind
+from loyalty.models import EarnOn, EntryKind
 from loyalty.promotion_rules import Earning, PromotionTerms, best_promotion, points_earned
 from tickets.models import TicketStatus
 
@@ -167,6 +167,7 @@ def snapshot_take(
         rewards_on=state.rewards_on,
         rules=state.rules,
         per_visit_awards=awards,
+        earn_on=state.earn_on,
         tier=state.tier,
         promotions=chosen,
     )
@@ -196,11 +197,14 @@ def expected_points(
     if not snapshot.rewards_on:
         return expected
     rules = snapshot.rules
+    # The basis the ticket closed under (R46, R11): before tax unless `post_tax`; tips are
+    # never among the lines.
+    amounts = state.amounts_with_tax if snapshot.earn_on == EarnOn.POST_TAX else state.amounts
     for action in SPEND_ACTIONS:
         rule = rules[action]
         if not rule["active"]:
             continue
-        amount = state.amounts.get(ACTIONS[action].item_kind, Decimal("0"))
+        amount = amounts.get(ACTIONS[action].item_kind, Decimal("0"))
         spend_unit = Decimal(rule["spend_unit"])
         expected[(action, Beneficiary.CLIENT)] = client_points(
             action=action, rule=rule, amount=amount, snapshot=snapshot

@@ -20,8 +20,11 @@ import json
 from functools import partial
 
 from django.db import transaction
+from django.http import HttpResponse
+from django.utils.crypto import salted_hmac
 from django.utils.datastructures import MultiValueDict
 from rest_framework import status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -36,6 +39,7 @@ from salon.services import (
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 KEY_MAX_LENGTH = 255
+FINGERPRINT_SALT = "salon.api.idempotency.request_fingerprint"
 
 
 class InvalidIdempotencyKey(DomainError):
@@ -63,9 +67,11 @@ def _canonical(value):
 
 
 def request_fingerprint(data) -> str:
-    """sha256 of the canonical request body."""
+    """HMAC-SHA256 (keyed with SECRET_KEY) of the canonical request body: a body may hold a
+    password (sign-up), and a plain hash stored beside the response's other fields could be
+    tried against a list of passwords by whoever reads the table."""
     canonical = json.dumps(_canonical(data), sort_keys=True, separators=(",", ":"), cls=JSONEncoder)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return salted_hmac(FINGERPRINT_SALT, canonical, algorithm="sha256").hexdigest()
 
 
 class _NotKept(Exception):
@@ -85,11 +91,7 @@ class IdempotentMixin:
         # After authentication, permissions and throttling: a refused request never
         # claims a key. The handler is wrapped here because only now is the user known.
         super().initial(request, *args, **kwargs)
-        if (
-            request.method in self.idempotent_methods
-            and HEADER in request.headers
-            and request.user.is_authenticated
-        ):
+        if request.method in self.idempotent_methods and HEADER in request.headers:
             name = request.method.lower()
             handler = getattr(self, name, None)
             if handler is not None:
@@ -101,7 +103,9 @@ class IdempotentMixin:
             raise InvalidIdempotencyKey()
         fingerprint = request_fingerprint(request.data)
         record, claimed = idempotency_key_claim(
-            user=request.user,
+            # Anonymous calls (sign-up and its verification, R74) share one scope: a replay
+            # needs the same key and the same body, so it shows nothing to anyone else.
+            user=request.user if request.user.is_authenticated else None,
             method=request.method,
             path=request.path,
             key=key,
@@ -124,7 +128,10 @@ class IdempotentMixin:
                     idempotency_key_complete(
                         record=record,
                         response_status=response.status_code,
-                        response_body=json.loads(json.dumps(response.data, cls=JSONEncoder)),
+                        # The rendered text, kept as a JSON string: PostgreSQL's jsonb
+                        # would reorder an object's keys, and a replay is byte for byte
+                        # the first answer (R74).
+                        response_body=JSONRenderer().render(response.data).decode(),
                     )
         except _NotKept as not_kept:
             idempotency_key_release(record=record)
@@ -156,8 +163,9 @@ class IdempotentMixin:
                 },
                 status=status.HTTP_409_CONFLICT,
             )
-        return Response(
+        return HttpResponse(
             record.response_body,
             status=record.response_status,
+            content_type="application/json",
             headers={REPLAYED_HEADER: "true"},
         )

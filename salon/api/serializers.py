@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from salon.models import Features
+from salon.models import Features, SalonSettings
 
 
 class FeaturesSerializer(serializers.ModelSerializer):
@@ -17,3 +17,17 @@ class FeaturesSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["updated_at"]
+
+
+class SalonSettingsSerializer(serializers.ModelSerializer):
+    """The salon's settings (R50). Input limits and the name's presence are the service's."""
+
+    class Meta:
+        model = SalonSettings
+        fields = ["name", "address", "phone", "receipt_footer", "prices_include_tax", "updated_at"]
+        read_only_fields = ["updated_at"]
+        extra_kwargs = {
+            "name": {"required": False},
+            "address": {"required": False, "allow_blank": True},
+            "receipt_footer": {"required": False, "allow_blank": True},
+        }

@@ -20,7 +20,7 @@ def staff_user(db):
 def test_right_credentials_give_a_token_that_authenticates(anonymous_api, staff_user):
     response = anonymous_api.post(TOKEN_URL, {"username": "jane", "password": PASSWORD})
     assert response.status_code == 200
-    assert set(response.json()) == {"token"}
+    assert set(response.json()) == {"token", "expiry"}  # R75
     token = response.json()["token"]
     api = APIClient(headers={"Authorization": f"Token {token}"})
     assert api.post("/api/v1/auth/logout/").status_code == 204

@@ -30,7 +30,7 @@ def signed_in(username: str, password: str) -> APIClient:
         "/api/v1/auth/token/", {"username": username, "password": password}, format="json"
     )
     assert response.status_code == 200, response.content
-    assert set(response.json()) == {"token"}
+    assert set(response.json()) == {"token", "expiry"}  # R75
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     return api

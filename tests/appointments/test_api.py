@@ -53,6 +53,7 @@ def test_staff_book_an_appointment(front_desk_api, customer, haircut):  # R35, Â
         "status": "booked",
         "prebooked": True,
         "created_at": response.data["created_at"],
+        "updated_at": response.data["updated_at"],  # R75
     }
 
 

@@ -31,6 +31,7 @@ def test_staff_list_items_with_filters(front_desk_api, django_assert_max_num_que
         "price": "12.50",
         "active": True,
         "duration_minutes": 60,
+        "tax_rate": None,
     }
     response = front_desk_api.get(URL, {"search": "hair"})
     assert [row["name"] for row in response.data["results"]] == ["Haircut"]

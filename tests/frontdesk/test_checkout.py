@@ -153,9 +153,7 @@ def test_r20_a_refused_redemption_shows_why(desk, customer, manager):
 
 def test_r48_closing_from_the_checkout_completes_the_appointment(desk):
     appointment = AppointmentFactory(status=AppointmentStatus.ARRIVED)
-    ticket = ticket_open(appointment=appointment)
-    desk.post(checkout(ticket, "lines/"), {"item": appointment.item_id}, **HTMX)
-    ticket.refresh_from_db()
+    ticket = ticket_open(appointment=appointment)  # starts with the service's line (R48)
     total = ticket.lines.get().net_amount
     desk.post(checkout(ticket, "payments/"), {"method": "card", "amount": str(total)}, **HTMX)
     desk.post(checkout(ticket, "close/"), **HTMX)

@@ -135,6 +135,7 @@ def test_settings_page_edits_the_single_row(manager_browser):
 SETTINGS_FORM = {
     "min_redemption_dollars": "5",
     "hold_hours": "24",
+    "earn_on": "pre_tax",
     "tier_window_days": "365",
     "tier_validity_days": "365",
     "birthday_points": "0",

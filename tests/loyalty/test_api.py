@@ -107,6 +107,7 @@ def test_front_desk_may_read_but_not_change_rules_and_settings(front_desk_api):
     assert front_desk_api.get("/api/v1/loyalty/settings/").json() == {
         "min_redemption_dollars": 5,
         "hold_hours": 24,
+        "earn_on": "pre_tax",
         "tier_window_days": 365,
         "tier_validity_days": 365,
         "birthday_points": 0,
@@ -150,6 +151,7 @@ def test_manager_patches_settings_and_bad_values_are_400(manager_api):
     )
     assert response.json()["min_redemption_dollars"] == 10
     assert response.json()["hold_hours"] == 24
+    assert response.json()["earn_on"] == "pre_tax"
     bad = manager_api.patch(
         "/api/v1/loyalty/settings/", {"min_redemption_dollars": 2.5}, format="json"
     )

@@ -18,7 +18,6 @@ from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory
 from tests.loyalty.factories import rule_set
 from tickets.lifecycle import ticket_close, ticket_open
-from tickets.lines import ticket_add_line
 from tickets.payments import payment_add
 from tickets.selectors import ticket_balance_due
 
@@ -54,8 +53,8 @@ def test_referred_online_client_journey(manager, front_desk, time_machine):
         start=timezone.now() + timedelta(hours=1),
         source=ClientSource.APP,
     )
+    # The ticket starts with the appointment's haircut (R48).
     ticket = ticket_open(client=newcomer, appointment=first_appointment)
-    ticket_add_line(ticket=ticket, item=haircut)
     rebook = appointment_book(
         client=newcomer, item=haircut, start=timezone.now() + timedelta(days=14)
     )
@@ -74,9 +73,8 @@ def test_referred_online_client_journey(manager, front_desk, time_machine):
     # Visit 2, two weeks later: the prebooked appointment and the reserved shampoo.
     time_machine.shift(timedelta(days=14))
     assert client_points_balance(client=newcomer) == Balance(pending=0, redeemable=500)
+    # The ticket starts with the appointment's haircut and the reserved shampoo (R48).
     second = ticket_open(client=newcomer, appointment=rebook, reservation=reservation)
-    ticket_add_line(ticket=second, item=haircut)
-    ticket_add_line(ticket=second, item=shampoo)
     payment = points_redeem(ticket=second, points=500, user=front_desk)
     assert payment.amount == Decimal("5.00")
     pay_and_close(second)

@@ -291,13 +291,19 @@ def test_purge_deletes_only_records_past_retention(api, settings, time_machine):
     assert idempotency_records_purge() == 0
 
 
-def test_anonymous_requests_ignore_the_header(db):
-    api = APIClient()
-    first = post(api, "/open-create/", {"name": "Cut"}, key="k")
-    second = post(api, "/open-create/", {"name": "Cut"}, key="k")
-    assert (first.status_code, second.status_code) == (201, 201)
+def test_anonymous_requests_are_keyed_too(db, api):
+    """R74: sign-up and its verification are anonymous POSTs; a retry must not repeat them.
+    Anonymous keys share one scope apart from every user's: a replay needs the same body."""
+    first = post(APIClient(), "/open-create/", {"name": "Cut"}, key="k")
+    again = post(APIClient(), "/open-create/", {"name": "Cut"}, key="k")
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.content == first.content and again["Idempotent-Replayed"] == "true"
+    other = post(APIClient(), "/open-create/", {"name": "Perm"}, key="k")
+    assert other.status_code == 422
+    signed_in = post(api, "/open-create/", {"name": "Cut"}, key="k")  # another scope
+    assert signed_in.status_code == 201 and "Idempotent-Replayed" not in signed_in
     assert Item.objects.count() == 2
-    assert IdempotencyRecord.objects.count() == 0
+    assert IdempotencyRecord.objects.filter(user=None).count() == 1
 
 
 def test_a_refused_request_claims_nothing(db):

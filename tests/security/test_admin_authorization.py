@@ -18,10 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import PhoneVerification
+from catalog.services import tax_rate_create
+from frontdesk.services import receipt_send
 from loyalty.adjustments import points_adjust
 from loyalty.models import EarningRule, LoyaltySettings, Promotion, Tier
 from loyalty.tiers import client_tier_place
-from salon.models import Features
+from salon.models import Features, SalonSettings
 from tests.appointments.factories import AppointmentFactory, ProductReservationFactory
 from tests.clients.factories import ClientFactory
 from tests.feedback.factories import FeedbackFactory
@@ -31,7 +33,7 @@ from tickets.lines import ticket_update_line
 
 OUR_APPS = {
     "salon", "accounts", "clients", "catalog", "messaging",
-    "appointments", "tickets", "feedback", "loyalty",
+    "appointments", "tickets", "feedback", "loyalty", "frontdesk",
 }  # fmt: skip
 VIEWS = ("changelist", "add", "change", "delete", "history")
 
@@ -43,6 +45,21 @@ ADMIN = {
         "change": (403, 200),
         "delete": (403, 403),
         "history": (403, 200),
+    },
+    "salon.SalonSettings": {
+        "changelist": (302, 302),  # one row: straight to its page (403 there for Front desk)
+        "add": (403, 403),
+        "change": (403, 200),
+        "delete": (403, 403),
+        "history": (403, 200),
+    },
+    "catalog.TaxRate": dict.fromkeys(VIEWS, (403, 200)),
+    "frontdesk.ReceiptEmail": {
+        "changelist": (200, 200),
+        "add": (403, 403),
+        "change": (200, 200),  # read-only: the e-mail outbox
+        "delete": (403, 403),
+        "history": (200, 200),
     },
     "accounts.User": dict.fromkeys(VIEWS, (403, 200)),
     "accounts.PhoneVerification": {
@@ -199,6 +216,9 @@ def rows(db, all_features, manager):
     EarningRule.objects.first() or pytest.fail("rules are created by a migration")
     LoyaltySettings.objects.get_or_create(pk=1)
     Features.objects.get_or_create(pk=1)
+    SalonSettings.objects.get_or_create(pk=1)
+    tax_rate_create(name="Sales tax", percent=Decimal("8.875"), user=manager)
+    receipt_send(ticket=closed, channel="email")
     return {"client": {"client_id": client.pk}, "open_ticket": {"ticket_id": open_ticket.pk}}
 
 

@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from catalog.services import tax_rate_create
 from clients.models import ClientFile
 from clients.services import client_file_upload
 from loyalty.models import Promotion, Tier
@@ -28,6 +29,7 @@ from tests.feedback.factories import FeedbackFactory, TicketRowFactory
 from tests.staff.factories import ScheduleExceptionFactory, StaffFactory
 from tests.tickets.factories import closed_ticket, ticket_with_lines
 from tickets.payments import payment_add
+from tickets.tips import tip_add
 
 ROLES = ("anonymous", "client_a", "front_desk", "manager")
 OK = "reaches the view"
@@ -48,6 +50,14 @@ SIGNED_WEBHOOK = expect(anonymous=403, client_a=403, front_desk=403, manager=403
 # One dict per URL name: its kwargs (from the objects below), then per method who may.
 API = {
     "features": {"get": STAFF, "patch": MANAGER},
+    "salon-settings": {"get": STAFF, "patch": MANAGER, "body": {"receipt_footer": "Thanks!"}},
+    "tax-rate-list": {"get": STAFF, "post": MANAGER, "body": {"name": "Tax", "percent": "5"}},
+    "tax-rate-detail": {
+        "kwargs": "tax_rate",
+        "get": STAFF,
+        "patch": MANAGER,
+        "body": {"percent": "6"},
+    },
     "auth-token": {"post": ANYONE},
     "auth-logout": {"post": SIGNED_IN},
     "auth-logout-all": {"post": SIGNED_IN},
@@ -63,7 +73,7 @@ API = {
     "client-file-download": {"kwargs": "client_file", "get": STAFF},
     "me-file-list": {"get": CLIENT},
     "me-file-download": {"kwargs": "my_file", "get": CLIENT_B_OBJECT},
-    "item-list": {"get": STAFF, "post": MANAGER},
+    "item-list": {"get": SIGNED_IN, "post": MANAGER},  # R75: the client app reads the catalog
     "sms-inbound": {"post": SIGNED_WEBHOOK},
     "appointment-list": {"get": STAFF, "post": STAFF},
     "appointment-detail": {"kwargs": "appointment", "get": STAFF, "patch": STAFF},
@@ -86,7 +96,20 @@ API = {
     "my-reservation-list": {"get": CLIENT, "post": CLIENT},
     "my-reservation-detail": {"kwargs": "reservation", "get": CLIENT_B_OBJECT},
     "ticket-list": {"get": STAFF, "post": STAFF},
-    "ticket-detail": {"kwargs": "open_ticket", "get": STAFF},
+    "ticket-detail": {
+        "kwargs": "open_ticket",
+        "get": STAFF,
+        "patch": STAFF,
+        "body": {"client": "client"},
+    },
+    "ticket-tips": {"kwargs": "open_ticket_lines", "post": STAFF, "body": {"amount": "5.00"}},
+    "ticket-tip-detail": {"kwargs": "open_tip", "delete": STAFF},
+    "ticket-receipt": {"kwargs": "closed_ticket_receipt", "get": STAFF},
+    "ticket-receipt-send": {
+        "kwargs": "closed_ticket_receipt",
+        "post": STAFF,
+        "body": {"channel": "email"},
+    },
     "ticket-lines": {"kwargs": "open_ticket_lines", "post": STAFF},
     # A closed ticket's lines, void and settlement are the Manager's (R16).
     "ticket-line-detail": {
@@ -204,6 +227,7 @@ def objects(db, all_features, customer, client_user, manager):
     b_file = client_file_upload(client=client_b, uploaded_file=upload("b.png", image_bytes()))
     open_ticket = ticket_with_lines("100.00", client=client_b)
     payment_add(ticket=open_ticket, method="cash", amount="10.00")
+    tip = tip_add(ticket=open_ticket, amount="5.00")
     closed = closed_ticket("100.00", client=client_b)
     feedback_ticket = TicketRowFactory(client=client_b)
     silver = Tier.objects.create(
@@ -230,6 +254,9 @@ def objects(db, all_features, customer, client_user, manager):
         "open_ticket_redeem": {"ticket_id": open_ticket.pk},
         "open_payment": {"ticket_pk": open_ticket.pk, "payment_pk": open_ticket.payments.get().pk},
         "closed_ticket": {"pk": closed.pk},
+        "closed_ticket_receipt": {"ticket_id": closed.pk},
+        "open_tip": {"ticket_pk": open_ticket.pk, "tip_pk": tip.pk},
+        "tax_rate": {"pk": tax_rate_create(name="Sales", percent="8.875", user=manager).pk},
         "closed_line": {"ticket_pk": closed.pk, "line_pk": closed.lines.get().pk},
         "feedback": {
             "pk": FeedbackFactory(ticket=feedback_ticket, share_permission=True).pk,

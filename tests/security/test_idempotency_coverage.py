@@ -1,21 +1,31 @@
-"""Every POST that moves money or points honours Idempotency-Key (SPEC §11).
+"""Every POST honours Idempotency-Key (SPEC §11, R74: bookings and reservations too).
 
 For each endpoint: the same key with the same body replays the first answer (same status,
-same body, `Idempotent-Replayed: true`) and changes nothing more; the same key with another
-body answers 422 and changes nothing.
+the same body byte for byte, `Idempotent-Replayed: true`) and changes nothing more; the same
+key with another body answers 422 and changes nothing.
 """
 
+import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
+from appointments.models import Appointment, ProductReservation
 from clients.models import Client
 from feedback.models import Feedback
 from loyalty.adjustments import points_adjust
 from loyalty.models import PointsEntry
 from tests.clients.factories import ClientFactory
 from tests.feedback.factories import FeedbackFactory, TicketRowFactory
-from tests.tickets.factories import closed_ticket, paid_ticket, service_item, ticket_with_lines
+from tests.tickets.factories import (
+    closed_ticket,
+    paid_ticket,
+    product_item,
+    service_item,
+    ticket_with_lines,
+)
 from tickets.models import Payment, Ticket, TicketLine, TicketStatus
 
 
@@ -31,6 +41,10 @@ def world() -> dict:
         "feedback": Feedback.objects.count(),
         "shared_feedback": Feedback.objects.filter(shared=True).count(),
         "merged_clients": Client.objects.filter(merged_into__isnull=False).count(),
+        "appointments": Appointment.objects.count(),
+        "reservations": ProductReservation.objects.count(),
+        "clients": Client.objects.count(),
+        "logins": Client.objects.filter(user__isnull=False).count(),
     }
 
 
@@ -106,6 +120,59 @@ def my_feedback_record(ctx):
     return "/api/v1/me/feedback/", {"ticket": ticket.pk, "rating": 5}, {"ticket": ticket.pk}
 
 
+def _start(days: int) -> str:
+    return (timezone.now() + timedelta(days=days)).replace(microsecond=0).isoformat()
+
+
+def booking(ctx):
+    body = {"client": ctx.customer.pk, "item": service_item().pk, "start": _start(2)}
+    return "/api/v1/appointments/", body, {**body, "start": _start(3)}
+
+
+def my_booking(ctx):
+    body = {"item": service_item().pk, "start": _start(2)}
+    return "/api/v1/me/appointments/", body, {**body, "start": _start(3)}
+
+
+def reservation(ctx):
+    body = {"client": ctx.customer.pk, "item": product_item().pk}
+    return "/api/v1/reservations/", body, {**body, "quantity": 2}
+
+
+def my_reservation(ctx):
+    body = {"item": product_item().pk}
+    return "/api/v1/me/reservations/", body, {**body, "quantity": 2}
+
+
+def signup(ctx):
+    body = {
+        "first_name": "Bo",
+        "last_name": "Ray",
+        "phone": "+12025550177",
+        "email": "bo@example.com",
+        "password": "velvet-salon-42",
+    }
+    return "/api/v1/signup/", body, {**body, "first_name": "Bob"}
+
+
+def signup_verify(ctx):
+    ClientFactory(phone="+12025550178", email="")
+    body = {
+        "first_name": "Cy",
+        "last_name": "Lo",
+        "phone": "+12025550178",
+        "email": "cy@example.com",
+        "password": "velvet-salon-42",
+    }
+    with ctx.capture(execute=True):
+        asked = ctx.anonymous_api.post("/api/v1/signup/", body, format="json")
+    assert asked.status_code == 202
+    code = re.search(r"\b(\d{6})\b", ctx.sms_outbox[-1].body).group(1)
+    body = {"phone": "+12025550178", "code": code, "email": "cy@example.com"}
+    body["password"] = "velvet-salon-42"
+    return "/api/v1/signup/verify/", body, {**body, "email": "cy2@example.com"}
+
+
 # (use case, who calls it, the request's setup)
 ENDPOINTS = [
     ("ticket create", "manager_api", ticket_create),
@@ -120,6 +187,12 @@ ENDPOINTS = [
     ("feedback (R37)", "manager_api", feedback_record),
     ("feedback share (R37)", "manager_api", feedback_share),
     ("my feedback (R37)", "client_api", my_feedback_record),
+    ("booking (R74)", "manager_api", booking),
+    ("online booking (R74)", "client_api", my_booking),
+    ("reservation (R74)", "manager_api", reservation),
+    ("my reservation (R74)", "client_api", my_reservation),
+    ("sign-up (R74)", "anonymous_api", signup),
+    ("sign-up verification (R74)", "anonymous_api", signup_verify),
 ]
 
 
@@ -128,6 +201,9 @@ class Context:
         self.customer = request.getfixturevalue("customer")
         self.manager = request.getfixturevalue("manager")
         self.manager_api = request.getfixturevalue("manager_api")
+        self.anonymous_api = request.getfixturevalue("anonymous_api")
+        self.capture = request.getfixturevalue("django_capture_on_commit_callbacks")
+        self.sms_outbox = request.getfixturevalue("sms_outbox")
 
 
 @pytest.mark.parametrize("name, caller, setup", ENDPOINTS, ids=[e[0] for e in ENDPOINTS])
@@ -144,6 +220,7 @@ def test_a_retry_with_the_same_key_replays_and_changes_nothing(
     after_first = world()
     again = api.post(url, body, format="json", headers=headers)
     assert (again.status_code, again.json()) == (first.status_code, first.json())
+    assert again.content == first.content  # R74: byte for byte
     assert again["Idempotent-Replayed"] == "true"
     assert world() == after_first
 

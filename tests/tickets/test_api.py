@@ -25,7 +25,7 @@ def url(ticket=None, *parts) -> str:
     return path
 
 
-def test_a_tickets_life_through_the_api(front_desk_api):  # R30, R31
+def test_a_tickets_life_through_the_api(front_desk_api):  # R30, R31, R48
     customer = ClientFactory()
     appointment = appointment_for(customer)
     response = front_desk_api.post(
@@ -35,9 +35,12 @@ def test_a_tickets_life_through_the_api(front_desk_api):  # R30, R31
     ticket_id = response.data["id"]
     assert response.data["status"] == "open"
     assert (response.data["client"], response.data["appointment"]) == (customer.pk, appointment.pk)
-    assert (response.data["total"], response.data["balance_due"]) == ("0.00", "0.00")
-    assert response.data["lines"] == [] and response.data["payments"] == []
-    assert response.data["closed_at"] is None
+    # The visit's service is the first line, at the item's price (R48); the desk may remove it.
+    assert (response.data["total"], response.data["balance_due"]) == ("100.00", "100.00")
+    assert [line["item"] for line in response.data["lines"]] == [appointment.item_id]
+    assert response.data["payments"] == [] and response.data["closed_at"] is None
+    first_line = response.data["lines"][0]["id"]
+    assert front_desk_api.delete(url(ticket_id, "lines", first_line)).status_code == 204
 
     cut = service_item("100.00", name="Haircut")
     response = front_desk_api.post(
@@ -54,7 +57,12 @@ def test_a_tickets_life_through_the_api(front_desk_api):  # R30, R31
         "discount_amount": None,
         "discount_percent": "10.00",
         "package_redemption": False,
+        "staff": None,
+        "staff_name": None,
         "net_amount": "90.00",
+        "tax_percent": None,
+        "tax_included": False,
+        "tax": "0.00",
     }
     line_id = response.data["id"]
     response = front_desk_api.patch(
@@ -358,8 +366,8 @@ def _many_lines_and_payments(count: int):
 @pytest.mark.parametrize("count", [1, 15])
 def test_list_uses_constant_queries(front_desk_api, django_assert_num_queries, count):
     _many_lines_and_payments(count)
-    # count, tickets with totals, lines with items, payments
-    with django_assert_num_queries(4):
+    # count, tickets with totals, lines with items, tips, payments
+    with django_assert_num_queries(5):
         response = front_desk_api.get(url())
     assert response.data["count"] == count
     assert all(row["total"] == "30.00" for row in response.data["results"])
@@ -368,7 +376,8 @@ def test_list_uses_constant_queries(front_desk_api, django_assert_num_queries, c
 @pytest.mark.parametrize("line_count", [1, 20])
 def test_detail_uses_constant_queries(front_desk_api, django_assert_num_queries, line_count):
     ticket = paid_ticket(*["10.00"] * line_count)
-    with django_assert_num_queries(3):
+    # the ticket with its amounts, lines with items, tips, payments
+    with django_assert_num_queries(4):
         response = front_desk_api.get(url(ticket))
     assert response.data["balance_due"] == "0.00"
     assert len(response.data["lines"]) == line_count
@@ -380,9 +389,9 @@ def test_the_schema_documents_the_ticket_endpoints(anonymous_api):  # SPEC §11
         ("/api/v1/items/", "post"),
         ("/api/v1/tickets/", "post"),
         ("/api/v1/tickets/{id}/", "get"),
-        ("/api/v1/tickets/{ticket_pk}/lines/", "post"),
-        ("/api/v1/tickets/{ticket_pk}/lines/{line_pk}/", "patch"),
-        ("/api/v1/tickets/{ticket_pk}/payments/{payment_pk}/", "delete"),
+        ("/api/v1/tickets/{ticket_id}/lines/", "post"),  # R72: one name per resource
+        ("/api/v1/tickets/{ticket_id}/lines/{id}/", "patch"),
+        ("/api/v1/tickets/{ticket_id}/payments/{id}/", "delete"),
         ("/api/v1/tickets/{id}/close/", "post"),
         ("/api/v1/tickets/{id}/void/", "post"),
         ("/api/v1/tickets/{id}/settle/", "post"),

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 
 
 def paid_visit_ticket():
-    """An open, fully paid ticket for an arrived appointment and a reserved product."""
+    """An open, fully paid ticket for an arrived appointment and a reserved product; it
+    starts with their lines (R48) and the desk adds one more."""
     customer = ClientFactory()
     appointment = appointment_for(customer)
     appointment.status = AppointmentStatus.ARRIVED
@@ -126,5 +127,9 @@ def test_admin_close_completes_the_visit(front_desk):  # R48
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.CLOSED
-    assert ticket.lines.get().net_amount == Decimal("80.00")
+    assert [line.net_amount for line in ticket.lines.all()] == [
+        Decimal("100.00"),  # the appointment's service (R48)
+        Decimal("20.00"),  # the reserved product (R48)
+        Decimal("80.00"),
+    ]
     assert_visit_completed(appointment, reservation)

@@ -32,7 +32,10 @@ def test_two_payments_that_together_overpay_one_wins():  # R32
             for _ in range(2)
         ]
     )
-    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["DomainError", "Payment"]
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == [
+        "ExceedsBalanceDue",
+        "Payment",
+    ]
     assert Payment.objects.filter(ticket=ticket).count() == 1
     assert selectors.ticket_balance_due(ticket=ticket) == Decimal("40.00")
 

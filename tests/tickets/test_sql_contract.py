@@ -2,7 +2,7 @@
 concrete column in field order, and the close writes and sums the columns it names."""
 
 from tickets import sql
-from tickets.models import Payment, Ticket, TicketLine
+from tickets.models import Payment, Ticket, TicketLine, Tip
 
 
 def test_the_ticket_lock_reads_every_column_in_field_order():
@@ -18,6 +18,10 @@ def test_the_close_names_its_columns_from_the_models():
         (Ticket, "closed_at"),
         (TicketLine, "ticket"),
         (TicketLine, "net_amount"),
+        (TicketLine, "tax"),
+        (TicketLine, "tax_included"),
+        (Tip, "ticket"),
+        (Tip, "amount"),
         (Payment, "ticket"),
         (Payment, "amount"),
     ]:

@@ -5,14 +5,15 @@ from catalog.models import Item
 from clients.models import Client
 from salon.api.fields import money_field, percent_field, quantity_field
 from salon.limits import REASON_MAX_LENGTH
-from tickets import selectors
-from tickets.models import Payment, PaymentMethod, Ticket, TicketLine
+from staff.models import Staff
+from tickets.models import Payment, PaymentMethod, Ticket, TicketLine, TicketStatus, Tip
 
 # --- output --------------------------------------------------------------------------------
 
 
 class TicketLineSerializer(serializers.ModelSerializer):
     item_name = serializers.CharField(source="item.name", read_only=True)
+    staff_name = serializers.CharField(source="staff.name", read_only=True, allow_null=True)
     kind = serializers.CharField(source="item.kind", read_only=True)
 
     class Meta:
@@ -27,29 +28,52 @@ class TicketLineSerializer(serializers.ModelSerializer):
             "discount_amount",
             "discount_percent",
             "package_redemption",
+            "staff",
+            "staff_name",
             "net_amount",
+            "tax_percent",
+            "tax_included",
+            "tax",
         ]
         read_only_fields = fields
 
 
 class PaymentSerializer(serializers.ModelSerializer):
+    change = money_field(read_only=True, allow_null=True)
+
     class Meta:
         model = Payment
-        fields = ["id", "method", "amount", "points", "created_at"]
+        fields = ["id", "method", "amount", "points", "tendered", "change", "created_at"]
+        read_only_fields = fields
+
+
+class TipSerializer(serializers.ModelSerializer):
+    staff_name = serializers.CharField(source="staff.name", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Tip
+        fields = ["id", "amount", "staff", "staff_name", "created_at"]
         read_only_fields = fields
 
 
 class TicketSerializer(serializers.ModelSerializer):
     """A ticket with its lines, payments, total and balance due (money as strings, R1).
 
-    Expects a ticket from selectors.ticket_list_with_totals (annotated), so a list costs
-    the same number of queries whatever its length.
+    Expects a ticket from selectors.ticket_list_with_totals (annotated: the amounts of R44
+    and the points it earned, R48), so a list costs the same number of queries whatever its
+    length. `tips` is the sum; `tip_list` the tips one by one.
     """
 
+    subtotal = serializers.SerializerMethodField()
+    tax = serializers.SerializerMethodField()
+    tips = serializers.SerializerMethodField()
     total = serializers.SerializerMethodField()
     paid = serializers.SerializerMethodField()
     balance_due = serializers.SerializerMethodField()
+    points_earned = serializers.SerializerMethodField()
+    referrer_points_earned = serializers.SerializerMethodField()
     lines = TicketLineSerializer(many=True, read_only=True)
+    tip_list = TipSerializer(source="tips", many=True, read_only=True)
     payments = PaymentSerializer(many=True, read_only=True)
 
     class Meta:
@@ -60,32 +84,59 @@ class TicketSerializer(serializers.ModelSerializer):
             "client",
             "appointment",
             "reservation",
+            "subtotal",
+            "tax",
+            "tips",
             "total",
             "paid",
             "balance_due",
+            "points_earned",
+            "referrer_points_earned",
             "lines",
+            "tip_list",
             "payments",
             "created_at",
             "closed_at",
             "voided_at",
             "void_reason",
+            "updated_at",
         ]
         read_only_fields = fields
 
-    def _money(self, ticket, annotation: str, selector) -> str:
-        value = getattr(ticket, annotation, None)
-        if value is None:
-            value = selector(ticket=ticket)
-        return serializers.DecimalField(max_digits=12, decimal_places=2).to_representation(value)
+    def _money(self, ticket, annotation: str) -> str:
+        return serializers.DecimalField(max_digits=12, decimal_places=2).to_representation(
+            getattr(ticket, annotation)
+        )
+
+    def get_subtotal(self, ticket) -> str:
+        return self._money(ticket, "subtotal_amount")
+
+    def get_tax(self, ticket) -> str:
+        return self._money(ticket, "tax_amount")
+
+    def get_tips(self, ticket) -> str:
+        return self._money(ticket, "tips_amount")
 
     def get_total(self, ticket) -> str:
-        return self._money(ticket, "total_amount", selectors.ticket_total)
+        return self._money(ticket, "total_amount")
 
     def get_paid(self, ticket) -> str:
-        return self._money(ticket, "paid_amount", selectors.ticket_paid)
+        return self._money(ticket, "paid_amount")
 
     def get_balance_due(self, ticket) -> str:
-        return self._money(ticket, "balance_due_amount", selectors.ticket_balance_due)
+        return self._money(ticket, "balance_due_amount")
+
+    def _points(self, ticket, annotation: str) -> int | None:
+        # What a ticket earned is known once it closed (R7, R48); loyalty annotates it.
+        if ticket.status == TicketStatus.OPEN:
+            return None
+        return getattr(ticket, annotation, None)
+
+    def get_points_earned(self, ticket) -> int | None:
+        return self._points(ticket, "points_earned")
+
+    def get_referrer_points_earned(self, ticket) -> int | None:
+        return self._points(ticket, "referrer_points_earned")
 
 
 # --- input ---------------------------------------------------------------------------------
@@ -110,10 +161,14 @@ class LineAddSerializer(serializers.Serializer):
     discount_amount = money_field(required=False, allow_null=True, default=None)
     discount_percent = percent_field(required=False, allow_null=True, default=None)
     package_redemption = serializers.BooleanField(required=False, default=False)
+    staff = serializers.PrimaryKeyRelatedField(
+        queryset=Staff.objects.all(), required=False, allow_null=True, default=None
+    )
 
 
 class LineUpdateSerializer(serializers.Serializer):
     quantity = quantity_field(required=False)
+    staff = serializers.PrimaryKeyRelatedField(queryset=Staff.objects.all(), required=False)
     unit_price = money_field(required=False)
     discount_amount = money_field(required=False)
     discount_percent = percent_field(required=False)
@@ -129,10 +184,12 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class PaymentAddSerializer(serializers.Serializer):
-    """Cash, card, check or gift card: points are redeemed through the redeem endpoint."""
+    """Cash, card, check or gift card: points are redeemed through the redeem endpoint.
+    `tendered`: the cash handed over (R47), for cash only."""
 
     method = serializers.CharField()
     amount = money_field()
+    tendered = money_field(required=False, allow_null=True, default=None)
 
     def validate_method(self, method: str) -> str:
         if method == PaymentMethod.POINTS:
@@ -144,7 +201,27 @@ class PaymentAddSerializer(serializers.Serializer):
         return method
 
 
-class SettleSerializer(PaymentAddSerializer):
+class SettleSerializer(serializers.Serializer):
+    method = serializers.CharField()
+    amount = money_field()
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH
     )
+
+    validate_method = PaymentAddSerializer.validate_method
+
+
+class TipAddSerializer(serializers.Serializer):
+    """A tip's amount (R45): > 0 is the service's rule (code `tip_not_positive`); for an
+    active staff member, or none."""
+
+    amount = money_field()
+    staff = serializers.PrimaryKeyRelatedField(
+        queryset=Staff.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+class TicketClientSerializer(serializers.Serializer):
+    """The client of an open ticket (R48)."""
+
+    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())

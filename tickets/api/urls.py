@@ -7,6 +7,8 @@ from .views import (
     TicketLinesView,
     TicketPaymentDetailView,
     TicketPaymentsView,
+    TicketTipDetailView,
+    TicketTipsView,
     TicketViewSet,
 )
 
@@ -25,6 +27,12 @@ urlpatterns = [
         "tickets/<id:ticket_pk>/payments/<id:payment_pk>/",
         TicketPaymentDetailView.as_view(),
         name="ticket-payment-detail",
+    ),
+    path("tickets/<id:ticket_pk>/tips/", TicketTipsView.as_view(), name="ticket-tips"),
+    path(
+        "tickets/<id:ticket_pk>/tips/<id:tip_pk>/",
+        TicketTipDetailView.as_view(),
+        name="ticket-tip-detail",
     ),
     *router.urls,
 ]

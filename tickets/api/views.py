@@ -7,16 +7,18 @@ PermissionRefused (403); every view only needs a staff member.
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from salon.api.filters import UpdatedSinceFilter
 from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsStaffMember
-from tickets import lifecycle, lines, payments, selectors
-from tickets.models import Payment, Ticket, TicketLine
+from tickets import lifecycle, lines, payments, selectors, tips
+from tickets.models import Payment, Ticket, TicketLine, Tip
 
 from .serializers import (
     LineAddSerializer,
@@ -25,9 +27,12 @@ from .serializers import (
     PaymentSerializer,
     ReasonSerializer,
     SettleSerializer,
+    TicketClientSerializer,
     TicketLineSerializer,
     TicketOpenSerializer,
     TicketSerializer,
+    TipAddSerializer,
+    TipSerializer,
 )
 
 
@@ -35,7 +40,9 @@ def tickets_for_output():
     """Tickets with totals annotated and lines (with items) and payments prefetched."""
     return selectors.ticket_list_with_totals(
         queryset=Ticket.objects.prefetch_related(
-            Prefetch("lines", queryset=TicketLine.objects.select_related("item")), "payments"
+            Prefetch("lines", queryset=TicketLine.objects.select_related("item", "staff")),
+            Prefetch("tips", queryset=Tip.objects.select_related("staff")),
+            "payments",
         )
     )
 
@@ -54,16 +61,34 @@ def validated(serializer_class, request):
 class TicketViewSet(
     IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """Open, read, close, void and settle tickets (staff; closed tickets: Manager)."""
+    """Open, read, close, void and settle tickets (staff; closed tickets: Manager); set or
+    change an open ticket's client (R48)."""
 
     permission_classes = [IsStaffMember]
     serializer_class = TicketSerializer
     filterset_fields = ["status", "client"]
+    filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
 
     def get_queryset(self):
         return tickets_for_output()
 
-    @extend_schema(request=TicketOpenSerializer, responses={201: TicketSerializer})
+    @extend_schema(request=TicketClientSerializer, responses={200: TicketSerializer})
+    def partial_update(self, request, pk=None):
+        ticket = lifecycle.ticket_set_client(
+            ticket=self._ticket(pk),
+            user=request.user,
+            **validated(TicketClientSerializer, request),
+        )
+        return ticket_response(ticket)
+
+    @extend_schema(
+        request=TicketOpenSerializer,
+        responses={201: TicketSerializer},
+        examples=[
+            OpenApiExample("For a client", value={"client": 12}, request_only=True),
+            OpenApiExample("A walk-in", value={}, request_only=True),
+        ],
+    )
     def create(self, request):
         ticket = lifecycle.ticket_open(
             user=request.user, **validated(TicketOpenSerializer, request)
@@ -100,7 +125,18 @@ class TicketLinesView(IdempotentMixin, APIView):
 
     permission_classes = [IsStaffMember]
 
-    @extend_schema(request=LineAddSerializer, responses={201: TicketLineSerializer})
+    @extend_schema(
+        request=LineAddSerializer,
+        responses={201: TicketLineSerializer},
+        examples=[
+            OpenApiExample("A haircut", value={"item": 3}, request_only=True),
+            OpenApiExample(
+                "Two, 10% off",
+                value={"item": 7, "quantity": 2, "discount_percent": "10"},
+                request_only=True,
+            ),
+        ],
+    )
     def post(self, request, ticket_pk):
         ticket = get_object_or_404(Ticket, pk=ticket_pk)
         line = lines.ticket_add_line(
@@ -126,7 +162,11 @@ class TicketLineDetailView(APIView):
         )
         return Response(TicketLineSerializer(line).data)
 
-    @extend_schema(request=ReasonSerializer, responses={204: None})
+    @extend_schema(
+        request=ReasonSerializer,
+        responses={204: None},
+        parameters=[OpenApiParameter("reason", str, description="Instead of a body.")],
+    )
     def delete(self, request, ticket_pk, line_pk):
         # Some HTTP clients can't send a body with DELETE: the reason may be ?reason=.
         reason = ReasonSerializer(data=request.data or request.query_params)
@@ -144,7 +184,17 @@ class TicketPaymentsView(IdempotentMixin, APIView):
 
     permission_classes = [IsStaffMember]
 
-    @extend_schema(request=PaymentAddSerializer, responses={201: PaymentSerializer})
+    @extend_schema(
+        request=PaymentAddSerializer,
+        responses={201: PaymentSerializer},
+        examples=[
+            OpenApiExample(
+                "Card for the balance",
+                value={"method": "card", "amount": "90.00"},
+                request_only=True,
+            )
+        ],
+    )
     def post(self, request, ticket_pk):
         ticket = get_object_or_404(Ticket, pk=ticket_pk)
         payment = payments.payment_add(
@@ -162,4 +212,28 @@ class TicketPaymentDetailView(APIView):
     def delete(self, request, ticket_pk, payment_pk):
         payment = get_object_or_404(Payment, pk=payment_pk, ticket_id=ticket_pk)
         payments.payment_remove(payment=payment, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TicketTipsView(IdempotentMixin, APIView):
+    """POST a tip on an open ticket (R45): 201 with the tip."""
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(request=TipAddSerializer, responses={201: TipSerializer})
+    def post(self, request, ticket_pk):
+        ticket = get_object_or_404(Ticket, pk=ticket_pk)
+        tip = tips.tip_add(ticket=ticket, user=request.user, **validated(TipAddSerializer, request))
+        return Response(TipSerializer(tip).data, status=status.HTTP_201_CREATED)
+
+
+class TicketTipDetailView(APIView):
+    """DELETE a tip of an open ticket (R45): 204."""
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, ticket_pk, tip_pk):
+        tip = get_object_or_404(Tip, pk=tip_pk, ticket_id=ticket_pk)
+        tips.tip_remove(tip=tip, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

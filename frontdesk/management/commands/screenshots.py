@@ -2,8 +2,8 @@
 
 It starts `runserver` on this database, signs in as the demo Manager with Chromium
 (Playwright, Debian's /usr/bin/chromium) and saves PNGs of the day sheet, the checkout
-screen, the Client Log, a ticket's payment area with Redeem, and the rewards
-configuration table into docs/screenshots/.
+screen, the Client Log, a ticket's payment area with Redeem, the rewards configuration
+table and an 80 mm receipt into docs/screenshots/.
 """
 
 import io
@@ -139,4 +139,15 @@ class Command(BaseCommand):
 
             page.goto("/admin/loyalty/earningrule/")
             page.locator("#content").screenshot(path=str(out_dir / "rewards-configuration.png"))
+
+            page.goto("/admin/frontdesk/reports/loyalty/")
+            page.locator("#content").screenshot(path=str(out_dir / "loyalty-report.png"))
+
+            # Emma's visit (seed_demo): tax, a tip and cash change on the 80 mm receipt.
+            receipt = Ticket.objects.filter(
+                client__email="emma.wilson@example.com", tips__isnull=False
+            ).first()
+            if receipt is not None:
+                page.goto(f"/admin/frontdesk/tickets/{receipt.pk}/receipt/")
+                page.locator("#receipt").screenshot(path=str(out_dir / "receipt.png"))
             browser.close()

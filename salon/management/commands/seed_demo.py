@@ -17,8 +17,8 @@ from django.utils import timezone
 from accounts.models import User
 from appointments.scheduling import availability
 from appointments.services import appointment_book, appointment_cancel, appointment_confirm
-from catalog.models import Item, ItemKind
-from catalog.services import item_create
+from catalog.models import Item, ItemKind, TaxRate
+from catalog.services import item_create, item_update, tax_rate_create
 from clients.models import Client, ClientSource
 from clients.services import client_create
 from loyalty.actions import Action
@@ -27,12 +27,14 @@ from loyalty.models import Promotion, Tier
 from loyalty.promotions import promotion_save
 from loyalty.tiers import tier_save
 from salon import roles
-from salon.services import features_update
+from salon.services import features_update, salon_settings_update
 from staff.models import ScheduleException, Staff
 from staff.services import Range, staff_create, staff_exception_add, staff_hours_set
 from tickets.lifecycle import ticket_close, ticket_open
 from tickets.lines import ticket_add_line
 from tickets.payments import payment_add
+from tickets.selectors import ticket_balance_due
+from tickets.tips import tip_add
 
 DEMO_LOGINS = (
     # username, password, role, is_staff
@@ -96,6 +98,18 @@ CLIENTS = (
 )
 
 
+# The checkout (#13): who the salon is on receipts, the sales tax on retail, and a visit
+# with tax, a tip and cash change.
+SALON = {
+    "name": "Velvet Salon",
+    "address": "12 Main Street\nBrooklyn, NY 11201",
+    "phone": "(718) 555-0100",
+    "receipt_footer": "Thank you! Book your next visit at velvet.example.com",
+}
+DEMO_TAX = ("NYC sales tax", "8.875")
+TAXED_PRODUCTS = ("Shampoo", "Conditioner")
+
+
 class Command(BaseCommand):
     help = "Load demo data (idempotent) and print the demo logins."
 
@@ -120,6 +134,8 @@ class Command(BaseCommand):
         else:
             self._load(manager)
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        if not TaxRate.objects.filter(name=DEMO_TAX[0]).exists():
+            self._load_checkout(manager)
         self._print_logins()
 
     def _tiers_and_promotion(self, manager: User) -> None:
@@ -297,6 +313,27 @@ class Command(BaseCommand):
             )
             if then is not None:
                 then(appointment=appointment, user=manager)
+
+    @transaction.atomic
+    def _load_checkout(self, manager: User) -> None:
+        """Salon settings, a sales tax on retail, and Emma's visit with tax, a tip and cash
+        change (R43-R50); loaded once, also into a demo database seeded before #13."""
+        salon_settings_update(user=manager, changes=SALON)
+        rate = tax_rate_create(name=DEMO_TAX[0], percent=Decimal(DEMO_TAX[1]), user=manager)
+        for item in Item.objects.filter(name__in=TAXED_PRODUCTS):
+            item_update(item=item, tax_rate=rate, user=manager)
+        emma = Client.objects.filter(email="emma.wilson@example.com").first()
+        if emma is None:
+            return
+        ticket = ticket_open(client=emma, user=manager)
+        for name in ("Blow-dry", "Shampoo"):
+            ticket_add_line(ticket=ticket, item=Item.objects.get(name=name), user=manager)
+        tip_add(ticket=ticket, amount=Decimal("9.00"), user=manager)
+        due = ticket_balance_due(ticket=ticket)  # 45.00 + 24.00 + 2.13 tax + 9.00 tip
+        payment_add(
+            ticket=ticket, method="cash", amount=due, tendered=Decimal("100.00"), user=manager
+        )
+        ticket_close(ticket=ticket, user=manager)
 
     def _closed_ticket(self, client, items, user, now=None):
         ticket = ticket_open(client=client, user=user)

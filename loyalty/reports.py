@@ -1,0 +1,297 @@
+"""The owner's loyalty report (R81): what the program issued, took back and still owes.
+
+A selector, read-only. Every figure is aggregated in the database: the ledger is read by
+one grouped query (month x kind x action, with the part still on hold at the period's end
+as a conditional sum), so the number of queries doesn't grow with the ledger and Python
+only folds the handful of groups it returns. Months and the period's ends are the salon's
+local days (TIME_ZONE), as the desk reads them.
+"""
+
+import csv
+import dataclasses
+import io
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from clients.models import Client
+from loyalty.actions import Action
+from loyalty.errors import (
+    ReportDateInvalid,
+    ReportDateMissing,
+    ReportPeriodReversed,
+    ReportTableUnknown,
+)
+from loyalty.models import EntryKind, PointsEntry, PointsLot
+from salon.money import points_to_dollars, round_money
+from tickets.models import TicketLine, TicketStatus
+
+# Kinds counted as issued under their own key rather than an action (R81). They are read
+# by value, so they count as soon as an app posts them (birthday: #18, opening_balance: R82).
+ISSUED_KIND_KEYS = ("birthday", "opening_balance")
+EARNING_KINDS = (EntryKind.EARN, EntryKind.REFERRAL_EARN)
+ADJUSTED_KINDS = (EntryKind.MANUAL, EntryKind.ADJUSTMENT)
+REDEEMED_KINDS = (EntryKind.REDEEM, EntryKind.REDEEM_REVERSAL)
+EXPIRING_DAYS = (30, 60, 90)
+TOP_REFERRERS = 10
+
+# The tables a CSV download may name (SPEC §18), in the order the page shows them.
+TABLES = ("months", "liability", "expiring", "referrals", "top_referrers")
+
+
+@dataclasses.dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @property
+    def starts_at(self) -> datetime:
+        return _local_midnight(self.start)
+
+    @property
+    def ends_at(self) -> datetime:
+        """The first instant after the `to` day: figures "at the end of `to`" are taken here."""
+        return _local_midnight(self.end + timedelta(days=1))
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _parse_day(value: str | None, *, name: str) -> date:
+    if not value:
+        raise ReportDateMissing(f"Give the report's `{name}` date as YYYY-MM-DD.")
+    try:
+        day = parse_date(value)
+    except ValueError:
+        day = None
+    if day is None:
+        raise ReportDateInvalid(f"`{name}` is not a date: give it as YYYY-MM-DD.")
+    return day
+
+
+def report_period(*, start: str | None, end: str | None) -> Period:
+    """The period from the request's `from` and `to` (each YYYY-MM-DD, both days included)."""
+    period = Period(start=_parse_day(start, name="from"), end=_parse_day(end, name="to"))
+    if period.start > period.end:
+        raise ReportPeriodReversed()
+    return period
+
+
+def _months_between(start: date, end: date) -> list[str]:
+    months, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _ledger_groups(period: Period) -> list[dict]:
+    """One query: every entry up to the period's end, by local month, kind and action, with
+    the points still on hold at the end (R15: available_at after it)."""
+    return list(
+        PointsEntry.objects.filter(created_at__lt=period.ends_at)
+        .annotate(month=TruncMonth("created_at"))
+        .values("month", "kind", "action")
+        .annotate(
+            summed=Sum("points"),
+            on_hold=Coalesce(
+                Sum("points", filter=Q(available_at__gt=period.ends_at)),
+                Value(0),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by()
+    )
+
+
+def _months_and_liability(period: Period) -> tuple[list[dict], dict]:
+    months = {
+        key: {
+            "month": key,
+            "issued": {},
+            "issued_total": 0,
+            "redeemed": 0,
+            "expired": 0,
+            "adjusted": 0,
+        }
+        for key in _months_between(period.start, period.end)
+    }
+    total = pending = 0
+    before = 0  # points held when the period starts
+    for group in _ledger_groups(period):
+        total += group["summed"]
+        pending += group["on_hold"]
+        month_start = timezone.localtime(group["month"]).date()
+        if month_start < period.start.replace(day=1):
+            before += group["summed"]
+            continue
+        row = months[f"{month_start:%Y-%m}"]
+        kind, points = group["kind"], group["summed"]
+        row["net"] = row.get("net", 0) + points
+        if kind in EARNING_KINDS or kind in ISSUED_KIND_KEYS:
+            key = group["action"] if kind in EARNING_KINDS else kind
+            row["issued"][key] = row["issued"].get(key, 0) + points
+            row["issued_total"] += points
+        elif kind in REDEEMED_KINDS:
+            row["redeemed"] -= points
+        elif kind == EntryKind.EXPIRE:
+            row["expired"] -= points
+        elif kind in ADJUSTED_KINDS:
+            row["adjusted"] += points
+    # Liability over time: what clients held at each month's end (the last: the period's).
+    for row in months.values():
+        before += row.pop("net", 0)
+        row["outstanding_points"] = before
+    liability = {
+        "pending_points": pending,
+        "redeemable_points": total - pending,
+        "points": total,
+        "value": points_to_dollars(total),
+    }
+    return list(months.values()), liability
+
+
+def _expiring(period: Period) -> dict[str, int]:
+    """Points of live lots whose last day falls within 30/60/90 days after `to` (R51)."""
+    horizon = {
+        str(days): Coalesce(
+            Sum(
+                "remaining",
+                filter=Q(expires_on__gt=period.end, expires_on__lte=period.end + timedelta(days)),
+            ),
+            Value(0),
+        )
+        for days in EXPIRING_DAYS
+    }
+    return PointsLot.objects.filter(remaining__gt=0).aggregate(**horizon)
+
+
+def _referrals(period: Period) -> tuple[dict, list[dict]]:
+    new_referred = Client.objects.filter(
+        referred_by__isnull=False,
+        merged_into__isnull=True,
+        created_at__gte=period.starts_at,
+        created_at__lt=period.ends_at,
+    )
+    closed_by_end = Q(tickets__status=TicketStatus.CLOSED, tickets__closed_at__lt=period.ends_at)
+    funnel = new_referred.aggregate(
+        new_referred_clients=Count("pk"),
+        with_first_ticket=Count("pk", filter=closed_by_end, distinct=True),
+    )
+    sales = TicketLine.objects.filter(
+        ticket__client__in=new_referred,
+        ticket__status=TicketStatus.CLOSED,
+        ticket__closed_at__gte=period.starts_at,
+        ticket__closed_at__lt=period.ends_at,
+    ).aggregate(
+        sales=Coalesce(
+            Sum("net_amount"),
+            Value(Decimal("0.00")),
+            output_field=DecimalField(max_digits=12, decimal_places=2),
+        )
+    )
+    points_earned = (
+        PointsEntry.objects.filter(
+            client=OuterRef("pk"),
+            kind=EntryKind.REFERRAL_EARN,
+            created_at__gte=period.starts_at,
+            created_at__lt=period.ends_at,
+        )
+        .values("client")
+        .annotate(earned=Sum("points"))
+        .values("earned")
+    )
+    top = (
+        Client.objects.annotate(
+            referred=Count(
+                "referrals",
+                filter=Q(
+                    referrals__created_at__gte=period.starts_at,
+                    referrals__created_at__lt=period.ends_at,
+                    referrals__merged_into__isnull=True,
+                ),
+            ),
+            points=Coalesce(Subquery(points_earned), Value(0)),
+        )
+        .filter(referred__gt=0)
+        .order_by("-referred", "-points", "pk")[:TOP_REFERRERS]
+    )
+    top_referrers = [
+        {
+            "client": client.pk,
+            "name": str(client),
+            "referred": client.referred,
+            "points": client.points,
+        }
+        for client in top
+    ]
+    # SQLite sums decimals without their scale: money leaves here with its two places.
+    return {**funnel, "sales": round_money(sales["sales"])}, top_referrers
+
+
+def loyalty_report(*, period: Period) -> dict:
+    """The figures of R81 for the period, in the JSON shape of SPEC §18."""
+    months, liability = _months_and_liability(period)
+    referrals, top_referrers = _referrals(period)
+    return {
+        "from": period.start,
+        "to": period.end,
+        "months": months,
+        "liability": liability,
+        "expiring": _expiring(period),
+        "referrals": referrals,
+        "top_referrers": top_referrers,
+    }
+
+
+def report_table(*, report: dict, table: str) -> tuple[list[str], list[list]]:
+    """One table of the report as a header and rows, for CSV (SPEC §18's keys)."""
+    if table not in TABLES:
+        raise ReportTableUnknown(f"There is no table `{table}`; choose one of {', '.join(TABLES)}.")
+    if table == "months":
+        actions = sorted({key for row in report["months"] for key in row["issued"]})
+        header = ["month", *(f"issued_{key}" for key in actions)]
+        header += ["issued_total", "redeemed", "expired", "adjusted", "outstanding_points"]
+        rows = [
+            [
+                row["month"],
+                *(row["issued"].get(key, 0) for key in actions),
+                row["issued_total"],
+                row["redeemed"],
+                row["expired"],
+                row["adjusted"],
+                row["outstanding_points"],
+            ]
+            for row in report["months"]
+        ]
+        return header, rows
+    if table == "top_referrers":
+        header = ["client", "name", "referred", "points"]
+        return header, [[row[key] for key in header] for row in report["top_referrers"]]
+    one_row = report[table]
+    header = list(one_row)
+    return header, [[one_row[key] for key in header]]
+
+
+def report_csv(*, report: dict, table: str) -> str:
+    """One table of the report as CSV text, with a header row."""
+    header, rows = report_table(report=report, table=table)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def action_labels() -> dict[str, str]:
+    """What the desk reads for each issued key: an action's label, or the kind's."""
+    return {
+        **dict(Action.choices),
+        "birthday": "Birthday",
+        "opening_balance": "Opening balance (moved in)",
+    }
