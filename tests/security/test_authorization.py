@@ -149,6 +149,7 @@ API = {
     "ticket-redeem": {"kwargs": "open_ticket_redeem", "post": STAFF},
     "ticket-redeemable": {"kwargs": "open_ticket_redeem", "get": STAFF},
     "my-rewards": {"get": CLIENT},
+    "reports-loyalty": {"get": MANAGER, "body": {"from": "2026-01-01", "to": "2026-03-31"}},
     "my-rewards-entries": {"get": CLIENT},
     "loyalty-tiers": {
         "get": STAFF,
