@@ -21,6 +21,7 @@ from clients.services import (
 )
 from salon.admin_history import HistoryAdmin
 from salon.errors import DomainError
+from salon.formats import phone_display
 from salon.forms import ServiceModelForm, form_refusal_add
 
 
@@ -30,6 +31,7 @@ class ClientForm(ServiceModelForm):
     class Meta:
         model = Client
         fields = list(EDITABLE_FIELDS)
+        help_texts = {"phone": "Mobile phone, in any common format: (202) 555-0101."}
 
     def service_arguments(self, cleaned_data: dict) -> dict:
         if self.instance.pk is None:
@@ -142,7 +144,7 @@ class ClientAdmin(HistoryAdmin):
     list_display = [
         "last_name",
         "first_name",
-        "phone",
+        "phone_number",
         "email",
         "source",
         "referred_by",
@@ -190,6 +192,10 @@ class ClientAdmin(HistoryAdmin):
         "updated_at",
     ]
 
+    @admin.display(description="Phone", ordering="phone")
+    def phone_number(self, client: Client) -> str:
+        return phone_display(client.phone)
+
     @admin.display(description="Profile photo")
     def profile_photo(self, client: Client):
         photo = client_profile_photo(client=client) if client.pk else None
@@ -210,9 +216,11 @@ class ClientAdmin(HistoryAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         queryset = client_search(query=search_term, queryset=queryset)
-        if request.GET.get("field_name"):
+        looking_for_merged = any(name.startswith("merged_into") for name in request.GET)
+        if request.GET.get("field_name") or (search_term and not looking_for_merged):
             # An autocomplete box (a referrer, a ticket's or an appointment's client) never
-            # offers a tombstone: every service refuses one (R17, R25).
+            # offers a tombstone: every service refuses one (R17, R25); nor does the desk's
+            # Find client (issue #14), unless the list is filtered to merged clients.
             queryset = queryset.filter(merged_into__isnull=True)
         return queryset, False
 

@@ -16,6 +16,9 @@ from appointments.models import Appointment, AppointmentStatus
 from appointments.selectors import appointments_list, with_confirmation_texted
 from catalog.models import Item
 from clients.models import Client
+from loyalty.controls import ticket_redeemable
+from loyalty.earning.preview import TicketClientPoints, ticket_client_points
+from loyalty.errors import BelowMinRedemption, RedemptionPaused
 from loyalty.models import EntryKind, PointsBalance, PointsEntry
 from loyalty.selectors import (
     RewardsSummary,
@@ -24,14 +27,11 @@ from loyalty.selectors import (
 )
 from loyalty.tiers import rewards_with_tier
 from messaging.models import Direction, Message, OptOut
+from salon.errors import DomainError, all_error_classes
 from salon.money import points_to_dollars
-from salon.selectors import features_get
-from tickets.errors import POINTS_REFUSALS
+from staff.selectors import staff_list, working_periods
 from tickets.models import Ticket, TicketStatus
 from tickets.selectors import (
-    TICKET_NOT_OPEN,
-    WALK_IN_TICKET,
-    PointsRoom,
     ticket_list_with_totals,
     ticket_points_room,
 )
@@ -275,51 +275,43 @@ class TicketPayment:
 
 
 def ticket_payment(*, ticket: Ticket, now: datetime | None = None) -> TicketPayment:
-    """Amounts of a ticket and the most points redeemable on it now: no more than the
-    redeemable balance and what tickets says points may pay on it (R20, R21). loyalty's
-    points_redeem still decides; this only proposes a number."""
+    """Amounts of a ticket and the most points redeemable on it now, with the reason in
+    words when a rule holds it below the client's balance (loyalty's ticket_redeemable:
+    R19-R21, R57). loyalty's points_redeem still decides; this only proposes a number."""
     room = ticket_points_room(ticket=ticket)
     rewards = None
-    usable = 0
     if ticket.client_id is not None:
         rewards = client_rewards_summary(client=ticket.client, now=now)
-        if rewards.can_redeem:
-            usable = min(rewards.redeemable_points, room.points)
+    redeemable = ticket_redeemable(ticket=ticket, room=room, rewards=rewards)
     return TicketPayment(
         total=room.total,
         paid=room.paid,
         points_paid=room.points_paid,
         balance_due=room.balance_due,
         rewards=rewards,
-        usable_points=usable,
-        why_not="" if usable else _why_no_points(ticket, rewards, room),
+        usable_points=redeemable.points,
+        why_not=_reason_words(redeemable.reason_code, rewards),
         subtotal=room.subtotal,
         tax=room.tax,
         tips=room.tips,
     )
 
 
-def _why_no_points(ticket: Ticket, rewards: RewardsSummary | None, room: PointsRoom) -> str:
-    """The reason, in words, that no points can pay on this ticket now: the ticket's own
-    refusal (R21, tickets' message) or the client's (R19, R20, R34). loyalty's
-    points_redeem decides; this only explains the proposal of zero."""
-    if room.refusal in (TICKET_NOT_OPEN, WALK_IN_TICKET):
-        return POINTS_REFUSALS[room.refusal].message
-    if not features_get().rewards_referrals:
-        return "Rewards are switched off for the salon."
-    if rewards.min_redemption_points == 0:
+def _reason_words(code: str | None, rewards: RewardsSummary | None) -> str:
+    """The rule that holds the points back, as the desk reads it: the refusal's own message
+    (R71), with the figures where the message has none."""
+    if code is None:
+        return ""
+    if code == RedemptionPaused.code:
         return "Redemption is paused."
-    if ticket.client.is_tombstone:
-        return "This client was merged into another."
-    if rewards.redeemable_points < rewards.min_redemption_points:
+    if code == BelowMinRedemption.code and rewards is not None:
         return (
             "Can redeem once the redeemable balance reaches "
             f"${points_to_dollars(rewards.min_redemption_points)} "
             f"({rewards.min_redemption_points} points)."
         )
-    if room.balance_due <= 0:
-        return "Nothing is left to pay."
-    return "Points must pay less than the ticket total: add a line first."
+    refusal = next((cls for cls in all_error_classes() if cls.code == code), DomainError)
+    return refusal.message
 
 
 # --- the manager dashboard ------------------------------------------------------------------
@@ -419,6 +411,10 @@ class SheetBlock:
 class SheetColumn:
     name: str
     blocks: list[SheetBlock]
+    # A staff member's column when the salon keeps schedules: the hours off are shaded,
+    # the working hours (first row, rows) left clear.
+    shaded: bool = False
+    working: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -435,7 +431,8 @@ class DaySheet:
 def confirmation_state(appointment: Appointment, *, texted: bool, opted_out: bool) -> str:
     """What the desk needs to know before calling (R38), in its words."""
     if appointment.status == AppointmentStatus.CONFIRMED:
-        return "Confirmed by reply" if texted else "Confirmed"
+        # Confirmed without a text: the desk marked it, and the status already says so.
+        return "Confirmed by reply" if texted else ""
     if appointment.status != AppointmentStatus.BOOKED:
         return ""
     if opted_out:
@@ -498,12 +495,23 @@ def day_sheet_appointments(*, day: date) -> QuerySet[Appointment]:
 
 
 def day_sheet(*, day: date | None = None) -> DaySheet:
-    """The desk's day (issue #14): one column per staff member with appointments that day
-    (bookings without one in "Unassigned"), 15-minute rows in the salon's zone. Two
-    queries whatever the size of the day: the appointments, and the cancelled count."""
+    """The desk's day (issue #14): one column per active staff member working that day or
+    with appointments on it, by name (bookings without one in "Unassigned"), 15-minute rows
+    in the salon's zone, working hours shaded. Five queries whatever the size of the day:
+    the appointments, the active staff, their hours and exceptions, the cancelled count."""
     day = day or timezone.localdate()
     zone = timezone.get_default_timezone()
     appointments = list(day_sheet_appointments(day=day))
+    members = list(staff_list(active=True))
+    periods = working_periods(day=day, staff_ids=[member.pk for member in members])
+    working = {
+        member.name: [
+            (_minute_of_day(start), _minute_of_day(end) or 24 * 60)
+            for start, end in periods[member.pk]
+        ]
+        for member in members
+        if periods[member.pk]
+    }
     # Minutes past the salon's local midnight: rows follow the wall clock, DST days too.
     starts = {
         appointment.pk: _minute_of_day(timezone.localtime(appointment.start, zone))
@@ -515,8 +523,12 @@ def day_sheet(*, day: date | None = None) -> DaySheet:
         start = starts[appointment.pk]
         first_minute = min(first_minute, start - start % SLOT_MINUTES)
         last_minute = max(last_minute, start + appointment.duration_minutes)
+    for ranges in working.values():
+        for start, end in ranges:
+            first_minute = min(first_minute, start - start % SLOT_MINUTES)
+            last_minute = max(last_minute, end)
     last_minute = min(last_minute, 24 * 60)
-    by_column: dict[str, list[dict]] = {}
+    by_column: dict[str, list[dict]] = {name: [] for name in working}
     for appointment in appointments:
         start = starts[appointment.pk]
         row = (start - first_minute) // SLOT_MINUTES
@@ -546,6 +558,14 @@ def day_sheet(*, day: date | None = None) -> DaySheet:
                         **block,
                     )
                     for block in blocks
+                ],
+                shaded=bool(working) and name != UNASSIGNED,
+                working=[
+                    (
+                        (start - first_minute) // SLOT_MINUTES,
+                        max(1, -(-(end - start) // SLOT_MINUTES)),
+                    )
+                    for start, end in working.get(name, [])
                 ],
             )
         )
@@ -577,6 +597,7 @@ class Checkout:
     lines: list
     payments: list
     payment: TicketPayment
+    points: TicketClientPoints | None
 
 
 def ticket_checkout(*, ticket_id: int, now: datetime | None = None) -> Checkout | None:
@@ -592,6 +613,7 @@ def ticket_checkout(*, ticket_id: int, now: datetime | None = None) -> Checkout 
         lines=list(ticket.lines.select_related("item")),
         payments=list(ticket.payments.all()),
         payment=ticket_payment(ticket=ticket, now=now),
+        points=ticket_client_points(ticket_id=ticket.pk),
     )
 
 

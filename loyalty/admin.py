@@ -3,7 +3,7 @@ box. Every write goes through a service; the admin holds no rule of its own."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -241,9 +241,9 @@ class LoyaltySettingsAdmin(HistoryAdmin):
 class PointsAdjustmentForm(forms.Form):
     client = forms.ModelChoiceField(
         queryset=Client.objects.filter(merged_into__isnull=True),
-        widget=ForeignKeyRawIdWidget(
-            PointsEntry._meta.get_field("client").remote_field, admin.site
-        ),
+        # Found by name or phone, as everywhere at the desk (issue #14), never by id.
+        widget=AutocompleteSelect(PointsEntry._meta.get_field("client"), admin.site),
+        help_text="Type a name or a phone number.",
     )
     points = forms.IntegerField(help_text="Negative to take points away.")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))

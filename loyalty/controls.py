@@ -18,7 +18,12 @@ from loyalty.errors import (
     RedemptionPaused,
     RewardsOff,
 )
-from loyalty.selectors import client_rewards_summary, loyalty_settings_get, ticket_kinds_amount
+from loyalty.selectors import (
+    RewardsSummary,
+    client_rewards_summary,
+    loyalty_settings_get,
+    ticket_kinds_amount,
+)
 from salon.money import dollars_to_points, points_to_dollars
 from salon.selectors import features_get
 from tickets.models import Ticket
@@ -128,20 +133,28 @@ class Redeemable:
     reason_code: str | None
 
 
-def ticket_redeemable(*, ticket: Ticket) -> Redeemable:
+def ticket_redeemable(
+    *,
+    ticket: Ticket,
+    room: PointsRoom | None = None,
+    rewards: RewardsSummary | None = None,
+) -> Redeemable:
     """The most points its client may redeem on this ticket now (R19-R21, R54, R57): the
     redeemable balance (never points past their date) within what the ticket allows and the
     Manager's limits; `reason_code` names the rule that holds it there, or is null when the
-    client's balance does."""
+    client's balance does. A caller that already read the ticket's `room` or the client's
+    `rewards` (the desk's payment area) passes them, so they are not read twice."""
     settings_row = loyalty_settings_get()
-    room = ticket_points_room(ticket=ticket)
+    if room is None:
+        room = ticket_points_room(ticket=ticket)
     if not features_get().rewards_referrals:
         return Redeemable(0, points_to_dollars(0), RewardsOff.code)
     if settings_row.min_redemption_dollars == 0:
         return Redeemable(0, points_to_dollars(0), RedemptionPaused.code)
     if room.refusal is not None:
         return Redeemable(0, points_to_dollars(0), room.refusal)
-    rewards = client_rewards_summary(client=ticket.client)
+    if rewards is None:
+        rewards = client_rewards_summary(client=ticket.client)
     if rewards.redeemable_points < rewards.min_redemption_points:
         return Redeemable(0, points_to_dollars(0), BelowMinRedemption.code)
     controls = controls_for(settings_row=settings_row, ticket=ticket)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from frontdesk import selectors
 from loyalty.selectors import client_points_balance
+from salon.formats import phone_display
 from salon.money import points_to_dollars
 
 register = template.Library()
@@ -67,6 +68,12 @@ def client_balance(client):
         f"{balance.pending} pending · {balance.redeemable} redeemable "
         f"(${points_to_dollars(balance.redeemable)})"
     )
+
+
+@register.filter
+def phone(value) -> str:
+    """A phone as the desk dials it: "(202) 555-0101" (salon.formats.phone_display)."""
+    return phone_display(value)
 
 
 @register.filter

@@ -8,9 +8,11 @@ from decimal import Decimal
 import pytest
 
 from appointments.models import AppointmentStatus
+from loyalty.actions import Action
 from loyalty.adjustments import points_adjust
 from loyalty.selectors import client_points_balance, loyalty_settings_get
 from tests.appointments.factories import AppointmentFactory
+from tests.loyalty.factories import rule_set
 from tests.tickets.factories import service_item, ticket_with_lines
 from tickets.lifecycle import ticket_open
 from tickets.models import Ticket, TicketStatus
@@ -167,3 +169,31 @@ def test_the_checkout_is_for_staff_only(client, client_user):
     response = client.get(checkout(ticket))
     assert response.status_code == 302 and "/admin/login/" in response.url
     assert Ticket.objects.get().status == TicketStatus.OPEN
+
+
+def test_the_points_the_visit_will_earn_then_earned(desk, customer):  # R3, R4
+    rule_set(Action.SERVICE_PURCHASE, points=2, spend_unit=Decimal("1.00"))
+    ticket = ticket_with_lines("100.00", client=customer)
+    page = desk.get(checkout(ticket)).content.decode()
+    assert '<strong id="points-will-earn">200</strong>' in page
+    desk.post(checkout(ticket, "payments/"), {"method": "card", "amount": "100.00"}, **HTMX)
+    desk.post(checkout(ticket, "close/"), **HTMX)
+    page = desk.get(checkout(ticket)).content.decode()
+    assert '<strong id="points-earned">200</strong>' in page
+    assert client_points_balance(client=customer).pending == 200
+
+
+def test_a_walk_in_earns_nothing_and_says_nothing_of_points(desk):
+    ticket = ticket_with_lines("100.00", walk_in=True)
+    assert 'id="visit-points"' not in desk.get(checkout(ticket)).content.decode()
+
+
+def test_r57_a_managers_cap_shows_with_its_reason(desk, customer, manager):
+    points_adjust(client=customer, points=9000, reason="Loyal client", user=manager)
+    settings_row = loyalty_settings_get()
+    settings_row.max_redemption_points = 300
+    settings_row.save()
+    ticket = ticket_with_lines("40.00", client=customer)
+    page = desk.get(checkout(ticket)).content.decode()
+    assert '<span id="usable-points">300</span>' in page
+    assert 'id="redeem-limit"' in page

@@ -92,6 +92,7 @@ def test_confirmation_state_in_the_desks_words():  # R38
     replied = book(12, client=ClientFactory(sms_consent=True), status=AppointmentStatus.CONFIRMED)
     opted_out = book(13, client=ClientFactory(sms_consent=True))
     arrived = book(14, status=AppointmentStatus.ARRIVED)
+    by_the_desk = book(15, status=AppointmentStatus.CONFIRMED)
     for appointment in (texted, replied):
         Message.objects.create(
             direction=Direction.OUTBOUND,
@@ -112,6 +113,7 @@ def test_confirmation_state_in_the_desks_words():  # R38
         replied.pk: "Confirmed by reply",
         opted_out.pk: "Opted out of texts",
         arrived.pk: "",
+        by_the_desk.pk: "",
     }
 
 
@@ -158,7 +160,61 @@ def test_day_sheet_queries_are_constant(desk, staff, appointments, django_assert
             item=item,
         )
     # session, user, the user's and their groups' permissions, then the day: the
-    # appointments with their confirmation state and open tickets, and the cancelled count
-    with django_assert_num_queries(6):
+    # appointments with their confirmation state and open tickets, the active staff, their
+    # weekly hours and dated exceptions, and the cancelled count
+    with django_assert_num_queries(9):
         response = desk.get(f"/admin/?day={SATURDAY.isoformat()}")
     assert response.content.decode().count('class="sheet-block') == appointments
+
+
+# --- plain English (issue #14) -------------------------------------------------------------
+
+
+def test_an_appointment_reads_in_the_salons_time():
+    appointment = book(
+        12,
+        item=service_item(name="Haircut"),
+        client=ClientFactory(first_name="Ann", last_name="Lee"),
+    )
+    assert str(appointment) == "Haircut for Ann Lee, Sat Nov 28 at 12:00 PM"  # 17:00 UTC
+
+
+def test_phones_read_in_national_format(desk):
+    from salon.formats import phone_display
+
+    assert phone_display("+12025550101") == "(202) 555-0101"
+    assert phone_display("+442079460958") == "+44 20 7946 0958"
+    assert phone_display(None) == ""
+    customer = ClientFactory(phone="+12025550101")
+    assert "(202) 555-0101" in desk.get("/admin/clients/client/").content.decode()
+    log = desk.get(f"/admin/frontdesk/clients/{customer.pk}/log/").content.decode()
+    assert "(202) 555-0101" in log and "+12025550101" not in log
+
+
+def test_find_client_leaves_merged_clients_out(desk, manager):
+    from clients.services import client_merge
+
+    keep = ClientFactory(first_name="Mara", last_name="Keep")
+    duplicate = ClientFactory(first_name="Mara", last_name="Twice")
+    client_merge(survivor=keep, duplicate=duplicate, user=manager)
+    found = desk.get("/admin/clients/client/?q=mara").content.decode()
+    assert "Keep" in found and "Twice" not in found
+    merged = desk.get("/admin/clients/client/?q=mara&merged_into__isempty=0").content.decode()
+    assert "Twice" in merged
+
+
+def test_a_working_stylist_has_a_column_and_their_hours_show(db):  # R41, R42
+    from datetime import time
+
+    from staff.services import Range, staff_hours_set
+
+    jo = StaffFactory(name="Jo")
+    staff_hours_set(staff=jo, ranges=[Range(SATURDAY.weekday(), time(12), time(20))])
+    StaffFactory(name="Kim")  # no hours on Saturdays, no bookings: no column
+    book(9, staff="Sam")
+    sheet = day_sheet(day=SATURDAY)
+    assert [column.name for column in sheet.columns] == ["Jo", "Sam"]
+    jo_column = sheet.columns[0]
+    assert jo_column.blocks == []
+    assert jo_column.working == [(16, 32)]  # 12 PM is the 17th row of 8 AM; 8 hours
+    assert jo_column.shaded

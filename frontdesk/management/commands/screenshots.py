@@ -1,9 +1,9 @@
 """Save the README's screenshots: `make screenshots` runs it on a fresh demo database.
 
 It starts `runserver` on this database, signs in as the demo Manager with Chromium
-(Playwright, Debian's /usr/bin/chromium) and saves PNGs of the Client Log, a ticket's
-payment area with Redeem, the rewards configuration table and an 80 mm receipt into
-docs/screenshots/.
+(Playwright, Debian's /usr/bin/chromium) and saves PNGs of the day sheet, the checkout
+screen, the Client Log, a ticket's payment area with Redeem, the rewards configuration
+table and an 80 mm receipt into docs/screenshots/.
 """
 
 import io
@@ -12,11 +12,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from clients.models import Client
@@ -102,7 +104,18 @@ class Command(BaseCommand):
             page.fill("#id_password", DEMO_MANAGER[1])
             page.click("input[type=submit]")
             page.wait_for_selector("#day-sheet")
-            page.screenshot(path=str(out_dir / "day-sheet.png"))
+            # Tomorrow's sheet: the demo books a full morning for three stylists there.
+            page.set_viewport_size({"width": 1366, "height": 768})
+            tomorrow = timezone.localdate() + timedelta(days=1)
+            page.goto(f"/admin/?day={tomorrow.isoformat()}")
+            page.screenshot(path=str(out_dir / "day-sheet.png"), full_page=True)
+
+            # The checkout of Alice's open ticket with an item being picked.
+            page.goto(f"/admin/frontdesk/tickets/{ticket.pk}/checkout/")
+            page.select_option("#checkout-item", label="Blow-dry ($45.00)")
+            page.wait_for_selector("#line-preview-net")
+            page.screenshot(path=str(out_dir / "checkout.png"))
+            page.set_viewport_size({"width": 1280, "height": 900})
 
             page.goto(f"/admin/frontdesk/clients/{alice.pk}/log/")
             page.locator("#content").screenshot(path=str(out_dir / "client-log.png"))

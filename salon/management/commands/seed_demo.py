@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from appointments.scheduling import availability
-from appointments.services import appointment_book
+from appointments.services import appointment_book, appointment_cancel, appointment_confirm
 from catalog.models import Item, ItemKind, TaxRate
 from catalog.services import item_create, item_update, tax_rate_create
 from clients.models import Client, ClientSource
@@ -316,6 +316,33 @@ class Command(BaseCommand):
             staff=stylists["Jo"],
             user=manager,
         )
+        self._tomorrows_afternoon(clients, items, stylists, manager, tomorrow)
+
+    def _tomorrows_afternoon(self, clients, items, stylists, manager, ten_am) -> None:
+        """Tomorrow afternoon for three stylists on the day sheet (issue #14): confirmed,
+        booked and cancelled blocks, and a double book. The desk books it as the desk may
+        (allow_overlap, R42): where the clock puts the bookings above (their times follow
+        when the demo is loaded) a clash shows as a double book instead of stopping it."""
+        bookings = (
+            # client, item, hours after 10 AM, stylist, then
+            ("Alice", "Haircut", 4, "Jo", None),
+            ("Emma", "Color", 4, "Rita", appointment_confirm),
+            ("Ben", "Haircut", 4.5, "Sam", appointment_confirm),
+            ("Farah", "Blow-dry", 5, "Sam", None),  # beside Ben's haircut: a double book
+            ("Dev", "Blow-dry", 5, "Jo", None),
+            ("Dev", "Haircut", 7, "Sam", appointment_cancel),
+        )
+        for first_name, item, hours, stylist, then in bookings:
+            appointment = appointment_book(
+                client=clients[first_name],
+                item=items[item],
+                start=ten_am + timedelta(hours=hours),
+                staff=stylists[stylist],
+                allow_overlap=True,
+                user=manager,
+            )
+            if then is not None:
+                then(appointment=appointment, user=manager)
 
     @transaction.atomic
     def _load_checkout(self, manager: User) -> None:
