@@ -117,9 +117,8 @@ def test_a_saturday_with_three_stylists(desk_page, saturday_morning):
 
     desk_page.click(f"{ann} summary")
     desk_page.click(f"{ann} .action-checkout")
-    desk_page.select_option("#checkout-item", label="Haircut ($60.00)")
-    expect(desk_page.locator("#line-preview-price")).to_have_text("Haircut: $60.00")
-    desk_page.click("#add-line-button")
+    # R48: the ticket opens with the booked Haircut on it; the desk adds nothing.
+    expect(desk_page.locator("#checkout-lines")).to_contain_text("Haircut")
     expect(desk_page.locator("#payment-total")).to_have_text("$60.00")
     desk_page.select_option("#payment-method", "cash")
     desk_page.fill("#payment-amount", "60.00")
