@@ -87,7 +87,7 @@ class AppointmentRescheduleForm(OverlapOverrideForm):
         fields = ["start", "staff", "allow_overlap"]
 
     def call_service(self, cleaned_data):
-        return appointment_reschedule(appointment=self.instance, **cleaned_data, user=self.user)
+        return appointment_reschedule(appointment=self.instance, **cleaned_data)
 
 
 class ReservationCreateForm(ServiceModelForm):
@@ -221,7 +221,7 @@ class AppointmentAdmin(ServiceAddAdmin):
             self,
             request,
             queryset,
-            lambda row: appointment_confirm(appointment=row, user=request.user),
+            lambda row: appointment_confirm(appointment=row),
             "confirmed",
         )
 
@@ -231,7 +231,7 @@ class AppointmentAdmin(ServiceAddAdmin):
             self,
             request,
             queryset,
-            lambda row: appointment_check_in(appointment=row, user=request.user),
+            lambda row: appointment_check_in(appointment=row),
             "checked in",
         )
 
@@ -241,7 +241,7 @@ class AppointmentAdmin(ServiceAddAdmin):
             self,
             request,
             queryset,
-            lambda row: appointment_cancel(appointment=row, user=request.user),
+            lambda row: appointment_cancel(appointment=row),
             "cancelled",
         )
 
@@ -263,6 +263,6 @@ class ProductReservationAdmin(ServiceAddAdmin):
             self,
             request,
             queryset,
-            lambda row: reservation_cancel(reservation=row, user=request.user),
+            lambda row: reservation_cancel(reservation=row),
             "cancelled",
         )

@@ -46,6 +46,7 @@ from messaging.services import (
 )
 from salon.errors import DomainError
 from salon.selectors import features_get
+from salon.users import acting_user
 from staff.models import Staff
 from staff.selectors import salon_keeps_schedules
 
@@ -226,7 +227,7 @@ def appointment_book(
         staff=staff,
         duration_minutes=duration_minutes,
         prebooked=is_prebooked(client=client, start=start, now=now),
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=acting_user(user),
     )
     appointment.full_clean()
     appointment.save()
@@ -244,7 +245,6 @@ def appointment_reschedule(
     start: datetime | None = None,
     staff: Staff | object | None = UNCHANGED,
     allow_overlap: bool = False,
-    user=None,
     now: datetime | None = None,
 ) -> Appointment:
     """Move a booked or confirmed appointment to another start and/or staff member (R42),
@@ -313,27 +313,25 @@ def _appointment_move(*, appointment: Appointment, to: str) -> Appointment:
 
 
 @transaction.atomic
-def appointment_confirm(*, appointment: Appointment, user=None) -> Appointment:
+def appointment_confirm(*, appointment: Appointment) -> Appointment:
     """booked → confirmed (the client said yes, by text or to the front desk)."""
     return _appointment_move(appointment=appointment, to=AppointmentStatus.CONFIRMED)
 
 
 @transaction.atomic
-def appointment_cancel(*, appointment: Appointment, user=None) -> Appointment:
+def appointment_cancel(*, appointment: Appointment) -> Appointment:
     """booked or confirmed → cancelled."""
     return _appointment_move(appointment=appointment, to=AppointmentStatus.CANCELLED)
 
 
 @transaction.atomic
-def appointment_check_in(*, appointment: Appointment, user=None) -> Appointment:
+def appointment_check_in(*, appointment: Appointment) -> Appointment:
     """booked or confirmed → arrived (the client is at the desk)."""
     return _appointment_move(appointment=appointment, to=AppointmentStatus.ARRIVED)
 
 
 @transaction.atomic
-def appointment_no_show(
-    *, appointment: Appointment, user=None, now: datetime | None = None
-) -> Appointment:
+def appointment_no_show(*, appointment: Appointment, now: datetime | None = None) -> Appointment:
     """booked or confirmed → no show, once its start has passed."""
     now = now or timezone.now()
     if appointment.start > now:
@@ -342,7 +340,7 @@ def appointment_no_show(
 
 
 @transaction.atomic
-def appointment_complete(*, appointment: Appointment, user=None) -> Appointment:
+def appointment_complete(*, appointment: Appointment) -> Appointment:
     """→ completed (its ticket closed). Completing a completed appointment is a no-op."""
     current = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if current.status == AppointmentStatus.COMPLETED:
@@ -386,7 +384,7 @@ def reservation_create(
         item=item,
         quantity=quantity,
         source=source,
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=acting_user(user),
     )
     reservation.full_clean()
     reservation.save()
@@ -394,7 +392,7 @@ def reservation_create(
 
 
 @transaction.atomic
-def reservation_cancel(*, reservation: ProductReservation, user=None) -> ProductReservation:
+def reservation_cancel(*, reservation: ProductReservation) -> ProductReservation:
     """reserved → cancelled; a fulfilled or cancelled reservation can't be cancelled."""
     reservation = ProductReservation.objects.select_for_update().get(pk=reservation.pk)
     if reservation.status != ReservationStatus.RESERVED:

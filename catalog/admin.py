@@ -23,9 +23,9 @@ class ItemAdmin(admin.ModelAdmin):
         if change:
             if fields["tax_rate"] is None:
                 fields["tax_rate"] = services.NOT_TAXED
-            saved = services.item_update(item=obj, user=request.user, **fields)
+            saved = services.item_update(item=obj, **fields)
         else:
-            saved = services.item_create(user=request.user, **fields)
+            saved = services.item_create(**fields)
         # The admin goes on with `obj` (messages, redirect): give it the saved row's state.
         obj.pk, obj.created_at = saved.pk, saved.created_at
 
@@ -46,10 +46,8 @@ class TaxRateForm(ServiceModelForm):
 
     def run_service(self, cleaned_data):
         if self.instance.pk:
-            return services.tax_rate_update(
-                tax_rate=self.instance, user=self.user, **self.changes(cleaned_data)
-            )
-        return services.tax_rate_create(user=self.user, **self.changes(cleaned_data))
+            return services.tax_rate_update(tax_rate=self.instance, **self.changes(cleaned_data))
+        return services.tax_rate_create(**self.changes(cleaned_data))
 
     def changes(self, cleaned_data: dict) -> dict:
         return {name: cleaned_data[name] for name in ("name", "percent")}
@@ -71,7 +69,7 @@ class TaxRateAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         changes = form.changes(form.cleaned_data)
         if change:
-            saved = services.tax_rate_update(tax_rate=obj, user=request.user, **changes)
+            saved = services.tax_rate_update(tax_rate=obj, **changes)
         else:
-            saved = services.tax_rate_create(user=request.user, **changes)
+            saved = services.tax_rate_create(**changes)
         obj.pk, obj.created_at = saved.pk, saved.created_at

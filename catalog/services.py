@@ -61,7 +61,6 @@ def item_create(
     active: bool = True,
     duration_minutes: int = 60,
     tax_rate: TaxRate | None = None,
-    user=None,
 ) -> Item:
     """Add an item to the catalog; its kind decides which spend action its lines earn (R29);
     a service's duration is how long its appointments last unless given (R42); its tax
@@ -88,7 +87,6 @@ def item_update(
     active: bool | None = None,
     duration_minutes: int | None = None,
     tax_rate: TaxRate | str | None = None,
-    user=None,
 ) -> Item:
     """Change an item. Lines already on tickets keep the price and the tax rate they were
     sold at (R43). `tax_rate=NOT_TAXED` stops taxing the item."""
@@ -138,14 +136,14 @@ def _save_tax_rate(tax_rate: TaxRate) -> TaxRate:
 
 
 @transaction.atomic
-def tax_rate_create(*, name: str, percent: Decimal, user=None) -> TaxRate:
+def tax_rate_create(*, name: str, percent: Decimal) -> TaxRate:
     """Define a tax rate (R43, Manager)."""
     return _save_tax_rate(TaxRate(name=name, percent=tax_percent(percent)))
 
 
 @transaction.atomic
 def tax_rate_update(
-    *, tax_rate: TaxRate, name: str | None = None, percent: Decimal | None = None, user=None
+    *, tax_rate: TaxRate, name: str | None = None, percent: Decimal | None = None
 ) -> TaxRate:
     """Rename a tax rate or change its percent. Lines already on tickets keep the percent
     they were sold at: the line holds its own copy (R43)."""

@@ -293,7 +293,7 @@ class Salon:
         from tickets.payments import payment_add
 
         ticket = ticket_open(client=client, user=self.desk)
-        line = ticket_add_line(ticket=ticket, item=self.haircut, user=self.desk)
+        line = ticket_add_line(ticket=ticket, item=self.haircut)
         if paid is not None:
             payment_add(ticket=ticket, method="cash", amount=Decimal(paid), user=self.desk)
         return ticket, line

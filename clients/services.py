@@ -49,6 +49,7 @@ from clients.selectors import client_survivor
 from clients.signals import client_merge_locking, client_merged
 from salon.errors import PermissionRefused
 from salon.selectors import features_get
+from salon.users import acting_user
 
 # No 0/O or 1/I/L: codes are read aloud at the desk and typed into the app.
 REFERRAL_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -203,7 +204,7 @@ def client_create(
         referred_by=referred_by,
         referral_code=referral_code_generate(),
         user=user,
-        created_by=created_by,
+        created_by=acting_user(created_by),
     )
     # phone_normalize validated the phone and its uniqueness; a race past that check is
     # the database's to refuse, and _client_save turns it into the same clear 400.
@@ -350,7 +351,7 @@ def client_file_upload(
         kind=kind,
         size=uploaded_file.size,
         is_profile_photo=is_profile_photo,
-        uploaded_by=user,
+        uploaded_by=acting_user(user),
     )
     # Written to storage last, after every check, so a refused upload leaves no file behind.
     record.file.save(f"{uuid.uuid4().hex}.{extension}", uploaded_file, save=False)

@@ -14,7 +14,7 @@ class FeedbackRecordForm(ServiceModelForm):
         fields = ["client", "ticket", "rating", "comment", "share_permission", "source"]
 
     def run_service(self, cleaned_data):
-        return feedback_record(**cleaned_data, user=self.user)
+        return feedback_record(**cleaned_data)
 
 
 @admin.register(Feedback)

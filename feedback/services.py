@@ -31,7 +31,6 @@ def feedback_record(
     comment: str = "",
     share_permission: bool = False,
     source: str = FeedbackSource.FRONT_DESK,
-    user=None,
 ) -> Feedback:
     """Record a client's feedback on one of their closed tickets (R37); one per ticket.
 

@@ -137,9 +137,7 @@ def line_add_view(request, ticket_id):
         item = _item_chosen(request.POST.get("item", ""))
         if item is None:
             raise DomainError("Choose an item.", field="item")
-        ticket_add_line(
-            ticket=_ticket(ticket_id), item=item, user=request.user, **_line_figures(request.POST)
-        )
+        ticket_add_line(ticket=_ticket(ticket_id), item=item, **_line_figures(request.POST))
         return f"{item.name} added."
 
     return _act(request, ticket_id, action)
@@ -171,7 +169,7 @@ def payment_add_view(request, ticket_id):
 def payment_remove_view(request, ticket_id, payment_id):
     def action():
         payment = get_object_or_404(Payment, pk=payment_id, ticket_id=ticket_id)
-        payment_remove(payment=payment, user=request.user)
+        payment_remove(payment=payment)
         return f"{payment.get_method_display()} payment removed."
 
     return _act(request, ticket_id, action)

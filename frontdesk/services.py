@@ -77,7 +77,7 @@ def receipt_sms_body(receipt: Receipt) -> str:
 
 @transaction.atomic
 def receipt_send(
-    *, ticket: Ticket, channel: str, resend: bool = False, user=None, now: datetime | None = None
+    *, ticket: Ticket, channel: str, resend: bool = False, now: datetime | None = None
 ) -> ReceiptSent:
     """Queue a closed or voided ticket's receipt by text or e-mail (R49).
 

@@ -106,7 +106,7 @@ def appointment_move_view(request, appointment_id, move):
         }
         return TemplateResponse(request, "admin/frontdesk/appointment_move.html", context)
     try:
-        service(appointment=appointment, user=request.user)
+        service(appointment=appointment)
     except DomainError as refused:
         messages.error(request, f"{appointment}: {refused.message}")
     else:
@@ -212,7 +212,6 @@ def receipt_send_view(request, ticket_id):
             ticket=ticket,
             channel=channel,
             resend=request.POST.get("resend") == "1",
-            user=request.user,
         )
     except DomainError as refused:
         messages.error(request, refused.message)

@@ -21,6 +21,7 @@ from loyalty.expiry import client_points_expire
 from loyalty.models import EntryKind, PointsEntry
 from loyalty.numbers import whole_number
 from salon.errors import DomainError, PermissionRefused
+from salon.users import acting_user
 
 
 @transaction.atomic
@@ -71,7 +72,7 @@ def points_adjust(
         kind=EntryKind.MANUAL,
         created_at=now,
         available_at=now,
-        created_by=user,
+        created_by=acting_user(user),
         memo=reason,
         idempotency_key=f"manual:{uuid.uuid4().hex}",
         expires_on=expires_on,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from clients.models import Client
 from loyalty import ledger
 from loyalty.models import EntryKind, PointsEntry, PointsLot
+from salon.users import acting_user
 
 
 @transaction.atomic
@@ -69,7 +70,7 @@ def client_points_merge(
             "beneficiary": move["beneficiary"],
             "created_at": now,
             "available_at": move["available_at"],
-            "created_by": user,
+            "created_by": acting_user(user),
         }
         out = PointsEntry(
             client=duplicate,

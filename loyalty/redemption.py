@@ -16,6 +16,7 @@ from loyalty.selectors import client_points_balance, loyalty_settings_get
 from salon.errors import PermissionRefused
 from salon.money import dollars_to_points, points_to_dollars
 from salon.selectors import features_get
+from salon.users import acting_user
 from tickets.errors import points_refusal
 from tickets.locks import lock_ticket
 from tickets.models import Payment, PaymentMethod, Ticket
@@ -102,7 +103,7 @@ def _points_redeem(
         payment_id=payment.pk,
         created_at=now,
         available_at=now,
-        created_by=user,
+        created_by=acting_user(user),
         memo=f"Paid on ticket #{ticket.pk}",
         idempotency_key=f"redeem:{payment.pk}",
     )

@@ -31,6 +31,7 @@ from loyalty.tier_rules import (
     tier_after_review,
 )
 from salon.errors import PermissionRefused
+from salon.users import acting_user
 from tickets.models import TicketLine, TicketStatus
 
 TIER_FIELDS = ("name", "min_spend", "keep_spend", "multiplier")
@@ -248,7 +249,7 @@ def _move(
         ticket_id=ticket_id,
         reason=reason,
         created_at=now,
-        created_by=user,
+        created_by=acting_user(user),
     )
     status.tier = tier
     status.held_since = now

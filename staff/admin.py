@@ -29,9 +29,9 @@ class StaffForm(ServiceModelForm):
     def run_service(self, cleaned_data):
         fields = {field: cleaned_data.get(field) for field in self.Meta.fields}
         if self.instance.pk:
-            return services.staff_update(staff=self.instance, changes=fields, user=self.user)
+            return services.staff_update(staff=self.instance, changes=fields)
         login = fields.pop("user")
-        return services.staff_create(login=login, user=self.user, **fields)
+        return services.staff_create(login=login, **fields)
 
 
 class ServiceCheckedFormSet(forms.BaseInlineFormSet):
@@ -121,7 +121,6 @@ class StaffAdmin(admin.ModelAdmin):
                 ranges=[
                     Range(row["weekday"], row["start"], row["end"]) for row in formset.kept_rows()
                 ],
-                user=request.user,
             )
             return
         # Exceptions: a changed row is deleted and added again, after the deletions, so the
@@ -139,11 +138,11 @@ class StaffAdmin(admin.ModelAdmin):
             and (row.instance.pk is None or row.has_changed())
         ]
         for exception in removed:
-            services.staff_exception_delete(exception=exception, user=request.user)
+            services.staff_exception_delete(exception=exception)
         formset.deleted_objects = removed
         formset.new_objects = [
             services.staff_exception_add(
-                staff=staff, date=row["date"], start=row["start"], end=row["end"], user=request.user
+                staff=staff, date=row["date"], start=row["start"], end=row["end"]
             )
             for row in added
         ]

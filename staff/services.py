@@ -61,9 +61,7 @@ def _validate_and_save(staff: Staff) -> Staff:
 
 
 @transaction.atomic
-def staff_create(
-    *, name: str, active: bool = True, color: str | None = None, login=None, user=None
-) -> Staff:
+def staff_create(*, name: str, active: bool = True, color: str | None = None, login=None) -> Staff:
     """Add a staff member (R41). `login` is the staff user they sign in with, if any."""
     staff = Staff(name=name, active=active, user=login)
     if color:
@@ -72,7 +70,7 @@ def staff_create(
 
 
 @transaction.atomic
-def staff_update(*, staff: Staff, changes: dict, user=None) -> Staff:
+def staff_update(*, staff: Staff, changes: dict) -> Staff:
     """Change a staff member's name, active flag, colour or login (R41). Deactivating keeps
     their appointments; they just can't be booked again (R42)."""
     staff = Staff.objects.select_for_update().get(pk=staff.pk)
@@ -100,7 +98,7 @@ def ranges_check(ranges: list[Range]) -> list[Range]:
 
 
 @transaction.atomic
-def staff_hours_set(*, staff: Staff, ranges: list[Range], user=None) -> list[WorkingHours]:
+def staff_hours_set(*, staff: Staff, ranges: list[Range]) -> list[WorkingHours]:
     """Replace the staff member's whole week (R42: PUT …/hours/)."""
     staff = Staff.objects.select_for_update().get(pk=staff.pk)
     ordered = ranges_check(ranges)
@@ -132,7 +130,7 @@ def exceptions_check(exceptions: list[tuple[date, time | None, time | None]]) ->
 
 @transaction.atomic
 def staff_exception_add(
-    *, staff: Staff, date: date, start: time | None = None, end: time | None = None, user=None
+    *, staff: Staff, date: date, start: time | None = None, end: time | None = None
 ) -> ScheduleException:
     """A day off (no times) or that date's only hours (R42); a date may hold several ranges."""
     staff = Staff.objects.select_for_update().get(pk=staff.pk)
@@ -148,6 +146,6 @@ def staff_exception_add(
 
 
 @transaction.atomic
-def staff_exception_delete(*, exception: ScheduleException, user=None) -> None:
+def staff_exception_delete(*, exception: ScheduleException) -> None:
     """The date goes back to the usual week (or to its other ranges)."""
     ScheduleException.objects.filter(pk=exception.pk).delete()

@@ -4,6 +4,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from salon.users import acting_user
+
 from . import signals
 from .models import Ticket, TicketAdjustment, TicketLine
 
@@ -46,7 +48,7 @@ def adjustment_record(
         old_values=old_values,
         new_values=new_values,
         reason=reason,
-        created_by=user if user is not None and user.pk else None,
+        created_by=acting_user(user),
     )
     adjustment.full_clean(exclude=["ticket", "created_by"])
     adjustment.save()

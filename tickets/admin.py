@@ -49,7 +49,9 @@ TICKET_FIELDS = [
     "created_at",
     "created_by",
     "closed_at",
+    "closed_by",
     "voided_at",
+    "voided_by",
     "void_reason",
 ]
 AMOUNT_FIELDS = [
@@ -503,7 +505,7 @@ class TicketAdmin(admin.ModelAdmin):
             )
             obj.pk, obj.created_at, obj.client = ticket.pk, ticket.created_at, ticket.client
         elif "client" in form.changed_data:
-            ticket_set_client(ticket=obj, client=form.cleaned_data["client"], user=request.user)
+            ticket_set_client(ticket=obj, client=form.cleaned_data["client"])
 
     def save_formset(self, request, form, formset, change):
         # What formset.save() would record, for the admin's change message.
@@ -522,7 +524,7 @@ class TicketAdmin(admin.ModelAdmin):
             tip = tip_form.instance
             if tip_form in deleted:
                 if tip.pk:
-                    tip_remove(tip=tip, user=request.user)
+                    tip_remove(tip=tip)
                     formset.deleted_objects.append(tip)
             elif tip.pk is None and tip_form.has_changed():
                 new_tip = tip_add(
@@ -553,7 +555,6 @@ class TicketAdmin(admin.ModelAdmin):
                         discount_percent=data.get("discount_percent"),
                         package_redemption=data.get("package_redemption", False),
                         staff=data.get("staff"),
-                        user=request.user,
                     )
                     formset.new_objects.append(new_line)
             elif line_form.has_changed():
@@ -575,7 +576,7 @@ class TicketAdmin(admin.ModelAdmin):
             payment = payment_form.instance
             if payment_form in deleted:
                 if payment.pk:
-                    payment_remove(payment=payment, user=request.user)
+                    payment_remove(payment=payment)
                     formset.deleted_objects.append(payment)
             elif payment.pk is None and payment_form.has_changed():
                 new_payment = payment_add(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from appointments.services import appointment_complete_for_ticket, reservation_fulfil
 from clients.models import Client
 from salon.errors import DomainError
+from salon.users import acting_user
 
 from . import selectors, signals, sql
 from .adjustments import adjustment_record
@@ -41,7 +42,14 @@ CASH_LIKE_METHODS = (
 )
 # Fields validated when the ticket was opened and never changed afterwards: skipping them
 # in full_clean() keeps state changes from re-querying each foreign key.
-TICKET_RELATIONS = ["client", "appointment", "reservation", "created_by"]
+TICKET_RELATIONS = [
+    "client",
+    "appointment",
+    "reservation",
+    "created_by",
+    "closed_by",
+    "voided_by",
+]
 
 
 @transaction.atomic
@@ -71,7 +79,7 @@ def ticket_open(*, client=None, appointment=None, reservation=None, user=None) -
         client=client,
         appointment=appointment,
         reservation=reservation,
-        created_by=user if user is not None and user.pk else None,
+        created_by=acting_user(user),
     )
     ticket.full_clean()
     ticket.save()
@@ -80,7 +88,6 @@ def ticket_open(*, client=None, appointment=None, reservation=None, user=None) -
             ticket=ticket,
             item=appointment.item,
             staff=appointment.staff,
-            user=user,
             from_visit=True,
         )
     if reservation is not None:
@@ -88,14 +95,13 @@ def ticket_open(*, client=None, appointment=None, reservation=None, user=None) -
             ticket=ticket,
             item=reservation.item,
             quantity=reservation.quantity,
-            user=user,
             from_visit=True,
         )
     return ticket
 
 
 @transaction.atomic
-def ticket_set_client(*, ticket: Ticket, client: Client, user=None) -> Ticket:
+def ticket_set_client(*, ticket: Ticket, client: Client) -> Ticket:
     """Set or change the client of an open ticket (R48): a walk-in who turns out to be a
     regular earns. Refused once points paid on it (they came from the first client's
     balance), for a merged duplicate, and when the ticket's appointment or reservation
@@ -121,14 +127,17 @@ def ticket_set_client(*, ticket: Ticket, client: Client, user=None) -> Ticket:
 @transaction.atomic
 def ticket_close(*, ticket: Ticket, user=None, now: datetime | None = None) -> Ticket:
     """Close an open ticket whose payments equal its total (R31); announced inside the
-    transaction. Closing a closed ticket is a no-op; a ticket with no line can't close."""
+    transaction, with who closed it. Closing a closed ticket is a no-op (the first closer
+    stays recorded); a ticket with no line can't close."""
     ticket = lock_ticket(ticket)
     if ticket.status == TicketStatus.CLOSED:
         return ticket
     if ticket.status == TicketStatus.VOIDED:
         raise TicketVoided("This ticket is voided; it can't be closed.")
     now = now or timezone.now()
-    if not sql.ticket_close_if_settled(ticket_id=ticket.pk, now=now):
+    closed_by = acting_user(user)
+    closed_by_id = closed_by.pk if closed_by is not None else None
+    if not sql.ticket_close_if_settled(ticket_id=ticket.pk, now=now, closed_by_id=closed_by_id):
         if not TicketLine.objects.filter(ticket=ticket).exists():
             raise TicketHasNoLines()
         amounts = selectors.ticket_amounts(ticket=ticket)
@@ -138,6 +147,7 @@ def ticket_close(*, ticket: Ticket, user=None, now: datetime | None = None) -> T
         )
     ticket.status = TicketStatus.CLOSED
     ticket.closed_at = now
+    ticket.closed_by = closed_by
     # The close is a raw UPDATE (no post_save), and appointments is above tickets: complete
     # the visit by a direct call, in this transaction (R48).
     if ticket.appointment_id is not None:
@@ -152,7 +162,7 @@ def ticket_close(*, ticket: Ticket, user=None, now: datetime | None = None) -> T
 def ticket_void(*, ticket: Ticket, user, reason: str = "", now: datetime | None = None) -> Ticket:
     """Void a ticket: an open one by any staff, a closed one (a refund) by a Manager with a
     reason, recorded (R16). Announced so that loyalty reverses earnings and gives back points
-    paid (R16, R22). Voiding twice is a no-op."""
+    paid (R16, R22). Records who voided it; voiding twice is a no-op (the first stays)."""
     ticket = lock_ticket(ticket)
     if ticket.status == TicketStatus.VOIDED:
         return ticket
@@ -163,9 +173,10 @@ def ticket_void(*, ticket: Ticket, user, reason: str = "", now: datetime | None 
     now = now or timezone.now()
     ticket.status = TicketStatus.VOIDED
     ticket.voided_at = now
+    ticket.voided_by = acting_user(user)
     ticket.void_reason = reason
     ticket.full_clean(exclude=TICKET_RELATIONS)
-    ticket.save(update_fields=["status", "voided_at", "void_reason"])
+    ticket.save(update_fields=["status", "voided_at", "voided_by", "void_reason"])
     if was_closed:
         adjustment_record(
             ticket=ticket,
@@ -209,7 +220,7 @@ def ticket_settle(*, ticket: Ticket, method: str, amount: Decimal, user, reason:
         ticket=ticket,
         method=method,
         amount=amount,
-        created_by=user if user.pk else None,
+        created_by=acting_user(user),
     )
     payment.full_clean(exclude=["ticket", "created_by"])
     payment.save()

@@ -126,7 +126,6 @@ def ticket_add_line(
     discount_percent: Decimal | None = None,
     package_redemption: bool = False,
     staff=None,
-    user=None,
     from_visit: bool = False,
 ) -> TicketLine:
     """Add a line to an open ticket (R30, R32); a closed ticket is adjusted instead (R16).

@@ -53,7 +53,15 @@ class Ticket(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Who closed and who voided it (#12). SET_NULL like created_by: a departed staff
+    # member's login may be deleted without rewriting the tickets they closed.
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     void_reason = models.TextField(
         blank=True, max_length=REASON_MAX_LENGTH, validators=reason_validators
     )

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from salon.money import points_to_dollars
+from salon.users import acting_user
 
 from . import signals
 from .checks import exact_decimal, refuse_unless_open
@@ -98,7 +99,7 @@ def payment_add(
         amount=amount,
         points=points,
         tendered=tendered,
-        created_by=user if user is not None and user.pk else None,
+        created_by=acting_user(user),
     )
     payment.full_clean(exclude=["ticket", "created_by"])
     payment.save()
@@ -107,7 +108,7 @@ def payment_add(
 
 
 @transaction.atomic
-def payment_remove(*, payment: Payment, user=None, now: datetime | None = None) -> None:
+def payment_remove(*, payment: Payment, now: datetime | None = None) -> None:
     """Remove a payment from an open ticket; announced so that loyalty gives back the points
     of a points payment at once (R22)."""
     ticket = lock_ticket(payment.ticket_id)

@@ -8,7 +8,7 @@ def client_merged(sender, survivor, duplicate, **kwargs):
     tickets_move_to_survivor(survivor=survivor, duplicate=duplicate)
 
 
-def client_merge_locking(sender, survivor, duplicate, **kwargs):
+def client_merge_locking(sender, duplicate, **kwargs):
     """A close locks its ticket before the appointment and the balance: the merge locks the
     duplicate's tickets before it moves those rows, so both take locks in one order (R78)."""
     tickets_lock_for_merge(duplicate=duplicate)

@@ -56,7 +56,8 @@ def _close_if_settled_sql() -> str:
     # The total of R44: lines' net, the tax of lines priced before tax, and the tips.
     return (
         f"UPDATE {ticket} SET {_column(Ticket, 'status')} = %(closed)s, "
-        f"{_column(Ticket, 'closed_at')} = %(now)s, {_column(Ticket, 'updated_at')} = %(now)s "
+        f"{_column(Ticket, 'closed_at')} = %(now)s, {_column(Ticket, 'updated_at')} = %(now)s, "
+        f"{_column(Ticket, 'closed_by')} = %(closed_by)s "
         f"WHERE {Ticket._meta.pk.column} = %(ticket)s AND {_column(Ticket, 'status')} = %(open)s "
         f"AND EXISTS (SELECT 1 FROM {line} l WHERE l.{line_ticket} = %(ticket)s) "
         f"AND (SELECT CAST(ROUND(COALESCE(SUM(l.{net} + CASE WHEN l.{tax_included} THEN 0 "
@@ -73,10 +74,10 @@ def _close_if_settled_sql() -> str:
 CLOSE_IF_SETTLED = PreparedStatement("tickets_close_if_settled", _close_if_settled_sql())
 
 
-def ticket_close_if_settled(*, ticket_id: int, now: datetime) -> bool:
+def ticket_close_if_settled(*, ticket_id: int, now: datetime, closed_by_id: int | None) -> bool:
     """Close the (locked) ticket in one UPDATE if it has lines and its payments equal its
-    total, compared in whole cents (R31); whether it did. The lock is held already, so the
-    statement's sums see every committed line and payment."""
+    total, compared in whole cents (R31), recording who closed it; whether it did. The lock
+    is held already, so the statement's sums see every committed line and payment."""
     with connection.cursor() as cursor:
         CLOSE_IF_SETTLED.execute(
             cursor,
@@ -85,6 +86,7 @@ def ticket_close_if_settled(*, ticket_id: int, now: datetime) -> bool:
                 "open": TicketStatus.OPEN.value,
                 "now": Ticket._meta.get_field("closed_at").get_db_prep_save(now, connection),
                 "ticket": ticket_id,
+                "closed_by": closed_by_id,
             },
         )
         return cursor.rowcount == 1

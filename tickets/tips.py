@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from salon.users import acting_user
+
 from .checks import exact_decimal, staff_active_check
 from .errors import TipNotPositive, TipOnClosedTicket, TotalBelowPayments
 from .locks import lock_ticket
@@ -27,7 +29,7 @@ def tip_add(*, ticket: Ticket, amount: Decimal, staff=None, user=None) -> Tip:
         ticket=ticket,
         amount=amount,
         staff=staff,
-        created_by=user if user is not None and user.pk else None,
+        created_by=acting_user(user),
     )
     tip.full_clean(exclude=["ticket", "staff", "created_by"])
     tip.save()
@@ -35,7 +37,7 @@ def tip_add(*, ticket: Ticket, amount: Decimal, staff=None, user=None) -> Tip:
 
 
 @transaction.atomic
-def tip_remove(*, tip: Tip, user=None) -> None:
+def tip_remove(*, tip: Tip) -> None:
     """Remove a tip from an open ticket, unless the total would fall below what was paid."""
     ticket = lock_ticket(tip.ticket_id)
     if ticket.status != TicketStatus.OPEN:

@@ -94,13 +94,13 @@ class AppointmentViewSet(
         given = AppointmentRescheduleSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         appointment = services.appointment_reschedule(
-            appointment=self.get_object(), user=request.user, **given.validated_data
+            appointment=self.get_object(), **given.validated_data
         )
         return Response(AppointmentSerializer(appointment).data)
 
     def _act(self, service, **kwargs):
         appointment = self.get_object()
-        appointment = service(appointment=appointment, user=self.request.user, **kwargs)
+        appointment = service(appointment=appointment, **kwargs)
         return Response(AppointmentSerializer(appointment).data)
 
     @extend_schema(request=None, responses=AppointmentSerializer)
@@ -158,7 +158,7 @@ class ReservationViewSet(
     @extend_schema(request=None, responses=ReservationSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        reservation = services.reservation_cancel(reservation=self.get_object(), user=request.user)
+        reservation = services.reservation_cancel(reservation=self.get_object())
         return Response(ReservationSerializer(reservation).data)
 
 
@@ -209,7 +209,7 @@ class MyAppointmentViewSet(
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         appointment = get_object_or_404(self.get_queryset(), pk=pk)
-        appointment = services.appointment_cancel(appointment=appointment, user=request.user)
+        appointment = services.appointment_cancel(appointment=appointment)
         return Response(AppointmentSerializer(appointment).data)
 
 

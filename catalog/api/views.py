@@ -56,7 +56,7 @@ class ItemListCreateView(generics.ListAPIView):
     def post(self, request):
         data = ItemCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        item = services.item_create(user=request.user, **data.validated_data)
+        item = services.item_create(**data.validated_data)
         return Response(ItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
@@ -79,14 +79,12 @@ class TaxRateViewSet(
     def create(self, request):
         data = TaxRateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        tax_rate = services.tax_rate_create(user=request.user, **data.validated_data)
+        tax_rate = services.tax_rate_create(**data.validated_data)
         return Response(TaxRateSerializer(tax_rate).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TaxRateInputSerializer, responses={200: TaxRateSerializer})
     def partial_update(self, request, pk=None):
         data = TaxRateInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        tax_rate = services.tax_rate_update(
-            tax_rate=self.get_object(), user=request.user, **data.validated_data
-        )
+        tax_rate = services.tax_rate_update(tax_rate=self.get_object(), **data.validated_data)
         return Response(TaxRateSerializer(tax_rate).data)

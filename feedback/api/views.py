@@ -35,7 +35,7 @@ class FeedbackViewSet(
     def create(self, request):
         given = FeedbackRecordSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        feedback = feedback_record(**given.validated_data, user=request.user)
+        feedback = feedback_record(**given.validated_data)
         return Response(FeedbackSerializer(feedback).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=FeedbackSerializer)
@@ -70,7 +70,6 @@ class MyFeedbackViewSet(IdempotentMixin, mixins.ListModelMixin, viewsets.Generic
             client=client,
             ticket=ticket,
             source=FeedbackSource.CLIENT_APP,
-            user=request.user,
             **data,
         )
         return Response(FeedbackSerializer(feedback).data, status=status.HTTP_201_CREATED)

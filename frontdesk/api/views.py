@@ -67,5 +67,5 @@ class TicketReceiptSendView(IdempotentMixin, APIView):
         ticket = get_object_or_404(Ticket, pk=ticket_id)
         data = ReceiptSendSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        sent = receipt_send(ticket=ticket, user=request.user, **data.validated_data)
+        sent = receipt_send(ticket=ticket, **data.validated_data)
         return Response(ReceiptSentSerializer(sent).data, status=status.HTTP_202_ACCEPTED)

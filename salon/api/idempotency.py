@@ -35,6 +35,7 @@ from salon.services import (
     idempotency_key_complete,
     idempotency_key_release,
 )
+from salon.users import acting_user
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -105,7 +106,7 @@ class IdempotentMixin:
         record, claimed = idempotency_key_claim(
             # Anonymous calls (sign-up and its verification, R74) share one scope: a replay
             # needs the same key and the same body, so it shows nothing to anyone else.
-            user=request.user if request.user.is_authenticated else None,
+            user=acting_user(request),
             method=request.method,
             path=request.path,
             key=key,

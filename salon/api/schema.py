@@ -278,7 +278,7 @@ def _followed_by_collection(segments: list[str], index: int) -> bool:
     )
 
 
-def _links_for(create_path: str, created: dict, paths: dict) -> dict:
+def _links_for(create_path: str, paths: dict) -> dict:
     """Links from a create's 201 to every operation on the new object (`{id}` or
     `{<owner>_id}` that is it), so stateful fuzzing and readers chain the calls."""
     links = {}
@@ -343,7 +343,7 @@ def postprocess(result, generator, request, public):
     for path, item in renamed.items():
         created = item.get("post", {}).get("responses", {}).get("201")
         if created is not None and not path.endswith("}/"):
-            links = _links_for(path, created, renamed)
+            links = _links_for(path, renamed)
             if links:
                 created["links"] = links
 

@@ -39,16 +39,14 @@ class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         given = StaffWriteSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
-        staff = services.staff_create(login=data.pop("user", None), user=request.user, **data)
+        staff = services.staff_create(login=data.pop("user", None), **data)
         return Response(StaffSerializer(staff).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=StaffWriteSerializer, responses=StaffSerializer)
     def partial_update(self, request, pk=None):
         given = StaffWriteSerializer(data=request.data, partial=True)
         given.is_valid(raise_exception=True)
-        staff = services.staff_update(
-            staff=self.get_object(), changes=dict(given.validated_data), user=request.user
-        )
+        staff = services.staff_update(staff=self.get_object(), changes=dict(given.validated_data))
         return Response(StaffSerializer(staff).data)
 
     @extend_schema(methods=["GET"], responses=HoursSerializer(many=True))
@@ -66,7 +64,6 @@ class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             services.staff_hours_set(
                 staff=staff,
                 ranges=[Range(**row) for row in given.validated_data],
-                user=request.user,
             )
         return Response(HoursSerializer(selectors.staff_hours(staff=staff), many=True).data)
 
@@ -85,9 +82,7 @@ class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             )
         given = ExceptionSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        exception = services.staff_exception_add(
-            staff=staff, user=request.user, **given.validated_data
-        )
+        exception = services.staff_exception_add(staff=staff, **given.validated_data)
         return Response(ExceptionSerializer(exception).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -99,5 +94,5 @@ class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def exception_delete(self, request, pk=None, exception_id=None):
         staff = self.get_object()
         exception = get_object_or_404(selectors.staff_exceptions(staff=staff), pk=exception_id)
-        services.staff_exception_delete(exception=exception, user=request.user)
+        services.staff_exception_delete(exception=exception)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -74,6 +74,15 @@ def test_a_ledger_entry_s_action_is_an_enum_or_null(schema):
     ), action
 
 
+def test_a_ticket_says_who_opened_closed_and_voided_it(schema):  # #12: who did it
+    ticket = schema["components"]["schemas"]["Ticket"]
+    who = {name: ticket["properties"][name] for name in ("created_by", "closed_by", "voided_by")}
+    assert all(
+        (field["type"], field.get("nullable"), field.get("readOnly")) == ("integer", True, True)
+        for field in who.values()
+    ), who
+
+
 def test_operation_ids_are_unique_readable_and_every_operation_has_a_summary(schema):
     ids = [operation["operationId"] for _, _, operation in operations(schema)]
     assert len(ids) == len(set(ids))

@@ -26,7 +26,7 @@ def closed_taxed_ticket(manager):
         changes={"name": "Velvet Salon", "address": "12 Main Street\nBrooklyn, NY 11201",
                  "receipt_footer": "Thank you!"},
     )  # fmt: skip
-    rate = tax_rate_create(name="NYC", percent=Decimal("8.875"), user=manager)
+    rate = tax_rate_create(name="NYC", percent=Decimal("8.875"))
     ticket = ticket_open(client=ClientFactory(first_name="Emma", last_name="Wilson"))
     ticket_add_line(ticket=ticket, item=ItemFactory(name="Blow-dry", price=Decimal("45.00")))
     ticket_add_line(

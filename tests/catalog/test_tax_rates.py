@@ -16,7 +16,7 @@ URL = "/api/v1/tax-rates/"
 
 
 def test_r43_a_rate_keeps_up_to_three_decimals(manager):
-    rate = services.tax_rate_create(name="NYC sales tax", percent=Decimal("8.875"), user=manager)
+    rate = services.tax_rate_create(name="NYC sales tax", percent=Decimal("8.875"))
     rate.refresh_from_db()
     assert rate.percent == Decimal("8.875")
     assert str(rate) == "NYC sales tax (8.875 %)"
@@ -32,24 +32,24 @@ def test_r43_a_rate_keeps_up_to_three_decimals(manager):
 )
 def test_r43_percent_outside_0_to_100_or_too_precise_is_refused(manager, percent, error):
     with pytest.raises(error) as refused:
-        services.tax_rate_create(name="Bad", percent=Decimal(percent), user=manager)
+        services.tax_rate_create(name="Bad", percent=Decimal(percent))
     assert refused.value.code == error.code
     assert TaxRate.objects.count() == 0
 
 
 @pytest.mark.parametrize("percent", ["0", "100", "8.875", "8.8750"])
 def test_r43_bounds_and_trailing_zeros_are_accepted(manager, percent):
-    rate = services.tax_rate_create(name="Ok", percent=Decimal(percent), user=manager)
+    rate = services.tax_rate_create(name="Ok", percent=Decimal(percent))
     assert rate.percent == Decimal(percent)
 
 
 def test_r43_item_names_a_rate_and_can_stop_being_taxed(manager):
-    rate = services.tax_rate_create(name="Retail", percent=Decimal("8.875"), user=manager)
+    rate = services.tax_rate_create(name="Retail", percent=Decimal("8.875"))
     item = services.item_create(
-        name="Shampoo", kind="product", price=Decimal("20.00"), tax_rate=rate, user=manager
+        name="Shampoo", kind="product", price=Decimal("20.00"), tax_rate=rate
     )
     assert Item.objects.get(pk=item.pk).tax_rate == rate
-    services.item_update(item=item, tax_rate=services.NOT_TAXED, user=manager)
+    services.item_update(item=item, tax_rate=services.NOT_TAXED)
     assert Item.objects.get(pk=item.pk).tax_rate is None
 
 

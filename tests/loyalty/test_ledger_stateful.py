@@ -227,7 +227,7 @@ class LedgerMachine(RuleBasedStateMachine):
         redemption = data.draw(st.sampled_from(self.redeemed_open))
         ticket = redemption["ticket"]
         if remove_payment:
-            payment_remove(payment=ticket.payments.get(), user=self.front_desk)
+            payment_remove(payment=ticket.payments.get())
         else:
             ticket_void(ticket=ticket, user=self.front_desk)
         self.redeemed_open.remove(redemption)

@@ -143,7 +143,7 @@ def test_r21_points_must_stay_strictly_below_the_total_and_nothing_changes(
 
 def test_r22_removing_the_points_payment_gives_the_points_back_once(open_ticket, front_desk):
     payment = points_redeem(ticket=open_ticket, points=300, user=front_desk)
-    payment_remove(payment=payment, user=front_desk)
+    payment_remove(payment=payment)
     assert balance_of(open_ticket.client) == Balance(pending=0, redeemable=1000)
     reversal = PointsEntry.objects.get(kind=EntryKind.REDEEM_REVERSAL)
     assert (reversal.points, reversal.payment_id) == (300, payment.pk)

@@ -218,7 +218,7 @@ def rows(db, all_features, manager):
     LoyaltySettings.objects.get_or_create(pk=1)
     Features.objects.get_or_create(pk=1)
     SalonSettings.objects.get_or_create(pk=1)
-    tax_rate_create(name="Sales tax", percent=Decimal("8.875"), user=manager)
+    tax_rate_create(name="Sales tax", percent=Decimal("8.875"))
     receipt_send(ticket=closed, channel="email")
     return {"client": {"client_id": client.pk}, "open_ticket": {"ticket_id": open_ticket.pk}}
 

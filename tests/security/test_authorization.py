@@ -258,7 +258,7 @@ def objects(db, all_features, customer, client_user, manager):
         "closed_ticket": {"pk": closed.pk},
         "closed_ticket_receipt": {"ticket_id": closed.pk},
         "open_tip": {"ticket_pk": open_ticket.pk, "tip_pk": tip.pk},
-        "tax_rate": {"pk": tax_rate_create(name="Sales", percent="8.875", user=manager).pk},
+        "tax_rate": {"pk": tax_rate_create(name="Sales", percent="8.875").pk},
         "closed_line": {"ticket_pk": closed.pk, "line_pk": closed.lines.get().pk},
         "feedback": {
             "pk": FeedbackFactory(ticket=feedback_ticket, share_permission=True).pk,

@@ -106,6 +106,18 @@ def test_add_line_take_payment_and_close_in_one_submit(desk):  # R30, R31
     assert ticket.payments.get().amount == Decimal("120.00")
 
 
+def test_the_close_records_who_closed_shown_read_only(desk, front_desk):  # #12
+    ticket = paid_ticket("40.00")
+    data = as_submitted(desk.get(change_url(ticket)))
+    data["_close_ticket"] = "Save and close ticket"
+    assert desk.post(change_url(ticket), data).status_code == 302
+    assert Ticket.objects.get(pk=ticket.pk).closed_by == front_desk
+    page = desk.get(change_url(ticket))
+    assert {"closed_by", "voided_by"} <= set(page.context["adminform"].readonly_fields)
+    closed_by_row = page.content.decode().split("field-closed_by")[1].split("form-row")[0]
+    assert f">{front_desk.username}</" in closed_by_row
+
+
 def test_page_shows_total_and_balance_due(desk):
     ticket = ticket_with_lines("100.00", "20.50")
     response = desk.get(change_url(ticket))

@@ -41,12 +41,12 @@ D = Decimal
 
 @pytest.fixture
 def nyc_tax(manager):
-    return tax_rate_create(name="NYC sales tax", percent=D("8.875"), user=manager)
+    return tax_rate_create(name="NYC sales tax", percent=D("8.875"))
 
 
 @pytest.fixture
 def vat(manager):
-    return tax_rate_create(name="VAT", percent=D("20"), user=manager)
+    return tax_rate_create(name="VAT", percent=D("20"))
 
 
 @pytest.fixture
@@ -94,8 +94,8 @@ def test_r43_later_rate_item_and_pricing_changes_touch_no_existing_line(manager,
     ticket = ticket_open(client=ClientFactory())
     item = taxed_item(nyc_tax)
     line = ticket_add_line(ticket=ticket, item=item)
-    tax_rate_update(tax_rate=nyc_tax, percent=D("9.5"), user=manager)
-    item_update(item=item, tax_rate=vat, user=manager)
+    tax_rate_update(tax_rate=nyc_tax, percent=D("9.5"))
+    item_update(item=item, tax_rate=vat)
     salon_settings_update(user=manager, changes={"prices_include_tax": True})
     line = ticket_update_line(line=line, user=None, unit_price=D("200.00"))
     assert (line.tax_percent, line.tax_included, line.tax) == (D("8.875"), False, D("17.75"))

@@ -94,7 +94,7 @@ def test_r44_r46_random_tickets(manager, front_desk, lines, tips, inclusive):
         for line in lines:
             rate = None
             if line["tax"] is not None:
-                rate = tax_rate_create(name="T", percent=Decimal(str(line["tax"])), user=manager)
+                rate = tax_rate_create(name="T", percent=Decimal(str(line["tax"])))
             item = ItemFactory(kind=ItemKind.SERVICE, price=line["price"], tax_rate=rate)
             discount = {}
             if line["discount"] and line["discount"][0] == "amount":

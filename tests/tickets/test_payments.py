@@ -131,7 +131,7 @@ def test_remove_payment_from_open_ticket(front_desk, tickets_signals):  # R22
     ticket = ticket_with_lines("100.00")
     payment = payment_add(ticket=ticket, method="points", amount=Decimal("10.00"), points=1000)
     payment_id = payment.pk
-    payment_remove(payment=payment, user=front_desk)
+    payment_remove(payment=payment)
     assert not Payment.objects.filter(pk=payment_id).exists()
     assert selectors.ticket_balance_due(ticket=ticket) == Decimal("100.00")
     [sent] = tickets_signals.of("payment_removed")
@@ -144,9 +144,9 @@ def test_payment_removed_twice_is_refused_and_announced_once(front_desk, tickets
     ticket = ticket_with_lines("100.00")
     payment = payment_add(ticket=ticket, method="cash", amount=Decimal("10.00"))
     stale = Payment.objects.get(pk=payment.pk)
-    payment_remove(payment=payment, user=front_desk)
+    payment_remove(payment=payment)
     with pytest.raises(DomainError) as refused:
-        payment_remove(payment=stale, user=front_desk)
+        payment_remove(payment=stale)
     assert refused.value.code == "payment_already_removed"
     assert tickets_signals.names() == ["payment_removed"]
 
@@ -154,7 +154,7 @@ def test_payment_removed_twice_is_refused_and_announced_once(front_desk, tickets
 def test_payments_of_closed_ticket_stay(front_desk, tickets_signals):  # R16
     ticket = closed_ticket("50.00")
     with pytest.raises(DomainError) as refused:
-        payment_remove(payment=ticket.payments.get(), user=front_desk)
+        payment_remove(payment=ticket.payments.get())
     assert refused.value.code == "ticket_not_open"
     assert ticket.payments.count() == 1
     assert tickets_signals.of("payment_removed") == []

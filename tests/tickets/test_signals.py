@@ -24,7 +24,7 @@ class Boom(Exception):
 def test_each_change_is_announced_once(manager, tickets_signals):
     ticket = ticket_with_lines("100.00")
     payment = payment_add(ticket=ticket, method="cash", amount=Decimal("10.00"))
-    payment_remove(payment=payment, user=manager)
+    payment_remove(payment=payment)
     payment_add(ticket=ticket, method="cash", amount=Decimal("100.00"))
     ticket_close(ticket=ticket)
     ticket_close(ticket=ticket)
@@ -104,7 +104,7 @@ def test_a_failing_listener_keeps_the_payment(manager):  # R22
     payment_removed.connect(refuse, dispatch_uid="test-refuse-removal")
     try:
         with pytest.raises(Boom):
-            payment_remove(payment=payment, user=manager)
+            payment_remove(payment=payment)
     finally:
         payment_removed.disconnect(dispatch_uid="test-refuse-removal")
     assert Payment.objects.filter(pk=payment.pk).exists()
@@ -121,7 +121,7 @@ def test_refused_changes_are_not_announced(manager, front_desk, tickets_signals)
     with pytest.raises(DomainError):
         ticket_update_line(line=closed.lines.get(), user=manager, quantity=0, reason="r")
     with pytest.raises(DomainError):
-        payment_remove(payment=closed.payments.get(), user=manager)
+        payment_remove(payment=closed.payments.get())
     assert tickets_signals.sent == []
 
 

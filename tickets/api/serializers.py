@@ -96,8 +96,11 @@ class TicketSerializer(serializers.ModelSerializer):
             "tip_list",
             "payments",
             "created_at",
+            "created_by",
             "closed_at",
+            "closed_by",
             "voided_at",
+            "voided_by",
             "void_reason",
             "updated_at",
         ]

@@ -76,7 +76,6 @@ class TicketViewSet(
     def partial_update(self, request, pk=None):
         ticket = lifecycle.ticket_set_client(
             ticket=self._ticket(pk),
-            user=request.user,
             **validated(TicketClientSerializer, request),
         )
         return ticket_response(ticket)
@@ -139,9 +138,7 @@ class TicketLinesView(IdempotentMixin, APIView):
     )
     def post(self, request, ticket_pk):
         ticket = get_object_or_404(Ticket, pk=ticket_pk)
-        line = lines.ticket_add_line(
-            ticket=ticket, user=request.user, **validated(LineAddSerializer, request)
-        )
+        line = lines.ticket_add_line(ticket=ticket, **validated(LineAddSerializer, request))
         return Response(TicketLineSerializer(line).data, status=status.HTTP_201_CREATED)
 
 
@@ -211,7 +208,7 @@ class TicketPaymentDetailView(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, ticket_pk, payment_pk):
         payment = get_object_or_404(Payment, pk=payment_pk, ticket_id=ticket_pk)
-        payments.payment_remove(payment=payment, user=request.user)
+        payments.payment_remove(payment=payment)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -235,5 +232,5 @@ class TicketTipDetailView(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, ticket_pk, tip_pk):
         tip = get_object_or_404(Tip, pk=tip_pk, ticket_id=ticket_pk)
-        tips.tip_remove(tip=tip, user=request.user)
+        tips.tip_remove(tip=tip)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -221,17 +221,17 @@ class Command(BaseCommand):
         when they exist (the staff data migration may have made them from old names)."""
         for name, color, week in STYLISTS:
             stylist = Staff.objects.filter(name__iexact=name).first() or staff_create(
-                name=name, color=color, user=manager
+                name=name, color=color
             )
             if not stylist.hours.exists():
                 ranges = [
                     Range(day, start, end) for day, spans in week.items() for start, end in spans
                 ]
-                staff_hours_set(staff=stylist, ranges=ranges, user=manager)
+                staff_hours_set(staff=stylist, ranges=ranges)
         rita = Staff.objects.get(name__iexact="Rita")
         day_off = timezone.localdate() + timedelta(days=2)
         if not ScheduleException.objects.filter(staff=rita, date=day_off).exists():
-            staff_exception_add(staff=rita, date=day_off, user=manager)
+            staff_exception_add(staff=rita, date=day_off)
 
     @transaction.atomic
     def _load(self, manager: User) -> None:
@@ -255,7 +255,6 @@ class Command(BaseCommand):
                 kind=kind,
                 price=Decimal(price),
                 duration_minutes=DURATIONS.get(name, 60),
-                user=manager,
             )
             for name, kind, price in CATALOG
             if not Item.objects.filter(name=name).exists()
@@ -285,7 +284,7 @@ class Command(BaseCommand):
 
         # Today's work: Alice is in for a colour and can pay part of it with points.
         ticket = ticket_open(client=clients["Alice"], user=manager)
-        ticket_add_line(ticket=ticket, item=items["Color"], user=manager)
+        ticket_add_line(ticket=ticket, item=items["Color"])
         ticket_open(user=manager)  # a walk-in at the desk
 
         now = timezone.localtime()  # the salon's day, not UTC's
@@ -342,22 +341,22 @@ class Command(BaseCommand):
                 user=manager,
             )
             if then is not None:
-                then(appointment=appointment, user=manager)
+                then(appointment=appointment)
 
     @transaction.atomic
     def _load_checkout(self, manager: User) -> None:
         """Salon settings, a sales tax on retail, and Emma's visit with tax, a tip and cash
         change (R43-R50); loaded once, also into a demo database seeded before #13."""
         salon_settings_update(user=manager, changes=SALON)
-        rate = tax_rate_create(name=DEMO_TAX[0], percent=Decimal(DEMO_TAX[1]), user=manager)
+        rate = tax_rate_create(name=DEMO_TAX[0], percent=Decimal(DEMO_TAX[1]))
         for item in Item.objects.filter(name__in=TAXED_PRODUCTS):
-            item_update(item=item, tax_rate=rate, user=manager)
+            item_update(item=item, tax_rate=rate)
         emma = Client.objects.filter(email="emma.wilson@example.com").first()
         if emma is None:
             return
         ticket = ticket_open(client=emma, user=manager)
         for name in ("Blow-dry", "Shampoo"):
-            ticket_add_line(ticket=ticket, item=Item.objects.get(name=name), user=manager)
+            ticket_add_line(ticket=ticket, item=Item.objects.get(name=name))
         tip_add(ticket=ticket, amount=Decimal("9.00"), user=manager)
         due = ticket_balance_due(ticket=ticket)  # 45.00 + 24.00 + 2.13 tax + 9.00 tip
         payment_add(
@@ -369,7 +368,7 @@ class Command(BaseCommand):
         ticket = ticket_open(client=client, user=user)
         total = Decimal("0.00")
         for item in items:
-            total += ticket_add_line(ticket=ticket, item=item, user=user).net_amount
+            total += ticket_add_line(ticket=ticket, item=item).net_amount
         payment_add(ticket=ticket, method="card", amount=total, user=user)
         return ticket_close(ticket=ticket, user=user, now=now)
 
