@@ -3,24 +3,13 @@ kept in step here after every migrate, since permissions of later apps only exis
 
 from django.apps import apps as global_apps
 
+from salon.project_apps import PROJECT_APPS
+
 MANAGER = "Manager"
 FRONT_DESK = "Front desk"
 CLIENT = "Client"
 ROLE_NAMES = (MANAGER, FRONT_DESK, CLIENT)
 
-SALON_APPS = (
-    "salon",
-    "accounts",
-    "clients",
-    "catalog",
-    "messaging",
-    "staff",
-    "appointments",
-    "tickets",
-    "feedback",
-    "loyalty",
-    "frontdesk",
-)
 
 # Front desk: clients, tickets (open ones), appointments, reservations, feedback;
 # sees balances. Everything else (rewards configuration, features, points adjustments,
@@ -86,7 +75,7 @@ def sync_role_permissions(sender=None, apps=None, **kwargs):
     groups = {group.name: group for group in Group.objects.filter(name__in=ROLE_NAMES)}
     if MANAGER in groups:
         groups[MANAGER].permissions.set(
-            Permission.objects.filter(content_type__app_label__in=SALON_APPS)
+            Permission.objects.filter(content_type__app_label__in=PROJECT_APPS)
         )
     if FRONT_DESK in groups:
         wanted = Permission.objects.none()

@@ -7,6 +7,8 @@ import environ
 from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 
+from salon.project_apps import PROJECT_APPS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -38,17 +40,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "simple_history",
-    "salon",
-    "accounts",
-    "clients",
-    "catalog",
-    "messaging",
-    "staff",
-    "appointments",
-    "tickets",
-    "feedback",
-    "loyalty",
-    "frontdesk",
+    *PROJECT_APPS,
     "django_htmx",
 ]
 

@@ -3,25 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from salon.project_apps import PROJECT_APPS
+
 admin.site.site_header = "Salon"
 admin.site.site_title = "Salon admin"
 admin.site.index_title = "Front desk"
 
-API_APPS = (
-    "salon",
-    "accounts",
-    "clients",
-    "catalog",
-    "messaging",
-    "staff",
-    "appointments",
-    "tickets",
-    "feedback",
-    "loyalty",
-    "frontdesk",
-)
 
-api_v1 = [path("", include(f"{app}.api.urls")) for app in API_APPS]
+api_v1 = [path("", include(f"{app}.api.urls")) for app in PROJECT_APPS]
 
 urlpatterns = [
     # The front desk's own admin pages, inside admin's URL space and its login (frontdesk.urls).

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from salon.project_apps import DOMAIN_APPS, PROJECT_PACKAGE
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # Each app may import the project package `salon` and the apps listed for it.
@@ -43,7 +45,12 @@ ALLOWED = {
         "loyalty",
     },
 }
-DOMAIN_APPS = set(ALLOWED)
+
+
+def test_every_domain_app_has_its_place_in_the_dependency_order():
+    assert set(ALLOWED) == set(DOMAIN_APPS)
+
+
 # The project package composes the apps in these places only (like urls.py).
 SALON_COMPOSITION = {"salon/urls.py", "salon/management/commands/seed_demo.py"}
 
@@ -57,7 +64,7 @@ def imported_apps(path: Path) -> set[str]:
             names = [node.module]
         else:
             continue
-        found |= {name.split(".")[0] for name in names} & DOMAIN_APPS
+        found |= {name.split(".")[0] for name in names} & set(DOMAIN_APPS)
     return found
 
 
@@ -79,7 +86,7 @@ def test_app_imports_only_apps_above_it(app):
 def test_nothing_but_frontdesk_imports_loyalty():
     importers = {
         str(path.relative_to(ROOT))
-        for app in DOMAIN_APPS - {"loyalty", "frontdesk"}
+        for app in set(DOMAIN_APPS) - {"loyalty", "frontdesk"}
         if (ROOT / app).is_dir()
         for path in modules_of(app)
         if "loyalty" in imported_apps(path)
@@ -90,7 +97,7 @@ def test_nothing_but_frontdesk_imports_loyalty():
 def test_project_package_imports_apps_only_where_it_composes_them():
     offending = {
         str(path.relative_to(ROOT))
-        for path in modules_of("salon")
+        for path in modules_of(PROJECT_PACKAGE)
         if imported_apps(path) and str(path.relative_to(ROOT)) not in SALON_COMPOSITION
     }
     assert offending == set()

@@ -24,21 +24,26 @@ from loyalty.adjustments import points_adjust
 from loyalty.models import EarningRule, LoyaltySettings, Promotion, Tier
 from loyalty.tiers import client_tier_place
 from salon.models import Features, SalonSettings
+from salon.project_apps import PROJECT_APPS
 from tests.appointments.factories import AppointmentFactory, ProductReservationFactory
 from tests.clients.factories import ClientFactory
 from tests.feedback.factories import FeedbackFactory
 from tests.messaging.factories import InboundMessageFactory, OptOutFactory
+from tests.staff.factories import StaffFactory
 from tests.tickets.factories import closed_ticket, ticket_with_lines
 from tickets.lines import ticket_update_line
 
-OUR_APPS = {
-    "salon", "accounts", "clients", "catalog", "messaging",
-    "appointments", "tickets", "feedback", "loyalty", "frontdesk",
-}  # fmt: skip
 VIEWS = ("changelist", "add", "change", "delete", "history")
 
 # (Front desk, Manager) per admin page of each model.
 ADMIN = {
+    "staff.Staff": {
+        "changelist": (200, 200),
+        "add": (403, 200),
+        "change": (200, 200),  # read-only for the Front desk
+        "delete": (403, 403),  # deactivated instead: appointments point at staff
+        "history": (200, 200),
+    },
     "salon.Features": {
         "changelist": (302, 302),  # one row: straight to its page (403 there for Front desk)
         "add": (403, 403),
@@ -192,6 +197,7 @@ def rows(db, all_features, manager):
     )
     open_ticket = ticket_with_lines("50.00", client=client)
     AppointmentFactory(client=client)
+    StaffFactory()
     ProductReservationFactory(client=client)
     FeedbackFactory(client=client, ticket=closed)
     points_adjust(client=client, points=5, reason="welcome", user=manager)
@@ -235,7 +241,7 @@ def browsers(client_user, front_desk, manager):
 def admin_pages(rows):
     """(label, url, (Front desk, Manager)) of every admin page of our apps."""
     for model in admin.site._registry:
-        if model._meta.app_label not in OUR_APPS:
+        if model._meta.app_label not in PROJECT_APPS:
             continue
         label = model._meta.label
         instance = model._default_manager.order_by("pk").first()
@@ -249,7 +255,7 @@ def admin_pages(rows):
 
 
 def test_every_admin_model_and_custom_page_of_our_apps_has_an_expectation():
-    ours = {m: a for m, a in admin.site._registry.items() if m._meta.app_label in OUR_APPS}
+    ours = {m: a for m, a in admin.site._registry.items() if m._meta.app_label in PROJECT_APPS}
     assert {model._meta.label for model in ours} == set(ADMIN)
     custom = {
         url.name
