@@ -1,10 +1,8 @@
 """Writes of the accounts app: API tokens and client-app sign-up (SPEC §10, §11)."""
 
-import secrets
 from datetime import datetime, timedelta
 
 from django.contrib.auth import authenticate, password_validation, user_logged_in
-from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -40,11 +38,9 @@ from clients.services import client_by_referral_code, client_create, client_upda
 from messaging.models import MessageStatus
 from messaging.services import phone_normalize, sms_queue
 from salon import roles
+from salon.one_time_codes import CODE_LIFETIME, CODE_LIFETIME_MINUTES, code_new, code_refusal
 
-# Sign-up codes (SPEC §11: 6 digits, 10 minutes, 5 tries; docs/decisions.md).
-CODE_DIGITS = 6
-CODE_LIFETIME = timedelta(minutes=10)
-CODE_MAX_TRIES = 5
+# Sign-up codes (SPEC §11; salon/one_time_codes.py): a new one a minute after the last.
 CODE_RESEND_AFTER = timedelta(minutes=1)
 
 
@@ -129,18 +125,19 @@ def _code_send(*, client: Client, phone: str, now: datetime) -> PhoneVerificatio
         and now < latest.created_at + CODE_RESEND_AFTER
     ):
         raise CodeTooSoon(field="phone")
-    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    code, code_hash = code_new()
     verification = PhoneVerification.objects.create(
         client=client,
         phone=phone,
-        code_hash=make_password(code),
+        code_hash=code_hash,
         created_at=now,
         expires_at=now + CODE_LIFETIME,
     )
-    minutes = int(CODE_LIFETIME.total_seconds() // 60)
     message = sms_queue(
         to=phone,
-        body=f"Your salon app sign-up code is {code}. It expires in {minutes} minutes.",
+        body=(
+            f"Your salon app sign-up code is {code}. It expires in {CODE_LIFETIME_MINUTES} minutes."
+        ),
         purpose=f"signup-code:{verification.pk}",
         client_id=client.pk,
     )
@@ -202,6 +199,12 @@ def client_signup(
         raise PhoneTakenAtSignup(field="phone") from None
 
 
+def _wrong_code(tries_left: int) -> CodeWrong:
+    return CodeWrong(
+        f"Wrong code; {tries_left} {'try' if tries_left == 1 else 'tries'} left.", field="code"
+    )
+
+
 def client_signup_verify(
     *, phone: str, code: str, email: str, password: str, now: datetime | None = None
 ) -> Client:
@@ -215,7 +218,6 @@ def client_signup_verify(
     now = now or timezone.now()
     email = _login_checks(email=email, password=password)
     number = phone_normalize(phone, field="phone")
-    refusal = None
     with transaction.atomic():
         verification = (
             PhoneVerification.objects.select_for_update()
@@ -223,25 +225,16 @@ def client_signup_verify(
             .order_by("-created_at", "-pk")
             .first()
         )
-        if verification is None or verification.used_at is not None:
-            raise NoCode(field="code")
-        if now >= verification.expires_at:
-            raise CodeExpired(field="code")
-        if verification.attempts >= CODE_MAX_TRIES:
-            raise CodeDead(field="code")
-        if not check_password(str(code).strip(), verification.code_hash):
-            verification.attempts += 1
-            verification.save(update_fields=["attempts"])
-            tries_left = CODE_MAX_TRIES - verification.attempts
-            refusal = (
-                CodeWrong(
-                    f"Wrong code; {tries_left} {'try' if tries_left == 1 else 'tries'} left.",
-                    field="code",
-                )
-                if tries_left
-                else CodeDead(field="code")
-            )
-        else:
+        refusal = code_refusal(
+            verification,
+            code,
+            now=now,
+            missing=NoCode(field="code"),
+            expired=CodeExpired(field="code"),
+            dead=CodeDead(field="code"),
+            wrong=_wrong_code,
+        )
+        if refusal is None:
             return _verified_client_link(
                 verification=verification, number=number, email=email, password=password, now=now
             )
@@ -284,21 +277,21 @@ def _email_free_for(*, email: str, user: User) -> None:
 
 def _email_change_send(*, user: User, email: str, now: datetime) -> EmailChange:
     """E-mail a new code to the new address; it replaces any earlier one."""
-    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    code, code_hash = code_new()
     change = EmailChange.objects.create(
         user=user,
         email=email,
-        code_hash=make_password(code),
+        code_hash=code_hash,
         created_at=now,
         expires_at=now + CODE_LIFETIME,
     )
-    minutes = int(CODE_LIFETIME.total_seconds() // 60)
     transaction.on_commit(
         lambda: send_mail(
             subject="Confirm your new e-mail address",
             message=(
-                f"Your salon app code is {code}. Enter it in the app within {minutes} minutes "
-                "to use this address. If you didn't ask for this, ignore this e-mail."
+                f"Your salon app code is {code}. Enter it in the app within "
+                f"{CODE_LIFETIME_MINUTES} minutes to use this address. "
+                "If you didn't ask for this, ignore this e-mail."
             ),
             from_email=None,
             recipient_list=[email],
@@ -334,7 +327,6 @@ def client_email_verify(*, user: User, code: str, now: datetime | None = None) -
     latest code counts, once, for 10 minutes, and dies after 5 wrong tries. The address must
     still be free. Not one transaction on purpose: a wrong try is counted (committed)."""
     now = now or timezone.now()
-    refusal = None
     with transaction.atomic():
         change = (
             EmailChange.objects.select_for_update()
@@ -342,25 +334,16 @@ def client_email_verify(*, user: User, code: str, now: datetime | None = None) -
             .order_by("-created_at", "-pk")
             .first()
         )
-        if change is None or change.used_at is not None:
-            raise NoEmailChange(field="code")
-        if now >= change.expires_at:
-            raise EmailCodeExpired(field="code")
-        if change.attempts >= CODE_MAX_TRIES:
-            raise EmailCodeDead(field="code")
-        if not check_password(str(code).strip(), change.code_hash):
-            change.attempts += 1
-            change.save(update_fields=["attempts"])
-            tries_left = CODE_MAX_TRIES - change.attempts
-            refusal = (
-                CodeWrong(
-                    f"Wrong code; {tries_left} {'try' if tries_left == 1 else 'tries'} left.",
-                    field="code",
-                )
-                if tries_left
-                else EmailCodeDead(field="code")
-            )
-        else:
+        refusal = code_refusal(
+            change,
+            code,
+            now=now,
+            missing=NoEmailChange(field="code"),
+            expired=EmailCodeExpired(field="code"),
+            dead=EmailCodeDead(field="code"),
+            wrong=_wrong_code,
+        )
+        if refusal is None:
             _email_free_for(email=change.email, user=user)
             change.used_at = now
             change.save(update_fields=["used_at"])

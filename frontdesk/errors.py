@@ -8,11 +8,6 @@ class ReceiptForOpenTicket(DomainError):
     message = "An open ticket has no receipt yet: close it first."
 
 
-class NoSmsConsent(DomainError):
-    code = "no_sms_consent"
-    message = "This client hasn't agreed to texts (or texted STOP): e-mail or print the receipt."
-
-
 class NoEmailAddress(DomainError):
     code = "no_email_address"
     message = "This client has no e-mail address: add one, text or print the receipt."

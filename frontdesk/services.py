@@ -17,9 +17,10 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from frontdesk.errors import NoEmailAddress, NoSmsConsent, ReceiptWithoutClient
+from frontdesk.errors import NoEmailAddress, ReceiptWithoutClient
 from frontdesk.models import ReceiptEmail, ReceiptEmailStatus
 from frontdesk.receipts import Receipt, ticket_receipt
+from messaging.errors import NoSmsConsent
 from messaging.models import Message
 from messaging.selectors import phone_is_opted_out
 from messaging.services import sms_queue
@@ -94,7 +95,9 @@ def receipt_send(
     if channel == SMS:
         to = str(client.phone) if client.phone else ""
         if not (to and client.sms_consent) or phone_is_opted_out(phone=to):
-            raise NoSmsConsent()
+            raise NoSmsConsent(
+                "This client hasn't agreed to texts (or texted STOP): e-mail or print the receipt."
+            )
     else:
         to = client.email
         if not to:

@@ -203,11 +203,6 @@ class OtpInvalid(DomainError):
     message = "That code is wrong, expired or used up; text the client a new one."
 
 
-class NoSmsConsent(DomainError):
-    code = "no_sms_consent"
-    message = "The client can't be texted (no mobile phone, no SMS consent, or opted out)."
-
-
 # --- the owner's report (R81) ------------------------------------------------------------------
 
 

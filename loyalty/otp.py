@@ -1,22 +1,20 @@
 """The one-time code a redemption needs when the Manager switched `redemption_otp` on (R57):
-texted to the ticket's client, 6 digits, 10 minutes, 5 tries, used once."""
+texted to the ticket's client; 6 digits, 10 minutes, 5 tries, used once
+(salon/one_time_codes.py)."""
 
-import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 
-from loyalty.errors import NoSmsConsent, OtpInvalid, OtpRequired
+from loyalty.errors import OtpInvalid, OtpRequired
 from loyalty.models import RedemptionCode
+from messaging.errors import NoSmsConsent
 from messaging.models import MessageStatus
 from messaging.services import sms_queue
+from salon.one_time_codes import CODE_LIFETIME, CODE_LIFETIME_MINUTES, code_new, code_refusal
 from tickets.errors import TicketNotOpen, WalkInTicket
 from tickets.models import Ticket, TicketStatus
-
-CODE_LIFETIME = timedelta(minutes=10)
-CODE_MAX_TRIES = 5
 
 
 @transaction.atomic
@@ -30,17 +28,20 @@ def redemption_code_send(*, ticket: Ticket, now: datetime | None = None) -> Rede
         raise WalkInTicket()
     if not (client.sms_consent and client.phone):
         raise NoSmsConsent()
-    code = f"{secrets.randbelow(10**6):06d}"
+    code, code_hash = code_new()
     row = RedemptionCode.objects.create(
         ticket=ticket,
         client=client,
-        code_hash=make_password(code),
+        code_hash=code_hash,
         created_at=now,
         expires_at=now + CODE_LIFETIME,
     )
     message = sms_queue(
         to=str(client.phone),
-        body=f"Your code to pay with points is {code}. It expires in 10 minutes.",
+        body=(
+            f"Your code to pay with points is {code}. "
+            f"It expires in {CODE_LIFETIME_MINUTES} minutes."
+        ),
         purpose=f"redeem-code:{row.pk}",
         client_id=client.pk,
     )
@@ -66,18 +67,19 @@ def redemption_code_check(*, ticket: Ticket, code, now: datetime | None = None) 
             .order_by("-created_at", "-pk")
             .first()
         )
-        if (
-            row is None
-            or row.used_at is not None
-            or now >= row.expires_at
-            or row.attempts >= CODE_MAX_TRIES
-        ):
-            raise OtpInvalid()
-        if check_password(str(code).strip(), row.code_hash):
+        # One refusal whatever went wrong: the desk can only ask for a new code (R57).
+        refusal = code_refusal(
+            row,
+            code,
+            now=now,
+            missing=OtpInvalid(),
+            expired=OtpInvalid(),
+            dead=OtpInvalid(),
+            wrong=lambda tries_left: OtpInvalid(),
+        )
+        if refusal is None:
             return row.pk
-        row.attempts += 1
-        row.save(update_fields=["attempts"])
-    raise OtpInvalid()
+    raise refusal
 
 
 def redemption_code_use(*, code_id: int, now: datetime) -> None:

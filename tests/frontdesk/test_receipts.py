@@ -6,11 +6,12 @@ import pytest
 from django.core import mail
 
 import messaging
-from frontdesk.errors import NoEmailAddress, NoSmsConsent, ReceiptForOpenTicket
+from frontdesk.errors import NoEmailAddress, ReceiptForOpenTicket
 from frontdesk.models import ReceiptEmail
 from frontdesk.receipts import ticket_receipt
 from frontdesk.services import receipt_send
 from loyalty.actions import Action
+from messaging.errors import NoSmsConsent
 from messaging.models import Message, OptOut
 from salon.services import salon_settings_update
 from tests.catalog.factories import ItemFactory
