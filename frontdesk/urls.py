@@ -1,49 +1,27 @@
 """The front desk's admin pages (served under /admin/frontdesk/, behind admin's login)."""
 
-from django.contrib import admin
-from django.urls import path
-
 from frontdesk import checkout_views, views
+from salon.admin_pages import admin_page
 
 
 def _checkout(route: str, view, name: str):
-    return path(f"tickets/<id:ticket_id>/checkout/{route}", admin.site.admin_view(view), name=name)
+    return admin_page(f"tickets/<id:ticket_id>/checkout/{route}", view, name)
 
 
 urlpatterns = [
-    path(
-        "clients/<id:client_id>/log/",
-        admin.site.admin_view(views.client_log_view),
-        name="frontdesk-client-log",
-    ),
-    path(
+    admin_page("clients/<id:client_id>/log/", views.client_log_view, "frontdesk-client-log"),
+    admin_page(
         "appointments/<id:appointment_id>/<str:move>/",
-        admin.site.admin_view(views.appointment_move_view),
-        name="frontdesk-appointment-move",
+        views.appointment_move_view,
+        "frontdesk-appointment-move",
     ),
-    path(
-        "manager/",
-        admin.site.admin_view(views.manager_dashboard_view),
-        name="frontdesk-manager-dashboard",
+    admin_page("manager/", views.manager_dashboard_view, "frontdesk-manager-dashboard"),
+    admin_page("reports/loyalty/", views.loyalty_report_view, "frontdesk-loyalty-report"),
+    admin_page("tickets/<id:ticket_id>/receipt/", views.receipt_view, "frontdesk-receipt"),
+    admin_page(
+        "tickets/<id:ticket_id>/receipt/send/", views.receipt_send_view, "frontdesk-receipt-send"
     ),
-    path(
-        "reports/loyalty/",
-        admin.site.admin_view(views.loyalty_report_view),
-        name="frontdesk-loyalty-report",
-    ),
-    path(
-        "tickets/<id:ticket_id>/receipt/",
-        admin.site.admin_view(views.receipt_view),
-        name="frontdesk-receipt",
-    ),
-    path(
-        "tickets/<id:ticket_id>/receipt/send/",
-        admin.site.admin_view(views.receipt_send_view),
-        name="frontdesk-receipt-send",
-    ),
-    path(
-        "open-ticket/", admin.site.admin_view(views.ticket_open_view), name="frontdesk-open-ticket"
-    ),
+    admin_page("open-ticket/", views.ticket_open_view, "frontdesk-open-ticket"),
     _checkout("", checkout_views.checkout_view, "frontdesk-checkout"),
     _checkout("preview/", checkout_views.line_preview_view, "frontdesk-checkout-preview"),
     _checkout("lines/", checkout_views.line_add_view, "frontdesk-checkout-line-add"),

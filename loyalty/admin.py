@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -47,6 +47,7 @@ from loyalty.promotions import (
 from loyalty.redemption import points_redeem
 from loyalty.tiers import client_tier_place, tier_changes_clean, tier_delete, tier_save
 from salon.admin_history import HistoryAdmin
+from salon.admin_pages import admin_page
 from salon.errors import DomainError
 from salon.forms import form_refusal_add
 from salon.selectors import features_get
@@ -203,10 +204,11 @@ class LoyaltySettingsAdmin(HistoryAdmin):
 
     def get_urls(self):
         return [
-            path(
+            admin_page(
                 "notices/",
-                self.admin_site.admin_view(self.notices_preview_view),
-                name="loyalty_notices_preview",
+                self.notices_preview_view,
+                "loyalty_notices_preview",
+                site=self.admin_site,
             ),
             *super().get_urls(),
         ]
@@ -320,20 +322,18 @@ class PointsEntryAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         own = [
-            path(
-                "adjust/",
-                self.admin_site.admin_view(self.adjust_view),
-                name="loyalty_points_adjust",
-            ),
-            path(
+            admin_page("adjust/", self.adjust_view, "loyalty_points_adjust", site=self.admin_site),
+            admin_page(
                 "redeem/<id:ticket_id>/",
-                self.admin_site.admin_view(self.redeem_view),
-                name="loyalty_redeem_points",
+                self.redeem_view,
+                "loyalty_redeem_points",
+                site=self.admin_site,
             ),
-            path(
+            admin_page(
                 "rewards/<id:client_id>/",
-                self.admin_site.admin_view(self.rewards_view),
-                name="loyalty_client_rewards",
+                self.rewards_view,
+                "loyalty_client_rewards",
+                site=self.admin_site,
             ),
         ]
         return own + super().get_urls()
@@ -619,10 +619,11 @@ class ClientTierAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path(
+            admin_page(
                 "place/<id:client_id>/",
-                self.admin_site.admin_view(self.place_view),
-                name="loyalty_clienttier_place",
+                self.place_view,
+                "loyalty_clienttier_place",
+                site=self.admin_site,
             ),
             *super().get_urls(),
         ]

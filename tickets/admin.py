@@ -228,17 +228,9 @@ class PaymentForm(forms.ModelForm):
         return cleaned
 
 
-class PaymentInline(admin.TabularInline):
-    model = Payment
-    form = PaymentForm
-    extra = 1
-    fields = ["method", "amount", "tendered", "change", "points", "created_at", "created_by"]
-    readonly_fields = ["change", "points", "created_at", "created_by"]
-
-    @admin.display(description="Change")
-    def change(self, payment):
-        """Cash handed back (R47)."""
-        return "-" if payment.pk is None or payment.change is None else payment.change
+class AddedOrRemovedWhileOpen:
+    """Payments and tips are added or removed on an open ticket, never edited (R45, R47):
+    a closed ticket's balance changes only by a Manager's settlement (R16)."""
 
     def get_extra(self, request, obj=None, **kwargs):
         return 1 if obj is None or obj.status == TicketStatus.OPEN else 0
@@ -249,13 +241,24 @@ class PaymentInline(admin.TabularInline):
         )
 
     def has_change_permission(self, request, obj=None):
-        # A payment is taken or removed, never edited.
         return False
 
     def has_delete_permission(self, request, obj=None):
         return (obj is None or obj.status == TicketStatus.OPEN) and super().has_delete_permission(
             request, obj
         )
+
+
+class PaymentInline(AddedOrRemovedWhileOpen, admin.TabularInline):
+    model = Payment
+    form = PaymentForm
+    fields = ["method", "amount", "tendered", "change", "points", "created_at", "created_by"]
+    readonly_fields = ["change", "points", "created_at", "created_by"]
+
+    @admin.display(description="Change")
+    def change(self, payment):
+        """Cash handed back (R47)."""
+        return "-" if payment.pk is None or payment.change is None else payment.change
 
 
 def _money(value) -> str:
@@ -297,34 +300,17 @@ class TipForm(forms.ModelForm):
         fields = ["amount", "staff"]
 
 
-class TipInline(StaffChoicesOnce, admin.TabularInline):
+class TipInline(AddedOrRemovedWhileOpen, StaffChoicesOnce, admin.TabularInline):
     """Tips (R45): added and removed on open tickets, never edited; not taxed, not earning,
     not payable with points."""
 
     model = Tip
     form = TipForm
-    extra = 0
     fields = ["amount", "staff", "created_at", "created_by"]
     readonly_fields = ["created_at", "created_by"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("staff", "created_by")
-
-    def get_extra(self, request, obj=None, **kwargs):
-        return 1 if obj is None or obj.status == TicketStatus.OPEN else 0
-
-    def has_add_permission(self, request, obj=None):
-        return (obj is None or obj.status == TicketStatus.OPEN) and super().has_add_permission(
-            request, obj
-        )
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return (obj is None or obj.status == TicketStatus.OPEN) and super().has_delete_permission(
-            request, obj
-        )
 
 
 class TicketAdjustmentInline(admin.TabularInline):
