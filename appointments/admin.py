@@ -1,17 +1,19 @@
 from django import forms
 from django.contrib import admin, messages
 
+from appointments.booking import (
+    RESCHEDULABLE,
+    appointment_book,
+    appointment_reschedule,
+    reservation_create,
+)
 from appointments.errors import StaffDoubleBooked
 from appointments.models import Appointment, ProductReservation
 from appointments.services import (
-    RESCHEDULABLE,
-    appointment_book,
     appointment_cancel,
     appointment_check_in,
     appointment_confirm,
-    appointment_reschedule,
     reservation_cancel,
-    reservation_create,
 )
 from catalog.models import Item, ItemKind
 from salon.errors import DomainError

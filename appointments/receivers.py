@@ -2,7 +2,8 @@
 
 import logging
 
-from appointments.services import client_rows_move, sms_reply_handle
+from appointments.confirmations import sms_reply_handle
+from appointments.services import client_rows_move
 
 logger = logging.getLogger(__name__)
 

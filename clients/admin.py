@@ -7,18 +7,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
+from clients.merge import client_merge
 from clients.models import Client, ClientFile
 from clients.selectors import client_profile_photo, client_search
-from clients.services import (
-    EDITABLE_FIELDS,
-    UPDATABLE_FIELDS,
-    client_create,
-    client_file_check,
-    client_file_delete,
-    client_file_upload,
-    client_merge,
-    client_update,
-)
+from clients.services import EDITABLE_FIELDS, UPDATABLE_FIELDS, client_create, client_update
+from clients.uploads import client_file_check, client_file_delete, client_file_upload
 from salon.admin_history import HistoryAdmin
 from salon.errors import DomainError
 from salon.formats import phone_display

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
+from appointments.booking import MAX_DURATION_MINUTES
 from appointments.models import Appointment, AppointmentStatus, ProductReservation
-from appointments.services import MAX_DURATION_MINUTES
 from catalog.models import Item
 from clients.models import Client, ClientSource
 from salon.converters import MAX_ID

@@ -14,7 +14,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from appointments import scheduling, services
+from appointments import booking, scheduling, services
 from appointments.api.serializers import (
     AppointmentBookSerializer,
     AppointmentFilterSerializer,
@@ -85,7 +85,7 @@ class AppointmentViewSet(
     def create(self, request):
         given = AppointmentBookSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        appointment = services.appointment_book(**given.validated_data, user=request.user)
+        appointment = booking.appointment_book(**given.validated_data, user=request.user)
         return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AppointmentRescheduleSerializer, responses=AppointmentSerializer)
@@ -93,7 +93,7 @@ class AppointmentViewSet(
         """Reschedule (R42): `{start?, staff?, allow_overlap?}` while booked or confirmed."""
         given = AppointmentRescheduleSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        appointment = services.appointment_reschedule(
+        appointment = booking.appointment_reschedule(
             appointment=self.get_object(), **given.validated_data
         )
         return Response(AppointmentSerializer(appointment).data)
@@ -152,7 +152,7 @@ class ReservationViewSet(
     def create(self, request):
         given = ReservationCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        reservation = services.reservation_create(**given.validated_data, user=request.user)
+        reservation = booking.reservation_create(**given.validated_data, user=request.user)
         return Response(ReservationSerializer(reservation).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=ReservationSerializer)
@@ -200,7 +200,7 @@ class MyAppointmentViewSet(
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
         client = _own_client(request, data.pop("client", None))
-        appointment = services.appointment_book(
+        appointment = booking.appointment_book(
             client=client, source=ClientSource.APP, user=request.user, **data
         )
         return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
@@ -232,7 +232,7 @@ class MyReservationViewSet(
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
         client = _own_client(request, data.pop("client", None))
-        reservation = services.reservation_create(
+        reservation = booking.reservation_create(
             client=client, source=ClientSource.APP, user=request.user, **data
         )
         return Response(ReservationSerializer(reservation).data, status=status.HTTP_201_CREATED)

@@ -16,16 +16,11 @@ from clients.api.serializers import (
     ClientMergeSerializer,
     ClientSerializer,
 )
+from clients.merge import client_merge
 from clients.models import Client, ClientFile
 from clients.selectors import client_files, client_list
-from clients.services import (
-    IMAGE_TYPES,
-    client_create,
-    client_file_delete,
-    client_file_upload,
-    client_merge,
-    client_update,
-)
+from clients.services import client_create, client_update
+from clients.uploads import IMAGE_TYPES, client_file_delete, client_file_upload
 from salon.api.filters import UpdatedSinceFilter
 from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsClientUser, IsStaffMember, require_permission

@@ -396,7 +396,7 @@ def test_verify_refuses_a_client_that_got_a_login_meanwhile(
 def test_verify_refuses_a_client_merged_meanwhile(
     anonymous_api, existing, sms_outbox, django_capture_on_commit_callbacks, manager
 ):
-    from clients.services import client_merge
+    from clients.merge import client_merge
 
     ask_code(anonymous_api, django_capture_on_commit_callbacks)
     client_merge(survivor=ClientFactory(), duplicate=existing, user=manager)

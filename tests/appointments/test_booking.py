@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from appointments.booking import appointment_book
 from appointments.models import Appointment, AppointmentStatus
 from appointments.services import (
-    appointment_book,
     appointment_cancel,
     appointment_check_in,
     appointment_complete,

@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from appointments.booking import appointment_book, appointment_reschedule
 from appointments.errors import SlotUnavailable, StaffDoubleBooked
 from appointments.models import Appointment
-from appointments.services import appointment_book, appointment_reschedule
 from catalog.models import ItemKind
 from clients.models import ClientSource
 from staff.selectors import local_moment

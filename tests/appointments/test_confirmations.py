@@ -8,12 +8,10 @@ import pytest
 from django.core.management import call_command
 from twilio.request_validator import RequestValidator
 
+from appointments.booking import appointment_reschedule
+from appointments.confirmations import confirmations_send_due
 from appointments.models import AppointmentStatus
-from appointments.services import (
-    appointment_confirm,
-    appointment_reschedule,
-    confirmations_send_due,
-)
+from appointments.services import appointment_confirm
 from messaging.models import Direction, Message, MessageStatus, OptOut
 from messaging.services import HELP_TEXT
 from tests.appointments.factories import AppointmentFactory
@@ -228,12 +226,12 @@ def test_anything_else_is_logged_and_answered_with_help(consenting, text_in, sen
 
 @pytest.mark.django_db
 def test_a_confirmation_failure_still_answers_200(consenting, text_in, monkeypatch):
-    import appointments.services
+    import appointments.confirmations
 
     def broken(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(appointments.services, "appointment_confirm", broken)
+    monkeypatch.setattr(appointments.confirmations, "appointment_confirm", broken)
     appointment = due(consenting)
     answer = text_in("C")
     assert HELP_TEXT in answer

@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from appointments.services import CONFIRM_WORDS
+from appointments.confirmations import CONFIRM_WORDS
 from messaging.services import STOP_WORDS, keyword_of
 
 spaces = st.text(alphabet=" \t\r\n", max_size=3)

@@ -3,11 +3,12 @@ tested with the close (tests/tickets/test_close_completes_visit.py, R48)."""
 
 import pytest
 
+from appointments.booking import reservation_create
 from appointments.models import ProductReservation, ReservationStatus
-from appointments.services import reservation_cancel, reservation_create
+from appointments.services import reservation_cancel
 from catalog.models import ItemKind
+from clients.merge import client_merge
 from clients.models import ClientSource
-from clients.services import client_merge
 from salon.errors import DomainError
 from tests.appointments.factories import AppointmentFactory, ProductReservationFactory
 from tests.catalog.factories import ItemFactory

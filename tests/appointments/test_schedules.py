@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from appointments import scheduling
+from appointments.booking import appointment_book, appointment_reschedule
 from appointments.errors import (
     AppointmentNotReschedulable,
     SlotUnavailable,
@@ -15,7 +16,6 @@ from appointments.errors import (
     StaffInactive,
 )
 from appointments.models import Appointment, AppointmentStatus
-from appointments.services import appointment_book, appointment_reschedule
 from catalog.models import ItemKind
 from clients.models import ClientSource
 from staff.models import ScheduleException

@@ -5,7 +5,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from clients.models import Client, ClientFile
-from clients.services import client_file_upload
+from clients.uploads import client_file_upload
 from tests.clients.factories import PDF_BYTES, ClientFactory, image_bytes, upload
 
 pytestmark = pytest.mark.django_db

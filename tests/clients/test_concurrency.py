@@ -4,8 +4,10 @@
 import pytest
 from django.db import connection
 
+from clients.merge import client_merge
 from clients.models import Client
-from clients.services import client_create, client_file_upload, client_merge
+from clients.services import client_create
+from clients.uploads import client_file_upload
 from salon.errors import DomainError
 from tests.accounts.factories import ManagerFactory
 from tests.clients.factories import ClientFactory, upload

@@ -4,9 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from clients.merge import client_merge
 from clients.models import Client, ClientFile
-from clients.services import client_file_upload, client_merge, client_update
+from clients.services import client_update
 from clients.signals import client_merged
+from clients.uploads import client_file_upload
 from salon.errors import DomainError, PermissionRefused
 from tests.accounts.factories import UserFactory
 from tests.clients.factories import PDF_BYTES, ClientFactory, upload

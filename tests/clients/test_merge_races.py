@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from clients.merge import client_merge
 from clients.models import Client
-from clients.services import client_merge
 from loyalty.actions import Action
 from loyalty.adjustments import points_adjust
 from loyalty.models import PointsBalance

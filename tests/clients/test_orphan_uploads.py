@@ -11,8 +11,9 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from clients.merge import client_merge
 from clients.models import ClientFile
-from clients.services import client_file_upload, client_files_orphans_delete, client_merge
+from clients.uploads import client_file_upload, client_files_orphans_delete
 from tests.clients.factories import PDF_BYTES, ClientFactory, upload
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from clients.models import Client
-from clients.services import client_file_upload
+from clients.uploads import client_file_upload
 from tests.accounts.factories import UserFactory
 from tests.clients.factories import ClientFactory, upload
 

@@ -5,7 +5,7 @@ from django.core.files.storage import default_storage
 from PIL import Image
 
 from clients.models import ClientFile, FileKind
-from clients.services import client_file_delete, client_file_upload
+from clients.uploads import client_file_delete, client_file_upload
 from salon.errors import DomainError, PermissionRefused
 from tests.accounts.factories import UserFactory
 from tests.clients.factories import PDF_BYTES, ClientFactory, image_bytes, upload

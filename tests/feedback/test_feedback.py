@@ -4,7 +4,7 @@ import pytest
 from django.db.models.signals import post_save
 from django.utils import timezone
 
-from clients.services import client_merge
+from clients.merge import client_merge
 from feedback.models import Feedback, FeedbackSource
 from feedback.services import feedback_record, feedback_share
 from salon.errors import DomainError, PermissionRefused

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from appointments.models import AppointmentStatus
-from clients.services import client_merge
+from clients.merge import client_merge
 from loyalty.actions import Action
 from loyalty.adjustments import points_adjust
 from loyalty.redemption import points_redeem

@@ -192,7 +192,7 @@ def test_phones_read_in_national_format(desk):
 
 
 def test_find_client_leaves_merged_clients_out(desk, manager):
-    from clients.services import client_merge
+    from clients.merge import client_merge
 
     keep = ClientFactory(first_name="Mara", last_name="Keep")
     duplicate = ClientFactory(first_name="Mara", last_name="Twice")

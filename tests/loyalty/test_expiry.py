@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from catalog.models import ItemKind
-from clients.services import client_merge
+from clients.merge import client_merge
 from loyalty.actions import Action
 from loyalty.adjustments import points_adjust
 from loyalty.configuration import loyalty_settings_update

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from appointments.services import appointment_book, reservation_create
+from appointments.booking import appointment_book, reservation_create
 from catalog.models import ItemKind
 from clients.models import ClientSource
 from feedback.services import feedback_record, feedback_share

@@ -24,7 +24,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from clients.services import client_merge
+from clients.merge import client_merge
 from loyalty.actions import Action
 from loyalty.adjustments import points_adjust
 from loyalty.expiry import points_expire_due

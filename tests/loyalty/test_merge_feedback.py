@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import ItemKind
+from clients.merge import client_merge
 from clients.models import Client
-from clients.services import client_merge
 from clients.signals import client_merged
 from feedback.models import Feedback
 from loyalty.actions import Action

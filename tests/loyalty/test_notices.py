@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 
 import messaging
-from clients.services import client_merge
+from clients.merge import client_merge
 from loyalty.adjustments import points_adjust
 from loyalty.models import LoyaltySettings, PointsNotice
 from loyalty.notices import notices_due, reminder_text

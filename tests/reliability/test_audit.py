@@ -8,8 +8,8 @@ import pytest
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from clients.merge import client_merge
 from clients.models import Client
-from clients.services import client_merge
 from loyalty.models import EarningRule, LoyaltySettings
 from loyalty.selectors import earning_rules_get, loyalty_settings_get
 from salon.models import Features

@@ -10,8 +10,9 @@ from decimal import Decimal
 
 import pytest
 
+from clients.merge import client_merge
 from clients.models import Client
-from clients.services import client_file_upload, client_merge
+from clients.uploads import client_file_upload
 from loyalty.actions import Action
 from loyalty.adjustments import points_adjust
 from loyalty.models import EntryKind, PointsEntry

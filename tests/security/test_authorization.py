@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 
 from catalog.services import tax_rate_create
 from clients.models import ClientFile
-from clients.services import client_file_upload
+from clients.uploads import client_file_upload
 from loyalty.models import Promotion, Tier
 from tests.appointments.factories import AppointmentFactory, ProductReservationFactory
 from tests.catalog.factories import ItemFactory

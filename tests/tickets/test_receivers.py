@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from clients.services import client_merge
+from clients.merge import client_merge
 from clients.signals import client_merged
 from tests.clients.factories import ClientFactory
 from tickets.models import Ticket

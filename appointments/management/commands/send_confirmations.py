@@ -1,4 +1,4 @@
-from appointments.services import confirmations_send_due
+from appointments.confirmations import confirmations_send_due
 from salon.commands import PeriodicCommand
 
 

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
-from clients.services import client_files_orphans_delete
+from clients.uploads import client_files_orphans_delete
 
 
 class Command(BaseCommand):

@@ -22,7 +22,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from clients.models import Client
-from clients.services import client_file_upload
+from clients.uploads import client_file_upload
 from tickets.models import Ticket, TicketStatus
 
 CHROMIUM_ARGS = [

@@ -15,8 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from appointments.booking import appointment_book
 from appointments.scheduling import availability
-from appointments.services import appointment_book, appointment_cancel, appointment_confirm
+from appointments.services import appointment_cancel, appointment_confirm
 from catalog.models import Item, ItemKind, TaxRate
 from catalog.services import item_create, item_update, tax_rate_create
 from clients.models import Client, ClientSource
