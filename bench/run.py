@@ -131,8 +131,10 @@ def verdicts(results: dict) -> list[dict]:
         f"close a 5-line ticket with a referrer ({big['P3_close_with_referrer']['queries']} "
         "queries) ÷ B3",
         p3,
-        "≤ 2.0",
-        p3 <= 2.0,
+        # Retired as a target (#12 item 6): code that is easy to change is worth more than
+        # the last half millisecond of a 2 ms close. The figure stays, as information.
+        "information (retired, #12)",
+        None,
         f"{big['P3_close_with_referrer']['median_ms']:.2f} vs "
         f"{big['B3_bare_ticket_save']['median_ms']:.2f} ms",
     )
@@ -196,7 +198,8 @@ def table(rows: list[dict], results: dict) -> str:
     for item in rows:
         lines.append(
             f"| {item['id']} | {item['what']} | {item['value']} | {item['target']} | "
-            f"{'yes' if item['met'] else '**no**'} | {item['detail']} |"
+            f"{'—' if item['met'] is None else 'yes' if item['met'] else '**no**'} | "
+            f"{item['detail']} |"
         )
     return "\n".join(lines)
 
