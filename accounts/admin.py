@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from accounts.models import PhoneVerification, User
+from salon.admin_pages import ReadOnlyAdmin
 
 admin.site.register(User, UserAdmin)
 
 
 @admin.register(PhoneVerification)
-class PhoneVerificationAdmin(admin.ModelAdmin):
+class PhoneVerificationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Read-only, for answering "I never got my code": when codes went out and how they
     were used. The code itself is never shown (only its hash is kept)."""
 
@@ -19,12 +20,3 @@ class PhoneVerificationAdmin(admin.ModelAdmin):
     readonly_fields = fields
     date_hierarchy = "created_at"
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from frontdesk.models import ReceiptEmail
+from salon.admin_pages import ReadOnlyAdmin
 
 
 @admin.register(ReceiptEmail)
-class ReceiptEmailAdmin(admin.ModelAdmin):
+class ReceiptEmailAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Receipts e-mailed (R49), read-only: the outbox of e-mail, like Messages for texts."""
 
     list_display = ["ticket", "to", "status", "created_at", "sent_at"]
@@ -15,12 +16,3 @@ class ReceiptEmailAdmin(admin.ModelAdmin):
         "ticket", "to", "subject", "body", "purpose", "status", "created_at", "sent_at", "error",
     ]  # fmt: skip
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from messaging.models import Direction, Message, OptOut
+from salon.admin_pages import ReadOnlyAdmin
 from salon.formats import phone_display
 
 # What each kind of text is for, by its purpose key's prefix (the apps that send them write
@@ -13,7 +14,7 @@ PURPOSES = {
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """The text log (R39) is read-only: texts are only written by the services."""
 
     list_display = ("created_at", "client", "text", "number", "direction", "status", "sent_for")
@@ -41,18 +42,9 @@ class MessageAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(OptOut)
-class OptOutAdmin(admin.ModelAdmin):
+class OptOutAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("phone_number", "created_at")
     search_fields = ("phone",)
     readonly_fields = ("phone", "created_at")
@@ -63,11 +55,3 @@ class OptOutAdmin(admin.ModelAdmin):
 
     # A number joins the list only by texting STOP and leaves it only by texting START:
     # its owner's own word, which staff can't override (SPEC §1).
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,7 +1,7 @@
 from django.contrib import admin
-from django.shortcuts import redirect
 
 from salon.admin_history import HistoryAdmin
+from salon.admin_pages import SingleRowAdmin
 from salon.forms import ServiceModelForm
 from salon.models import Features, SalonSettings
 from salon.selectors import features_get, salon_settings_get
@@ -26,9 +26,10 @@ class FeaturesForm(ServiceModelForm):
 
 
 @admin.register(Features)
-class FeaturesAdmin(HistoryAdmin):
+class FeaturesAdmin(SingleRowAdmin, HistoryAdmin):
     """The single row of Client Connect features (R33): no list, no add, no delete."""
 
+    row = staticmethod(features_get)
     form = FeaturesForm
     fieldsets = [
         (
@@ -49,15 +50,6 @@ class FeaturesAdmin(HistoryAdmin):
         form_class.user = request.user
         return form_class
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        return redirect("admin:salon_features_change", features_get().pk)
-
     def save_model(self, request, obj, form, change):
         features = features_update(user=request.user, changes=form.changes(form.cleaned_data))
         vars(obj).update(vars(features))
@@ -76,9 +68,10 @@ class SalonSettingsForm(ServiceModelForm):
 
 
 @admin.register(SalonSettings)
-class SalonSettingsAdmin(admin.ModelAdmin):
+class SalonSettingsAdmin(SingleRowAdmin, admin.ModelAdmin):
     """The single row of salon settings (R50): no list, no add, no delete."""
 
+    row = staticmethod(salon_settings_get)
     form = SalonSettingsForm
     fieldsets = [
         ("On receipts", {"fields": ["name", "address", "phone", "receipt_footer"]}),
@@ -95,15 +88,6 @@ class SalonSettingsAdmin(admin.ModelAdmin):
         form_class = super().get_form(request, obj, change=change, **kwargs)
         form_class.user = request.user
         return form_class
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        return redirect("admin:salon_salonsettings_change", salon_settings_get().pk)
 
     def save_model(self, request, obj, form, change):
         salon = salon_settings_update(user=request.user, changes=form.changes(form.cleaned_data))

@@ -26,7 +26,7 @@ from loyalty.models import (
 )
 from loyalty.notices import notices_due
 from salon.admin_history import HistoryAdmin
-from salon.admin_pages import admin_page
+from salon.admin_pages import SingleRowAdmin, admin_page
 from salon.errors import DomainError
 from salon.forms import form_refusal_add
 from salon.selectors import features_get
@@ -169,16 +169,11 @@ class LoyaltySettingsForm(forms.ModelForm):
 
 
 @admin.register(LoyaltySettings)
-class LoyaltySettingsAdmin(HistoryAdmin):
+class LoyaltySettingsAdmin(SingleRowAdmin, HistoryAdmin):
     """The single settings row (R19): the list opens the row itself."""
 
+    row = staticmethod(selectors.loyalty_settings_get)
     form = LoyaltySettingsForm
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [
@@ -201,10 +196,6 @@ class LoyaltySettingsAdmin(HistoryAdmin):
             "notices": notices_due(),
         }
         return TemplateResponse(request, "admin/loyalty/notices_preview.html", context)
-
-    def changelist_view(self, request, extra_context=None):
-        settings_row = selectors.loyalty_settings_get()
-        return redirect("admin:loyalty_loyaltysettings_change", settings_row.pk)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if not features_get().rewards_referrals:

@@ -20,7 +20,7 @@ from loyalty.models import (
 )
 from loyalty.otp import redemption_code_send
 from loyalty.redemption import points_redeem
-from salon.admin_pages import admin_page
+from salon.admin_pages import ReadOnlyAdmin, admin_page
 from salon.errors import DomainError
 from salon.forms import form_refusal_add
 from tickets.models import Ticket
@@ -56,7 +56,7 @@ class RedeemForm(forms.Form):
 
 
 @admin.register(PointsEntry)
-class PointsEntryAdmin(admin.ModelAdmin):
+class PointsEntryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """The ledger, read-only (R14); a Manager's manual adjustment and each client's rewards
     box are pages of their own, served here."""
 
@@ -97,15 +97,6 @@ class PointsEntryAdmin(admin.ModelAdmin):
     def client_link(self, entry):
         url = reverse("admin:loyalty_client_rewards", args=[entry.client_id])
         return format_html('<a href="{}">{}</a>', url, entry.client)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         own = [

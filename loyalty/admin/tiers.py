@@ -16,7 +16,7 @@ from loyalty.models import (
 )
 from loyalty.tiers import client_tier_place, tier_changes_clean, tier_delete, tier_save
 from salon.admin_history import HistoryAdmin
-from salon.admin_pages import admin_page
+from salon.admin_pages import ReadOnlyAdmin, admin_page
 from salon.errors import DomainError
 
 
@@ -75,7 +75,7 @@ class ClientTierPlaceForm(forms.Form):
 
 
 @admin.register(ClientTier)
-class ClientTierAdmin(admin.ModelAdmin):
+class ClientTierAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Who holds which tier and since when (R61); a Manager changes it with a reason on the
     placement page, audited as a tier change."""
 
@@ -84,15 +84,6 @@ class ClientTierAdmin(admin.ModelAdmin):
     list_select_related = ["client", "tier"]
     search_fields = ["client__first_name", "client__last_name"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [
@@ -140,7 +131,7 @@ class ClientTierAdmin(admin.ModelAdmin):
 
 
 @admin.register(TierChange)
-class TierChangeAdmin(admin.ModelAdmin):
+class TierChangeAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """The audit trail of tier changes (R61), read-only."""
 
     list_display = [
@@ -157,12 +148,3 @@ class TierChangeAdmin(admin.ModelAdmin):
     list_select_related = ["client", "created_by"]
     search_fields = ["client__first_name", "client__last_name", "reason"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -9,6 +9,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
 from catalog.models import Item
+from salon.admin_pages import ReadOnlyAdmin
 from tickets.models import (
     PaymentMethod,
     TicketAdjustment,
@@ -48,7 +49,7 @@ def with_item_names(queryset):
     return queryset.annotate(item_name=Subquery(Item.objects.filter(pk=item_id).values("name")[:1]))
 
 
-class TicketAdjustmentInline(admin.TabularInline):
+class TicketAdjustmentInline(ReadOnlyAdmin, admin.TabularInline):
     model = TicketAdjustment
     extra = 0
     fields = ["created_at", "created_by", "change"]
@@ -61,18 +62,9 @@ class TicketAdjustmentInline(admin.TabularInline):
     def change(self, adjustment: TicketAdjustment) -> str:
         return adjustment_summary(adjustment)
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(TicketAdjustment)
-class TicketAdjustmentAdmin(admin.ModelAdmin):
+class TicketAdjustmentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """The record of changes to closed tickets (R16): read-only."""
 
     list_display = ["created_at", "ticket", "change", "created_by"]
@@ -87,12 +79,3 @@ class TicketAdjustmentAdmin(admin.ModelAdmin):
     @admin.display(description="Change")
     def change(self, adjustment: TicketAdjustment) -> str:
         return adjustment_summary(adjustment)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
