@@ -16,6 +16,7 @@ def test_the_close_names_its_columns_from_the_models():
     for model, field in [
         (Ticket, "status"),
         (Ticket, "closed_at"),
+        (Ticket, "closed_by"),
         (TicketLine, "ticket"),
         (TicketLine, "net_amount"),
         (TicketLine, "tax"),
