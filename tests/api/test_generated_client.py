@@ -255,7 +255,7 @@ def test_the_client_app_journey(api, salon, live_server):
 
     day = timezone.localdate() + timedelta(days=2)
     slots = api.call(
-        "availability", "list_availability", client=app, item=items[0].id, date=day.isoformat()
+        "availability", "list_availability", client=app, item=items[0].id, date=day
     ).parsed
     assert slots and {slot.staff_name for slot in slots} == {"Sam"}  # R42
     booking = api.model("MyAppointmentBookRequest")(
