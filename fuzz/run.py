@@ -73,6 +73,11 @@ def parse_arguments():
     parser.add_argument("--seed", type=int, default=1515)
     parser.add_argument("--roles", default="manager,front_desk,client_with_history")
     parser.add_argument("--report-dir", default="/tmp/salon-fuzz-report")
+    parser.add_argument(
+        "--reuse-database",
+        action="store_true",
+        help="keep the database of an earlier run (seeding takes minutes on a busy machine)",
+    )
     return parser.parse_args()
 
 
@@ -101,9 +106,10 @@ def manage(*arguments: str, capture: bool = False) -> str:
     return run.stdout if capture else ""
 
 
-def prepare() -> dict:
-    for path in DATABASE.parent.glob(DATABASE.name + "*"):
-        path.unlink()
+def prepare(reuse_database: bool) -> dict:
+    if not (reuse_database and DATABASE.exists()):
+        for path in DATABASE.parent.glob(DATABASE.name + "*"):
+            path.unlink()
     manage("migrate", "--noinput", "-v", "0")
     manage("seed_demo")
     output = manage("shell", "-c", SETUP, capture=True)
@@ -118,7 +124,8 @@ def serve(port: int) -> subprocess.Popen:
         stdout=SERVER_LOG.open("w"),
         stderr=subprocess.STDOUT,
     )
-    for _ in range(120):
+    # Generous: Django's system checks alone took over a minute under `nice` at load 25.
+    for _ in range(1200):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/schema/?format=json", timeout=5)
             return server
@@ -156,7 +163,7 @@ def fuzz(role: str, token: str, url: str, arguments) -> tuple[bool, str]:
 def main() -> int:
     arguments = parse_arguments()
     Path(arguments.report_dir).mkdir(parents=True, exist_ok=True)
-    tokens = prepare()
+    tokens = prepare(arguments.reuse_database)
     server = serve(arguments.port)
     url = f"http://127.0.0.1:{arguments.port}"
     passed = True
