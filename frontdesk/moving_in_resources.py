@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from import_export import resources
 from import_export.fields import Field
+from import_export.results import Error
 
 from clients.models import Client
 from loyalty import moving_in
@@ -31,6 +32,15 @@ def _refusal(errors: dict[str, DomainError]) -> ValidationError:
             for column, refused in errors.items()
         }
     )
+
+
+class Refusal(Error):
+    """A file refused by a rule is no crash: the page shows the rule's message without the
+    traceback django-import-export shows for errors (plain English, R71)."""
+
+    @property
+    def traceback(self):
+        return "" if isinstance(self.error, DomainError) else super().traceback
 
 
 class ClientMoveInResource(resources.ModelResource):
@@ -63,6 +73,9 @@ class ClientMoveInResource(resources.ModelResource):
     @classmethod
     def get_display_name(cls):
         return "Clients moving in"
+
+    def get_error_result_class(self):
+        return Refusal
 
     def before_import(self, dataset, **kwargs):
         self.total = len(dataset)

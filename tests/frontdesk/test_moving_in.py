@@ -11,6 +11,7 @@ from django.conf import settings
 from clients.models import Client
 from frontdesk.moving_in_resources import ClientMoveInResource
 from loyalty.models import EntryKind, PointsEntry, PointsLot
+from loyalty.reports import loyalty_report, report_period
 from loyalty.selectors import client_points_balance
 from tests.clients.factories import ClientFactory
 
@@ -206,3 +207,10 @@ def test_progress_is_told_after_each_row(manager):  # R82: the command prints it
     told = []
     run(GOOD_FILE, dry_run=True, progress=lambda done, total: told.append((done, total)))
     assert told == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def test_the_report_counts_opening_balances_as_issued(eve, manager):  # R81, R82
+    run(GOOD_FILE, dry_run=False, user=manager)
+    report = loyalty_report(period=report_period(start="2026-11-01", end="2026-11-30"))
+    assert report["months"][0]["issued"] == {"opening_balance": 1550}
+    assert report["liability"]["redeemable_points"] == 1550
