@@ -219,7 +219,9 @@ def client_create(
     return client
 
 
-def _client_new(*, referred_by: Client | None, birthday: date | None, **fields) -> Client:
+def _client_new(
+    *, referred_by: Client | None = None, birthday: date | None = None, **fields
+) -> Client:
     """A new client's row once the rules that need no query hold (R24, R25); its phone and
     referral code are checked by the caller, for one client or for many at once."""
     if referred_by is not None:
@@ -275,9 +277,12 @@ def clients_create_many(drafts: list[dict], *, created_by=None) -> list[Client]:
             created_by=created_by,
         )
         # The phones and codes were checked above for the whole batch; a new client has no
-        # id yet, so the constraints on it (own referrer, merged into itself) can't fail.
+        # id yet, so the constraints on it (own referrer, merged into itself) can't fail;
+        # the referrer and the user are saved rows the caller holds (no query per client).
         client.full_clean(
-            exclude=["phone", "referral_code"], validate_unique=False, validate_constraints=False
+            exclude=["phone", "referral_code", "referred_by", "created_by"],
+            validate_unique=False,
+            validate_constraints=False,
         )
         clients.append(client)
     try:

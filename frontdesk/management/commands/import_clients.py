@@ -12,7 +12,7 @@ from pathlib import Path
 import tablib
 from django.core.management.base import BaseCommand, CommandError
 
-from frontdesk.moving_in_resources import ClientMoveInResource
+from frontdesk.moving_in_resources import ClientMoveInBatchResource
 
 PROGRESS_EVERY = 1000
 
@@ -39,7 +39,7 @@ class Command(BaseCommand):
                 seconds = time.monotonic() - started
                 self.stderr.write(f"{done:,} of {total:,} rows ({seconds:.1f} s)")
 
-        resource = ClientMoveInResource(progress=progress)
+        resource = ClientMoveInBatchResource(progress=progress)
         result = resource.import_data(
             dataset, dry_run=not apply, rollback_on_validation_errors=True
         )
