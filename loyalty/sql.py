@@ -69,6 +69,7 @@ def _rewards_sql() -> str:
         f"COALESCE((SELECT SUM(e.points) FROM {entry.db_table} e "
         f"WHERE e.{entry.get_field('client').column} = c.id AND e.available_at > %(now)s), 0), "
         f"(SELECT s.min_redemption_dollars FROM {settings_table} s WHERE s.id = 1), "
+        f"(SELECT s.tier_window_days FROM {settings_table} s WHERE s.id = 1), "
         f"(SELECT f.rewards_referrals FROM {features} f WHERE f.id = 1), "
         f"COALESCE((SELECT SUM(l.remaining) {live} < %(today)s), 0), "
         f"{next_date}, "
@@ -86,8 +87,9 @@ REWARDS_SQL = _rewards_sql()
 
 
 def rewards_row(*, client_id: int, now: datetime) -> tuple | None:
-    """(merged_into, total, pending, min_redemption_dollars, rewards_on, points past their
-    date, next expiry date, its points, whether tiers exist) of one client."""
+    """(merged_into, total, pending, min_redemption_dollars, tier_window_days, rewards_on,
+    points past their date, next expiry date, its points, whether tiers exist) of one
+    client."""
     with connection.cursor() as cursor:
         cursor.execute(
             REWARDS_SQL,

@@ -28,11 +28,11 @@ SERVICE = ItemKind.SERVICE
 # SQLite writes the lots the close starts (R51) in a statement of their own; PostgreSQL in
 # the entries' statement.
 CLOSE_QUERIES = {"postgresql": 6, "sqlite": 9}
-# With a tier and a promotion on (R61, R62, issue 18), 7 more: the running promotions, their
-# tiers and the client's uses of them (R62), then the upgrade check (R61): the tiers, the
-# settings row, the client's qualifying spend and their tier row.
+# With a tier and a promotion on (R61, R62, issue 18), 5 more: the running promotions, their
+# tiers and the client's uses of them (R62), then the upgrade check (R61): the settings row,
+# and the tiers with the one held and the client's qualifying spend (was 4 queries).
 CLOSE_WITH_TIER_AND_PROMOTION_QUERIES = {
-    vendor: count + 7 for vendor, count in CLOSE_QUERIES.items()
+    vendor: count + 5 for vendor, count in CLOSE_QUERIES.items()
 }
 # The claim's INSERT … ON CONFLICT DO NOTHING (no savepoint; on PostgreSQL outside a test's
 # transaction it also switches synchronous_commit off within the same statement) and the
@@ -140,6 +140,28 @@ def test_close_with_a_tier_and_a_promotion_runs_the_same_queries_at_any_history(
     assert counts == [CLOSE_WITH_TIER_AND_PROMOTION_QUERIES[connection.vendor]] * 2
     # $100 at 2 points per $1, x 1.25 for Gold, x 2 for the promotion.
     assert PointsEntry.objects.get(ticket=ticket, beneficiary="client").points == 500
+
+
+def test_rewards_endpoint_with_tiers_is_two_queries_at_any_history(rules, customer, front_desk_api):
+    """P1 with a tier (issue 18): the rewards box's row, then the tiers with the one held
+    and the qualifying spend in one query; authentication (forced here) adds the token."""
+    gold = Tier.objects.create(
+        name="Gold", min_spend=Decimal("50.00"), keep_spend=Decimal("25.00"),
+        multiplier=Decimal("1.25"),
+    )  # fmt: skip
+    Tier.objects.create(name="Platinum", min_spend=Decimal("500.00"), keep_spend=Decimal("250.00"))
+    ClientTier.objects.create(client=customer, tier=gold, held_since=timezone.now())
+    counts = []
+    for tickets in (1, 15):
+        grow_history(customer, tickets=tickets)
+        with CaptureQueriesContext(connection) as captured:
+            response = front_desk_api.get(f"/api/v1/clients/{customer.pk}/rewards/")
+        assert response.status_code == 200
+        counts.append(len(captured))
+    assert counts == [2, 2]
+    box = response.json()
+    assert (box["tier"]["name"], box["qualifying_spend"]) == ("Gold", "160.00")
+    assert box["next_tier"] == {"name": "Platinum", "spend_needed": "340.00"}
 
 
 def test_redemption_runs_the_same_queries_at_any_history(rules, customer, manager):
