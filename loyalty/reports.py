@@ -97,8 +97,8 @@ def _ledger_groups(period: Period, months: list[date]) -> list[dict]:
     (R15: available_at after it).
 
     Months are ranges of the column between local midnights, not a local month computed for
-    each entry and grouped on: on the 1M-entry bench ledger that took 1.7 s, this 0.45 s
-    (docs/performance.md, P7)."""
+    each entry and grouped on: on the 1M-entry bench ledger that took 2.1-2.5 s, this 0.87 s,
+    beside a 0.3 s sequential scan (docs/performance.md, P7)."""
     starts = [_local_midnight(day) for day in months]
     ranges = zip(starts, [*starts[1:], period.ends_at], strict=True)
 
