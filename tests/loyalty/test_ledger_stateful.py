@@ -16,6 +16,7 @@ The bound: the suite runs few examples (< 60 s for both machines on the 2-core m
 `HYPOTHESIS_PROFILE=long` runs the profile's count (docs/reliability.md)."""
 
 import os
+import re
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
@@ -56,6 +57,7 @@ from loyalty.models import (
     Tier,
 )
 from loyalty.notices import notices_due, points_notices_send
+from loyalty.otp import redemption_code_send
 from loyalty.promotions import promotion_save
 from loyalty.redemption import points_redeem
 from loyalty.selectors import (
@@ -98,6 +100,7 @@ CONTROLS = {
     "max_redemption_points": st.sampled_from([None, 250, 2000]),
     "redemption_increment": st.sampled_from([1, 25, 100]),
     "redeemable_kinds": st.sampled_from([ALL_KINDS, ["service"], ["product"]]),
+    "redemption_otp": st.booleans(),
 }
 redemption_points = st.one_of(
     st.integers(min_value=1, max_value=15000),
@@ -133,6 +136,9 @@ class LedgerMachine(RuleBasedStateMachine):
         today = timezone.localdate()
         referrer = ClientFactory()
         self.clients = [referrer, ClientFactory(referred_by=referrer), ClientFactory()]
+        for client in self.clients:  # texts reach them: codes, birthdays, reminders
+            client.sms_consent, client.phone = True, f"+1415555{client.pk % 10000:04d}"
+            client.save()
         # Birthdays a few days ahead, so that the clock meets them (R63).
         self.birthday = {}
         for days, client in enumerate(self.clients, start=1):
@@ -149,6 +155,7 @@ class LedgerMachine(RuleBasedStateMachine):
             "max_redemption_points": None,
             "redemption_increment": 1,
             "redeemable_kinds": ALL_KINDS,
+            "redemption_otp": False,
         }
         loyalty_settings_update(
             changes={
@@ -457,8 +464,9 @@ class LedgerMachine(RuleBasedStateMachine):
         points=st.one_of(st.sampled_from(["most", "one more"]), redemption_points),
         product=st.booleans(),
         again=st.booleans(),
+        code=st.sampled_from(["texted", "wrong", "none"]),
     )
-    def redeem(self, data, points, product, again):
+    def redeem(self, data, points, product, again, code):
         """On a new ticket, or again on an open one: refused exactly when a rule the model
         knows is broken, with the code of one of them, and never for more than the
         redeemable figure the rewards box gave (R19-R23, R57)."""
@@ -488,8 +496,9 @@ class LedgerMachine(RuleBasedStateMachine):
         elif points == "one more":  # ... and not a point more
             points = most + self.controls["redemption_increment"]
         broken = self.refusals(record=record, points=points, redeemable=redeemable)
+        code = self.one_time_code(ticket=ticket, code=code, broken=broken)
         try:
-            payment = points_redeem(ticket=ticket, points=points, user=self.front_desk)
+            payment = points_redeem(ticket=ticket, points=points, user=self.front_desk, code=code)
         except DomainError as refused:
             assert refused.code in broken, (refused.code, broken)
             return
@@ -498,6 +507,22 @@ class LedgerMachine(RuleBasedStateMachine):
         assert client_points_balance(client=client).redeemable == redeemable - points >= 0
         record["payments"].append((payment, points))
         self.expected[client.pk] -= points
+
+    def one_time_code(self, *, ticket, code, broken) -> str | None:
+        """With `redemption_otp` on, the code texted to the client, a wrong one, or none
+        (R57: `otp_required`, `otp_invalid`); with it off, no code is asked for."""
+        if not self.controls["redemption_otp"]:
+            return None
+        if code == "none":
+            broken.add("otp_required")
+            return None
+        sent = redemption_code_send(ticket=ticket)
+        body = Message.objects.get(purpose=f"redeem-code:{sent.pk}").body
+        texted = re.search(r"\b\d{6}\b", body).group()
+        if code == "wrong":
+            broken.add("otp_invalid")
+            return f"{(int(texted) + 1) % 10**6:06d}"
+        return texted
 
     @precondition(lambda self: any(record["payments"] for record in self.open_tickets))
     @rule(data=st.data(), remove_payment=st.booleans())
@@ -634,9 +659,6 @@ class ExpiryLedgerMachine(LedgerMachine):
             changes={"expiry_days": 2, "expiry_reminder_days": [1], "monthly_statements": True},
             user=self.manager,
         )
-        for client in self.clients:
-            client.sms_consent, client.phone = True, f"+1415555{client.pk % 10000:04d}"
-            client.save()
 
     def expired(self, client) -> int:
         """What expired of the client's points and of those of the clients merged into it
