@@ -12,9 +12,10 @@ from tests.accounts.factories import FrontDeskFactory, ManagerFactory, UserFacto
 from tests.clients.factories import ClientFactory
 
 # Hypothesis tests that don't pin their own example count try a few examples while we
-# iterate and many in CI (.ci/run exports CI=true). HYPOTHESIS_PROFILE=long names the long
-# run of the ledger state machines, which otherwise keep their suite bound
-# (docs/reliability.md).
+# iterate and many in CI (.ci/run exports CI=true), which also prints the blob that replays
+# a failure. Every property test pins its count today; the ledger state machines keep
+# their suite bound unless HYPOTHESIS_PROFILE names a profile (`long`: the long run,
+# docs/reliability.md).
 hypothesis_settings.register_profile("dev", max_examples=25, deadline=None)
 hypothesis_settings.register_profile("ci", max_examples=200, deadline=None, print_blob=True)
 hypothesis_settings.register_profile("long", max_examples=200, deadline=None, print_blob=True)

@@ -62,6 +62,7 @@ from loyalty.promotions import promotion_save
 from loyalty.redemption import points_redeem
 from loyalty.selectors import (
     client_points_balance,
+    client_rewards_summary,
     ledger_disagreements,
     lot_balance_disagreements,
     lot_disagreements,
@@ -736,6 +737,9 @@ class ExpiryLedgerMachine(LedgerMachine):
             )
             held = usable.aggregate(points=Sum("remaining"))["points"] or 0
             assert balance.redeemable <= max(held, 0), client.pk  # never past its date
+            upcoming = client_rewards_summary(client=client).next_expiry
+            if upcoming is not None:  # never a date gone by, nor more than the client has
+                assert upcoming.on >= today and 0 < upcoming.points <= balance.total
             if client.merged_into_id is not None:
                 assert (balance.pending, balance.redeemable) == (0, 0)
         # No reminder or statement twice: one notice per (client, date, offset) or (client,
