@@ -7,6 +7,8 @@ import environ
 from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 
+from salon.converters import ID_SCHEMA
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -289,6 +291,8 @@ SPECTACULAR_SETTINGS = {
         "PointsEntryKindEnum": "loyalty.models.EntryKind",
         "ClientSourceEnum": "clients.models.ClientSource",
         "FeedbackSourceEnum": "feedback.models.FeedbackSource",
+        "PaymentMethodEnum": "tickets.models.PaymentMethod",
+        "PaymentAddMethodEnum": "tickets.api.serializers.DESK_PAYMENT_METHODS",
     },
     # A generated client (R72) needs request bodies without the read-only fields, and the
     # whole-schema rules of salon/api/schema.py (ids, tags, parameters, errors, links).
@@ -331,9 +335,7 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Ids in URL paths are `<id:...>` (salon/converters.py): integers in the schema.
-SPECTACULAR_SETTINGS["PATH_CONVERTER_OVERRIDES"] = {
-    "id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}  # salon.converters.MAX_ID
-}
+SPECTACULAR_SETTINGS["PATH_CONVERTER_OVERRIDES"] = {"id": ID_SCHEMA}
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,7 @@ from loyalty.models import (
     Promotion,
     Tier,
 )
+from salon.api.fields import IdField
 from salon.limits import REASON_MAX_LENGTH
 from tickets.models import Payment
 
@@ -98,7 +99,7 @@ class LoyaltySettingsChangeSerializer(serializers.Serializer):
 
 
 class AdjustmentSerializer(serializers.Serializer):
-    client = serializers.IntegerField()
+    client = IdField()
     points = WholeNumberField()
     reason = serializers.CharField(
         allow_blank=True, trim_whitespace=True, max_length=REASON_MAX_LENGTH
@@ -241,7 +242,7 @@ class PromotionChangeSerializer(serializers.Serializer):
     ends_on = serializers.DateField(required=False)
     actions = serializers.ListField(child=serializers.CharField(), required=False)
     item_kinds = serializers.ListField(child=serializers.CharField(), required=False)
-    tiers = serializers.ListField(child=serializers.IntegerField(), required=False)
+    tiers = serializers.ListField(child=IdField(), required=False)
     multiplier = DollarsField(required=False, allow_null=True)
     bonus_points = WholeNumberField(required=False, allow_null=True)
     max_per_client = WholeNumberField(required=False, allow_null=True)
@@ -250,7 +251,7 @@ class PromotionChangeSerializer(serializers.Serializer):
 class ClientTierPlaceSerializer(serializers.Serializer):
     """POST /clients/{id}/tier/ {tier, reason}: tier null takes the client out of tiers."""
 
-    tier = serializers.IntegerField(allow_null=True)
+    tier = IdField(allow_null=True)
     reason = serializers.CharField(allow_blank=True, max_length=REASON_MAX_LENGTH)
 
 
