@@ -688,6 +688,11 @@ class ExpiryLedgerMachine(LedgerMachine):
             assert not lots.filter(remaining__gt=0, expires_on__lt=today).exists()
             if lots.filter(remaining__lt=0).exists():
                 assert not lots.filter(remaining__gt=0, available_at__lte=timezone.now()).exists()
+            if not lots.filter(remaining__gt=0, available_at__gt=timezone.now()).exists():
+                # Nothing pending: the lots hold exactly the positive part of the balance.
+                held = lots.filter(remaining__gt=0).aggregate(points=Sum("remaining"))["points"]
+                total = PointsBalance.objects.filter(client=client).values_list("total", flat=True)
+                assert (held or 0) == max(total.first() or 0, 0), client.pk
 
     @rule()
     def send_the_reminders_and_statements(self):
