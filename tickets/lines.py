@@ -206,8 +206,9 @@ def ticket_update_line(
     """Change a line's quantity, unit price, discount or staff member (R30, R32, R41).
 
     None leaves a figure as it is; `staff=None` names no one for the line (staff is
-    optional, R41). Giving one discount replaces the other; a discount of 0 removes it. On an open ticket any staff may change it (within R21); on a closed ticket
-    only a Manager, with a reason, and the change is recorded and announced (R16).
+    optional, R41). Giving one discount replaces the other; a discount of 0 removes it.
+    On an open ticket any staff may change it (within R21); on a closed ticket only a
+    Manager, with a reason, and the change is recorded and announced (R16).
     """
     ticket, line = lock_line(line)
     if ticket.status == TicketStatus.VOIDED:
