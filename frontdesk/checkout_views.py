@@ -12,7 +12,7 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from frontdesk import checkout_input as typed
-from frontdesk.selectors import checkout_items, ticket_checkout
+from frontdesk.checkout import checkout_items, ticket_checkout
 from frontdesk.services import EMAIL, SMS, receipt_send
 from loyalty.redemption import points_redeem
 from salon.errors import DomainError
