@@ -169,3 +169,19 @@ def test_r62_a_promotion_that_adds_nothing_is_not_chosen():
         )
         is None
     )
+
+
+def test_r61_multiplied_points_round_down_even_from_a_half():
+    # 33.40 x 2 / 1 x 1.25 = 83.5 -> 83 (half-even would give 84)
+    assert (
+        points_multiplied(
+            amount=Decimal("33.40"), points=2, spend_unit=Decimal("1.00"), multiplier="1.25"
+        )
+        == 83
+    )
+
+
+def test_r62_a_promotion_that_does_not_cover_the_action_does_not_stop_the_search():
+    other = promotion(1, bonus=500, actions=["product_purchase"], created=1)
+    double = promotion(2, multiplier="2.00", created=2)
+    assert best_promotion(earning=service(), promotions=[other, double], tier_id=None) == double
