@@ -32,6 +32,7 @@ from loyalty.tier_rules import (
 )
 from salon.errors import PermissionRefused
 from tickets.models import TicketLine, TicketStatus
+from tickets.selectors import line_pre_tax_net
 
 TIER_FIELDS = ("name", "min_spend", "keep_spend", "multiplier")
 ZERO = Decimal("0.00")
@@ -57,9 +58,10 @@ def tiers_terms() -> list[TierTerms]:
 
 
 def client_qualifying_spend(*, client_id: int, now: datetime | None = None) -> Decimal:
-    """The pre-tax net (R46) of every line but gift cards of the client's closed tickets
-    closed in the last `tier_window_days`, as the lines stand now (post-close adjustments
-    included); points payments are payments, not line amounts, so they never reduce it."""
+    """The pre-tax net (R46: `net - tax` of a price that contained its tax) of every line
+    but gift cards of the client's closed tickets closed in the last `tier_window_days`, as
+    the lines stand now (post-close adjustments included); points payments are payments,
+    not line amounts, so they never reduce it."""
     now = now or timezone.now()
     since = now - timedelta(days=loyalty_settings_get().tier_window_days)
     total = (
@@ -69,7 +71,7 @@ def client_qualifying_spend(*, client_id: int, now: datetime | None = None) -> D
             ticket__closed_at__gt=since,
         )
         .exclude(item__kind=ItemKind.GIFT_CARD)
-        .aggregate(total=Sum("net_amount"))["total"]
+        .aggregate(total=Sum(line_pre_tax_net()))["total"]
     )
     return (total or ZERO).quantize(Decimal("0.01"))
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Case, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from salon.money import round_money
@@ -20,6 +20,17 @@ def _sum(queryset, field: str) -> Decimal:
     summed = queryset.aggregate(summed=Sum(field))["summed"]
     # Backends differ in the scale of a summed decimal (SQLite may give "30"): two places.
     return round_money(summed if summed is not None else ZERO)
+
+
+def line_pre_tax_net() -> Case:
+    """A line's pre-tax net as an expression (R46): `net` when its price was before tax,
+    `net - tax` when the price contained it. Tier spend sums it (R61); the earning
+    statement has its own SQL for the same (loyalty/sql.py)."""
+    return Case(
+        When(tax_included=True, then=F("net_amount") - F("tax")),
+        default=F("net_amount"),
+        output_field=MONEY,
+    )
 
 
 def ticket_total(*, ticket: Ticket) -> Decimal:
