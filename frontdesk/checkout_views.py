@@ -14,7 +14,7 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from catalog.models import Item
-from frontdesk.selectors import checkout_items, ticket_checkout
+from frontdesk.checkout import checkout_items, ticket_checkout
 from loyalty.redemption import points_redeem
 from salon.errors import DomainError
 from tickets.lifecycle import ticket_close

@@ -7,7 +7,8 @@ from datetime import date
 from django import template
 from django.utils import timezone
 
-from frontdesk import selectors
+from frontdesk.checkout import ticket_payment
+from frontdesk.day_sheet import day_sheet
 from loyalty.selectors import client_points_balance
 from salon.formats import phone_display
 from salon.money import points_to_dollars
@@ -26,7 +27,7 @@ def frontdesk_day_sheet(context):
         day = None
     may_see_appointments = user.has_perm("appointments.view_appointment")
     return {
-        "sheet": selectors.day_sheet(day=day) if may_see_appointments else None,
+        "sheet": day_sheet(day=day) if may_see_appointments else None,
         "today": timezone.localdate(),
         "request": request,
         "can": {
@@ -55,7 +56,7 @@ def ticket_collect_payment(context, ticket):
     user = context["request"].user
     return {
         "ticket": ticket,
-        "payment": selectors.ticket_payment(ticket=ticket),
+        "payment": ticket_payment(ticket=ticket),
         "may_redeem": user.has_perm("loyalty.redeem_points"),
     }
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from appointments.models import AppointmentStatus
 from appointments.selectors import CONFIRMATION_PURPOSE
-from frontdesk.selectors import UNASSIGNED, day_sheet
+from frontdesk.day_sheet import UNASSIGNED, day_sheet
 from messaging.models import Direction, Message, MessageStatus, OptOut
 from tests.appointments.factories import AppointmentFactory
 from tests.clients.factories import ClientFactory
