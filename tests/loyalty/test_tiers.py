@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.models import ItemKind
 from catalog.services import tax_rate_create
+from clients.services import client_merge
 from loyalty.actions import Action
 from loyalty.adjustments import points_adjust
 from loyalty.errors import ClientIsTombstone, TierInUse, TierInvalid, TierReasonRequired
@@ -376,3 +377,65 @@ def test_r61_r46_a_post_close_adjustment_counts_on_the_pre_tax_basis(customer, m
         line=ticket.lines.get(), user=manager, unit_price=Decimal("50.00"), reason="Price corrected"
     )
     assert client_qualifying_spend(client_id=customer.pk) == Decimal("41.67")
+
+
+# --- R17 with R61: a merge settles the survivor's tier ----------------------------------------
+
+
+def test_r17_r61_the_survivor_takes_the_duplicates_higher_tier_with_its_clock(
+    manager, silver_and_gold, time_machine
+):
+    _, gold = silver_and_gold
+    survivor, duplicate = ClientFactory(), ClientFactory()
+    time_machine.move_to(at(2026, 3, 1), tick=False)
+    closed_ticket(customer=duplicate, lines=[(SERVICE, Decimal("2500.00"))])
+    time_machine.move_to(at(2026, 6, 1), tick=False)
+    client_merge(survivor=survivor, duplicate=duplicate, user=manager)
+    status = ClientTier.objects.get(client=survivor)
+    assert (status.tier, status.held_since) == (gold, at(2026, 3, 1))
+    assert client_tier_get(client_id=duplicate.pk) is None
+    changes = TierChange.objects.filter(kind="manual").order_by("pk")
+    assert [
+        (c.client_id, c.from_tier, c.to_tier, c.qualifying_spend, c.reason) for c in changes
+    ] == [
+        (duplicate.pk, "Gold", "", Decimal("0.00"), f"Merged into client #{survivor.pk}"),
+        (survivor.pk, "", "Gold", Decimal("2500.00"), f"Merged from client #{duplicate.pk}"),
+    ]
+
+
+def test_r17_r61_the_survivor_keeps_its_own_higher_tier(manager, silver_and_gold):
+    _, gold = silver_and_gold
+    survivor, duplicate = ClientFactory(), ClientFactory()
+    closed_ticket(customer=survivor, lines=[(SERVICE, Decimal("2500.00"))])
+    closed_ticket(customer=duplicate, lines=[(SERVICE, Decimal("1000.00"))])
+    held_since = ClientTier.objects.get(client=survivor).held_since
+    client_merge(survivor=survivor, duplicate=duplicate, user=manager)
+    status = ClientTier.objects.get(client=survivor)
+    assert (status.tier, status.held_since) == (gold, held_since)
+    assert client_tier_get(client_id=duplicate.pk) is None
+    assert not TierChange.objects.filter(client=survivor, kind="manual").exists()
+
+
+def test_r17_r61_the_merged_spend_moves_the_survivor_up_at_once(manager, silver_and_gold):
+    """$1,500 and $1,000, each Silver: merged, $2,500 reaches Gold (an upgrade, audited)."""
+    _, gold = silver_and_gold
+    survivor, duplicate = ClientFactory(), ClientFactory()
+    closed_ticket(customer=survivor, lines=[(SERVICE, Decimal("1500.00"))])
+    closed_ticket(customer=duplicate, lines=[(SERVICE, Decimal("1000.00"))])
+    client_merge(survivor=survivor, duplicate=duplicate, user=manager)
+    assert client_qualifying_spend(client_id=survivor.pk) == Decimal("2500.00")
+    assert client_tier_get(client_id=survivor.pk) == gold
+    upgrade = TierChange.objects.filter(client=survivor).first()
+    assert (upgrade.kind, upgrade.from_tier, upgrade.to_tier, upgrade.qualifying_spend) == (
+        "upgrade",
+        "Silver",
+        "Gold",
+        Decimal("2500.00"),
+    )
+
+
+def test_r17_a_merge_without_tiers_writes_no_tier_row(manager):
+    survivor, duplicate = ClientFactory(), ClientFactory()
+    closed_ticket(customer=duplicate, lines=[(SERVICE, Decimal("2500.00"))])
+    client_merge(survivor=survivor, duplicate=duplicate, user=manager)
+    assert not ClientTier.objects.exists()
