@@ -206,3 +206,10 @@ def test_r17_r61_the_merged_spend_may_reach_a_higher_tier():
         tier_after_merge(survivor=SILVER, duplicate=None, tiers=TIERS, spend=Decimal("2499.99"))
         == SILVER
     )
+
+
+def test_r17_r61_a_merge_never_moves_anyone_down():
+    # Gold held, $1,200 merged reaches only Silver: Gold stays
+    spend = Decimal("1200.00")
+    assert tier_after_merge(survivor=GOLD, duplicate=None, tiers=TIERS, spend=spend) == GOLD
+    assert tier_after_merge(survivor=None, duplicate=GOLD, tiers=TIERS, spend=spend) == GOLD
