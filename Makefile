@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run serve worker confirmations test lint format mutate chromium screenshots bench bench-static bench-profile chaos
+.PHONY: install run serve worker confirmations test lint format mutate chromium screenshots bench bench-static bench-profile chaos fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -105,3 +105,12 @@ bench-profile: bench-static
 CHAOS_SECONDS ?= 60
 chaos: install
 	$(BIN)/python chaos/run.py --seconds $(CHAOS_SECONDS)
+
+# The long schemathesis run (issue #15, not part of `make test`): the demo data in a fresh
+# SQLite database, runserver on 127.0.0.1, every phase (examples, coverage, fuzzing,
+# stateful through the links) as Manager, Front desk and a client-app user whose ledger has
+# a redemption and an adjustment, FUZZ_SECONDS each. Exits 1 on any failing check;
+# figures in docs/reliability.md.
+FUZZ_SECONDS ?= 300
+fuzz: install
+	nice $(BIN)/python fuzz/run.py --seconds $(FUZZ_SECONDS)

@@ -3,7 +3,7 @@
 
 import dataclasses
 
-from loyalty.reports import TABLES, report_table
+from loyalty.reports import NO_TIER, TABLES, report_table
 
 WIDTH = 640
 HEIGHT = 200
@@ -94,6 +94,14 @@ def report_charts(report: dict) -> dict[str, Chart]:
             ],
             legend=["Clients"],
         ),
+        "tiers": grouped_bars(
+            groups=[(row["tier"] or NO_TIER, [row["clients"]]) for row in report["tiers"]],
+            legend=["Clients at the period's end"],
+        ),
+        "promotions": grouped_bars(
+            groups=[(row["name"], [row["points"]]) for row in report["promotions"]],
+            legend=["Points earned under the promotion"],
+        ),
     }
 
 
@@ -103,6 +111,8 @@ TABLE_TITLES = {
     "expiring": "Expiring after the period's end",
     "referrals": "Referrals",
     "top_referrers": "Top referrers",
+    "tiers": "Clients per tier",
+    "promotions": "Promotion results",
 }
 HEADINGS = {
     "month": "Month",
@@ -123,8 +133,12 @@ HEADINGS = {
     "sales": "Their sales ($)",
     "name": "Client",
     "referred": "Clients referred",
+    "tier": "Tier",
+    "clients": "Clients",
+    "starts_on": "First day",
+    "ends_on": "Last day",
 }
-HIDDEN = {"client"}  # ids stay in the CSV; the desk reads names
+HIDDEN = {"client", "promotion"}  # ids stay in the CSV; the desk reads names
 
 
 def report_tables(report: dict, *, action_labels: dict[str, str]) -> list[dict]:

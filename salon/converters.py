@@ -7,6 +7,8 @@ Up to 18 digits is always below 2**63, so a longer id is simply no such URL (404
 """
 
 MAX_ID = 10**18 - 1  # the most an id in a path or a query parameter may be
+# An id as the schema declares it (in paths, query parameters and request bodies).
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
 class IdConverter:

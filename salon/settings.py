@@ -7,6 +7,8 @@ import environ
 from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 
+from salon.converters import ID_SCHEMA
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -38,6 +40,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "simple_history",
+    "import_export",
     "salon",
     "accounts",
     "clients",
@@ -173,6 +176,12 @@ if env("AWS_STORAGE_BUCKET_NAME", default=""):
 PHONENUMBER_DEFAULT_REGION = env("PHONENUMBER_DEFAULT_REGION", default="US")
 PHONENUMBER_DB_FORMAT = "E164"
 
+# R82: importing clients and exporting clients or the ledger are the Manager's (SPEC §10):
+# django-import-export asks for `<app>.import_<model>` / `export_<model>`, which only the
+# Manager group holds (clients.Client and loyalty.PointsEntry declare them).
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+
 # Uploads (R27)
 CLIENT_UPLOAD_MAX_FILES = 20
 CLIENT_UPLOAD_MAX_BYTES = env.int("CLIENT_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
@@ -289,6 +298,8 @@ SPECTACULAR_SETTINGS = {
         "PointsEntryKindEnum": "loyalty.models.EntryKind",
         "ClientSourceEnum": "clients.models.ClientSource",
         "FeedbackSourceEnum": "feedback.models.FeedbackSource",
+        "PaymentMethodEnum": "tickets.models.PaymentMethod",
+        "PaymentAddMethodEnum": "tickets.api.serializers.DESK_PAYMENT_METHODS",
     },
     # A generated client (R72) needs request bodies without the read-only fields, and the
     # whole-schema rules of salon/api/schema.py (ids, tags, parameters, errors, links).
@@ -331,9 +342,7 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Ids in URL paths are `<id:...>` (salon/converters.py): integers in the schema.
-SPECTACULAR_SETTINGS["PATH_CONVERTER_OVERRIDES"] = {
-    "id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}  # salon.converters.MAX_ID
-}
+SPECTACULAR_SETTINGS["PATH_CONVERTER_OVERRIDES"] = {"id": ID_SCHEMA}
 
 LOGGING = {
     "version": 1,

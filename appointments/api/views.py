@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -32,7 +33,7 @@ from clients.models import ClientSource
 from salon.api.filters import UpdatedSinceFilter
 from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsClientUser, IsStaffMember
-from salon.converters import MAX_ID
+from salon.converters import ID_SCHEMA, MAX_ID
 
 
 class AvailabilityView(APIView):
@@ -43,9 +44,11 @@ class AvailabilityView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("item", int, required=True),
-            OpenApiParameter("date", str, required=True, description="YYYY-MM-DD, salon day"),
-            OpenApiParameter("staff", int),
+            OpenApiParameter("item", ID_SCHEMA, required=True),
+            OpenApiParameter(
+                "date", OpenApiTypes.DATE, required=True, description="YYYY-MM-DD, salon day"
+            ),
+            OpenApiParameter("staff", ID_SCHEMA),
         ],
         responses=SlotSerializer(many=True),
     )
@@ -129,7 +132,7 @@ class AppointmentViewSet(
         parameters=[
             OpenApiParameter(
                 "client",
-                {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+                ID_SCHEMA,
                 description="A client's id.",
             )
         ]

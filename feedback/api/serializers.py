@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from clients.models import Client
 from feedback.models import Feedback, FeedbackSource
+from salon.api.fields import IdField
 from salon.limits import NOTES_MAX_LENGTH
 from tickets.models import Ticket
 
@@ -38,7 +39,7 @@ class FeedbackRecordSerializer(serializers.Serializer):
 
 
 class MyFeedbackRecordSerializer(serializers.Serializer):
-    ticket = serializers.IntegerField()
+    ticket = IdField()
     rating = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(
         allow_blank=True, default="", trim_whitespace=True, max_length=NOTES_MAX_LENGTH

@@ -14,6 +14,7 @@ from loyalty.models import (
     Promotion,
     Tier,
 )
+from salon.api.fields import IdField
 from salon.limits import REASON_MAX_LENGTH
 from tickets.models import Payment
 
@@ -98,7 +99,7 @@ class LoyaltySettingsChangeSerializer(serializers.Serializer):
 
 
 class AdjustmentSerializer(serializers.Serializer):
-    client = serializers.IntegerField()
+    client = IdField()
     points = WholeNumberField()
     reason = serializers.CharField(
         allow_blank=True, trim_whitespace=True, max_length=REASON_MAX_LENGTH
@@ -241,7 +242,7 @@ class PromotionChangeSerializer(serializers.Serializer):
     ends_on = serializers.DateField(required=False)
     actions = serializers.ListField(child=serializers.CharField(), required=False)
     item_kinds = serializers.ListField(child=serializers.CharField(), required=False)
-    tiers = serializers.ListField(child=serializers.IntegerField(), required=False)
+    tiers = serializers.ListField(child=IdField(), required=False)
     multiplier = DollarsField(required=False, allow_null=True)
     bonus_points = WholeNumberField(required=False, allow_null=True)
     max_per_client = WholeNumberField(required=False, allow_null=True)
@@ -250,7 +251,7 @@ class PromotionChangeSerializer(serializers.Serializer):
 class ClientTierPlaceSerializer(serializers.Serializer):
     """POST /clients/{id}/tier/ {tier, reason}: tier null takes the client out of tiers."""
 
-    tier = serializers.IntegerField(allow_null=True)
+    tier = IdField(allow_null=True)
     reason = serializers.CharField(allow_blank=True, max_length=REASON_MAX_LENGTH)
 
 
@@ -298,6 +299,24 @@ class ReportReferrerSerializer(serializers.Serializer):
     points = serializers.IntegerField()
 
 
+class ReportTierSerializer(serializers.Serializer):
+    tier = serializers.CharField(allow_null=True, help_text="The tier's name; null: no tier.")
+    clients = serializers.IntegerField(help_text="Active clients in it at the end of `to`.")
+
+
+class ReportPromotionSerializer(serializers.Serializer):
+    promotion = serializers.IntegerField()
+    name = serializers.CharField()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    points = serializers.IntegerField(help_text="Net points of its entries posted in the period.")
+    sales = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        help_text="Pre-tax net sales of the closed tickets those entries belong to.",
+    )
+
+
 class LoyaltyReportSerializer(serializers.Serializer):
     """The report of R81 in SPEC §18's shape (money as strings, as everywhere in the API)."""
 
@@ -308,6 +327,8 @@ class LoyaltyReportSerializer(serializers.Serializer):
     expiring = serializers.DictField(child=serializers.IntegerField())
     referrals = ReportReferralsSerializer()
     top_referrers = ReportReferrerSerializer(many=True)
+    tiers = ReportTierSerializer(many=True)
+    promotions = ReportPromotionSerializer(many=True)
 
     def get_fields(self):
         return {"from": serializers.DateField(), **super().get_fields()}

@@ -39,14 +39,37 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(int(number))
 
 
-def money_field(**kwargs) -> StrictDecimalField:
-    """A unit price, payment or tip: 0 to 99,999.99, in cents (R76)."""
+class IdField(serializers.IntegerField):
+    """Another object's id, looked up by the view itself (a miss is its own refusal): an id
+    in the schema (salon/api/schema.py)."""
+
+
+# What the schema declares a request may send (salon/api/schema.py): the plain numbers the
+# field and its rules accept, so that a client generator and a fuzzer send amounts the API
+# takes. The rules still refuse a negative amount with their own code (R76). Class
+# attributes: DRF deep-copies a serializer's fields from their arguments only.
+class MoneyField(StrictDecimalField):
+    request_pattern = r"^\d{1,5}(?:\.\d{1,2})?$"
+
+
+class SignedMoneyField(StrictDecimalField):
+    request_pattern = r"^-?\d{1,5}(?:\.\d{1,2})?$"
+
+
+class PercentField(StrictDecimalField):
+    request_pattern = r"^\d{1,3}(?:\.\d{1,2})?$"
+
+
+def money_field(*, signed: bool = False, **kwargs) -> StrictDecimalField:
+    """A unit price, payment or tip: 0 to 99,999.99, in cents (R76); `signed` where a
+    negative amount is a refund."""
     kwargs.setdefault("max_value", MONEY_MAX)
-    return StrictDecimalField(max_digits=12, decimal_places=2, **kwargs)
+    field_class = SignedMoneyField if signed else MoneyField
+    return field_class(max_digits=12, decimal_places=2, **kwargs)
 
 
 def percent_field(**kwargs) -> StrictDecimalField:
-    return StrictDecimalField(max_digits=5, decimal_places=2, **kwargs)
+    return PercentField(max_digits=5, decimal_places=2, **kwargs)
 
 
 def quantity_field(**kwargs) -> StrictIntegerField:

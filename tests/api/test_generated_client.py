@@ -134,11 +134,12 @@ def salon(transactional_db, all_features):
     day from 9 to 5 and a referring client."""
     ManagerFactory(username="boss")
     FrontDeskFactory(username="desk")
+    stylist = StaffFactory(name="Sam")
     staff_hours_set(
-        staff=StaffFactory(name="Sam"),
-        ranges=[Range(weekday, time(9), time(17)) for weekday in range(7)],
+        staff=stylist, ranges=[Range(weekday, time(9), time(17)) for weekday in range(7)]
     )
     return {
+        "stylist": stylist,
         "haircut": Item.objects.create(
             name="Haircut", kind=ItemKind.SERVICE, price=Decimal("40.00")
         ),
@@ -146,9 +147,10 @@ def salon(transactional_db, all_features):
     }
 
 
-def _staff_redeem_and_close(api, base_url, *, client_id, item_id, key):
-    """At the desk: a ticket for the client, a line, 500 points with a key (retried), a card
-    payment for the rest, close. Returns (ticket id, the redemption's two answers)."""
+def _staff_checkout(api, base_url, *, client_id, item_id, staff_id, key):
+    """At the desk: a ticket for the client, a $40 line, a $6 tip for the stylist, 500
+    points ($5) with a key (retried), the rest ($41) in cash from a $50 note, close.
+    Returns (ticket id, the redemption's two answers, the cash payment)."""
     desk = api.signed_in(base_url, "desk", PASSWORD)
     ticket = api.call(
         "tickets",
@@ -164,6 +166,15 @@ def _staff_redeem_and_close(api, base_url, *, client_id, item_id, key):
         body=api.model("LineAddRequest")(item=item_id),
     )
     assert line.status_code == 201 and line.parsed.net_amount == "40.00"
+    tip = api.call(
+        "tickets",
+        "create_ticket_tip",
+        client=desk,
+        ticket_id=ticket.id,
+        body=api.model("TipAddRequest")(amount="6.00", staff=staff_id),
+        idempotency_key=f"{key}-tip",
+    )
+    assert tip.status_code == 201 and (tip.parsed.amount, tip.parsed.staff_name) == ("6.00", "Sam")
     redemptions = [
         api.call(
             "tickets",
@@ -175,18 +186,24 @@ def _staff_redeem_and_close(api, base_url, *, client_id, item_id, key):
         )
         for _ in range(2)
     ]
-    paid = api.call(
+    cash = api.call(
         "tickets",
         "create_ticket_payment",
         client=desk,
         ticket_id=ticket.id,
-        body=api.model("PaymentAddRequest")(method=api.model("MethodEnum")("card"), amount="35.00"),
+        body=api.model("PaymentAddRequest")(
+            method=api.model("PaymentAddMethodEnum")("cash"), amount="41.00", tendered="50.00"
+        ),
     )
-    assert paid.status_code == 201
+    assert cash.status_code == 201, cash.content
     closed = api.call("tickets", "close_ticket", client=desk, id=ticket.id)
     assert closed.status_code == 200 and closed.parsed.status.value == "closed"
-    assert closed.parsed.balance_due == "0.00"
-    return ticket.id, redemptions
+    assert (closed.parsed.total, closed.parsed.tips, closed.parsed.balance_due) == (
+        "46.00",
+        "6.00",
+        "0.00",
+    )
+    return ticket.id, redemptions, cash.parsed
 
 
 def test_the_client_app_journey(api, salon, live_server):
@@ -217,8 +234,13 @@ def test_the_client_app_journey(api, salon, live_server):
         body=api.model("AdjustmentRequest")(client=me.id, points=1000, reason="welcome"),
     )
     assert adjusted.status_code == 201
-    ticket_id, _ = _staff_redeem_and_close(
-        api, base_url, client_id=me.id, item_id=salon["haircut"].pk, key="bo-redeem-1"
+    ticket_id, _, _ = _staff_checkout(
+        api,
+        base_url,
+        client_id=me.id,
+        item_id=salon["haircut"].pk,
+        staff_id=salon["stylist"].pk,
+        key="bo-redeem-1",
     )
 
     rewards = api.call("me", "get_my_rewards", client=app).parsed
@@ -233,7 +255,7 @@ def test_the_client_app_journey(api, salon, live_server):
 
     day = timezone.localdate() + timedelta(days=2)
     slots = api.call(
-        "availability", "list_availability", client=app, item=items[0].id, date=day.isoformat()
+        "availability", "list_availability", client=app, item=items[0].id, date=day
     ).parsed
     assert slots and {slot.staff_name for slot in slots} == {"Sam"}  # R42
     booking = api.model("MyAppointmentBookRequest")(
@@ -277,8 +299,13 @@ def test_the_staff_journey(api, salon, live_server):
     found = api.call("clients", "list_clients", client=desk, search="555-0142").parsed
     assert [client.id for client in found.results] == [customer.pk]
 
-    ticket_id, (first, replay) = _staff_redeem_and_close(
-        api, base_url, client_id=customer.pk, item_id=salon["haircut"].pk, key="cara-redeem"
+    ticket_id, (first, replay), cash = _staff_checkout(
+        api,
+        base_url,
+        client_id=customer.pk,
+        item_id=salon["haircut"].pk,
+        staff_id=salon["stylist"].pk,
+        key="cara-redeem",
     )
     assert first.status_code == replay.status_code == 201
     assert replay.headers["Idempotent-Replayed"] == "true"
@@ -286,7 +313,25 @@ def test_the_staff_journey(api, salon, live_server):
     assert first.parsed.points == 500 and first.parsed.amount == "5.00"
 
     ticket = api.call("tickets", "get_ticket", client=desk, id=ticket_id).parsed
-    assert [payment.method.value for payment in ticket.payments] == ["points", "card"]
+    assert [payment.method.value for payment in ticket.payments] == ["points", "cash"]
+    assert (cash.amount, cash.tendered, cash.change) == ("41.00", "50.00", "9.00")  # R47
+
+    receipt = api.call("tickets", "get_ticket_receipt", client=desk, id=ticket_id).parsed
+    assert receipt.client == f"Cara {customer.last_name}"
+    assert [(line.item, line.staff, line.net) for line in receipt.lines] == [
+        ("Haircut", None, "40.00")
+    ]
+    assert (receipt.tips, receipt.total, receipt.tendered, receipt.change) == (
+        "6.00",
+        "46.00",
+        "50.00",
+        "9.00",
+    )
+    assert [(payment.method, payment.amount, payment.points) for payment in receipt.payments] == [
+        ("points", "5.00", 500),
+        ("cash", "41.00", None),
+    ]
+    assert receipt.points.redeemable == 300  # R49: the balance after this ticket
     rewards = api.call("clients", "get_client_rewards", client=desk, id=customer.pk).parsed
     assert rewards.redeemable_points == 300
 

@@ -208,6 +208,82 @@ def test_entries_no_action_earned_answer_action_null(client_api, customer, manag
     assert (entry["points"], entry["kind"], entry["action"]) == (50, "manual", None)
 
 
-def test_the_readme_lists_every_code_of_the_error_component():  # R71, R72
+def test_the_readmes_api_section_lists_every_code_of_the_error_component():  # R71, R72
     readme = (ROOT / "README.md").read_text()
-    assert [code for code in error_codes() if f"`{code}`" not in readme] == []
+    api_section = readme[readme.index("\n## API\n") :]
+    api_section = api_section[: api_section.index("\n## ", 1)]
+    assert [code for code in error_codes() if f"`{code}`" not in api_section] == []
+
+
+# --- constraints that let a fuzzer reach the happy paths (#15) -----------------------------
+
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}
+
+
+def test_every_id_in_a_path_is_one_integer_schema(schema):
+    """Router actions (`/tickets/{id}/close/`) declared `{id}` a digit string while
+    `/tickets/{id}/` declared an integer: a generated client had `id: str` and `id: int`
+    for one ticket. Ids start at 1."""
+    ids = {
+        (method, path, parameter["name"]): parameter["schema"]
+        for path, method, operation in operations(schema)
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "path" and parameter["name"] != "action"
+    }
+    assert len(ids) > 60
+    assert {key: value for key, value in ids.items() if value != ID_SCHEMA} == {}
+
+
+@pytest.mark.parametrize(
+    "component, field",
+    [
+        ("TicketOpenRequest", "client"),
+        ("LineAddRequest", "item"),
+        ("LineAddRequest", "staff"),
+        ("AppointmentBookRequest", "client"),
+        ("FeedbackRecordRequest", "ticket"),
+        ("ReservationCreateRequest", "item"),
+        ("AdjustmentRequest", "client"),
+    ],
+)
+def test_a_reference_to_another_object_is_an_id(schema, component, field):
+    declared = dict(schema["components"]["schemas"][component]["properties"][field])
+    declared.pop("nullable", None)
+    assert declared == ID_SCHEMA
+
+
+@pytest.mark.parametrize(
+    "component, field",
+    [
+        ("LineAddRequest", "unit_price"),
+        ("PaymentAddRequest", "amount"),
+        ("PaymentAddRequest", "tendered"),
+        ("TipAddRequest", "amount"),
+        ("PatchedLineUpdateRequest", "discount_amount"),
+    ],
+)
+def test_money_in_a_request_is_a_plain_amount_up_to_99999_99(schema, component, field):
+    """R76: plain decimal numbers, 0 to 99,999.99 in cents; the old pattern let "", "-" and
+    "." through, which the API refuses, so a fuzzer's amounts were nearly all refused."""
+    pattern = re.compile(schema["components"]["schemas"][component]["properties"][field]["pattern"])
+    for accepted in ("0", "0.5", "12.50", "99999.99"):
+        assert pattern.fullmatch(accepted), accepted
+    for refused in ("", "-", ".", "-5", "100000", "1.234", "1e3", " 5"):
+        assert not pattern.fullmatch(refused), refused
+
+
+def test_desk_payment_methods_are_an_enum_without_points(schema):
+    components = schema["components"]["schemas"]
+    assert components["PaymentAddRequest"]["properties"]["method"]["allOf"] == [
+        {"$ref": "#/components/schemas/PaymentAddMethodEnum"}
+    ]
+    assert components["PaymentAddMethodEnum"]["enum"] == ["cash", "card", "check", "gift_card"]
+
+
+def test_availability_takes_a_date(schema):
+    parameters = {
+        parameter["name"]: parameter
+        for parameter in schema["paths"]["/api/v1/availability/"]["get"]["parameters"]
+    }
+    assert parameters["date"]["schema"] == {"type": "string", "format": "date"}
+    assert parameters["date"]["required"] and parameters["item"]["required"]

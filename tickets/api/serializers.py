@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from appointments.models import Appointment, ProductReservation
@@ -183,11 +184,21 @@ class ReasonSerializer(serializers.Serializer):
     )
 
 
+# What the desk may pay with (points go through the redeem endpoint): declared as an enum
+# so that a generated client gets one and fuzzing sends methods the app takes (R72).
+DESK_PAYMENT_METHODS = [method for method in PaymentMethod.values if method != PaymentMethod.POINTS]
+
+
+@extend_schema_field({"type": "string", "enum": DESK_PAYMENT_METHODS})
+class DeskPaymentMethodField(serializers.CharField):
+    """Validated by PaymentAddSerializer.validate_method, whose messages say why (points)."""
+
+
 class PaymentAddSerializer(serializers.Serializer):
     """Cash, card, check or gift card: points are redeemed through the redeem endpoint.
     `tendered`: the cash handed over (R47), for cash only."""
 
-    method = serializers.CharField()
+    method = DeskPaymentMethodField()
     amount = money_field()
     tendered = money_field(required=False, allow_null=True, default=None)
 
@@ -202,8 +213,8 @@ class PaymentAddSerializer(serializers.Serializer):
 
 
 class SettleSerializer(serializers.Serializer):
-    method = serializers.CharField()
-    amount = money_field()
+    method = DeskPaymentMethodField()
+    amount = money_field(signed=True)  # a refund down to the balance is negative
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH
     )
