@@ -138,6 +138,8 @@ HEADINGS = {
     "starts_on": "First day",
     "ends_on": "Last day",
 }
+# Where one column name means another thing in one table.
+TABLE_HEADINGS = {"promotions": {"name": "Promotion", "points": "Points earned"}}
 HIDDEN = {"client", "promotion"}  # ids stay in the CSV; the desk reads names
 
 
@@ -150,7 +152,7 @@ def report_tables(report: dict, *, action_labels: dict[str, str]) -> list[dict]:
         headings = [
             f"Issued: {action_labels.get(name[7:], name[7:])}"
             if name.startswith("issued_") and name != "issued_total"
-            else HEADINGS.get(name, name)
+            else TABLE_HEADINGS.get(key, {}).get(name) or HEADINGS.get(name, name)
             for name in header
         ]
         tables.append(

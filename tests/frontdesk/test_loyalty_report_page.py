@@ -17,7 +17,7 @@ def test_manager_sees_tables_charts_and_csv_links(client, manager, history):  # 
     assert "Issued: Service purchase" in page
     assert "21.60" in page  # the liability's worth
     assert "Ann Lee" in page
-    assert "No tier" in page
+    assert "No tier" in page and "<th>Promotion</th>" in page
     for table in ("months", "liability", "expiring", "referrals", "top_referrers", "tiers"):
         assert f"format=csv&amp;table={table}" in page
     assert "UTC" not in page and "service_purchase" not in page
