@@ -11,6 +11,7 @@ from loyalty.lots import (
     is_past_date,
     local_date,
     lot_expires_on,
+    points_by_date_after_debt,
     redemption_draw_order,
     shortfall_draw_order,
 )
@@ -106,3 +107,47 @@ def test_r52_a_shortfall_goes_to_the_pending_lots_not_past_their_date():
 
 def test_r52_a_lot_holding_a_single_point_gives_it():
     assert draw(3, [lot(1, 1), lot(2, 5)]) == ([(1, 1), (2, 2)], 0)
+
+
+# --- R55: what each date's lots still hold once the debt is paid -------------------------------
+
+DEBT_LOTS = [
+    lot(1, 100, date(2026, 6, 10)),
+    lot(2, 50, date(2026, 6, 10)),
+    lot(3, 200, date(2026, 7, 1)),
+    lot(4, 80, date(2026, 6, 20), available=NOW + timedelta(hours=5)),  # pending
+    lot(5, 70, None),  # never expires
+    lot(6, 40, date(2026, 5, 31)),  # past its date
+]
+
+
+def test_r55_points_by_date_without_debt_leave_out_never_and_past():
+    assert points_by_date_after_debt(DEBT_LOTS, debt=0, now=NOW, today=TODAY) == {
+        date(2026, 6, 10): 150,
+        date(2026, 7, 1): 200,
+        date(2026, 6, 20): 80,
+    }
+
+
+def test_r55_a_debt_is_paid_from_available_lots_first_expiring_first():
+    # 120 of debt: 100 from lot 1, 20 from lot 2
+    assert points_by_date_after_debt(DEBT_LOTS, debt=120, now=NOW, today=TODAY) == {
+        date(2026, 6, 10): 30,
+        date(2026, 7, 1): 200,
+        date(2026, 6, 20): 80,
+    }
+    # 149: one point of 10 June is left
+    assert points_by_date_after_debt(DEBT_LOTS, debt=149, now=NOW, today=TODAY) == {
+        date(2026, 6, 10): 1,
+        date(2026, 7, 1): 200,
+        date(2026, 6, 20): 80,
+    }
+
+
+def test_r55_then_never_expiring_points_then_pending_lots():
+    # 450: 100 + 50 + 200 + 70 (never) + 30 of the pending lot: 50 of 20 June left, and
+    # no date whose lots are used up
+    assert points_by_date_after_debt(DEBT_LOTS, debt=450, now=NOW, today=TODAY) == {
+        date(2026, 6, 20): 50
+    }
+    assert points_by_date_after_debt(DEBT_LOTS, debt=1000, now=NOW, today=TODAY) == {}
