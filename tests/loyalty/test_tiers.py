@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.models import ItemKind
 from catalog.services import tax_rate_create
-from clients.services import client_merge
+from clients.merge import client_merge
 from loyalty.actions import Action
 from loyalty.adjustments import points_adjust
 from loyalty.errors import ClientIsTombstone, TierInUse, TierInvalid, TierReasonRequired
