@@ -316,7 +316,7 @@ def test_r61_close_statement_count_is_constant_with_tiers_and_promotions_on(
 
 @pytest.fixture
 def vat_20(manager):
-    return tax_rate_create(name="VAT", percent=Decimal("20"), user=manager)
+    return tax_rate_create(name="VAT", percent=Decimal("20"))
 
 
 @pytest.fixture
