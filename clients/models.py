@@ -82,7 +82,12 @@ class Client(models.Model):
             models.Index(fields=["last_name", "first_name"]),
             models.Index(fields=["phone"]),
         ]
-        permissions = [("merge_client", "Can merge two clients")]
+        permissions = [
+            ("merge_client", "Can merge two clients"),
+            # R82, a Manager's (SPEC §10): the names django-import-export asks for.
+            ("import_client", "Can import clients from another system (CSV)"),
+            ("export_client", "Can export clients as CSV"),
+        ]
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}".strip()

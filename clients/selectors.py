@@ -86,3 +86,16 @@ def client_survivor_id(client_id: int | None, merged_into_id: int | None) -> int
     if merged_into_id is None:
         return client_id
     return client_survivor(Client.objects.get(pk=merged_into_id)).pk
+
+
+def clients_holding_phones(phones) -> dict[str, Client]:
+    """The active clients holding these phones (E.164), by phone (unique among active
+    clients, R24); read in slices so a long list stays under SQLite's parameter limit."""
+    phones = sorted(phones)
+    holders = {}
+    for start in range(0, len(phones), 1000):
+        for client in Client.objects.filter(
+            phone__in=phones[start : start + 1000], merged_into__isnull=True
+        ):
+            holders[client.phone.as_e164] = client
+    return holders

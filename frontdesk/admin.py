@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from frontdesk import moving_in_admin  # noqa: F401  (registers the import and exports, R82)
 from frontdesk.models import ReceiptEmail
 
 

@@ -3,7 +3,7 @@
 
 import dataclasses
 
-from loyalty.reports import TABLES, report_table
+from loyalty.reports import NO_TIER, TABLES, report_table
 
 WIDTH = 640
 HEIGHT = 200
@@ -94,6 +94,14 @@ def report_charts(report: dict) -> dict[str, Chart]:
             ],
             legend=["Clients"],
         ),
+        "tiers": grouped_bars(
+            groups=[(row["tier"] or NO_TIER, [row["clients"]]) for row in report["tiers"]],
+            legend=["Clients at the period's end"],
+        ),
+        "promotions": grouped_bars(
+            groups=[(row["name"], [row["points"]]) for row in report["promotions"]],
+            legend=["Points earned under the promotion"],
+        ),
     }
 
 
@@ -103,6 +111,8 @@ TABLE_TITLES = {
     "expiring": "Expiring after the period's end",
     "referrals": "Referrals",
     "top_referrers": "Top referrers",
+    "tiers": "Clients per tier",
+    "promotions": "Promotion results",
 }
 HEADINGS = {
     "month": "Month",
@@ -123,8 +133,14 @@ HEADINGS = {
     "sales": "Their sales ($)",
     "name": "Client",
     "referred": "Clients referred",
+    "tier": "Tier",
+    "clients": "Clients",
+    "starts_on": "First day",
+    "ends_on": "Last day",
 }
-HIDDEN = {"client"}  # ids stay in the CSV; the desk reads names
+# Where one column name means another thing in one table.
+TABLE_HEADINGS = {"promotions": {"name": "Promotion", "points": "Points earned"}}
+HIDDEN = {"client", "promotion"}  # ids stay in the CSV; the desk reads names
 
 
 def report_tables(report: dict, *, action_labels: dict[str, str]) -> list[dict]:
@@ -136,7 +152,7 @@ def report_tables(report: dict, *, action_labels: dict[str, str]) -> list[dict]:
         headings = [
             f"Issued: {action_labels.get(name[7:], name[7:])}"
             if name.startswith("issued_") and name != "issued_total"
-            else HEADINGS.get(name, name)
+            else TABLE_HEADINGS.get(key, {}).get(name) or HEADINGS.get(name, name)
             for name in header
         ]
         tables.append(

@@ -239,3 +239,56 @@ class ReportFormatUnknown(DomainError):
 class UnknownEarnOn(DomainError):
     code = "unknown_earn_on"
     message = "Earn on “pre_tax” (before tax) or “post_tax” (with tax)."
+
+
+# Moving in from another system (R82): what a row or a file of the import can break.
+
+
+class ImportColumnsUnknown(DomainError):
+    code = "import_columns_unknown"
+    message = "The file has columns the import doesn't know."
+
+
+class ImportColumnsMissing(DomainError):
+    code = "import_columns_missing"
+    message = "The file needs a first_name and a last_name column."
+
+
+class ImportPhoneRepeated(DomainError):
+    code = "import_phone_repeated"
+    message = "This phone is on an earlier row of the file too."
+
+
+class ImportRowRepeated(DomainError):
+    code = "import_row_repeated"
+    message = "This client is on an earlier row of the file too."
+
+
+class ImportReferrerUnknown(DomainError):
+    code = "import_referrer_unknown"
+    message = "No client has this phone, in the salon or on an earlier row of the file."
+
+
+class ImportReferrerBelow(DomainError):
+    code = "import_referrer_below"
+    message = "The referrer's row is below this one: move it above."
+
+
+class ImportDateInvalid(DomainError):
+    code = "import_date_invalid"
+    message = "Write the date as YYYY-MM-DD, e.g. 2026-12-31."
+
+
+class ImportEmailInvalid(DomainError):
+    code = "import_email_invalid"
+    message = "This is not an e-mail address."
+
+
+class ImportPointsInvalid(DomainError):
+    code = "import_points_invalid"
+    message = "Write the opening points as a whole number, 0 or more."
+
+
+class ImportExpiryWithoutPoints(DomainError):
+    code = "import_expiry_without_points"
+    message = "An expiry date needs opening points to expire."

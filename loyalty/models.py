@@ -214,6 +214,7 @@ class EntryKind(models.TextChoices):
     MANUAL = "manual", "Manual adjustment"
     BIRTHDAY = "birthday", "Birthday"
     EXPIRE = "expire", "Expired"
+    OPENING_BALANCE = "opening_balance", "Opening balance (moved in)"
 
 
 # Entries that give points back to the lots they were drawn from instead of starting a lot
@@ -304,7 +305,15 @@ class PointsEntry(models.Model):
             models.CheckConstraint(condition=~Q(points=0), name="points_entry_not_zero"),
             # Facts of one row, held by the database whatever writes it (R14, R15, R22).
             models.CheckConstraint(
-                condition=~Q(kind__in=["earn", "referral_earn", "redeem_reversal", "birthday"])
+                condition=~Q(
+                    kind__in=[
+                        "earn",
+                        "referral_earn",
+                        "redeem_reversal",
+                        "birthday",
+                        "opening_balance",
+                    ]
+                )
                 | Q(points__gt=0),
                 name="points_entry_earning_and_give_back_positive",
             ),
@@ -320,6 +329,7 @@ class PointsEntry(models.Model):
         permissions = [
             ("redeem_points", "Can redeem a client's points as a ticket payment"),
             ("adjust_points", "Can adjust a client's points manually"),
+            ("export_pointsentry", "Can export the ledger as CSV"),
         ]
 
     def __str__(self):

@@ -13,7 +13,19 @@ import io
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -26,7 +38,7 @@ from loyalty.errors import (
     ReportPeriodReversed,
     ReportTableUnknown,
 )
-from loyalty.models import EntryKind, PointsEntry, PointsLot
+from loyalty.models import EntryKind, PointsEntry, PointsLot, Promotion, Tier, TierChange
 from salon.money import points_to_dollars, round_money
 from tickets.models import TicketLine, TicketStatus
 
@@ -40,7 +52,9 @@ EXPIRING_DAYS = (30, 60, 90)
 TOP_REFERRERS = 10
 
 # The tables a CSV download may name (SPEC §18), in the order the page shows them.
-TABLES = ("months", "liability", "expiring", "referrals", "top_referrers")
+TABLES = ("months", "liability", "expiring", "referrals", "top_referrers", "tiers", "promotions")
+# A client in no tier: null in the JSON, these words in the CSV a spreadsheet opens.
+NO_TIER = "No tier"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -234,6 +248,75 @@ def _referrals(period: Period) -> tuple[dict, list[dict]]:
     return {**funnel, "sales": round_money(sales["sales"])}, top_referrers
 
 
+def _tiers(period: Period) -> list[dict]:
+    """Active clients by the tier they held at the end of `to`: the last tier change before
+    it (R61's audit trail names the tier), none when there was none. Every defined tier is
+    listed, in order, even with no client; a tier since deleted is listed after them."""
+    held = (
+        TierChange.objects.filter(client=OuterRef("pk"), created_at__lt=period.ends_at)
+        .order_by("-created_at", "-pk")
+        .values("to_tier")[:1]
+    )
+    counts = dict(
+        Client.objects.filter(merged_into__isnull=True, created_at__lt=period.ends_at)
+        .annotate(tier=Coalesce(Subquery(held), Value("")))
+        .values("tier")
+        .annotate(clients=Count("pk"))
+        .order_by()
+        .values_list("tier", "clients")
+    )
+    names = list(Tier.objects.order_by("min_spend", "pk").values_list("name", flat=True))
+    names += sorted(name for name in counts if name and name not in names)
+    rows = [{"tier": name, "clients": counts.get(name, 0)} for name in names]
+    return [*rows, {"tier": None, "clients": counts.get("", 0)}]
+
+
+def _promotions(period: Period) -> list[dict]:
+    """Per promotion running in the period or naming entries posted in it (R62): the net
+    points of those entries, and the pre-tax net sales of the closed tickets they belong to
+    (each ticket once, however many of its entries name the promotion)."""
+    in_period = Q(created_at__gte=period.starts_at, created_at__lt=period.ends_at)
+    named = PointsEntry.objects.filter(in_period, promotion=OuterRef("pk"))
+    points = named.order_by().values("promotion").annotate(total=Sum("points")).values("total")
+    # SUM as a plain function: an aggregate here would make Django group the subquery.
+    sales = (
+        TicketLine.objects.filter(
+            Exists(
+                PointsEntry.objects.filter(
+                    in_period, ticket=OuterRef("ticket"), promotion=OuterRef(OuterRef("pk"))
+                )
+            ),
+            ticket__status=TicketStatus.CLOSED,
+        )
+        .order_by()
+        .values_list(Func(F("net_amount"), function="SUM"))
+    )
+    money = DecimalField(max_digits=12, decimal_places=2)
+    promotions = (
+        Promotion.objects.filter(
+            Q(starts_on__lte=period.end, ends_on__gte=period.start) | Q(Exists(named))
+        )
+        .annotate(
+            points=Coalesce(Subquery(points, output_field=IntegerField()), Value(0)),
+            sales=Coalesce(
+                Subquery(sales, output_field=money), Value(Decimal("0.00")), output_field=money
+            ),
+        )
+        .order_by("starts_on", "created_at", "pk")
+    )
+    return [
+        {
+            "promotion": promotion.pk,
+            "name": promotion.name,
+            "starts_on": promotion.starts_on,
+            "ends_on": promotion.ends_on,
+            "points": promotion.points,
+            "sales": round_money(promotion.sales),
+        }
+        for promotion in promotions
+    ]
+
+
 def loyalty_report(*, period: Period) -> dict:
     """The figures of R81 for the period, in the JSON shape of SPEC §18."""
     months, liability = _months_and_liability(period)
@@ -246,6 +329,8 @@ def loyalty_report(*, period: Period) -> dict:
         "expiring": _expiring(period),
         "referrals": referrals,
         "top_referrers": top_referrers,
+        "tiers": _tiers(period),
+        "promotions": _promotions(period),
     }
 
 
@@ -273,6 +358,12 @@ def report_table(*, report: dict, table: str) -> tuple[list[str], list[list]]:
     if table == "top_referrers":
         header = ["client", "name", "referred", "points"]
         return header, [[row[key] for key in header] for row in report["top_referrers"]]
+    if table == "tiers":
+        header = ["tier", "clients"]
+        return header, [[row["tier"] or NO_TIER, row["clients"]] for row in report["tiers"]]
+    if table == "promotions":
+        header = ["promotion", "name", "starts_on", "ends_on", "points", "sales"]
+        return header, [[row[key] for key in header] for row in report["promotions"]]
     one_row = report[table]
     header = list(one_row)
     return header, [[one_row[key] for key in header]]

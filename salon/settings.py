@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "simple_history",
+    "import_export",
     "salon",
     "accounts",
     "clients",
@@ -174,6 +175,12 @@ if env("AWS_STORAGE_BUCKET_NAME", default=""):
 
 PHONENUMBER_DEFAULT_REGION = env("PHONENUMBER_DEFAULT_REGION", default="US")
 PHONENUMBER_DB_FORMAT = "E164"
+
+# R82: importing clients and exporting clients or the ledger are the Manager's (SPEC §10):
+# django-import-export asks for `<app>.import_<model>` / `export_<model>`, which only the
+# Manager group holds (clients.Client and loyalty.PointsEntry declare them).
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 
 # Uploads (R27)
 CLIENT_UPLOAD_MAX_FILES = 20

@@ -299,6 +299,24 @@ class ReportReferrerSerializer(serializers.Serializer):
     points = serializers.IntegerField()
 
 
+class ReportTierSerializer(serializers.Serializer):
+    tier = serializers.CharField(allow_null=True, help_text="The tier's name; null: no tier.")
+    clients = serializers.IntegerField(help_text="Active clients in it at the end of `to`.")
+
+
+class ReportPromotionSerializer(serializers.Serializer):
+    promotion = serializers.IntegerField()
+    name = serializers.CharField()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    points = serializers.IntegerField(help_text="Net points of its entries posted in the period.")
+    sales = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        help_text="Pre-tax net sales of the closed tickets those entries belong to.",
+    )
+
+
 class LoyaltyReportSerializer(serializers.Serializer):
     """The report of R81 in SPEC §18's shape (money as strings, as everywhere in the API)."""
 
@@ -309,6 +327,8 @@ class LoyaltyReportSerializer(serializers.Serializer):
     expiring = serializers.DictField(child=serializers.IntegerField())
     referrals = ReportReferralsSerializer()
     top_referrers = ReportReferrerSerializer(many=True)
+    tiers = ReportTierSerializer(many=True)
+    promotions = ReportPromotionSerializer(many=True)
 
     def get_fields(self):
         return {"from": serializers.DateField(), **super().get_fields()}

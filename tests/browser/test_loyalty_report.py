@@ -16,6 +16,9 @@ def test_manager_reads_the_loyalty_report(manager_page, manager):
     manager_page.click("#loyalty-report-link")
     expect(manager_page.locator("#table-liability tbody td").last).to_have_text("12.50")
     expect(manager_page.locator("#chart-activity svg rect")).not_to_have_count(0)
+    # Clients per tier (none defined: everyone in "No tier") and promotion results (R81).
+    expect(manager_page.locator("#table-tiers tbody tr").last).to_contain_text("No tier")
+    expect(manager_page.locator("#table-promotions")).to_contain_text("Nothing in this period.")
     link = manager_page.locator("#table-months a:has-text('Download CSV')")
     assert "format=csv&table=months" in link.get_attribute("href")
     with manager_page.expect_download() as download:

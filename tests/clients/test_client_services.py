@@ -13,6 +13,7 @@ from clients.services import (
     client_by_referral_code,
     client_create,
     client_update,
+    clients_create_many,
 )
 from salon.errors import DomainError, PermissionRefused
 from tests.accounts.factories import UserFactory
@@ -260,3 +261,42 @@ def test_section10_front_desk_may_update(front_desk):
     client_update(client=client, changes={"notes": "VIP"}, user=front_desk)
     client.refresh_from_db()
     assert client.notes == "VIP"
+
+
+def test_many_clients_are_created_at_the_desks_rules(manager):  # R24, R25, R82
+    ann = ClientFactory(first_name="Ann", last_name="Lee")
+    created = clients_create_many(
+        [
+            {"first_name": " Bea ", "last_name": "Ray", "phone": "(202) 555-0181"},
+            {"first_name": "Cal", "last_name": "Moss", "referred_by": ann, "email": "c@x.com"},
+        ],
+        created_by=manager,
+    )
+    bea, cal = (Client.objects.get(pk=client.pk) for client in created)
+    assert (bea.first_name, str(bea.phone), bea.source) == ("Bea", "+12025550181", "front_desk")
+    assert cal.referred_by == ann and cal.created_by == manager
+    assert len({bea.referral_code, cal.referral_code, ann.referral_code}) == 3
+    assert bea.history.get().history_user == manager  # the audit trail is kept
+
+
+@pytest.mark.parametrize(
+    ("drafts", "code"),
+    [
+        ([{"first_name": "A", "last_name": "B", "phone": "+12025550101"}], "phone_taken"),
+        (
+            [
+                {"first_name": "A", "last_name": "B", "phone": "(202) 555-0182"},
+                {"first_name": "C", "last_name": "D", "phone": "202.555.0182"},
+            ],
+            "phone_taken",
+        ),
+        ([{"first_name": "", "last_name": "B"}], "blank"),
+        ([{"first_name": "A", "last_name": "B", "phone": "555-12"}], "invalid_phone"),
+    ],
+)
+def test_many_clients_refused_by_code_and_none_created(drafts, code):  # R24
+    ClientFactory(phone="+12025550101")
+    with pytest.raises(DomainError) as refused:
+        clients_create_many(drafts)
+    assert refused.value.code == code
+    assert Client.objects.count() == 1

@@ -13,11 +13,12 @@ def test_manager_sees_tables_charts_and_csv_links(client, manager, history):  # 
     response = client.get(URL, {"from": "2026-01-01", "to": "2026-03-31"})
     assert response.status_code == 200
     page = response.content.decode()
-    assert page.count('<svg viewBox="0 0 640 200" role="img"') == 4
+    assert page.count('<svg viewBox="0 0 640 200" role="img"') == 6
     assert "Issued: Service purchase" in page
     assert "21.60" in page  # the liability's worth
     assert "Ann Lee" in page
-    for table in ("months", "liability", "expiring", "referrals", "top_referrers"):
+    assert "No tier" in page and "<th>Promotion</th>" in page
+    for table in ("months", "liability", "expiring", "referrals", "top_referrers", "tiers"):
         assert f"format=csv&amp;table={table}" in page
     assert "UTC" not in page and "service_purchase" not in page
 

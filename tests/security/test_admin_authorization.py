@@ -172,13 +172,19 @@ ADMIN = {
     },
 }
 
-# The loyalty admin's own pages: (Front desk, Manager).
+# The admin's own pages beyond the model views: (Front desk, Manager).
 CUSTOM = {
     "loyalty_points_adjust": (None, (403, 200)),
     "loyalty_redeem_points": ("open_ticket", (200, 200)),
     "loyalty_client_rewards": ("client", (200, 200)),
     "loyalty_notices_preview": (None, (403, 200)),
     "loyalty_clienttier_place": ("client", (403, 200)),
+    # R82: django-import-export's pages, the Manager's. The confirmation is POST only
+    # (the library's require_POST answers a GET before any permission check).
+    "clients_client_import": (None, (403, 200)),
+    "clients_client_process_import": (None, (405, 405)),
+    "clients_client_export": (None, (403, 200)),
+    "loyalty_pointsentry_export": (None, (403, 200)),
 }
 
 

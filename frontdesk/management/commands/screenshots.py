@@ -3,7 +3,8 @@
 It starts `runserver` on this database, signs in as the demo Manager with Chromium
 (Playwright, Debian's /usr/bin/chromium) and saves PNGs of the day sheet, the checkout
 screen, the Client Log, a ticket's payment area with Redeem, the rewards configuration
-table and an 80 mm receipt into docs/screenshots/.
+table, the loyalty report, the preview of a client import and an 80 mm receipt into
+docs/screenshots/.
 """
 
 import io
@@ -33,6 +34,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 DEMO_MANAGER = ("manager", "salon-manager-demo")  # salon/management/commands/seed_demo.py
+MOVING_IN_EXAMPLE = Path(settings.BASE_DIR) / "docs" / "moving-in-example.csv"
 
 
 def avatar_png() -> bytes:
@@ -142,6 +144,13 @@ class Command(BaseCommand):
 
             page.goto("/admin/frontdesk/reports/loyalty/")
             page.locator("#content").screenshot(path=str(out_dir / "loyalty-report.png"))
+
+            # Moving in (R82): the preview of docs/moving-in-example.csv, before confirming.
+            page.goto("/admin/clients/client/import/")
+            page.set_input_files("#id_import_file", str(MOVING_IN_EXAMPLE))
+            page.click("input[type=submit][value=Submit]")
+            page.wait_for_selector("table.import-preview")
+            page.locator("#content").screenshot(path=str(out_dir / "moving-in-preview.png"))
 
             # Emma's visit (seed_demo): tax, a tip and cash change on the 80 mm receipt.
             receipt = Ticket.objects.filter(
