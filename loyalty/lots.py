@@ -2,6 +2,7 @@
 debit draws from and how much. No database: the ledger reads the lots, these decide, the
 ledger writes (STYLE 14)."""
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -85,3 +86,22 @@ def shortfall_draw_order(lots: Sequence[LotView], *, now: datetime, today: date)
         if lot.available_at > now and not is_past_date(lot.expires_on, today=today)
     ]
     return sorted(pending, key=fifo_key)
+
+
+def points_by_date_after_debt(
+    lots: Sequence[LotView], *, debt: int, now: datetime, today: date
+) -> dict[date, int]:
+    """What each date's lots will still hold when they expire, once the client's debt is
+    paid as the ledger pays it: from the available lots first-expiring first, then from the
+    pending ones as they free up (R15, R52). Lots past their date and never-expiring points
+    are left out: the first are not the client's any more (R54), the second never expire."""
+    order = redemption_draw_order(lots, now=now, today=today) + shortfall_draw_order(
+        lots, now=now, today=today
+    )
+    taken = dict(draw(debt, order)[0])
+    left: dict[date, int] = defaultdict(int)
+    for lot in order:
+        rest = lot.remaining - taken.get(lot.id, 0)
+        if rest > 0 and lot.expires_on is not None:
+            left[lot.expires_on] += rest
+    return dict(left)

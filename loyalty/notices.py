@@ -27,7 +27,11 @@ from loyalty.models import (
     PointsLot,
     PointsNotice,
 )
-from loyalty.selectors import client_rewards_summary, loyalty_settings_get
+from loyalty.selectors import (
+    client_points_by_date_after_debt,
+    client_rewards_summary,
+    loyalty_settings_get,
+)
 from messaging.services import sms_queue
 from salon.money import points_to_dollars
 from salon.selectors import features_get
@@ -80,8 +84,9 @@ def statement_text(*, first_name: str, month: date, figures: dict, summary) -> s
     return text
 
 
-def _reminders(*, today: date, days: list[int], email_on: bool) -> list[Notice]:
-    """Clients with points expiring `offset` days from today, for each offset (R55)."""
+def _reminders(*, now: datetime, today: date, days: list[int], email_on: bool) -> list[Notice]:
+    """Clients with points expiring `offset` days from today, for each offset (R55): what
+    those lots will still hold once any debt of the client is paid from them (R52)."""
     dates = {today + timedelta(days=offset): offset for offset in days}
     rows = (
         PointsLot.objects.filter(remaining__gt=0, expires_on__in=list(dates))
@@ -91,6 +96,20 @@ def _reminders(*, today: date, days: list[int], email_on: bool) -> list[Notice]:
         .order_by("client_id", "expires_on")
     )
     rows = list(rows)
+    debts = dict(
+        PointsLot.objects.filter(client_id__in={row["client_id"] for row in rows}, remaining__lt=0)
+        .values("client_id")
+        .annotate(debt=-Sum("remaining"))
+        .values_list("client_id", "debt")
+    )
+    left = {
+        client_id: client_points_by_date_after_debt(client_id=client_id, debt=debt, now=now)
+        for client_id, debt in debts.items()
+    }
+    for row in rows:
+        if row["client_id"] in left:
+            row["points"] = left[row["client_id"]].get(row["expires_on"], 0)
+    rows = [row for row in rows if row["points"] > 0]
     clients = Client.objects.in_bulk([row["client_id"] for row in rows])
     notices = []
     for row in rows:
@@ -170,7 +189,9 @@ def notices_due(*, now: datetime | None = None) -> list[Notice]:
     settings_row = loyalty_settings_get()
     today = lot_rules.local_date(now)
     email_on = features.automated_email_marketing
-    notices = _reminders(today=today, days=settings_row.expiry_reminder_days, email_on=email_on)
+    notices = _reminders(
+        now=now, today=today, days=settings_row.expiry_reminder_days, email_on=email_on
+    )
     if settings_row.monthly_statements:
         notices += _statements(today=today, now=now, email_on=email_on)
     sent = set(

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clients.models import Client
+from loyalty import lots as lot_rules
 from loyalty import sql
 from loyalty.actions import ACTIONS
 from loyalty.models import (
@@ -114,19 +115,57 @@ class _RewardsRow:
         return self.total - self.pending - self.past_date
 
 
+def client_points_by_date_after_debt(
+    *, client_id: int, debt: int, now: datetime
+) -> dict[date, int]:
+    """What each date's lots of this client will still hold when they expire, once its debt
+    is paid from them (R52, R54): a debt is paid off from the next lot to free up only when
+    a run, a redemption or a merge settles it, and until then the lots' remainders overstate
+    what the client will lose."""
+    lots = [
+        lot_rules.LotView(
+            id=lot["pk"],
+            remaining=lot["remaining"],
+            expires_on=lot["expires_on"],
+            available_at=lot["available_at"],
+            created_at=lot["created_at"],
+        )
+        for lot in PointsLot.objects.filter(client_id=client_id, remaining__gt=0).values(
+            "pk", "remaining", "expires_on", "available_at", "created_at"
+        )
+    ]
+    return lot_rules.points_by_date_after_debt(
+        lots, debt=debt, now=now, today=lot_rules.local_date(now)
+    )
+
+
+def _next_expiry_after_debt(*, client_id: int, debt: int, now: datetime) -> "NextExpiry | None":
+    """The next expiry of a client with a debt: a second query, for the few clients who
+    owe points (R54); the rest keep the one-query read (R18)."""
+    left = client_points_by_date_after_debt(client_id=client_id, debt=debt, now=now)
+    if not left:
+        return None
+    first = min(left)
+    return NextExpiry(points=left[first], on=first)
+
+
 def _rewards_row(*, client_id: int | None, now: datetime | None) -> _RewardsRow | None:
-    row = sql.rewards_row(client_id=client_id, now=now or timezone.now())
+    now = now or timezone.now()
+    row = sql.rewards_row(client_id=client_id, now=now)
     if row is None:
         return None
     (
         merged_into, total, pending, minimum_dollars, rewards_on, past_date, next_on,
-        next_points, tiers_exist,
+        next_points, tiers_exist, debt,
     ) = row  # fmt: skip
     if isinstance(next_on, str):  # SQLite answers a computed date as text
         next_on = date.fromisoformat(next_on)
+    next_expiry = None if next_on is None else NextExpiry(points=int(next_points), on=next_on)
+    if next_expiry is not None and debt:
+        next_expiry = _next_expiry_after_debt(client_id=client_id, debt=int(debt), now=now)
     return _RewardsRow(
         past_date=int(past_date),
-        next_expiry=None if next_on is None else NextExpiry(points=int(next_points), on=next_on),
+        next_expiry=next_expiry,
         tombstone=merged_into is not None,
         total=int(total),
         pending=int(pending),

@@ -74,7 +74,11 @@ def _rewards_sql() -> str:
         f"{next_date}, "
         f"(SELECT SUM(l.remaining) {live} = {next_date}), "
         # whether the box has a tier part to read (R61): nothing more to read without tiers
-        f"EXISTS (SELECT 1 FROM {Tier._meta.db_table}) "
+        f"EXISTS (SELECT 1 FROM {Tier._meta.db_table}), "
+        # the client's debt, through the partial index points_lot_debt: with none, the next
+        # expiry above is exact; with one, the selector reads the lots that will pay it
+        f"COALESCE((SELECT -SUM(l.remaining) FROM {PointsLot._meta.db_table} l "
+        f"WHERE l.{_column(PointsLot, 'client')} = c.id AND l.remaining < 0), 0) "
         f"FROM {client.db_table} c WHERE c.id = %(client)s"
     )
 
@@ -87,7 +91,7 @@ REWARDS_SQL = _rewards_sql()
 
 def rewards_row(*, client_id: int, now: datetime) -> tuple | None:
     """(merged_into, total, pending, min_redemption_dollars, rewards_on, points past their
-    date, next expiry date, its points, whether tiers exist) of one client."""
+    date, next expiry date, its points, whether tiers exist, debt) of one client."""
     with connection.cursor() as cursor:
         cursor.execute(
             REWARDS_SQL,

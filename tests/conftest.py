@@ -11,11 +11,17 @@ from salon.models import Features
 from tests.accounts.factories import FrontDeskFactory, ManagerFactory, UserFactory, role_group
 from tests.clients.factories import ClientFactory
 
-# Hypothesis tests that don't pin their own example count (the ledger state machine) try
-# a few examples while we iterate and many in CI (.ci/run exports CI=true).
+# Hypothesis tests that don't pin their own example count try a few examples while we
+# iterate and many in CI (.ci/run exports CI=true), which also prints the blob that replays
+# a failure. Every property test pins its count today; the ledger state machines keep
+# their suite bound unless HYPOTHESIS_PROFILE names a profile (`long`: the long run,
+# docs/reliability.md).
 hypothesis_settings.register_profile("dev", max_examples=25, deadline=None)
 hypothesis_settings.register_profile("ci", max_examples=200, deadline=None, print_blob=True)
-hypothesis_settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
+hypothesis_settings.register_profile("long", max_examples=200, deadline=None, print_blob=True)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev")
+)
 
 
 @pytest.fixture(autouse=True)

@@ -334,3 +334,31 @@ def test_r54_a_redemption_expires_the_due_lots_first_even_when_refused(
     points_redeem(ticket=ticket, points=200, user=front_desk)
     assert balance_of(customer) == Balance(pending=0, redeemable=0)
     call_command("ledger_check")
+
+
+def test_r54_next_expiry_counts_only_points_a_debt_leaves(
+    customer, two_per_dollar, front_desk, time_machine
+):
+    """A void after spending leaves a debt (R52); the next earning pays it off as soon as it
+    is available (R15), so the rewards box's next expiry names what is left of that lot, not
+    the whole lot, even before the run settles the debt (R54)."""
+    policy(expiry_days=90)
+    time_machine.move_to(local(2026, 3, 1), tick=False)
+    earned = closed_ticket(customer=customer, lines=[(SERVICE, Decimal("100.00"))])
+    time_machine.move_to(local(2026, 3, 3), tick=False)
+    points_redeem(ticket=open_ticket_for(customer, "50.00"), points=150, user=front_desk)
+    time_machine.move_to(local(2026, 3, 4), tick=False)
+    ticket_void(earned)
+    assert balance_of(customer) == Balance(pending=0, redeemable=-150)
+
+    time_machine.move_to(local(2026, 3, 5), tick=False)
+    closed_ticket(customer=customer, lines=[(SERVICE, Decimal("100.00"))])  # 200, to 3 June
+    time_machine.move_to(local(2026, 3, 6, 13), tick=False)
+    assert balance_of(customer) == Balance(pending=0, redeemable=50)
+    assert client_rewards_summary(client=customer).next_expiry == NextExpiry(
+        points=50, on=date(2026, 6, 3)
+    )
+    call_command("expire_points")  # the run settles the debt: the same figure
+    assert client_rewards_summary(client=customer).next_expiry == NextExpiry(
+        points=50, on=date(2026, 6, 3)
+    )

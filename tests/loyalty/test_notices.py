@@ -116,3 +116,21 @@ def test_r55_r56_manager_previews_the_next_run(ann, time_machine, manager, clien
     assert "Hi Ann, 600 points ($6.00) expire on 31 Dec." in page
     assert "+1415" not in page  # no E.164 phones on screens
     assert messaging.outbox == []
+
+
+def test_r55_a_reminder_names_the_points_a_debt_leaves(
+    manager, time_machine, django_capture_on_commit_callbacks
+):
+    """Ann owes 200 points when 600 expiring on 31 December are added: the debt is paid
+    from them at the next run (R52), so she is told of 400, whichever job runs first."""
+    time_machine.move_to(local(2026, 11, 1), tick=False)
+    ann = ClientFactory(first_name="Ann", phone="+14155550101", sms_consent=True)
+    points_adjust(client=ann, points=-200, reason="owed", user=manager)
+    points_adjust(client=ann, points=600, reason="x", user=manager, expires_on=date(2026, 12, 31))
+    settings_set(expiry_reminder_days=[30])
+    time_machine.move_to(local(2026, 12, 1), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_points_reminders")
+    assert [text.body for text in messaging.outbox] == [
+        "Hi Ann, 400 points ($4.00) expire on 31 Dec. Book a visit to use them before then."
+    ]
