@@ -9,10 +9,12 @@ being a batch of operations timed together and divided by its size.
 
 import argparse
 import json
+import random
 import statistics
 import threading
 import time
 from collections import Counter
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import django
@@ -30,10 +32,22 @@ from rest_framework.test import APIClient  # noqa: E402
 from accounts.models import User  # noqa: E402
 from catalog.models import Item  # noqa: E402
 from clients.models import Client  # noqa: E402
+from loyalty import ledger  # noqa: E402
 from loyalty import selectors as loyalty_selectors  # noqa: E402
 from loyalty.adjustments import points_adjust  # noqa: E402
-from loyalty.models import EarningRule  # noqa: E402
+from loyalty.expiry import points_expire_due  # noqa: E402
+from loyalty.models import (  # noqa: E402
+    Allocation,
+    ClientTier,
+    EarningRule,
+    EntryKind,
+    PointsEntry,
+    PointsLot,
+    Promotion,
+    Tier,
+)
 from loyalty.redemption import points_redeem  # noqa: E402
+from loyalty.reports import loyalty_report, report_period  # noqa: E402
 from salon.errors import DomainError  # noqa: E402
 from salon.roles import MANAGER  # noqa: E402
 from tickets.lifecycle import ticket_close  # noqa: E402
@@ -158,6 +172,35 @@ def activate_rules() -> None:
     )
 
 
+BENCH_TIER = "Bench Gold"
+BENCH_PROMOTION = "Bench double points"
+
+
+def activate_tier_and_promotion() -> Tier:
+    """Issue 18: every figure is taken with a tier and a promotion active, the promotion
+    counting its uses per client (bench data only)."""
+    tier, _ = Tier.objects.get_or_create(
+        name=BENCH_TIER,
+        defaults={
+            "min_spend": Decimal("500.00"),
+            "keep_spend": Decimal("250.00"),
+            "multiplier": Decimal("1.25"),
+        },
+    )
+    today = timezone.localdate()
+    Promotion.objects.update_or_create(
+        name=BENCH_PROMOTION,
+        defaults={
+            "starts_on": today - timedelta(days=365),
+            "ends_on": today + timedelta(days=3650),
+            "actions": ["service_purchase", "product_purchase"],
+            "multiplier": Decimal("2.00"),
+            "max_per_client": 1_000_000,
+        },
+    )
+    return tier
+
+
 def new_client(label: str, *, referrer=None) -> Client:
     count = Client.objects.count()
     return Client.objects.create(
@@ -277,6 +320,9 @@ def ticket_closes(meta: dict, manager: User, *, by_history: bool = True) -> dict
         ticket_close(ticket=ticket, user=manager)
 
     referred = new_client("P3referred", referrer=new_client("P3referrer"))
+    ClientTier.objects.create(
+        client=referred, tier=Tier.objects.get(name=BENCH_TIER), held_since=timezone.now()
+    )
     tickets = {
         "prepare": lambda: open_tickets(client=referred, count=batch, lines=5, paid=True),
         "operations": batch,
@@ -390,6 +436,149 @@ def concurrent_redemptions(manager: User) -> dict:
     return result
 
 
+def fifo_redemptions(manager: User) -> dict:
+    """P8 (issue 17, R52): a redemption drawing first-expiring first from a client's 1,000
+    lots ÷ the same from a client's single lot. Each redemption commits on its own ticket;
+    the lots (1,000 points each, expiry dates shuffled) stay about 1,000 throughout."""
+    batch = 40
+    lots = 1000
+    now = timezone.now()
+    today = timezone.localdate(now)
+    many, one = new_client("P8many"), new_client("P8one")
+    days = list(range(30, 30 + lots))
+    random.Random(17).shuffle(days)
+
+    def lot(client, points, expires_on, number):
+        entry = PointsEntry(
+            client=client,
+            points=points,
+            kind=EntryKind.MANUAL,
+            created_at=now,
+            available_at=now,
+            created_by=manager,
+            memo="bench",
+            idempotency_key=f"bench-p8:{client.pk}:{number}",
+            expires_on=expires_on,
+        )
+        entry.expiry_fixed = True
+        return entry
+
+    with transaction.atomic():
+        ledger.balances_lock([many.pk, one.pk])
+        ledger.entries_post(
+            [lot(many, 1000, today + timedelta(days=day), n) for n, day in enumerate(days)]
+            + [lot(one, lots * 1000, today + timedelta(days=400), 0)]
+        )
+
+    def prepare(client):
+        tickets = open_tickets(client=client, count=batch, lines=1, paid=False)
+        TicketLine.objects.filter(ticket__in=tickets).update(
+            unit_price=Decimal("10000.00"), net_amount=Decimal("10000.00")
+        )
+        return tickets
+
+    def redeem(ticket):
+        points_redeem(ticket=ticket, points=100, user=manager)
+
+    with QueryCounter() as captured:
+        redeem(prepare(many)[0])
+    subject, baseline, paired = timed_pair(
+        (redeem, {"prepare": lambda: prepare(many), "operations": batch}),
+        (redeem, {"prepare": lambda: prepare(one), "operations": batch}),
+    )
+    throughput = [round(1 / value, 3) for value in paired["samples"]]
+    return {
+        "P8_fifo_redemption_1000_lots": {**subject, "queries": len(captured)},
+        "P8_fifo_redemption_one_lot": baseline,
+        "P8_throughput_ratio": {
+            "median": round(statistics.median(throughput), 3),
+            "samples": throughput,
+        },
+        "P8_live_lots_after": PointsLot.objects.filter(client=many, remaining__gt=0).count(),
+    }
+
+
+SEQUENTIAL_SCAN_SQL = f"SELECT SUM(points) FROM {PointsEntry._meta.db_table}"
+
+
+def sequential_scan(_=None) -> None:
+    """The baseline of P7 and P9: one sequential scan of the ledger table."""
+    with connection.cursor() as cursor:
+        cursor.execute(SEQUENTIAL_SCAN_SQL)
+        cursor.fetchone()
+
+
+def report_cost() -> dict:
+    """P7 (issue 19, R81): the 12-month loyalty report ÷ one sequential scan of the ledger,
+    paired; and its query count."""
+    today = timezone.localdate()
+    first = date(today.year - (today.month <= 11), (today.month - 12) % 12 + 1, 1)
+    period = report_period(start=first.isoformat(), end=today.isoformat())
+    with QueryCounter() as captured:
+        loyalty_report(period=period)
+    report, scan, paired = timed_pair(
+        (lambda _: loyalty_report(period=period), {"operations": 1}),
+        (sequential_scan, {"operations": 1}),
+    )
+    return {
+        "P7_report_12_months": {
+            **report,
+            "ratio_to_scan": paired,
+            "queries": len(captured),
+            "period": [first.isoformat(), today.isoformat()],
+            "sql": captured.queries,
+        },
+        "B7_sequential_scan": {**scan, "plan": explain([{"sql": SEQUENTIAL_SCAN_SQL}])},
+    }
+
+
+def expiry_run(meta: dict) -> dict:
+    """P9 (issue 17, R54): `expire_points` over the whole data set as of the day it was
+    generated (10 % of lots due), then a second run; both in one transaction rolled back
+    afterwards, so the cached data set stays as generated. Figures ÷ one sequential scan."""
+    now = datetime.fromisoformat(meta["generated_at"])
+    scans = [_batch(sequential_scan, operations=1) for _ in range(REPETITIONS + 1)][1:]
+
+    def rows() -> dict:
+        return {
+            "entries": PointsEntry.objects.count(),
+            "allocations": Allocation.objects.count(),
+            "lots": PointsLot.objects.count(),
+            "live_lots": PointsLot.objects.filter(remaining__gt=0).count(),
+        }
+
+    results = {}
+    try:
+        with transaction.atomic():
+            before = rows()
+            for run in ("first", "second"):
+                began = time.perf_counter()
+                posted = points_expire_due(now=now)
+                seconds = time.perf_counter() - began
+                after = rows()
+                results[run] = {
+                    "seconds": round(seconds, 2),
+                    "expire_entries": posted,
+                    "rows_written": {name: after[name] - before[name] for name in after},
+                }
+                before = after
+            raise Rollback
+    except Rollback:
+        pass
+    scan = statistics.median(scans)
+    return {
+        "P9_expiry_run": {
+            **results,
+            "due_lots": meta.get("due_lots"),
+            "lots": meta.get("lots"),
+            "as_of": meta["generated_at"],
+            "ratio_to_scan": round(results["first"]["seconds"] / scan, 1),
+            "second_ratio_to_scan": round(results["second"]["seconds"] / scan, 2),
+        },
+        "B9_sequential_scan": summary(scans),
+    }
+
+
 def idempotency_overhead(manager: User) -> dict:
     """P6: a POST with an Idempotency-Key ÷ the same POST without (SPEC §11)."""
     _, token = AuthToken.objects.create(manager)
@@ -456,18 +645,27 @@ def admin_pages(meta: dict, manager: User, *, repetition_size: int = 8) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--meta", required=True)
-    parser.add_argument("--part", choices=["big", "pages", "p3", "p6"], required=True)
+    parser.add_argument(
+        "--part", choices=["big", "pages", "p3", "p6", "p7", "p8", "expiry"], required=True
+    )
     parser.add_argument("--output", required=True)
     arguments = parser.parse_args()
     meta = json.loads(arguments.meta)
     manager = manager_user()
     activate_rules()
+    activate_tier_and_promotion()
     if arguments.part == "pages":
         results = {"P5_pages": admin_pages(meta, manager)}
     elif arguments.part == "p3":
         results = ticket_closes(meta, manager, by_history=False)
     elif arguments.part == "p6":
         results = idempotency_overhead(manager)
+    elif arguments.part == "p7":
+        results = report_cost()
+    elif arguments.part == "p8":
+        results = fifo_redemptions(manager)
+    elif arguments.part == "expiry":
+        results = expiry_run(meta)
     else:
         _, token = AuthToken.objects.create(manager)
         results = {"token": token}
@@ -475,6 +673,8 @@ def main() -> None:
         results.update(ticket_closes(meta, manager))
         results["P4_concurrent_redemptions"] = concurrent_redemptions(manager)
         results.update(idempotency_overhead(manager))
+        results.update(fifo_redemptions(manager))
+        results.update(report_cost())
     with open(arguments.output, "w") as output:
         json.dump(results, output, indent=2)
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from catalog.models import Item
+from frontdesk.services import receipt_sends_so_far
 from loyalty.controls import ticket_redeemable
 from loyalty.earning.preview import TicketClientPoints, ticket_client_points
 from loyalty.errors import BelowMinRedemption, RedemptionPaused
@@ -18,7 +19,8 @@ from loyalty.selectors import (
 )
 from salon.errors import DomainError, all_error_classes
 from salon.money import points_to_dollars
-from tickets.models import Ticket
+from staff.selectors import staff_list
+from tickets.models import Ticket, TicketStatus
 from tickets.selectors import ticket_points_room
 
 
@@ -91,25 +93,50 @@ class Checkout:
 
     ticket: Ticket
     lines: list
+    tips: list
     payments: list
     payment: TicketPayment
     points: TicketClientPoints | None
+    # Who may be named on a line or tip (R41, R45): the active staff, by name.
+    staff: list
+    # How often the receipt went out by text and by e-mail (R49): closed or voided only.
+    receipt_sent: dict[str, int] | None = None
+
+    @property
+    def visit_staff_id(self) -> int | None:
+        """Whom a new line names first: the appointment's staff member (R41)."""
+        appointment = self.ticket.appointment
+        return appointment.staff_id if appointment is not None else None
+
+    @property
+    def tip_staff_id(self) -> int | None:
+        """Whom a new tip names first: who did the first line, else the visit's stylist."""
+        named = [line.staff_id for line in self.lines if line.staff_id is not None]
+        return named[0] if named else self.visit_staff_id
 
 
 def ticket_checkout(*, ticket_id: int, now: datetime | None = None) -> Checkout | None:
-    """The ticket with its client and appointment, its lines and payments, and the payment
-    area (amounts, the points usable now or why none). None when there is no such ticket."""
+    """The ticket with its client and appointment, its lines (with their staff), tips and
+    payments, the payment area (amounts, the points usable now or why none) and the staff
+    to choose from. None when there is no such ticket. The queries don't grow with the
+    number of lines, tips or payments."""
     ticket = (
         Ticket.objects.select_related("client", "appointment__item").filter(pk=ticket_id).first()
     )
     if ticket is None:
         return None
+    receipt_sent = None
+    if ticket.status != TicketStatus.OPEN and ticket.client_id is not None:
+        receipt_sent = receipt_sends_so_far(ticket_id=ticket.pk)
     return Checkout(
         ticket=ticket,
-        lines=list(ticket.lines.select_related("item")),
+        lines=list(ticket.lines.select_related("item", "staff")),
+        tips=list(ticket.tips.select_related("staff")),
         payments=list(ticket.payments.all()),
         payment=ticket_payment(ticket=ticket, now=now),
         points=ticket_client_points(ticket_id=ticket.pk),
+        staff=list(staff_list(active=True)),
+        receipt_sent=receipt_sent,
     )
 
 

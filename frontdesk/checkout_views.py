@@ -1,9 +1,7 @@
 """The checkout screen of an open ticket (issue #14): admin pages whose forms post to one
 service each and answer, for htmx, the re-drawn checkout panel (no page reload); without
-JavaScript the same forms post and redirect back. Refusals show the service's message."""
-
-import re
-from decimal import Decimal
+JavaScript the same forms post and redirect back. Refusals show the service's message.
+The previews the desk sees while typing are in checkout_previews.py."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -13,16 +11,19 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
-from catalog.models import Item
+from frontdesk import checkout_input as typed
 from frontdesk.checkout import checkout_items, ticket_checkout
+from frontdesk.services import EMAIL, SMS, receipt_send
 from loyalty.redemption import points_redeem
 from salon.errors import DomainError
-from tickets.lifecycle import ticket_close
-from tickets.lines import line_net_amount, ticket_add_line, ticket_remove_line
-from tickets.models import Payment, PaymentMethod, TicketLine, TicketStatus
+from tickets.lifecycle import ticket_close, ticket_set_client
+from tickets.lines import ticket_add_line, ticket_remove_line, ticket_update_line
+from tickets.models import Payment, PaymentMethod, Ticket, TicketLine, TicketStatus, Tip
 from tickets.payments import payment_add, payment_remove
+from tickets.tips import tip_add, tip_remove
 
-PLAIN_AMOUNT = re.compile(r"[0-9]{1,5}(\.[0-9]{1,2})?", re.ASCII)
+# How the screen offers to send a receipt (R49), in the desk's words.
+RECEIPT_CHANNELS = [(SMS, "text"), (EMAIL, "e-mail")]
 
 # The desk takes these by hand; points are taken by Redeem (R21).
 DESK_METHODS = [
@@ -35,47 +36,7 @@ def _require(request, perm: str) -> None:
         raise PermissionDenied
 
 
-def _money(value: str, *, field: str, label: str) -> Decimal | None:
-    """A typed amount, or None when left empty; anything else is the desk's typo (400)."""
-    value = (value or "").strip().removeprefix("$")
-    if not value:
-        return None
-    # Plain figures only (R76): no exponent, sign or digits of other scripts.
-    if not PLAIN_AMOUNT.fullmatch(value):
-        raise DomainError(f"{label} must be an amount such as 12.50.", field=field)
-    return Decimal(value)
-
-
-def _whole(value: str, *, field: str, label: str, default: int | None = None) -> int | None:
-    value = (value or "").strip()
-    if not value:
-        return default
-    if not (value.isascii() and value.isdigit()):
-        raise DomainError(f"{label} must be a whole number.", field=field)
-    return int(value)
-
-
-def _item_chosen(value: str) -> Item | None:
-    """The item picked in the form; tickets' service refuses an inactive one in words."""
-    if not (value.isascii() and value.isdigit()):
-        return None
-    return Item.objects.filter(pk=int(value)).first()
-
-
-def _line_figures(data) -> dict:
-    """Quantity, price (None: the item's) and discount of the line form, as the tickets
-    services take them."""
-    discount = _money(data.get("discount"), field="discount", label="The discount")
-    percent = data.get("discount_kind") == "percent"
-    return {
-        "quantity": _whole(data.get("quantity"), field="quantity", label="Quantity", default=1),
-        "unit_price": _money(data.get("unit_price"), field="unit_price", label="The price"),
-        "discount_amount": None if percent else discount,
-        "discount_percent": discount if percent else None,
-    }
-
-
-def _panel(request, ticket_id: int, *, error: str = "", status: int = 200):
+def _panel(request, ticket_id: int, *, error: str = "", notice: str = "", status: int = 200):
     checkout = ticket_checkout(ticket_id=ticket_id)
     if checkout is None:
         raise Http404
@@ -90,6 +51,9 @@ def _panel(request, ticket_id: int, *, error: str = "", status: int = 200):
         "items": checkout_items(),
         "methods": DESK_METHODS,
         "error": error,
+        "notice": notice,
+        "receipt_channels": RECEIPT_CHANNELS,
+        "sent_channels": [way for way, times in (checkout.receipt_sent or {}).items() if times],
         "may_redeem": request.user.has_perm("loyalty.redeem_points"),
         "may_change": request.user.has_perm("tickets.change_ticket"),
     }
@@ -106,8 +70,9 @@ def checkout_view(request, ticket_id):
 
 
 def _act(request, ticket_id, action) -> object:
-    """Run one write for the screen: htmx gets the re-drawn panel (a refusal as its alert,
-    status 400, nothing changed), a plain form post gets a redirect with a message."""
+    """Run one write for the screen: htmx gets the re-drawn panel with what was done (a
+    refusal as its alert, status 400, nothing changed), a plain form post gets a redirect
+    with a message."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     _require(request, "tickets.change_ticket")
@@ -118,29 +83,44 @@ def _act(request, ticket_id, action) -> object:
             return _panel(request, ticket_id, error=refused.message, status=400)
         messages.error(request, refused.message)
     else:
-        if not request.htmx:
-            messages.success(request, done)
-        elif ticket_id is not None:
-            return _panel(request, ticket_id)
+        if request.htmx:
+            return _panel(request, ticket_id, notice=done)
+        messages.success(request, done)
     return HttpResponseRedirect(reverse("frontdesk-checkout", args=[ticket_id]))
 
 
-def _ticket(ticket_id):
-    checkout = ticket_checkout(ticket_id=ticket_id)
-    if checkout is None:
-        raise Http404
-    return checkout.ticket
+def _ticket(ticket_id) -> Ticket:
+    return get_object_or_404(Ticket, pk=ticket_id)
 
 
 def line_add_view(request, ticket_id):
     def action():
-        item = _item_chosen(request.POST.get("item", ""))
+        item = typed.item_chosen(request.POST.get("item", ""))
         if item is None:
             raise DomainError("Choose an item.", field="item")
         ticket_add_line(
-            ticket=_ticket(ticket_id), item=item, user=request.user, **_line_figures(request.POST)
+            ticket=_ticket(ticket_id),
+            item=item,
+            staff=typed.staff_chosen(request.POST.get("staff", "")),
+            user=request.user,
+            **typed.line_figures(request.POST),
         )
         return f"{item.name} added."
+
+    return _act(request, ticket_id, action)
+
+
+def line_staff_view(request, ticket_id, line_id):
+    """Who did a line (R41): another stylist, or no one named (staff is optional)."""
+
+    def action():
+        line = get_object_or_404(
+            TicketLine.objects.select_related("item"), pk=line_id, ticket_id=ticket_id
+        )
+        staff = typed.staff_chosen(request.POST.get("staff", ""))
+        ticket_update_line(line=line, user=request.user, staff=staff)
+        who = staff.name if staff is not None else "no one"
+        return f"{line.item.name}: by {who}."
 
     return _act(request, ticket_id, action)
 
@@ -154,16 +134,55 @@ def line_remove_view(request, ticket_id, line_id):
     return _act(request, ticket_id, action)
 
 
+def tip_add_view(request, ticket_id):
+    """A tip for a staff member (R45): adds to the total, never to what points may pay."""
+
+    def action():
+        amount = typed.money(request.POST.get("amount"), field="amount", label="The tip")
+        if amount is None:
+            raise DomainError("Enter the tip.", field="amount")
+        staff = typed.staff_chosen(request.POST.get("staff", ""))
+        tip_add(ticket=_ticket(ticket_id), amount=amount, staff=staff, user=request.user)
+        return f"Tip ${amount:.2f}" + (f" for {staff.name}" if staff else "") + " added."
+
+    return _act(request, ticket_id, action)
+
+
+def tip_remove_view(request, ticket_id, tip_id):
+    def action():
+        tip = get_object_or_404(Tip, pk=tip_id, ticket_id=ticket_id)
+        tip_remove(tip=tip, user=request.user)
+        return f"Tip ${tip.amount:.2f} removed."
+
+    return _act(request, ticket_id, action)
+
+
 def payment_add_view(request, ticket_id):
+    """Take a payment; cash may say what was handed over and the change is shown (R47)."""
+
     def action():
         method = request.POST.get("method", "")
         if method not in dict(DESK_METHODS):
             raise DomainError("Choose how the client pays.", field="method")
-        amount = _money(request.POST.get("amount"), field="amount", label="The amount")
+        amount = typed.money(request.POST.get("amount"), field="amount", label="The amount")
         if amount is None:
             raise DomainError("Enter the amount paid.", field="amount")
-        payment_add(ticket=_ticket(ticket_id), method=method, amount=amount, user=request.user)
-        return f"{PaymentMethod(method).label} ${amount:.2f} taken."
+        tendered = None
+        if method == PaymentMethod.CASH:  # the field is for cash only: other methods ignore it
+            tendered = typed.money(
+                request.POST.get("tendered"), field="tendered", label="The cash handed over"
+            )
+        payment = payment_add(
+            ticket=_ticket(ticket_id),
+            method=method,
+            amount=amount,
+            tendered=tendered,
+            user=request.user,
+        )
+        taken = f"{PaymentMethod(method).label} ${amount:.2f} taken."
+        if payment.change is not None:
+            taken += f" Change due: ${payment.change:.2f}."
+        return taken
 
     return _act(request, ticket_id, action)
 
@@ -179,7 +198,7 @@ def payment_remove_view(request, ticket_id, payment_id):
 
 def redeem_view(request, ticket_id):
     def action():
-        points = _whole(request.POST.get("points"), field="points", label="Points")
+        points = typed.whole(request.POST.get("points"), field="points", label="Points")
         if points is None:
             raise DomainError("Enter the points to redeem.", field="points")
         payment = points_redeem(ticket=_ticket(ticket_id), points=points, user=request.user)
@@ -188,8 +207,20 @@ def redeem_view(request, ticket_id):
     return _act(request, ticket_id, action)
 
 
+def client_set_view(request, ticket_id):
+    """Give the ticket a client, or another one (R48): a walk-in who turns out to be a
+    regular earns on this visit."""
+
+    def action():
+        client = typed.client_chosen(request.POST.get("client", ""))
+        ticket_set_client(ticket=_ticket(ticket_id), client=client, user=request.user)
+        return f"The ticket is now {client}'s."
+
+    return _act(request, ticket_id, action)
+
+
 def close_view(request, ticket_id):
-    """Close the ticket (R31, R48); the desk goes back to the day sheet."""
+    """Close the ticket (R31, R48); the screen then offers the receipt."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     _require(request, "tickets.change_ticket")
@@ -209,32 +240,20 @@ def close_view(request, ticket_id):
     return HttpResponseRedirect(target)
 
 
-def line_preview_view(request, ticket_id):
-    """The price and net of the line being typed, before it is added: one query (the
-    item). Only the item's price is read; the figures come from tickets' own rounding."""
-    _require(request, "tickets.view_ticket")
-    item = _item_chosen(request.GET.get("item", ""))
-    context = {"item": item, "error": ""}
-    if item is not None:
-        try:
-            unit_price = _money(
-                request.GET.get("unit_price"), field="unit_price", label="The price"
-            )
-            discount = _money(request.GET.get("discount"), field="discount", label="The discount")
-            percent = request.GET.get("discount_kind") == "percent"
-            quantity = _whole(
-                request.GET.get("quantity"), field="quantity", label="Quantity", default=1
-            )
-            unit_price = item.price if unit_price is None else unit_price
-            context.update(
-                unit_price=unit_price,
-                net=line_net_amount(
-                    quantity=quantity,
-                    unit_price=unit_price,
-                    discount_amount=None if percent else discount,
-                    discount_percent=discount if percent else None,
-                ),
-            )
-        except DomainError as refused:
-            context["error"] = refused.message
-    return TemplateResponse(request, "admin/frontdesk/checkout_line_preview.html", context)
+def receipt_send_view(request, ticket_id):
+    """Send the closed ticket's receipt by text or e-mail (R49), once per channel unless
+    sent again on purpose."""
+
+    def action():
+        sent = receipt_send(
+            ticket=_ticket(ticket_id),
+            channel=request.POST.get("channel", ""),
+            resend=request.POST.get("resend") == "1",
+            user=request.user,
+        )
+        way = "text" if sent.channel == SMS else "e-mail"
+        if sent.queued:
+            return f"The receipt is on its way by {way}."
+        return f"The receipt was already sent by {way}."
+
+    return _act(request, ticket_id, action)

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from frontdesk import checkout_views, views
+from frontdesk import checkout_previews, checkout_views, views
 
 
 def _checkout(route: str, view, name: str):
@@ -45,12 +45,24 @@ urlpatterns = [
         "open-ticket/", admin.site.admin_view(views.ticket_open_view), name="frontdesk-open-ticket"
     ),
     _checkout("", checkout_views.checkout_view, "frontdesk-checkout"),
-    _checkout("preview/", checkout_views.line_preview_view, "frontdesk-checkout-preview"),
+    _checkout("preview/", checkout_previews.line_preview_view, "frontdesk-checkout-preview"),
+    _checkout("change/", checkout_previews.change_preview_view, "frontdesk-checkout-change"),
+    _checkout("clients/", checkout_previews.client_search_view, "frontdesk-checkout-client-search"),
+    _checkout("client/", checkout_views.client_set_view, "frontdesk-checkout-client"),
     _checkout("lines/", checkout_views.line_add_view, "frontdesk-checkout-line-add"),
+    _checkout(
+        "lines/<id:line_id>/staff/",
+        checkout_views.line_staff_view,
+        "frontdesk-checkout-line-staff",
+    ),
     _checkout(
         "lines/<id:line_id>/remove/",
         checkout_views.line_remove_view,
         "frontdesk-checkout-line-remove",
+    ),
+    _checkout("tips/", checkout_views.tip_add_view, "frontdesk-checkout-tip-add"),
+    _checkout(
+        "tips/<id:tip_id>/remove/", checkout_views.tip_remove_view, "frontdesk-checkout-tip-remove"
     ),
     _checkout("payments/", checkout_views.payment_add_view, "frontdesk-checkout-payment-add"),
     _checkout(
@@ -60,4 +72,5 @@ urlpatterns = [
     ),
     _checkout("redeem/", checkout_views.redeem_view, "frontdesk-checkout-redeem"),
     _checkout("close/", checkout_views.close_view, "frontdesk-checkout-close"),
+    _checkout("receipt/send/", checkout_views.receipt_send_view, "frontdesk-checkout-receipt-send"),
 ]

@@ -194,7 +194,8 @@ def receipt_view(request, ticket_id):
         "may_send": request.user.has_perm("tickets.change_ticket") and receipt.client is not None,
         "sent": receipt_sends_so_far(ticket_id=ticket.pk),
         "send_url": reverse("frontdesk-receipt-send", args=[ticket.pk]),
-        "ticket_url": reverse("admin:tickets_ticket_change", args=[ticket.pk]),
+        # The desk came from the checkout screen, which links to every detail of the ticket.
+        "ticket_url": reverse("frontdesk-checkout", args=[ticket.pk]),
     }
     return TemplateResponse(request, "admin/frontdesk/receipt.html", context)
 

@@ -63,8 +63,10 @@ class RewardsSummary:
     tier: dict | None = None
     qualifying_spend: Decimal | None = None
     next_tier: dict | None = None
-    # Read with the balances: without tiers the tier part costs no query (P1).
+    # Read with the balances: without tiers the tier part costs no query (P1), with tiers
+    # one (loyalty.tiers.client_tier_standing), over this window (None: read it there).
     tiers_exist: bool = False
+    tier_window_days: int | None = None
     next_expiry: NextExpiry | None = None
 
 
@@ -104,6 +106,7 @@ class _RewardsRow:
     total: int
     pending: int
     minimum_dollars: int | None
+    tier_window_days: int | None
     rewards_on: bool | None
     tiers_exist: bool
     past_date: int  # points of lots past their date, not expired by the run yet (R54)
@@ -155,8 +158,8 @@ def _rewards_row(*, client_id: int | None, now: datetime | None) -> _RewardsRow 
     if row is None:
         return None
     (
-        merged_into, total, pending, minimum_dollars, rewards_on, past_date, next_on,
-        next_points, tiers_exist, debt,
+        merged_into, total, pending, minimum_dollars, tier_window_days, rewards_on, past_date,
+        next_on, next_points, tiers_exist, debt,
     ) = row  # fmt: skip
     if isinstance(next_on, str):  # SQLite answers a computed date as text
         next_on = date.fromisoformat(next_on)
@@ -170,6 +173,7 @@ def _rewards_row(*, client_id: int | None, now: datetime | None) -> _RewardsRow 
         total=int(total),
         pending=int(pending),
         minimum_dollars=minimum_dollars,
+        tier_window_days=tier_window_days,
         rewards_on=None if rewards_on is None else bool(rewards_on),
         tiers_exist=bool(tiers_exist),
     )
@@ -215,6 +219,7 @@ def _rewards_summary(
             rewards_on and minimum > 0 and redeemable >= max(minimum, 1) and not tombstone
         ),
         tiers_exist=row.tiers_exist,
+        tier_window_days=row.tier_window_days,
         next_expiry=row.next_expiry,
     )
 

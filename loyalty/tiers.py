@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from catalog.models import ItemKind
@@ -56,22 +56,30 @@ def tiers_terms() -> list[TierTerms]:
     return [tier_terms(tier) for tier in Tier.objects.order_by("min_spend")]
 
 
-def client_qualifying_spend(*, client_id: int, now: datetime | None = None) -> Decimal:
-    """The pre-tax net (R46) of every line but gift cards of the client's closed tickets
-    closed in the last `tier_window_days`, as the lines stand now (post-close adjustments
-    included); points payments are payments, not line amounts, so they never reduce it."""
-    now = now or timezone.now()
-    since = now - timedelta(days=loyalty_settings_get().tier_window_days)
-    total = (
-        TicketLine.objects.filter(
-            ticket__client_id=client_id,
-            ticket__status=TicketStatus.CLOSED,
-            ticket__closed_at__gt=since,
-        )
-        .exclude(item__kind=ItemKind.GIFT_CARD)
-        .aggregate(total=Sum("net_amount"))["total"]
-    )
+def _qualifying_lines(*, client_id: int, now: datetime, window_days: int):
+    """The lines whose pre-tax net (R46) is the client's qualifying spend: every line but
+    gift cards of their tickets closed in the last `window_days`, as the lines stand now
+    (post-close adjustments included); points payments are payments, not line amounts, so
+    they never reduce it."""
+    return TicketLine.objects.filter(
+        ticket__client_id=client_id,
+        ticket__status=TicketStatus.CLOSED,
+        ticket__closed_at__gt=now - timedelta(days=window_days),
+    ).exclude(item__kind=ItemKind.GIFT_CARD)
+
+
+def _spend(total) -> Decimal:
     return (total or ZERO).quantize(Decimal("0.01"))
+
+
+def client_qualifying_spend(*, client_id: int, now: datetime | None = None) -> Decimal:
+    """The client's qualifying spend over the settings' tier window (R61)."""
+    lines = _qualifying_lines(
+        client_id=client_id,
+        now=now or timezone.now(),
+        window_days=loyalty_settings_get().tier_window_days,
+    )
+    return _spend(lines.aggregate(total=Sum("net_amount"))["total"])
 
 
 def client_tier_get(*, client_id: int) -> Tier | None:
@@ -79,15 +87,52 @@ def client_tier_get(*, client_id: int) -> Tier | None:
     return status.tier if status is not None else None
 
 
-def client_tier_box(*, client_id: int, now: datetime | None = None) -> dict:
+@dataclasses.dataclass(frozen=True)
+class TierStanding:
+    tiers: list[TierTerms]
+    current: TierTerms | None
+    spend: Decimal
+
+
+def client_tier_standing(
+    *, client_id: int, now: datetime | None = None, window_days: int | None = None
+) -> TierStanding | None:
+    """The tiers, the one the client holds and their qualifying spend, in one query (the
+    rewards box's tier part was four, P1); None when the salon has no tiers. The spend is
+    an uncorrelated subquery, so PostgreSQL sums it once, not per tier."""
+    if window_days is None:
+        window_days = loyalty_settings_get().tier_window_days
+    lines = _qualifying_lines(
+        client_id=client_id, now=now or timezone.now(), window_days=window_days
+    )
+    rows = list(
+        Tier.objects.order_by("min_spend").annotate(
+            held=Exists(ClientTier.objects.filter(client_id=client_id, tier_id=OuterRef("pk"))),
+            spend=Subquery(
+                lines.order_by().values("ticket__client_id").annotate(total=Sum("net_amount"))
+                .values("total")
+            ),
+        )
+    )  # fmt: skip
+    if not rows:
+        return None
+    return TierStanding(
+        tiers=[tier_terms(tier) for tier in rows],
+        current=next((tier_terms(tier) for tier in rows if tier.held), None),
+        spend=_spend(rows[0].spend),
+    )
+
+
+def client_tier_box(
+    *, client_id: int, now: datetime | None = None, window_days: int | None = None
+) -> dict:
     """The rewards box's tier part (R61, §18): `tier`, `qualifying_spend` and `next_tier`,
     each None when the salon has no tiers."""
-    tiers = tiers_terms()
-    if not tiers:
+    standing = client_tier_standing(client_id=client_id, now=now, window_days=window_days)
+    if standing is None:
         return {"tier": None, "qualifying_spend": None, "next_tier": None}
-    current = tier_terms(client_tier_get(client_id=client_id))
-    spend = client_qualifying_spend(client_id=client_id, now=now)
-    upcoming: NextTier | None = next_tier(current=current, tiers=tiers, spend=spend)
+    current, spend = standing.current, standing.spend
+    upcoming: NextTier | None = next_tier(current=current, tiers=standing.tiers, spend=spend)
     return {
         "tier": (
             None
@@ -109,7 +154,8 @@ def rewards_with_tier(
     """The rewards box with its tier part (§18); without tiers, as it is (all None)."""
     if not summary.tiers_exist:
         return summary
-    return dataclasses.replace(summary, **client_tier_box(client_id=client_id, now=now))
+    box = client_tier_box(client_id=client_id, now=now, window_days=summary.tier_window_days)
+    return dataclasses.replace(summary, **box)
 
 
 # --- the Manager's tier table ---------------------------------------------------------------
@@ -261,12 +307,11 @@ def tier_upgrade_at_close(*, client_id: int, ticket_id: int, now: datetime) -> T
     """Move the client up at once when this close makes their qualifying spend reach a
     higher tier (R61). Called by the ticket's reconcile once, when its snapshot is taken,
     so the crossing ticket earned at the tier held before."""
-    tiers = tiers_terms()
-    if not tiers:
+    standing = client_tier_standing(client_id=client_id, now=now)
+    if standing is None:
         return None
-    spend = client_qualifying_spend(client_id=client_id, now=now)
-    current = tier_terms(client_tier_get(client_id=client_id))
-    if tier_after_close(current=current, tiers=tiers, spend=spend) is None:
+    tiers, spend = standing.tiers, standing.spend
+    if tier_after_close(current=standing.current, tiers=tiers, spend=spend) is None:
         return None
     status = _locked_status(client_id, now)
     reached = tier_after_close(current=tier_terms(status.tier), tiers=tiers, spend=spend)

@@ -560,8 +560,8 @@ class TicketAdmin(admin.ModelAdmin):
                 if "item" in line_form.changed_data:
                     raise LineItemChanged()
                 changed = {key: line_form.cleaned_data[key] for key in LINE_VALUES}
-                if "staff" in line_form.changed_data and line_form.cleaned_data.get("staff"):
-                    changed["staff"] = line_form.cleaned_data["staff"]
+                if "staff" in line_form.changed_data:  # emptied: no one named (R41)
+                    changed["staff"] = line_form.cleaned_data.get("staff")
                 # The form refuses two discounts; two empty ones mean "no discount", which
                 # the service reads from a discount of 0.
                 if changed["discount_amount"] is None and changed["discount_percent"] is None:

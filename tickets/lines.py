@@ -41,6 +41,8 @@ from .selectors import ticket_points_room
 
 HUNDRED = Decimal("100")
 ZERO = Decimal("0.00")
+# A line's staff may be None (no one named, R41), so "leave it as it is" needs its own value.
+STAFF_UNCHANGED = object()
 
 
 def line_net_amount(
@@ -197,15 +199,16 @@ def ticket_update_line(
     unit_price: Decimal | None = None,
     discount_amount: Decimal | None = None,
     discount_percent: Decimal | None = None,
-    staff=None,
+    staff=STAFF_UNCHANGED,
     reason: str = "",
     now: datetime | None = None,
 ) -> TicketLine:
     """Change a line's quantity, unit price, discount or staff member (R30, R32, R41).
 
-    None leaves a value as it is. Giving one discount replaces the other; a discount of 0
-    removes it. On an open ticket any staff may change it (within R21); on a closed ticket
-    only a Manager, with a reason, and the change is recorded and announced (R16).
+    None leaves a figure as it is; `staff=None` names no one for the line (staff is
+    optional, R41). Giving one discount replaces the other; a discount of 0 removes it.
+    On an open ticket any staff may change it (within R21); on a closed ticket only a
+    Manager, with a reason, and the change is recorded and announced (R16).
     """
     ticket, line = lock_line(line)
     if ticket.status == TicketStatus.VOIDED:
@@ -244,7 +247,9 @@ def ticket_update_line(
     line.discount_percent = new_discount_percent
     line.net_amount = new_net
     line.tax = line_tax(net=new_net, line=line)
-    if staff is not None and staff.pk != line.staff_id:
+    if staff is None:
+        line.staff = None
+    elif staff is not STAFF_UNCHANGED and staff.pk != line.staff_id:
         staff_active_check(staff)
         line.staff = staff
     line.full_clean(exclude=["ticket", "item", "staff"])

@@ -13,14 +13,19 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from appointments.models import AppointmentStatus
+from loyalty.actions import Action
 from loyalty.adjustments import points_adjust
 from loyalty.selectors import client_points_balance, loyalty_settings_get
 from tests.appointments.factories import AppointmentFactory
 from tests.clients.factories import ClientFactory
+from tests.loyalty.factories import rule_set
 from tests.staff.factories import StaffFactory
-from tests.tickets.factories import service_item, ticket_with_lines
+from tests.tickets.factories import closed_ticket, service_item, ticket_with_lines
 from tickets.lifecycle import ticket_open
+from tickets.lines import ticket_update_line
 from tickets.models import Ticket, TicketStatus
+from tickets.payments import payment_add
+from tickets.tips import tip_add
 
 from .conftest import autocomplete
 
@@ -117,15 +122,40 @@ def test_a_saturday_with_three_stylists(desk_page, saturday_morning):
 
     desk_page.click(f"{ann} summary")
     desk_page.click(f"{ann} .action-checkout")
-    # R48: the ticket opens with the booked Haircut on it; the desk adds nothing.
+    # R48: the ticket opens with the booked Haircut on it, by Sam; the desk adds nothing.
     expect(desk_page.locator("#checkout-lines")).to_contain_text("Haircut")
+    line = Ticket.objects.get(appointment=rows["ann"]).lines.get()
+    expect(desk_page.locator(f"#line-{line.pk}-staff option:checked")).to_have_text("Sam")
     expect(desk_page.locator("#payment-total")).to_have_text("$60.00")
+    # R45: a $10 tip for Sam (who did the Haircut, so he is chosen first).
+    expect(desk_page.locator("#tip-staff option:checked")).to_have_text("Sam")
+    desk_page.fill("#tip-amount", "10")
+    desk_page.click("#add-tip-button")
+    expect(desk_page.locator("#checkout-tips")).to_contain_text("Tip for Sam")
+    expect(desk_page.locator("#payment-total")).to_have_text("$70.00")
+    # R47: $80 cash handed over on $70 due: $10 change, shown as it is typed and after.
     desk_page.select_option("#payment-method", "cash")
-    desk_page.fill("#payment-amount", "60.00")
+    expect(desk_page.locator("#payment-amount")).to_have_value("70.00")
+    desk_page.fill("#payment-tendered", "80")
+    expect(desk_page.locator("#change-due")).to_have_text("$10.00")
     desk_page.click("#take-payment-button")
+    expect(desk_page.locator("#checkout-notice")).to_have_text(
+        "Cash $70.00 taken. Change due: $10.00."
+    )
     expect(desk_page.locator("#payment-balance-due")).to_have_text("$0.00")
     desk_page.click("#close-ticket-button")
     expect(desk_page.locator("#ticket-status")).to_have_text("Closed")
+
+    # R49: print the receipt: Sam's Haircut, his tip, the cash and the change.
+    desk_page.click("#print-receipt")
+    receipt = desk_page.locator("#receipt")
+    expect(receipt).to_contain_text("by Sam")
+    expect(receipt).to_contain_text("Tip for Sam")
+    expect(desk_page.locator("#receipt-total")).to_have_text("$70.00")
+    text = receipt.inner_text()
+    assert "Tendered\t$80.00" in text and "Change\t$10.00" in text
+    desk_page.click("#print-button")  # headless Chromium returns from window.print()
+    desk_page.click("text=Back to the ticket")
 
     desk_page.click("text=Day sheet")
     expect(desk_page.locator("#day-sheet-title")).to_contain_text("Saturday")
@@ -152,6 +182,32 @@ def test_single_service_card_checkout_from_the_day_sheet_takes_six_clicks(
     assert clicks.count <= 6
     ticket = Ticket.objects.get(appointment=rows["cal"])
     assert (ticket.status, ticket.payments.get().method) == (TicketStatus.CLOSED, "card")
+
+
+def test_a_walk_in_given_a_client_who_then_earns(desk_page, saturday_morning):  # R48
+    day, rows = saturday_morning
+    rule_set(Action.SERVICE_PURCHASE, points=2, spend_unit=Decimal("1.00"))
+    ann = rows["ann"].client
+    desk_page.goto(f"/admin/?day={day.isoformat()}")
+    desk_page.click("#open-walk-in")
+    expect(desk_page.locator("#checkout-client")).to_contain_text("Walk-in (no client)")
+    desk_page.select_option("#checkout-item", label="Blow-dry ($35.00)")
+    desk_page.select_option("#checkout-staff", label="Jo")
+    desk_page.click("#add-line-button")
+    expect(desk_page.locator("#payment-total")).to_have_text("$35.00")
+    expect(desk_page.locator("#visit-points")).to_have_count(0)  # nobody to earn yet
+
+    desk_page.fill("#client-search", "Lee")
+    desk_page.click("#client-found button:has-text('Ann Lee')")
+    expect(desk_page.locator("#checkout-client")).to_contain_text("Client: Ann Lee")
+    expect(desk_page.locator("#points-will-earn")).to_have_text("70")
+    desk_page.click("#take-payment-button")
+    expect(desk_page.locator("#payment-balance-due")).to_have_text("$0.00")
+    desk_page.click("#close-ticket-button")
+    expect(desk_page.locator("#points-earned")).to_have_text("70")
+    assert client_points_balance(client=ann).pending == 70
+    ticket = Ticket.objects.get(client=ann)
+    assert (ticket.appointment, ticket.lines.get().staff.name) == (None, "Jo")
 
 
 def test_a_redemption_refused_for_each_reason_then_accepted(desk_page, manager):
@@ -216,26 +272,55 @@ def test_every_day_sheet_action_by_keyboard(desk_page, saturday_morning):
 
 def test_checkout_by_keyboard(desk_page, customer):
     service_item("25.00", name="Fringe trim")
+    StaffFactory(name="Rita")
     ticket = ticket_open(client=customer)
     desk_page.goto(f"/admin/frontdesk/tickets/{ticket.pk}/checkout/")
     desk_page.focus("#checkout-item")
     desk_page.keyboard.press("ArrowDown")  # the first item: Fringe trim
     expect(desk_page.locator("#line-preview-price")).to_have_text("Fringe trim: $25.00")
+    desk_page.keyboard.press("Tab")  # to "By": Rita
+    desk_page.keyboard.press("ArrowDown")
     desk_page.focus("#add-line-button")
     desk_page.keyboard.press("Enter")
     expect(desk_page.locator("#payment-amount")).to_have_value("25.00")
-    desk_page.focus("#take-payment-button")
+    assert ticket.lines.get().staff.name == "Rita"
+    desk_page.focus("#tip-amount")  # Rita did the line: her tip
+    desk_page.keyboard.type("5")
+    desk_page.keyboard.press("Enter")
+    expect(desk_page.locator("#checkout-tips")).to_contain_text("Tip for Rita")
+    expect(desk_page.locator("#payment-amount")).to_have_value("30.00")
+    desk_page.focus("#payment-method")
+    desk_page.keyboard.press("ArrowUp")  # card → cash, the one above
+    expect(desk_page.locator("#payment-method")).to_have_value("cash")
+    desk_page.focus("#payment-tendered")
+    desk_page.keyboard.type("40")
+    expect(desk_page.locator("#change-due")).to_have_text("$10.00")
     desk_page.keyboard.press("Enter")
     expect(desk_page.locator("#payment-balance-due")).to_have_text("$0.00")
     desk_page.focus("#close-ticket-button")
     desk_page.keyboard.press("Enter")
     expect(desk_page.locator("#ticket-status")).to_have_text("Closed")
+    desk_page.focus("#print-receipt")
+    desk_page.keyboard.press("Enter")
+    expect(desk_page.locator("#receipt-total")).to_have_text("$30.00")
 
 
-def screens(saturday, customer, ticket):
+def screens(saturday, customer):
+    """The desk's screens, the checkout as it is open (a stylist on each line, a tip, cash
+    change, a walk-in's client search) and once closed (the receipt's buttons)."""
+    sam = StaffFactory(name="Sam")
+    ticket = ticket_with_lines("60.00", client=customer)
+    ticket_update_line(line=ticket.lines.get(), user=None, staff=sam)
+    tip_add(ticket=ticket, amount=Decimal("10.00"), staff=sam)
+    payment_add(ticket=ticket, method="cash", amount=Decimal("20.00"), tendered=Decimal("50"))
+    walk_in = ticket_with_lines("35.00", walk_in=True)
+    closed = closed_ticket("45.00", client=customer)
     return {
         "day sheet": f"/admin/?day={saturday.isoformat()}",
         "checkout": f"/admin/frontdesk/tickets/{ticket.pk}/checkout/",
+        "walk-in checkout": f"/admin/frontdesk/tickets/{walk_in.pk}/checkout/",
+        "closed checkout": f"/admin/frontdesk/tickets/{closed.pk}/checkout/",
+        "receipt": f"/admin/frontdesk/tickets/{closed.pk}/receipt/",
         "client page": f"/admin/clients/client/{customer.pk}/change/",
         "Client Log": f"/admin/frontdesk/clients/{customer.pk}/log/",
     }
@@ -243,9 +328,8 @@ def screens(saturday, customer, ticket):
 
 def test_the_desks_screens_fit_1366_by_768(desk_page, saturday_morning, customer):
     day, _ = saturday_morning
-    ticket = ticket_with_lines("60.00", client=customer)
     desk_page.set_viewport_size({"width": 1366, "height": 768})
-    for name, url in screens(day, customer, ticket).items():
+    for name, url in screens(day, customer).items():
         desk_page.goto(url)
         overflow = desk_page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
@@ -255,10 +339,12 @@ def test_the_desks_screens_fit_1366_by_768(desk_page, saturday_morning, customer
 
 def test_no_serious_or_critical_axe_violations(desk_page, saturday_morning, customer):
     day, _ = saturday_morning
-    ticket = ticket_with_lines("60.00", client=customer)
     axe = Axe()
-    for name, url in screens(day, customer, ticket).items():
+    for name, url in screens(day, customer).items():
         desk_page.goto(url)
+        if name == "walk-in checkout":  # with the clients found shown
+            desk_page.fill("#client-search", customer.last_name)
+            expect(desk_page.locator("#client-found")).to_be_visible()
         desk_page.wait_for_load_state("networkidle")
         results = axe.run(desk_page)
         serious = [

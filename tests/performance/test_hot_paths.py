@@ -2,15 +2,18 @@
 client's history (R18, SPEC §12). The bench itself is a command, not a test: these pin the
 query counts that its fixes bought (docs/performance.md)."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from catalog.models import ItemKind
 from loyalty.actions import Action
 from loyalty.adjustments import points_adjust
+from loyalty.models import ClientTier, PointsEntry, Promotion, Tier
 from loyalty.redemption import points_redeem
 from loyalty.selectors import client_points_balance, client_rewards_summary
 from tests.clients.factories import ClientFactory
@@ -25,6 +28,12 @@ SERVICE = ItemKind.SERVICE
 # SQLite writes the lots the close starts (R51) in a statement of their own; PostgreSQL in
 # the entries' statement.
 CLOSE_QUERIES = {"postgresql": 6, "sqlite": 9}
+# With a tier and a promotion on (R61, R62, issue 18), 5 more: the running promotions, their
+# tiers and the client's uses of them (R62), then the upgrade check (R61): the settings row,
+# and the tiers with the one held and the client's qualifying spend (was 4 queries).
+CLOSE_WITH_TIER_AND_PROMOTION_QUERIES = {
+    vendor: count + 5 for vendor, count in CLOSE_QUERIES.items()
+}
 # The claim's INSERT … ON CONFLICT DO NOTHING (no savepoint; on PostgreSQL outside a test's
 # transaction it also switches synchronous_commit off within the same statement) and the
 # stored answer's UPDATE, on both databases.
@@ -103,6 +112,56 @@ def test_close_with_referrer_runs_the_same_queries_at_any_history(rules, referre
     assert counts == [CLOSE_QUERIES[connection.vendor]] * 2
     # The referrer: 1 point per $1 of 16 $10 tickets and of 2 $100 ones, and the referral.
     assert client_points_balance(client=referred.referred_by).pending == 16 * 10 + 2 * 100 + 50
+
+
+def test_close_with_a_tier_and_a_promotion_runs_the_same_queries_at_any_history(rules, referred):
+    """Issue 18: the close with a tier held and a promotion running (limited per client, for
+    a tier) keeps a constant statement count, whatever the history (bench P3's setting)."""
+    gold = Tier.objects.create(
+        name="Gold", min_spend=Decimal("500.00"), keep_spend=Decimal("250.00"),
+        multiplier=Decimal("1.25"),
+    )  # fmt: skip
+    ClientTier.objects.create(client=referred, tier=gold, held_since=timezone.now())
+    today = timezone.localdate()
+    promotion = Promotion.objects.create(
+        name="Double",
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=1),
+        actions=["service_purchase"],
+        multiplier=Decimal("2.00"),
+        max_per_client=100,
+    )
+    promotion.tiers.set([gold])
+    counts = []
+    for tickets in (1, 15):
+        grow_history(referred, tickets=tickets)
+        ticket = paid_ticket(referred, lines=5)
+        counts.append(queries_of(lambda ticket=ticket: ticket_close(ticket=ticket)))
+    assert counts == [CLOSE_WITH_TIER_AND_PROMOTION_QUERIES[connection.vendor]] * 2
+    # $100 at 2 points per $1, x 1.25 for Gold, x 2 for the promotion.
+    assert PointsEntry.objects.get(ticket=ticket, beneficiary="client").points == 500
+
+
+def test_rewards_endpoint_with_tiers_is_two_queries_at_any_history(rules, customer, front_desk_api):
+    """P1 with a tier (issue 18): the rewards box's row, then the tiers with the one held
+    and the qualifying spend in one query; authentication (forced here) adds the token."""
+    gold = Tier.objects.create(
+        name="Gold", min_spend=Decimal("50.00"), keep_spend=Decimal("25.00"),
+        multiplier=Decimal("1.25"),
+    )  # fmt: skip
+    Tier.objects.create(name="Platinum", min_spend=Decimal("500.00"), keep_spend=Decimal("250.00"))
+    ClientTier.objects.create(client=customer, tier=gold, held_since=timezone.now())
+    counts = []
+    for tickets in (1, 15):
+        grow_history(customer, tickets=tickets)
+        with CaptureQueriesContext(connection) as captured:
+            response = front_desk_api.get(f"/api/v1/clients/{customer.pk}/rewards/")
+        assert response.status_code == 200
+        counts.append(len(captured))
+    assert counts == [2, 2]
+    box = response.json()
+    assert (box["tier"]["name"], box["qualifying_spend"]) == ("Gold", "160.00")
+    assert box["next_tier"] == {"name": "Platinum", "spend_needed": "340.00"}
 
 
 def test_redemption_runs_the_same_queries_at_any_history(rules, customer, manager):

@@ -414,3 +414,38 @@ def test_r41_r45_lines_and_tips_name_an_active_staff_member(front_desk_api):
     body = front_desk_api.get(url(ticket)).json()
     assert (body["lines"][0]["staff_name"], body["tip_list"][0]["staff_name"]) == ("Rita", "Rita")
     assert (ticket.lines.count(), ticket.tips.count()) == (1, 1)
+
+
+def test_r41_a_lines_staff_member_changes_and_can_be_cleared(front_desk, front_desk_api):
+    sam, rita = StaffFactory(name="Sam"), StaffFactory(name="Rita")
+    ticket = ticket_open(client=ClientFactory())
+    line = ticket_add_line(ticket=ticket, item=ItemFactory(price=D("20.00")), staff=sam)
+    line = ticket_update_line(line=line, user=front_desk, quantity=2)  # staff left as it is
+    assert (line.staff, line.net_amount) == (sam, D("40.00"))
+    line = ticket_update_line(line=line, user=front_desk, staff=rita)
+    assert line.staff == rita
+    line = ticket_update_line(line=line, user=front_desk, staff=None)  # no one named
+    line.refresh_from_db()
+    assert line.staff is None
+    response = front_desk_api.patch(
+        url(ticket, "lines", str(line.pk)), {"staff": sam.pk}, format="json"
+    )
+    assert response.json()["staff_name"] == "Sam"
+    response = front_desk_api.patch(
+        url(ticket, "lines", str(line.pk)), {"staff": None}, format="json"
+    )
+    assert (response.status_code, response.json()["staff"]) == (200, None)
+
+
+def test_r16_r41_clearing_a_closed_lines_staff_is_a_managers_recorded_adjustment(manager):
+    sam = StaffFactory(name="Sam")
+    appointment = appointment_for(ClientFactory())
+    appointment.staff = sam
+    appointment.save(update_fields=["staff"])
+    ticket = ticket_open(appointment=appointment)
+    payment_add(ticket=ticket, method="card", amount=ticket.lines.get().net_amount)
+    ticket = ticket_close(ticket=ticket)
+    ticket_update_line(line=ticket.lines.get(), user=manager, staff=None, reason="Wrong stylist")
+    adjustment = ticket.adjustments.get()
+    assert (adjustment.old_values["staff"], adjustment.new_values["staff"]) == (sam.pk, None)
+    assert adjustment.reason == "Wrong stylist"

@@ -169,7 +169,10 @@ class LineAddSerializer(serializers.Serializer):
 
 class LineUpdateSerializer(serializers.Serializer):
     quantity = quantity_field(required=False)
-    staff = serializers.PrimaryKeyRelatedField(queryset=Staff.objects.all(), required=False)
+    # null: no one is named for the line (R41: staff is optional).
+    staff = serializers.PrimaryKeyRelatedField(
+        queryset=Staff.objects.all(), required=False, allow_null=True
+    )
     unit_price = money_field(required=False)
     discount_amount = money_field(required=False)
     discount_percent = percent_field(required=False)

@@ -2,8 +2,9 @@
 
 It starts `runserver` on this database, signs in as the demo Manager with Chromium
 (Playwright, Debian's /usr/bin/chromium) and saves PNGs of the day sheet, the checkout
-screen, the Client Log, a ticket's payment area with Redeem, the rewards configuration
-table, the loyalty report, the preview of a client import and an 80 mm receipt into
+screen (open, and closed with its receipt buttons), the Client Log, a ticket's payment
+area with Redeem, the rewards configuration table, the loyalty report, the preview of a
+client import and an 80 mm receipt into
 docs/screenshots/.
 """
 
@@ -112,11 +113,23 @@ class Command(BaseCommand):
             page.goto(f"/admin/?day={tomorrow.isoformat()}")
             page.screenshot(path=str(out_dir / "day-sheet.png"), full_page=True)
 
-            # The checkout of Alice's open ticket with an item being picked.
+            # The checkout of Alice's open ticket with an item being picked and cash typed:
+            # the line's total and the change due show before anything is saved.
             page.goto(f"/admin/frontdesk/tickets/{ticket.pk}/checkout/")
             page.select_option("#checkout-item", label="Blow-dry ($45.00)")
             page.wait_for_selector("#line-preview-net")
+            page.select_option("#payment-method", "cash")
+            page.fill("#payment-tendered", "100")
+            page.wait_for_selector("#change-due")
             page.screenshot(path=str(out_dir / "checkout.png"))
+
+            # Emma's visit (seed_demo), closed: what it earned, Print and Send receipt.
+            emma = Ticket.objects.filter(
+                client__email="emma.wilson@example.com", tips__isnull=False
+            ).first()
+            if emma is not None:
+                page.goto(f"/admin/frontdesk/tickets/{emma.pk}/checkout/")
+                page.screenshot(path=str(out_dir / "checkout-closed.png"))
             page.set_viewport_size({"width": 1280, "height": 900})
 
             page.goto(f"/admin/frontdesk/clients/{alice.pk}/log/")
@@ -152,11 +165,8 @@ class Command(BaseCommand):
             page.wait_for_selector("table.import-preview")
             page.locator("#content").screenshot(path=str(out_dir / "moving-in-preview.png"))
 
-            # Emma's visit (seed_demo): tax, a tip and cash change on the 80 mm receipt.
-            receipt = Ticket.objects.filter(
-                client__email="emma.wilson@example.com", tips__isnull=False
-            ).first()
-            if receipt is not None:
-                page.goto(f"/admin/frontdesk/tickets/{receipt.pk}/receipt/")
+            # Emma's visit: tax, a tip and cash change on the 80 mm receipt.
+            if emma is not None:
+                page.goto(f"/admin/frontdesk/tickets/{emma.pk}/receipt/")
                 page.locator("#receipt").screenshot(path=str(out_dir / "receipt.png"))
             browser.close()
