@@ -510,6 +510,9 @@ def client_rows_move(*, survivor: Client, duplicate: Client) -> None:
     Appointments also moves the texts, because messaging is a base app that can't hear
     about merges (it must not import clients).
     """
-    Appointment.objects.filter(client=duplicate).update(client=survivor)
-    ProductReservation.objects.filter(client=duplicate).update(client=survivor)
+    # update() skips auto_now: updated_at moves too, so an app syncing the survivor's
+    # appointments with ?updated_since= sees them (R75).
+    now = timezone.now()
+    Appointment.objects.filter(client=duplicate).update(client=survivor, updated_at=now)
+    ProductReservation.objects.filter(client=duplicate).update(client=survivor, updated_at=now)
     messages_move_client(from_client_id=duplicate.pk, to_client_id=survivor.pk)

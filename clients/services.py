@@ -545,7 +545,7 @@ def client_merge(
     # Referrals (the one exception to R25, hence update(), which skips Client.save()).
     referrals = Client.objects.filter(referred_by=duplicate).exclude(pk=survivor.pk)
     moved_referral_ids = list(referrals.values_list("pk", flat=True))
-    referrals.update(referred_by=survivor)
+    referrals.update(referred_by=survivor, updated_at=now)  # R75: a sync sees the change
     referrer_id = _referrer_after_merge(survivor=survivor, duplicate=duplicate)
 
     # The app login: moves when the survivor has none, else is switched off (R17).

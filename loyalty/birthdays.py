@@ -1,8 +1,7 @@
 """Birthday points (R63): the daily `award_birthdays` job's one service."""
 
-import calendar
 import logging
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -10,6 +9,7 @@ from django.utils import timezone
 
 from clients.models import Client
 from loyalty import ledger
+from loyalty.birthday_rules import birthday_days_of_month, is_birthday
 from loyalty.models import EntryKind, PointsEntry
 from loyalty.selectors import loyalty_settings_get
 from messaging.services import sms_queue
@@ -19,13 +19,6 @@ from salon.selectors import features_get
 from tickets.models import Ticket, TicketStatus
 
 logger = logging.getLogger(__name__)
-
-
-def birthday_in(*, birthday: date, year: int) -> date:
-    """The day a birthday falls on in `year`: 29 February is 28 February in other years."""
-    if birthday.month == 2 and birthday.day == 29 and not calendar.isleap(year):
-        return date(year, 2, 28)
-    return birthday.replace(year=year)
 
 
 def birthday_key(*, client_id: int, year: int) -> str:
@@ -58,9 +51,7 @@ def birthdays_award(*, now: datetime | None = None) -> list[PointsEntry]:
             merged_into__isnull=True,
             birthday__isnull=False,
             birthday__month=today.month,
-            birthday__day__in=[today.day, 29]
-            if (today.month, today.day) == (2, 28)
-            else [today.day],
+            birthday__day__in=birthday_days_of_month(today),
         )
         .filter(Exists(visited))
         .exclude(Exists(awarded))
@@ -68,7 +59,7 @@ def birthdays_award(*, now: datetime | None = None) -> list[PointsEntry]:
     )
     entries = []
     for client in candidates:
-        if birthday_in(birthday=client.birthday, year=today.year) != today:
+        if not is_birthday(birthday=client.birthday, today=today):
             continue  # 29 February on the 28th of a leap year: tomorrow is the day
         # One transaction per client: a bad phone number holds back nobody's points.
         with transaction.atomic():

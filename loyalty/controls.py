@@ -1,89 +1,35 @@
 """Redemption controls (R57): how many points may pay on one ticket, and why not more.
 
-Pure rules over figures fetched once (STYLE rule 14): the ticket's PointsRoom (R21, from
-tickets: the one answer to what points may pay), the settings, and what the ticket's lines
-of the redeemable kinds are worth. Redemption checks a request with `refusal_for`; the
-rewards box asks `most` for the ticket's `GET …/redeemable/`.
+The rules are loyalty/control_rules.py's and loyalty/redemption_rules.py's; this module
+reads their inputs once (STYLE rule 14): the ticket's PointsRoom (R21, from tickets: the one
+answer to what points may pay), the settings, and what the ticket's lines of the redeemable
+kinds are worth. Redemption checks a request with `controls_refusal`; the rewards box asks
+`ticket_redeemable` for the ticket's `GET …/redeemable/`.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
 from catalog.models import ItemKind
-from loyalty.errors import (
-    BelowMinRedemption,
-    ExceedsMaxRedemption,
-    NotAMultiple,
-    NotRedeemableOnItems,
-    RedemptionPaused,
-    RewardsOff,
+from loyalty.control_rules import (
+    EXCEEDS_MAX_REDEMPTION,
+    NOT_A_MULTIPLE,
+    NOT_REDEEMABLE_ON_ITEMS,
+    RedemptionControls,
 )
+from loyalty.errors import ExceedsMaxRedemption, NotAMultiple, NotRedeemableOnItems
+from loyalty.redemption_rules import balance_refusal, redemption_closed
 from loyalty.selectors import (
     RewardsSummary,
     client_rewards_summary,
     loyalty_settings_get,
     ticket_kinds_amount,
 )
-from salon.money import dollars_to_points, points_to_dollars
+from salon.money import points_to_dollars
 from salon.selectors import features_get
 from tickets.models import Ticket
-from tickets.selectors import PointsRoom, ticket_points_room
-
-EXCEEDS_MAX_REDEMPTION = ExceedsMaxRedemption.code
-NOT_A_MULTIPLE = NotAMultiple.code
-NOT_REDEEMABLE_ON_ITEMS = NotRedeemableOnItems.code
-
-
-@dataclass(frozen=True)
-class RedemptionControls:
-    """The Manager's limits (R57) with what they bear on for one ticket."""
-
-    max_percent: int | None
-    max_points: int | None
-    increment: int
-    # What the ticket's lines of the redeemable kinds are worth; None: every kind may be paid.
-    kinds_amount: Decimal | None
-
-    def caps(self, room: PointsRoom) -> list[tuple[int, str]]:
-        """(most points in all on this ticket, the code of the rule) for each limit set."""
-        caps = []
-        if self.max_points is not None:
-            caps.append((self.max_points, EXCEEDS_MAX_REDEMPTION))
-        if self.max_percent is not None:
-            # Of the ticket before tips (R46), rounded down to a whole point.
-            caps.append(
-                (
-                    dollars_to_points(room.points_may_pay) * self.max_percent // 100,
-                    EXCEEDS_MAX_REDEMPTION,
-                )
-            )
-        if self.kinds_amount is not None:
-            caps.append((dollars_to_points(self.kinds_amount), NOT_REDEEMABLE_ON_ITEMS))
-        return caps
-
-    def refusal_for(self, room: PointsRoom, points: int) -> str | None:
-        """The code of the limit one more redemption of `points` breaks, or None."""
-        if points % self.increment:
-            return NOT_A_MULTIPLE
-        in_all = dollars_to_points(room.points_paid) + points
-        for most, code in self.caps(room):
-            if in_all > most:
-                return code
-        return None
-
-    def most(self, room: PointsRoom, available: int) -> tuple[int, str | None]:
-        """The most points one more redemption may be when the client has `available` and
-        the ticket `room.points` allow, and the code of the limit that holds it below that
-        (None when only the balance or the ticket does)."""
-        best, reason = min(available, room.points), None
-        already = dollars_to_points(room.points_paid)
-        for most, code in self.caps(room):
-            if most - already < best:
-                best, reason = max(most - already, 0), code
-        rounded = best - best % self.increment
-        if rounded < best and reason is None:
-            reason = NOT_A_MULTIPLE
-        return rounded, reason
+from tickets.points_rules import PointsRoom
+from tickets.selectors import ticket_points_room
 
 
 def controls_for(*, settings_row, ticket) -> RedemptionControls:
@@ -147,18 +93,21 @@ def ticket_redeemable(
     settings_row = loyalty_settings_get()
     if room is None:
         room = ticket_points_room(ticket=ticket)
-    if not features_get().rewards_referrals:
-        return Redeemable(0, points_to_dollars(0), RewardsOff.code)
-    if settings_row.min_redemption_dollars == 0:
-        return Redeemable(0, points_to_dollars(0), RedemptionPaused.code)
+    closed = redemption_closed(
+        rewards_on=features_get().rewards_referrals,
+        min_dollars=settings_row.min_redemption_dollars,
+    )
+    if closed is not None:
+        return Redeemable(0, points_to_dollars(0), closed)
     if room.refusal is not None:
         return Redeemable(0, points_to_dollars(0), room.refusal)
     if rewards is None:
         rewards = client_rewards_summary(client=ticket.client)
-    if rewards.redeemable_points < rewards.min_redemption_points:
-        return Redeemable(0, points_to_dollars(0), BelowMinRedemption.code)
+    below = balance_refusal(
+        redeemable=rewards.redeemable_points, min_dollars=settings_row.min_redemption_dollars
+    )
+    if below is not None:
+        return Redeemable(0, points_to_dollars(0), below)
     controls = controls_for(settings_row=settings_row, ticket=ticket)
-    points, reason = controls.most(room, rewards.redeemable_points)
-    if reason is None and points < rewards.redeemable_points:
-        reason = room.refusal_for(points + 1)
+    points, reason = controls.redeemable(room, rewards.redeemable_points)
     return Redeemable(points, points_to_dollars(points), reason)

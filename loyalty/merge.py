@@ -1,5 +1,5 @@
 """A merge moves the duplicate's points to the survivor (R17), lot by lot with their dates
-(R53)."""
+(R53), and settles the survivor's tier (R61)."""
 
 from datetime import datetime
 
@@ -9,6 +9,19 @@ from django.utils import timezone
 from clients.models import Client
 from loyalty import ledger
 from loyalty.models import EntryKind, PointsEntry, PointsLot
+from loyalty.tiers import client_tier_merge
+
+
+@transaction.atomic
+def client_loyalty_merge(
+    *, survivor: Client, duplicate: Client, user=None, now: datetime | None = None
+) -> None:
+    """Everything loyalty holds for the duplicate goes to the survivor: points, then the
+    tier. tickets' receiver has moved the tickets already (it is connected first, by
+    INSTALLED_APPS order), so the survivor's qualifying spend is the merged one."""
+    now = now or timezone.now()
+    client_points_merge(survivor=survivor, duplicate=duplicate, user=user, now=now)
+    client_tier_merge(survivor_id=survivor.pk, duplicate_id=duplicate.pk, user=user, now=now)
 
 
 @transaction.atomic

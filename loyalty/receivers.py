@@ -32,7 +32,7 @@ def payment_removed(sender, ticket, now=None, **kwargs):
 
 def client_merged(sender, survivor, duplicate, user=None, now=None, **kwargs):
     """clients moves its own rows and announces the merge; each app moves its rows (R17)."""
-    merge.client_points_merge(survivor=survivor, duplicate=duplicate, user=user, now=now)
+    merge.client_loyalty_merge(survivor=survivor, duplicate=duplicate, user=user, now=now)
 
 
 def feedback_saved(sender, instance, created=False, raw=False, **kwargs):

@@ -12,6 +12,7 @@ from loyalty.expiry import client_points_expire
 from loyalty.models import EntryKind, PointsEntry
 from loyalty.numbers import whole_number
 from loyalty.otp import redemption_code_check, redemption_code_use
+from loyalty.redemption_rules import balance_refusal, redemption_closed
 from loyalty.selectors import client_points_balance, loyalty_settings_get
 from salon.errors import PermissionRefused
 from salon.money import dollars_to_points, points_to_dollars
@@ -21,6 +22,8 @@ from tickets.locks import lock_ticket
 from tickets.models import Payment, PaymentMethod, Ticket
 from tickets.payments import payment_add
 from tickets.selectors import ticket_points_room
+
+CLOSED = {error.code: error for error in (RewardsOff, RedemptionPaused)}
 
 
 def points_redeem(
@@ -55,11 +58,12 @@ def _points_redeem(
     """
     if user is not None and not user.has_perm("loyalty.redeem_points"):
         raise PermissionRefused("Your role may not redeem points.")
-    if not features_get().rewards_referrals:
-        raise RewardsOff()
     minimum_dollars = loyalty_settings_get().min_redemption_dollars
-    if minimum_dollars == 0:
-        raise RedemptionPaused()
+    closed = redemption_closed(
+        rewards_on=features_get().rewards_referrals, min_dollars=minimum_dollars
+    )
+    if closed is not None:
+        raise CLOSED[closed]()
     points = whole_number(points, field="points", minimum=1)
     ticket = lock_ticket(ticket)
     room = ticket_points_room(ticket=ticket)
@@ -76,14 +80,15 @@ def _points_redeem(
     now = now or timezone.now()
     client = ticket.client
     redeemable = client_points_balance(client=client, now=now).redeemable
-    minimum = dollars_to_points(minimum_dollars)
-    if redeemable < minimum:
+    refusal = balance_refusal(redeemable=redeemable, min_dollars=minimum_dollars, points=points)
+    if refusal == BelowMinRedemption.code:
+        minimum = dollars_to_points(minimum_dollars)
         raise BelowMinRedemption(
             f"The client needs at least {minimum} redeemable points "
             f"(${minimum_dollars}) to redeem; they have {redeemable}.",
             field="points",
         )
-    if points > redeemable:
+    if refusal == ExceedsRedeemable.code:
         raise ExceedsRedeemable(
             f"The client has only {redeemable} redeemable points.", field="points"
         )

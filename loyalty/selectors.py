@@ -22,6 +22,7 @@ from loyalty.models import (
     PointsLot,
     default_rule_values,
 )
+from loyalty.redemption_rules import can_redeem
 from salon.money import dollars_to_points, points_to_dollars
 from salon.selectors import features_get
 from tickets.models import Ticket, TicketLine, TicketStatus
@@ -215,8 +216,11 @@ def _rewards_summary(
         redeemable_points=redeemable,
         redeemable_value=points_to_dollars(redeemable),
         min_redemption_points=minimum,
-        can_redeem=bool(
-            rewards_on and minimum > 0 and redeemable >= max(minimum, 1) and not tombstone
+        can_redeem=can_redeem(
+            rewards_on=bool(rewards_on),
+            min_dollars=minimum_dollars,
+            redeemable=redeemable,
+            tombstone=bool(tombstone),
         ),
         tiers_exist=row.tiers_exist,
         tier_window_days=row.tier_window_days,

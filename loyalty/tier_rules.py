@@ -48,6 +48,21 @@ def tier_after_close(
     return reached
 
 
+def tier_after_merge(
+    *,
+    survivor: TierTerms | None,
+    duplicate: TierTerms | None,
+    tiers: list[TierTerms],
+    spend: Decimal,
+) -> TierTerms | None:
+    """The survivor's tier after a merge (R17, R61): the higher of the two tiers held, or a
+    higher one still that the merged qualifying spend reaches, as at a close. A merge never
+    moves anyone down."""
+    held = [tier for tier in (survivor, duplicate) if tier is not None]
+    higher = max(held, key=lambda tier: tier.min_spend, default=None)
+    return tier_after_close(current=higher, tiers=tiers, spend=spend) or higher
+
+
 def review_due(*, today: date, held_since: date, validity_days: int) -> bool:
     """The monthly review acts on the 1st, on a tier held more than `validity_days`."""
     return today.day == 1 and today - held_since > timedelta(days=validity_days)

@@ -28,10 +28,12 @@ from loyalty.tier_rules import (
     next_tier,
     review_due,
     tier_after_close,
+    tier_after_merge,
     tier_after_review,
 )
 from salon.errors import PermissionRefused
 from tickets.models import TicketLine, TicketStatus
+from tickets.selectors import line_pre_tax_net
 
 TIER_FIELDS = ("name", "min_spend", "keep_spend", "multiplier")
 ZERO = Decimal("0.00")
@@ -57,7 +59,8 @@ def tiers_terms() -> list[TierTerms]:
 
 
 def _qualifying_lines(*, client_id: int, now: datetime, window_days: int):
-    """The lines whose pre-tax net (R46) is the client's qualifying spend: every line but
+    """The lines whose pre-tax net (R46: `net - tax` of a price that contained its tax,
+    `tickets.selectors.line_pre_tax_net`) is the client's qualifying spend: every line but
     gift cards of their tickets closed in the last `window_days`, as the lines stand now
     (post-close adjustments included); points payments are payments, not line amounts, so
     they never reduce it."""
@@ -79,7 +82,7 @@ def client_qualifying_spend(*, client_id: int, now: datetime | None = None) -> D
         now=now or timezone.now(),
         window_days=loyalty_settings_get().tier_window_days,
     )
-    return _spend(lines.aggregate(total=Sum("net_amount"))["total"])
+    return _spend(lines.aggregate(total=Sum(line_pre_tax_net()))["total"])
 
 
 def client_tier_get(*, client_id: int) -> Tier | None:
@@ -109,7 +112,7 @@ def client_tier_standing(
         Tier.objects.order_by("min_spend").annotate(
             held=Exists(ClientTier.objects.filter(client_id=client_id, tier_id=OuterRef("pk"))),
             spend=Subquery(
-                lines.order_by().values("ticket__client_id").annotate(total=Sum("net_amount"))
+                lines.order_by().values("ticket__client_id").annotate(total=Sum(line_pre_tax_net()))
                 .values("total")
             ),
         )
@@ -324,6 +327,60 @@ def tier_upgrade_at_close(*, client_id: int, ticket_id: int, now: datetime) -> T
         spend=spend,
         now=now,
         ticket_id=ticket_id,
+    )
+
+
+def client_tier_merge(*, survivor_id: int, duplicate_id: int, user, now: datetime) -> None:
+    """After a merge moved the duplicate's tickets (R17), the survivor holds the higher of
+    the two tiers, with that tier's validity clock, or moves up at once if the merged
+    qualifying spend reaches a higher tier still (R61); the tombstone holds none. Each
+    change is audited. Runs inside the merge's transaction, after its balance locks, in
+    the order a close takes them (balances, then tier rows)."""
+    tiers = tiers_terms()
+    if not tiers:
+        return
+    first, second = sorted([survivor_id, duplicate_id])
+    statuses = {first: _locked_status(first, now), second: _locked_status(second, now)}
+    kept, gone = statuses[survivor_id], statuses[duplicate_id]
+    spend = client_qualifying_spend(client_id=survivor_id, now=now)
+    outcome = tier_after_merge(
+        survivor=tier_terms(kept.tier), duplicate=tier_terms(gone.tier), tiers=tiers, spend=spend
+    )
+    taken = gone.tier if outcome is not None and gone.tier_id == outcome.id else None
+    held_since, manual = gone.held_since, gone.manual
+    if gone.tier is not None:
+        _move(
+            status=gone,
+            tier=None,
+            kind=TierChangeKind.MANUAL,
+            spend=client_qualifying_spend(client_id=duplicate_id, now=now),
+            now=now,
+            reason=f"Merged into client #{survivor_id}",
+            user=user,
+        )
+    if outcome is None or kept.tier_id == outcome.id:
+        return
+    if taken is not None:
+        _move(
+            status=kept,
+            tier=taken,
+            kind=TierChangeKind.MANUAL,
+            spend=spend,
+            now=now,
+            manual=manual,
+            reason=f"Merged from client #{duplicate_id}",
+            user=user,
+        )
+        kept.held_since = held_since  # the tier's validity runs from when it was reached
+        kept.save(update_fields=["held_since"])
+        return
+    _move(
+        status=kept,
+        tier=Tier.objects.get(pk=outcome.id),
+        kind=TierChangeKind.UPGRADE,
+        spend=spend,
+        now=now,
+        user=user,
     )
 
 

@@ -6,7 +6,7 @@ plain rule.
 
 from salon.errors import DomainError
 
-from . import selectors
+from . import points_rules
 
 # --- figures given -------------------------------------------------------------------------
 
@@ -25,7 +25,7 @@ class InvalidNumber(DomainError):
 
 
 class TicketNotOpen(DomainError):
-    code = selectors.TICKET_NOT_OPEN
+    code = points_rules.TICKET_NOT_OPEN
     message = "This ticket isn't open: it is closed or voided."
 
 
@@ -181,17 +181,17 @@ class PointsOnOtherMethod(DomainError):
 
 
 class WalkInTicket(DomainError):
-    code = selectors.WALK_IN_TICKET
+    code = points_rules.WALK_IN_TICKET
     message = "A walk-in ticket can't be paid with points."
 
 
 class ExceedsTicketTotal(DomainError):
-    code = selectors.EXCEEDS_TICKET_TOTAL
+    code = points_rules.EXCEEDS_TICKET_TOTAL
     message = "Points must pay less than the ticket total."
 
 
 class ExceedsBalanceDue(DomainError):
-    code = selectors.EXCEEDS_BALANCE_DUE
+    code = points_rules.EXCEEDS_BALANCE_DUE
     message = "That is more than the balance due."
 
 
@@ -216,7 +216,7 @@ POINTS_REFUSALS = {
 }
 
 
-def points_refusal(room: selectors.PointsRoom, points: int) -> DomainError | None:
+def points_refusal(room: points_rules.PointsRoom, points: int) -> DomainError | None:
     """The error for a points payment of `points` that `room` refuses, worded with the
     ticket's figures (an error about the number of points when it is too many); None when
     it fits (R21)."""
@@ -224,14 +224,14 @@ def points_refusal(room: selectors.PointsRoom, points: int) -> DomainError | Non
     if code is None:
         return None
     field = "points"
-    if code == selectors.EXCEEDS_TICKET_TOTAL:
+    if code == points_rules.EXCEEDS_TICKET_TOTAL:
         message = (
             f"Points can pay less than the ticket total without tips ({room.points_may_pay}) "
             f"only; already paid with points: {room.points_paid}."
         )
-    elif code == selectors.EXCEEDS_BALANCE_DUE:
+    elif code == points_rules.EXCEEDS_BALANCE_DUE:
         message = f"A redemption can't be more than the balance due ({room.balance_due})."
-    elif code == selectors.TICKET_NOT_OPEN:
+    elif code == points_rules.TICKET_NOT_OPEN:
         message, field = "Points can only be paid on an open ticket.", None
     else:
         message, field = None, None

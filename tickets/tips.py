@@ -1,5 +1,5 @@
 """Tips on an open ticket: add and remove (R45). A tip is not taxed and earns nothing (its
-row is outside the lines that earn), and points can't pay it (selectors.PointsRoom)."""
+row is outside the lines that earn), and points can't pay it (points_rules.PointsRoom)."""
 
 from decimal import Decimal
 

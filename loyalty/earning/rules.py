@@ -2,7 +2,7 @@
 hold and the changes that bring the ledger there (SPEC §3, R3-R16, R22, R34).
 
 No database here: every input comes from `fetch`, every output is data that `reconcile`
-turns into entries, so tests/loyalty/test_rules_unit.py calls these directly and
+turns into entries, so tests/rules/test_earning_rules.py calls these directly and
 `make mutate` checks that those tests catch a wrong number.
 """
 

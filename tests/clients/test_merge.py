@@ -9,6 +9,7 @@ from clients.services import client_file_upload, client_merge, client_update
 from clients.signals import client_merged
 from salon.errors import DomainError, PermissionRefused
 from tests.accounts.factories import UserFactory
+from tests.appointments.factories import AppointmentFactory
 from tests.clients.factories import PDF_BYTES, ClientFactory, upload
 
 pytestmark = pytest.mark.django_db
@@ -225,3 +226,22 @@ def test_r17_a_failing_receiver_rolls_the_whole_merge_back(manager, photos_on):
     record.refresh_from_db()
     assert duplicate.merged_into is None
     assert record.client == duplicate
+
+
+def test_r17_r75_a_merge_bumps_updated_at_of_every_client_and_appointment_it_changes(
+    manager, time_machine
+):
+    """An app syncing with ?updated_since= sees the merge: both clients, the clients whose
+    referrer became the survivor, and the appointments that moved (R75)."""
+    time_machine.move_to(datetime(2026, 5, 1, 12, tzinfo=UTC), tick=False)
+    survivor, duplicate = ClientFactory(), ClientFactory()
+    referred = ClientFactory(referred_by=duplicate)
+    appointment = AppointmentFactory(client=duplicate)
+    merged_at = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    time_machine.move_to(merged_at, tick=False)
+    client_merge(survivor=survivor, duplicate=duplicate, user=manager)
+    for client in (survivor, duplicate, referred):
+        client.refresh_from_db()
+        assert client.updated_at == merged_at
+    appointment.refresh_from_db()
+    assert (appointment.client, appointment.updated_at) == (survivor, merged_at)

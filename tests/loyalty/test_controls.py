@@ -7,7 +7,8 @@ import pytest
 
 from catalog.models import ItemKind
 from loyalty.adjustments import points_adjust
-from loyalty.controls import RedemptionControls, ticket_redeemable
+from loyalty.control_rules import RedemptionControls
+from loyalty.controls import ticket_redeemable
 from loyalty.models import LoyaltySettings, PointsEntry
 from loyalty.redemption import points_redeem
 from loyalty.selectors import loyalty_settings_get
@@ -15,7 +16,8 @@ from salon.errors import DomainError
 from tests.catalog.factories import ItemFactory
 from tickets.lifecycle import ticket_open
 from tickets.lines import ticket_add_line
-from tickets.selectors import PointsRoom, ticket_points_room
+from tickets.points_rules import PointsRoom
+from tickets.selectors import ticket_points_room
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import ItemKind
+from catalog.services import tax_rate_create
+from clients.services import client_merge
 from loyalty.actions import Action
+from loyalty.adjustments import points_adjust
 from loyalty.errors import ClientIsTombstone, TierInUse, TierInvalid, TierReasonRequired
 from loyalty.models import ClientTier, LoyaltySettings, PointsEntry, Promotion, Tier, TierChange
+from loyalty.redemption import points_redeem
 from loyalty.selectors import client_points_balance
 from loyalty.tiers import (
     client_qualifying_spend,
@@ -26,6 +30,8 @@ from loyalty.tiers import (
     tiers_review,
 )
 from salon.errors import PermissionRefused
+from salon.services import salon_settings_update
+from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory
 from tests.loyalty.factories import (
     closed_ticket,
@@ -35,6 +41,12 @@ from tests.loyalty.factories import (
     ticket_void,
     ticket_with_lines,
 )
+from tickets.lifecycle import ticket_close as lifecycle_close
+from tickets.lifecycle import ticket_open
+from tickets.lines import ticket_add_line, ticket_update_line
+from tickets.models import PaymentMethod
+from tickets.payments import payment_add
+from tickets.selectors import ticket_amounts
 
 pytestmark = pytest.mark.django_db
 
@@ -297,3 +309,133 @@ def test_r61_close_statement_count_is_constant_with_tiers_and_promotions_on(
     with django_assert_num_queries(len(one_line)):
         ticket_close(large)
     assert PointsEntry.objects.filter(ticket=large).get().points == 500  # 200 x 1.25 x 2
+
+
+# --- R61 with R46: qualifying spend on the pre-tax basis -------------------------------------
+
+
+@pytest.fixture
+def vat_20(manager):
+    return tax_rate_create(name="VAT", percent=Decimal("20"), user=manager)
+
+
+@pytest.fixture
+def bronze_at_90(db):
+    return Tier.objects.create(
+        name="Bronze", min_spend=Decimal("90.00"), keep_spend=Decimal("90.00"), multiplier=1
+    )
+
+
+def paid_and_closed(*, customer, item, user, points=0):
+    """A ticket of one `item`, `points` of it paid with points and the rest in cash."""
+    ticket = ticket_open(client=customer)
+    ticket_add_line(ticket=ticket, item=item)
+    if points:
+        points_redeem(ticket=ticket, points=points, user=user)
+    due = ticket_amounts(ticket=ticket).balance_due
+    payment_add(ticket=ticket, method=PaymentMethod.CASH, amount=due)
+    return lifecycle_close(ticket=ticket, user=user)
+
+
+def test_r61_r46_tax_inclusive_100_at_20_percent_qualifies_83_33(
+    customer, manager, vat_20, bronze_at_90, all_features, manager_api
+):
+    """$100 with 20 % included is $83.33 before tax: that is what counts, in the service,
+    the rewards box and the tier decision alike ($90 is not reached)."""
+    salon_settings_update(user=manager, changes={"prices_include_tax": True})
+    points_adjust(client=customer, points=5000, reason="Opening balance", user=manager)
+    item = ItemFactory(kind=SERVICE, price=Decimal("100.00"), tax_rate=vat_20)
+    ticket = paid_and_closed(customer=customer, item=item, user=manager, points=2000)
+    assert ticket_amounts(ticket=ticket).tax == Decimal("16.67")
+    # $20 of it paid with points: points payments never reduce it (R10)
+    assert client_qualifying_spend(client_id=customer.pk) == Decimal("83.33")
+    assert client_tier_box(client_id=customer.pk)["qualifying_spend"] == Decimal("83.33")
+    assert client_tier_get(client_id=customer.pk) is None
+    rewards = manager_api.get(f"/api/v1/clients/{customer.pk}/rewards/").json()
+    assert rewards["qualifying_spend"] == "83.33"
+    assert rewards["next_tier"] == {"name": "Bronze", "spend_needed": "6.67"}
+
+
+def test_r61_r46_tax_exclusive_100_at_20_percent_qualifies_100(
+    customer, manager, vat_20, bronze_at_90
+):
+    """Prices before tax: the $20 of tax added on top never counts; $100 reaches $90."""
+    item = ItemFactory(kind=SERVICE, price=Decimal("100.00"), tax_rate=vat_20)
+    ticket = paid_and_closed(customer=customer, item=item, user=manager)
+    assert ticket_amounts(ticket=ticket).total == Decimal("120.00")
+    assert client_qualifying_spend(client_id=customer.pk) == Decimal("100.00")
+    assert client_tier_get(client_id=customer.pk) == bronze_at_90
+    assert TierChange.objects.get(client=customer).qualifying_spend == Decimal("100.00")
+
+
+def test_r61_r46_a_post_close_adjustment_counts_on_the_pre_tax_basis(customer, manager, vat_20):
+    """Inclusive: the $100 line corrected to $50 after close is $41.67 before its $8.33 tax."""
+    salon_settings_update(user=manager, changes={"prices_include_tax": True})
+    item = ItemFactory(kind=SERVICE, price=Decimal("100.00"), tax_rate=vat_20)
+    ticket = paid_and_closed(customer=customer, item=item, user=manager)
+    ticket_update_line(
+        line=ticket.lines.get(), user=manager, unit_price=Decimal("50.00"), reason="Price corrected"
+    )
+    assert client_qualifying_spend(client_id=customer.pk) == Decimal("41.67")
+
+
+# --- R17 with R61: a merge settles the survivor's tier ----------------------------------------
+
+
+def test_r17_r61_the_survivor_takes_the_duplicates_higher_tier_with_its_clock(
+    manager, silver_and_gold, time_machine
+):
+    _, gold = silver_and_gold
+    survivor, duplicate = ClientFactory(), ClientFactory()
+    time_machine.move_to(at(2026, 3, 1), tick=False)
+    closed_ticket(customer=duplicate, lines=[(SERVICE, Decimal("2500.00"))])
+    time_machine.move_to(at(2026, 6, 1), tick=False)
+    client_merge(survivor=survivor, duplicate=duplicate, user=manager)
+    status = ClientTier.objects.get(client=survivor)
+    assert (status.tier, status.held_since) == (gold, at(2026, 3, 1))
+    assert client_tier_get(client_id=duplicate.pk) is None
+    changes = TierChange.objects.filter(kind="manual").order_by("pk")
+    assert [
+        (c.client_id, c.from_tier, c.to_tier, c.qualifying_spend, c.reason) for c in changes
+    ] == [
+        (duplicate.pk, "Gold", "", Decimal("0.00"), f"Merged into client #{survivor.pk}"),
+        (survivor.pk, "", "Gold", Decimal("2500.00"), f"Merged from client #{duplicate.pk}"),
+    ]
+
+
+def test_r17_r61_the_survivor_keeps_its_own_higher_tier(manager, silver_and_gold):
+    _, gold = silver_and_gold
+    survivor, duplicate = ClientFactory(), ClientFactory()
+    closed_ticket(customer=survivor, lines=[(SERVICE, Decimal("2500.00"))])
+    closed_ticket(customer=duplicate, lines=[(SERVICE, Decimal("1000.00"))])
+    held_since = ClientTier.objects.get(client=survivor).held_since
+    client_merge(survivor=survivor, duplicate=duplicate, user=manager)
+    status = ClientTier.objects.get(client=survivor)
+    assert (status.tier, status.held_since) == (gold, held_since)
+    assert client_tier_get(client_id=duplicate.pk) is None
+    assert not TierChange.objects.filter(client=survivor, kind="manual").exists()
+
+
+def test_r17_r61_the_merged_spend_moves_the_survivor_up_at_once(manager, silver_and_gold):
+    """$1,500 and $1,000, each Silver: merged, $2,500 reaches Gold (an upgrade, audited)."""
+    _, gold = silver_and_gold
+    survivor, duplicate = ClientFactory(), ClientFactory()
+    closed_ticket(customer=survivor, lines=[(SERVICE, Decimal("1500.00"))])
+    closed_ticket(customer=duplicate, lines=[(SERVICE, Decimal("1000.00"))])
+    client_merge(survivor=survivor, duplicate=duplicate, user=manager)
+    assert client_qualifying_spend(client_id=survivor.pk) == Decimal("2500.00")
+    assert client_tier_get(client_id=survivor.pk) == gold
+    upgrade = TierChange.objects.filter(client=survivor).first()
+    assert (upgrade.kind, upgrade.from_tier, upgrade.to_tier, upgrade.qualifying_spend) == (
+        "upgrade",
+        "Silver",
+        "Gold",
+        Decimal("2500.00"),
+    )
+
+
+def test_r17_a_merge_without_tiers_writes_no_tier_row(manager):
+    survivor, duplicate = ClientFactory(), ClientFactory()
+    closed_ticket(customer=duplicate, lines=[(SERVICE, Decimal("2500.00"))])
+    client_merge(survivor=survivor, duplicate=duplicate, user=manager)
+    assert not ClientTier.objects.exists()

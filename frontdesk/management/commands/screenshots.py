@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -81,7 +82,11 @@ class Command(BaseCommand):
         )
         try:
             self._wait_for(f"{base}/admin/login/")
-            self._shoot(base, chromium, out_dir, alice, ticket)
+            # Read before Playwright starts: the ORM refuses to run inside its event loop.
+            emma = Ticket.objects.filter(
+                client__email="emma.wilson@example.com", tips__isnull=False
+            ).first()
+            self._shoot(base, chromium, out_dir, alice, ticket, emma)
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -96,7 +101,7 @@ class Command(BaseCommand):
                 time.sleep(0.2)  # the server is starting: poll until it answers
         raise CommandError(f"The server did not answer at {url}.")
 
-    def _shoot(self, base, chromium, out_dir, alice, ticket) -> None:
+    def _shoot(self, base, chromium, out_dir, alice, ticket, emma) -> None:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as playwright:
@@ -119,14 +124,12 @@ class Command(BaseCommand):
             page.select_option("#checkout-item", label="Blow-dry ($45.00)")
             page.wait_for_selector("#line-preview-net")
             page.select_option("#payment-method", "cash")
-            page.fill("#payment-tendered", "100")
+            due = Decimal(page.input_value("#payment-amount") or "0")
+            page.fill("#payment-tendered", str((due // 50 + 1) * 50))  # the next $50 up
             page.wait_for_selector("#change-due")
             page.screenshot(path=str(out_dir / "checkout.png"))
 
             # Emma's visit (seed_demo), closed: what it earned, Print and Send receipt.
-            emma = Ticket.objects.filter(
-                client__email="emma.wilson@example.com", tips__isnull=False
-            ).first()
             if emma is not None:
                 page.goto(f"/admin/frontdesk/tickets/{emma.pk}/checkout/")
                 page.screenshot(path=str(out_dir / "checkout-closed.png"))

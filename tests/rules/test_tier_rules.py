@@ -11,6 +11,7 @@ from loyalty.tier_rules import (
     points_multiplied,
     review_due,
     tier_after_close,
+    tier_after_merge,
     tier_after_review,
     tier_reached,
 )
@@ -169,3 +170,46 @@ def test_r62_a_promotion_that_adds_nothing_is_not_chosen():
         )
         is None
     )
+
+
+def test_r61_multiplied_points_round_down_even_from_a_half():
+    # 33.40 x 2 / 1 x 1.25 = 83.5 -> 83 (half-even would give 84)
+    assert (
+        points_multiplied(
+            amount=Decimal("33.40"), points=2, spend_unit=Decimal("1.00"), multiplier="1.25"
+        )
+        == 83
+    )
+
+
+def test_r62_a_promotion_that_does_not_cover_the_action_does_not_stop_the_search():
+    other = promotion(1, bonus=500, actions=["product_purchase"], created=1)
+    double = promotion(2, multiplier="2.00", created=2)
+    assert best_promotion(earning=service(), promotions=[other, double], tier_id=None) == double
+
+
+def test_r17_r61_a_merge_keeps_the_higher_tier_held():
+    spend = Decimal("0.00")
+    assert tier_after_merge(survivor=None, duplicate=GOLD, tiers=TIERS, spend=spend) == GOLD
+    assert tier_after_merge(survivor=GOLD, duplicate=SILVER, tiers=TIERS, spend=spend) == GOLD
+    assert tier_after_merge(survivor=SILVER, duplicate=GOLD, tiers=TIERS, spend=spend) == GOLD
+    assert tier_after_merge(survivor=SILVER, duplicate=None, tiers=TIERS, spend=spend) == SILVER
+    assert tier_after_merge(survivor=None, duplicate=None, tiers=TIERS, spend=spend) is None
+
+
+def test_r17_r61_the_merged_spend_may_reach_a_higher_tier():
+    # $1,500 + $1,000 = $2,500: Gold, though each held Silver
+    merged = Decimal("2500.00")
+    assert tier_after_merge(survivor=SILVER, duplicate=SILVER, tiers=TIERS, spend=merged) == GOLD
+    assert tier_after_merge(survivor=None, duplicate=None, tiers=TIERS, spend=merged) == GOLD
+    assert (
+        tier_after_merge(survivor=SILVER, duplicate=None, tiers=TIERS, spend=Decimal("2499.99"))
+        == SILVER
+    )
+
+
+def test_r17_r61_a_merge_never_moves_anyone_down():
+    # Gold held, $1,200 merged reaches only Silver: Gold stays
+    spend = Decimal("1200.00")
+    assert tier_after_merge(survivor=GOLD, duplicate=None, tiers=TIERS, spend=spend) == GOLD
+    assert tier_after_merge(survivor=None, duplicate=GOLD, tiers=TIERS, spend=spend) == GOLD
