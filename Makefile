@@ -113,4 +113,4 @@ chaos: install
 # figures in docs/reliability.md.
 FUZZ_SECONDS ?= 300
 fuzz: install
-	nice $(BIN)/python fuzz/run.py --seconds $(FUZZ_SECONDS)
+	$(BIN)/python fuzz/run.py --seconds $(FUZZ_SECONDS)

@@ -1,9 +1,19 @@
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from staff.models import WEEKDAYS, ScheduleException, Staff, WorkingHours
 
 TIME_FORMAT = "%H:%M"
+
+
+@extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"})
+class ClockTimeField(serializers.TimeField):
+    """A local time of day as "HH:MM" (SPEC §18); the schema's `format: time` would be
+    RFC 3339's "HH:MM:SS", which the answers are not."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format=TIME_FORMAT, input_formats=[TIME_FORMAT], **kwargs)
 
 
 class StaffSerializer(serializers.ModelSerializer):
@@ -24,8 +34,8 @@ class StaffWriteSerializer(serializers.Serializer):
 
 class HoursSerializer(serializers.ModelSerializer):
     weekday = serializers.ChoiceField(choices=WEEKDAYS)
-    start = serializers.TimeField(format=TIME_FORMAT, input_formats=[TIME_FORMAT])
-    end = serializers.TimeField(format=TIME_FORMAT, input_formats=[TIME_FORMAT])
+    start = ClockTimeField()
+    end = ClockTimeField()
 
     class Meta:
         model = WorkingHours
@@ -33,12 +43,8 @@ class HoursSerializer(serializers.ModelSerializer):
 
 
 class ExceptionSerializer(serializers.ModelSerializer):
-    start = serializers.TimeField(
-        format=TIME_FORMAT, input_formats=[TIME_FORMAT], allow_null=True, required=False
-    )
-    end = serializers.TimeField(
-        format=TIME_FORMAT, input_formats=[TIME_FORMAT], allow_null=True, required=False
-    )
+    start = ClockTimeField(allow_null=True, required=False)
+    end = ClockTimeField(allow_null=True, required=False)
 
     class Meta:
         model = ScheduleException

@@ -296,3 +296,15 @@ def test_availability_takes_a_date(schema):
     }
     assert parameters["date"]["schema"] == {"type": "string", "format": "date"}
     assert parameters["date"]["required"] and parameters["item"]["required"]
+
+
+@pytest.mark.parametrize("component", ["Hours", "HoursRequest", "Exception", "ExceptionRequest"])
+def test_a_time_of_day_is_hh_mm_as_the_api_answers_it(schema, component):
+    """SPEC §18: times are "HH:MM". `format: time` (RFC 3339, "10:00:00") made the answer
+    "10:00" off the schema (found by the long fuzzing run, ST108)."""
+    for field in ("start", "end"):
+        declared = schema["components"]["schemas"][component]["properties"][field]
+        assert "format" not in declared
+        pattern = re.compile(declared["pattern"])
+        assert pattern.fullmatch("10:00") and pattern.fullmatch("23:59")
+        assert not pattern.fullmatch("10:00:00") and not pattern.fullmatch("24:00")
