@@ -221,6 +221,11 @@ class ReportPeriodReversed(DomainError):
     message = "The report's from date is after its to date."
 
 
+class ReportPeriodTooLong(DomainError):
+    code = "report_period_too_long"
+    message = "A report covers at most ten years (120 months): choose a shorter period."
+
+
 class ReportTableUnknown(DomainError):
     code = "report_table_unknown"
     message = "There is no such table in the report."

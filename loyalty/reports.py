@@ -36,6 +36,7 @@ from loyalty.errors import (
     ReportDateInvalid,
     ReportDateMissing,
     ReportPeriodReversed,
+    ReportPeriodTooLong,
     ReportTableUnknown,
 )
 from loyalty.models import EntryKind, PointsEntry, PointsLot, Promotion, Tier, TierChange
@@ -53,6 +54,11 @@ TOP_REFERRERS = 10
 
 # The tables a CSV download may name (SPEC §18), in the order the page shows them.
 TABLES = ("months", "liability", "expiring", "referrals", "top_referrers", "tiers", "promotions")
+# The longest report: one query sums each month in a column of its own, and PostgreSQL
+# answers at most 1,664 columns; ten years is more than an owner compares at once.
+MAX_MONTHS = 120
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
 # A client in no tier: null in the JSON, these words in the CSV a spreadsheet opens.
 NO_TIER = "No tier"
 
@@ -85,6 +91,11 @@ def _parse_day(value: str | None, *, name: str) -> date:
         day = None
     if day is None:
         raise ReportDateInvalid(f"`{name}` is not a date: give it as YYYY-MM-DD.")
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        # Past these, a local midnight or "expiring in 90 days" leaves what a date can hold.
+        raise ReportDateInvalid(
+            f"`{name}` must fall between {EARLIEST_DAY.year} and {LATEST_DAY.year}."
+        )
     return day
 
 
@@ -93,6 +104,8 @@ def report_period(*, start: str | None, end: str | None) -> Period:
     period = Period(start=_parse_day(start, name="from"), end=_parse_day(end, name="to"))
     if period.start > period.end:
         raise ReportPeriodReversed()
+    if len(_month_starts(period.start, period.end)) > MAX_MONTHS:
+        raise ReportPeriodTooLong()
     return period
 
 

@@ -15,6 +15,7 @@ from loyalty.errors import (
     ReportDateInvalid,
     ReportDateMissing,
     ReportPeriodReversed,
+    ReportPeriodTooLong,
     ReportTableUnknown,
 )
 from loyalty.models import EntryKind, PointsEntry
@@ -173,6 +174,12 @@ def test_the_report_runs_a_constant_number_of_queries(history, django_assert_num
         ("2026-13-01", "2026-03-31", ReportDateInvalid),
         ("yesterday", "2026-03-31", ReportDateInvalid),
         ("2026-04-01", "2026-03-31", ReportPeriodReversed),
+        # Found by fuzzing on PostgreSQL: year 1 and 9999 overflowed (500), and 543 years of
+        # months asked for more columns than a query may have (503).
+        ("0001-01-01", "2026-03-31", ReportDateInvalid),
+        ("2026-01-01", "9999-12-31", ReportDateInvalid),
+        ("0175-07-05", "0718-08-25", ReportDateInvalid),
+        ("2016-01-01", "2026-01-31", ReportPeriodTooLong),
     ],
 )
 def test_bad_periods_are_refused_by_code(start, end, error):  # R81, R71
@@ -183,6 +190,19 @@ def test_bad_periods_are_refused_by_code(start, end, error):  # R81, R71
 
 def rows_of(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
+
+
+def test_ten_years_is_the_longest_report():  # R81
+    period = report_period(start="2016-02-01", end="2026-01-31")
+    assert (period.start, period.end) == (date(2016, 2, 1), date(2026, 1, 31))
+    edges = (
+        report_period(start="1900-01-01", end="1900-01-31"),
+        report_period(start="2999-12-01", end="2999-12-31"),
+    )
+    assert [(p.start, p.end) for p in edges] == [
+        (date(1900, 1, 1), date(1900, 1, 31)),
+        (date(2999, 12, 1), date(2999, 12, 31)),
+    ]
 
 
 def test_months_as_csv_one_column_per_action(history):  # R81, SPEC §18
@@ -273,6 +293,8 @@ def test_api_answers_a_table_as_csv(history, manager_api):  # R81
         ({"to": "2026-03-31"}, "report_date_required"),
         ({"from": "2026-02-30", "to": "2026-03-31"}, "report_date_invalid"),
         ({"from": "2026-04-01", "to": "2026-03-31"}, "report_period_reversed"),
+        ({"from": "0001-01-01", "to": "0001-01-02"}, "report_date_invalid"),
+        ({"from": "1900-01-01", "to": "2999-12-31"}, "report_period_too_long"),
         (
             {"from": "2026-01-01", "to": "2026-03-31", "format": "csv", "table": "nope"},
             "report_table_unknown",
@@ -284,6 +306,20 @@ def test_api_refuses_bad_input_with_a_code(db, manager_api, query, code):  # R81
     response = manager_api.get(URL, query)
     assert response.status_code == 400
     assert response.json()["code"] == code
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months"),
+    [
+        ("2016-02-01", "2026-01-31", 120),
+        ("1900-01-01", "1900-01-31", 1),
+        ("2999-12-01", "2999-12-31", 1),
+    ],
+)
+def test_api_answers_the_longest_and_the_edge_periods(db, manager_api, start, end, months):  # R81
+    response = manager_api.get(URL, {"from": start, "to": end})
+    assert response.status_code == 200
+    assert len(response.json()["months"]) == months
 
 
 def test_only_a_manager_reads_the_report(db, front_desk_api, anonymous_api):  # SPEC §10
