@@ -555,12 +555,30 @@ class LedgerMachine(RuleBasedStateMachine):
             for role in ("owner", "referrer"):
                 if record.get(role) is not None and record[role].pk == duplicate.pk:
                     record[role] = survivor
+        self.merge_tiers(survivor.pk, duplicate.pk)
         self.expected[survivor.pk] += self.expected[duplicate.pk]
         self.expected[duplicate.pk] = 0
         self.absorbed[survivor.pk] |= {duplicate.pk} | self.absorbed[duplicate.pk]
         self.notices_at_merge[duplicate.pk] = PointsNotice.objects.filter(
             client_id=duplicate.pk
         ).count()
+
+    def merge_tiers(self, survivor_id, duplicate_id):
+        """The survivor holds the higher of the two tiers with that tier's validity clock,
+        or a higher one still that the merged spend reaches (from today); the tombstone
+        holds none (R17, R61; docs/decisions.md)."""
+        kept, gone = self.tier_of[survivor_id], self.tier_of[duplicate_id]
+        held = [tier for tier in (kept, gone) if tier is not None]
+        higher = max(held, default=None)
+        spend = self.qualifying_spend(survivor_id)
+        reached = [n for n, (reach, _, _) in enumerate(TIERS) if spend >= reach]
+        outcome = reached[-1] if reached and (higher is None or reached[-1] > higher) else higher
+        if outcome is not None and outcome != kept:
+            self.held_since[survivor_id] = (
+                self.held_since[duplicate_id] if outcome == gone else timezone.localdate()
+            )
+            self.tier_of[survivor_id] = outcome
+        self.tier_of[duplicate_id] = None
 
     @rule(hours=st.sampled_from([1, 12, 23, 25]))
     def advance_time(self, hours):
