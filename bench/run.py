@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 DOC = ROOT / "docs" / "performance.md"
 CHART = ROOT / "docs" / "performance-history.png"
-BIG, SMALL = "salon_bench", "salon_bench_small"
+# BENCH_DATABASE: a copy of its own for each engineer measuring one target at a time.
+BIG = os.environ.get("BENCH_DATABASE", "salon_bench")
+SMALL = "salon_bench_small"
 TABLE_START = "<!-- bench:table:start -->"
 TABLE_END = "<!-- bench:table:end -->"
 MET = {True: "yes", False: "**no**", None: "—"}
