@@ -29,6 +29,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -194,9 +195,13 @@ def serve(url: str, port: int) -> subprocess.Popen:
         stderr=subprocess.STDOUT,
     )
     # Generous: Django's system checks alone took over a minute under `nice` at load 25.
+    # A cheap path (JSON 401 or 404), not the schema: at load 15 building it took over the
+    # probe's timeout, and every abandoned probe left the server building one more.
     for _ in range(1200):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/schema/?format=json", timeout=5)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/", timeout=30)
+            return server
+        except urllib.error.HTTPError:
             return server
         except OSError:
             time.sleep(0.5)
