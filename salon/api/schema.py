@@ -33,7 +33,8 @@ from salon.errors import all_error_classes
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     name=HEADER,
     location=OpenApiParameter.HEADER,
-    type=str,
+    # What `_idempotent_call` takes: not blank once stripped, at most KEY_MAX_LENGTH.
+    type={"type": "string", "minLength": 1, "maxLength": KEY_MAX_LENGTH, "pattern": r"\S"},
     required=False,
     description=(
         f"A unique key (1 to {KEY_MAX_LENGTH} characters, e.g. a UUID) that makes a retry "
