@@ -1,5 +1,6 @@
 """`python manage.py ledger_check`: every balance total equals the sum of its entries (R18),
-and every lot adds up (R52-R54)."""
+every lot adds up (R52-R54), and every client's stored qualifying spend equals what their
+tickets' lines sum to (R61)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -8,12 +9,14 @@ from loyalty.selectors import (
     lot_balance_disagreements,
     lot_disagreements,
 )
+from tickets.spend import daily_spend_disagreements
 
 
 class Command(BaseCommand):
     help = (
         "Check that every client's points balance equals the sum of its ledger entries and "
-        "of its lots, and that every lot's points = what it still holds + drawn + expired."
+        "of its lots, that every lot's points = what it still holds + drawn + expired, and "
+        "that every client's stored daily qualifying spend equals their tickets' lines."
     )
 
     def handle(self, *args, **options):
@@ -34,8 +37,19 @@ class Command(BaseCommand):
                 f"Lot of entry #{lot.lot_id} (client #{lot.client_id}): {lot.points} points "
                 f"but {lot.remaining} held + {lot.drawn} drawn + {lot.expired} expired."
             )
+        for client_id, day, stored, recomputed in daily_spend_disagreements():
+            problems += 1
+            self.stderr.write(
+                f"Client #{client_id}: qualifying spend of {day} (UTC) stored as {stored} but "
+                f"their tickets' lines sum to {recomputed}."
+            )
         if problems:
-            raise CommandError(f"{problems} disagreement(s) between balances, entries and lots.")
+            raise CommandError(
+                f"{problems} disagreement(s) between balances, entries, lots and spend."
+            )
         self.stdout.write(
-            self.style.SUCCESS("Every points balance equals its ledger entries and its lots.")
+            self.style.SUCCESS(
+                "Every points balance equals its ledger entries and its lots, and every "
+                "stored qualifying spend its tickets' lines."
+            )
         )
