@@ -106,19 +106,25 @@ def ledger_groups(*, starts: list[date], ends_at: datetime) -> tuple[list[dict],
         .order_by()
     )
     entries = PointsEntry.objects.filter(created_at__lt=ends_at)
+    since = None
     if summed:
         since = next_month(max(group["latest"] for group in summed))
         entries = entries.filter(created_at__gte=local_midnight(since))
     bounds = [local_midnight(day) for day in starts]
     ranges = zip(bounds, [*bounds[1:], ends_at], strict=True)
+    # A sum only for the months read live: each is a condition on every row read.
     live = list(
         entries.values("kind", "action")
         .annotate(
-            before=_points("points", Q(created_at__lt=bounds[0])),
             on_hold=hold,
+            before=_points("points", Q(created_at__lt=bounds[0]))
+            if since is None or since < starts[0]
+            else Value(0),
             **{
                 f"m{number}": _points("points", Q(created_at__gte=begins, created_at__lt=ends))
-                for number, (begins, ends) in enumerate(ranges)
+                if since is None or since <= day
+                else Value(0)
+                for number, (day, (begins, ends)) in enumerate(zip(starts, ranges, strict=True))
             },
         )
         .order_by()

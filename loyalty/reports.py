@@ -171,18 +171,23 @@ def _expiring(period: Period) -> dict[str, int]:
     """Points of live lots whose last day falls within 30/60/90 days after `to` (R51), less
     what clients who owe points (a debt, R52) will pay from them first."""
     horizons = {days: period.end + timedelta(days) for days in EXPIRING_DAYS}
-    sums = {
-        str(days): Coalesce(
-            Sum("remaining", filter=Q(expires_on__gt=period.end, expires_on__lte=last)),
-            Value(0),
-        )
-        for days, last in horizons.items()
-    }
+    # Summed by day, then by horizon here: one sum a lot, not one conditional sum a horizon.
     # The range in the WHERE clause lets the partial index points_lot_due find the lots
     # (0.3 s as a full scan of the bench's 923,000 lots, P7), and read them from it alone.
-    expiring = PointsLot.objects.filter(
-        remaining__gt=0, expires_on__gt=period.end, expires_on__lte=max(horizons.values())
-    ).aggregate(**sums)
+    by_day = (
+        PointsLot.objects.filter(
+            remaining__gt=0, expires_on__gt=period.end, expires_on__lte=max(horizons.values())
+        )
+        .values("expires_on")
+        .annotate(points=Sum("remaining"))
+        .order_by()
+        .values_list("expires_on", "points")
+    )
+    expiring = dict.fromkeys((str(days) for days in EXPIRING_DAYS), 0)
+    for day, points in by_day:
+        for days, last in horizons.items():
+            if day <= last:
+                expiring[str(days)] += points
     for days, overstated in _owed_from_expiring(period, horizons).items():
         expiring[str(days)] -= overstated
     return expiring

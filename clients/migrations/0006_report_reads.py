@@ -14,6 +14,10 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='client',
-            index=models.Index(fields=['created_at'], name='client_created'),
+            index=models.Index(
+                condition=models.Q(('merged_into__isnull', True)),
+                fields=['created_at'],
+                name='client_created',
+            ),
         ),
     ]
