@@ -49,24 +49,44 @@ def ledger_months_summarise(*, now: datetime | None = None) -> int:
         if next_month(latest) >= until:
             return 0
         entries = entries.filter(created_at__gte=local_midnight(next_month(latest)))
+    rows = [
+        LedgerMonth(month=month, kind=kind, action=action, points=points)
+        for (month, kind, action), points in _by_month(entries).items()
+    ]
+    with transaction.atomic():
+        written = LedgerMonth.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(written)
+
+
+def _by_month(entries) -> dict[tuple[date, str, str], int]:
     groups = (
         entries.annotate(month=TruncMonth("created_at"))
         .values("month", "kind", "action")
         .annotate(total=Sum("points"))
         .order_by()
     )
-    rows = [
-        LedgerMonth(
-            month=timezone.localtime(group["month"]).date(),
-            kind=group["kind"],
-            action=group["action"],
-            points=group["total"],
-        )
+    return {
+        (timezone.localtime(group["month"]).date(), group["kind"], group["action"]): group["total"]
         for group in groups
-    ]
-    with transaction.atomic():
-        written = LedgerMonth.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(written)
+    }
+
+
+def ledger_month_disagreements() -> list[tuple[date, str, str, int, int]]:
+    """(month, kind, action, summed, entries) wherever the summed months differ from their
+    entries as they stand: an entry posted into a month after it was summed shows here
+    (`ledger_check`). Reads every entry up to the last month summed."""
+    latest = LedgerMonth.objects.aggregate(latest=Max("month"))["latest"]
+    if latest is None:
+        return []
+    entries = _by_month(
+        PointsEntry.objects.filter(created_at__lt=local_midnight(next_month(latest)))
+    )
+    summed = {(row.month, row.kind, row.action): row.points for row in LedgerMonth.objects.all()}
+    return sorted(
+        (*key, summed.get(key, 0), entries.get(key, 0))
+        for key in summed.keys() | entries.keys()
+        if summed.get(key, 0) != entries.get(key, 0)
+    )
 
 
 def _points(field: str, condition: Q):

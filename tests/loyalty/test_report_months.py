@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from loyalty.ledger_months import ledger_months_summarise
@@ -135,6 +135,20 @@ def test_on_hold_across_the_end_of_a_summed_month_with_nothing_after(db, time_ma
     assert loyalty_report(period=report_period(start="2026-03-01", end="2026-03-31"))[
         "liability"
     ] == {"pending_points": 30, "redeemable_points": 100, "points": 130, "value": Decimal("1.30")}
+
+
+def test_ledger_check_finds_an_entry_posted_into_a_summed_month(db, time_machine, capsys):
+    # R81, R14: months are summed once because no writer posts into the past.
+    time_machine.move_to(local(2026, 3, 5, 9), tick=False)
+    customer = ClientFactory()
+    post(customer, 100, EntryKind.MANUAL, local(2026, 1, 10, 12))
+    post(customer, -40, EntryKind.MANUAL, local(2026, 2, 10, 12))
+    ledger_months_summarise()
+    call_command("ledger_check")
+    post(customer, 5, EntryKind.MANUAL, local(2026, 2, 28, 12))  # backdated: a bug
+    with pytest.raises(CommandError):
+        call_command("ledger_check")
+    assert "Month 2026-02, manual : summed -40 but entries sum to -35" in capsys.readouterr().err
 
 
 @pytest.mark.usefixtures("known_history")

@@ -1,8 +1,9 @@
 """`python manage.py ledger_check`: every balance total equals the sum of its entries (R18),
-and every lot adds up (R52-R54)."""
+every lot adds up (R52-R54), and the report's summed months still equal their entries (R81)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from loyalty.ledger_months import ledger_month_disagreements
 from loyalty.selectors import (
     ledger_disagreements,
     lot_balance_disagreements,
@@ -33,6 +34,12 @@ class Command(BaseCommand):
             self.stderr.write(
                 f"Lot of entry #{lot.lot_id} (client #{lot.client_id}): {lot.points} points "
                 f"but {lot.remaining} held + {lot.drawn} drawn + {lot.expired} expired."
+            )
+        for month, kind, action, summed, entries in ledger_month_disagreements():
+            problems += 1
+            self.stderr.write(
+                f"Month {month:%Y-%m}, {kind} {action}: summed {summed} but entries sum to "
+                f"{entries} (run sum_ledger_months again after deleting that month's rows)."
             )
         if problems:
             raise CommandError(f"{problems} disagreement(s) between balances, entries and lots.")
