@@ -114,21 +114,30 @@ def ledger_groups(*, starts: list[date], ends_at: datetime) -> tuple[list[dict],
     )
     last_is_whole = local_midnight(next_month(starts[-1])) == ends_at
     whole_before = next_month(starts[-1]) if last_is_whole else starts[-1]
-    summed = list(
+    # The summed rows as they are (a few per month), folded below: cheaper to build than a
+    # conditional sum per month.
+    rows = list(
         LedgerMonth.objects.filter(month__lt=whole_before)
-        .values("kind", "action")
-        .annotate(
-            latest=Max("month"),
-            before=_points("points", Q(month__lt=starts[0])),
-            on_hold=hold,
-            **{f"m{number}": _points("points", Q(month=day)) for number, day in enumerate(starts)},
-        )
-        .order_by()
+        .annotate(on_hold=hold)
+        .values_list("month", "kind", "action", "points", "on_hold")
     )
+    summed = {}
+    for month, kind, action, points, _ in rows:
+        group = summed.setdefault(
+            (kind, action),
+            {
+                "kind": kind,
+                "action": action,
+                "before": 0,
+                **{f"m{n}": 0 for n in range(len(starts))},
+            },
+        )
+        key = "before" if month < starts[0] else f"m{starts.index(month)}"
+        group[key] += points
     entries = PointsEntry.objects.filter(created_at__lt=ends_at)
     since = None
-    if summed:
-        since = next_month(max(group["latest"] for group in summed))
+    if rows:
+        since = next_month(max(row[0] for row in rows))
         entries = entries.filter(created_at__gte=local_midnight(since))
     bounds = [local_midnight(day) for day in starts]
     ranges = zip(bounds, [*bounds[1:], ends_at], strict=True)
@@ -149,5 +158,5 @@ def ledger_groups(*, starts: list[date], ends_at: datetime) -> tuple[list[dict],
         )
         .order_by()
     )
-    on_hold = next((group["on_hold"] for group in [*live, *summed]), 0)
-    return [*summed, *live], on_hold
+    on_hold = next((row["on_hold"] for row in live), rows[0][4] if rows else 0)
+    return [*summed.values(), *live], on_hold
