@@ -108,10 +108,11 @@ chaos: install
 	$(BIN)/python chaos/run.py --seconds $(CHAOS_SECONDS)
 
 # The long schemathesis run (issue #15, not part of `make test`): the demo data in a fresh
-# SQLite database, runserver on 127.0.0.1, every phase (examples, coverage, fuzzing,
-# stateful through the links) as Manager, Front desk and a client-app user whose ledger has
-# a redemption and an adjustment, FUZZ_SECONDS each. Exits 1 on any failing check;
-# figures in docs/reliability.md.
+# PostgreSQL database (salon_fuzz, or FUZZ_DATABASE_URL), runserver on 127.0.0.1, every
+# phase (examples, coverage, fuzzing, stateful through the links) as Manager, Front desk and
+# a client-app user whose ledger has a redemption and an adjustment, FUZZ_SECONDS each.
+# Exits 1 on any failing check or a role answered 2xx where SPEC §10 forbids it; figures
+# in docs/reliability.md.
 FUZZ_SECONDS ?= 300
 fuzz: install
 	$(BIN)/python fuzz/run.py --seconds $(FUZZ_SECONDS)

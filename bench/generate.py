@@ -422,6 +422,17 @@ def generate(database: str, scale: float) -> dict:
             allocation_rows,
         ):
             copier.close()
+        # The stored qualifying spend (R61) the services keep: per client and UTC day of the
+        # close, the pre-tax net of every line but gift cards (tickets/spend.py).
+        cursor.execute(
+            "INSERT INTO tickets_dailyspend (client_id, day, amount) "
+            "SELECT t.client_id, (t.closed_at AT TIME ZONE 'UTC')::date, "
+            "SUM(CASE WHEN l.tax_included THEN l.net_amount - l.tax ELSE l.net_amount END) "
+            "FROM tickets_ticketline l JOIN tickets_ticket t ON t.id = l.ticket_id "
+            "JOIN catalog_item i ON i.id = l.item_id "
+            "WHERE t.status = 'closed' AND t.client_id IS NOT NULL AND i.kind <> 'gift_card' "
+            "GROUP BY 1, 2"
+        )
         # Bench lots expire EXPIRY_DAYS after posting, as the policy says (R51).
         cursor.execute("UPDATE loyalty_loyaltysettings SET expiry_days = %s", [EXPIRY_DAYS])
         for table in (

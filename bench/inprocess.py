@@ -49,6 +49,7 @@ from loyalty.models import (  # noqa: E402
 )
 from loyalty.redemption import points_redeem  # noqa: E402
 from loyalty.reports import loyalty_report, report_period  # noqa: E402
+from loyalty.tiers import rewards_with_tier  # noqa: E402
 from salon.errors import DomainError  # noqa: E402
 from salon.roles import MANAGER  # noqa: E402
 from tickets.lifecycle import ticket_close  # noqa: E402
@@ -301,6 +302,32 @@ def balance_reads(meta: dict) -> dict:
     with CaptureQueriesContext(connection) as captured:
         loyalty_selectors.client_points_balance(client=whale)
     results["P2_whale_explain"] = explain(captured.captured_queries)
+    return results
+
+
+def rewards_reads(meta: dict) -> dict:
+    """P1 in process: the rewards box with its tier part (what GET /clients/{id}/rewards/
+    reads) for the median client and the whale, paired with one pk get() (B2)."""
+    median = Client.objects.get(pk=meta["median"]["id"])
+    pk_get = (lambda _: Client.objects.get(pk=median.pk), {"operations": 20})
+    results = {}
+    for who in ("median", "whale"):
+        client_id = meta[who]["id"]
+
+        def read(_, client_id=client_id):
+            summary = loyalty_selectors.client_rewards_summary_by_id(client_id=client_id)
+            return rewards_with_tier(summary, client_id=client_id)
+
+        with QueryCounter() as captured:
+            box = read(None)
+        subject, baseline, paired = timed_pair((read, {"operations": 20}), pk_get)
+        results[f"P1_rewards_box_{who}"] = {
+            **subject,
+            "B2_pk_get": baseline,
+            "ratio_to_B2": paired,
+            "queries": len(captured),
+            "qualifying_spend": str(box.qualifying_spend),
+        }
     return results
 
 
@@ -653,7 +680,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--meta", required=True)
     parser.add_argument(
-        "--part", choices=["big", "pages", "p3", "p6", "p7", "p8", "expiry"], required=True
+        "--part",
+        choices=["big", "pages", "token", "p1", "p3", "p6", "p7", "p8", "expiry"],
+        required=True,
     )
     parser.add_argument("--output", required=True)
     arguments = parser.parse_args()
@@ -673,6 +702,10 @@ def main() -> None:
         results = fifo_redemptions(manager)
     elif arguments.part == "expiry":
         results = expiry_run(meta)
+    elif arguments.part == "p1":
+        results = rewards_reads(meta)
+    elif arguments.part == "token":  # P1 alone (bench.run --only P1) reads over HTTP
+        results = {"token": AuthToken.objects.create(manager)[1]}
     else:
         _, token = AuthToken.objects.create(manager)
         results = {"token": token}

@@ -291,6 +291,36 @@ def write_doc(text: str) -> None:
     DOC.write_text(document[:start] + "\n" + text + "\n" + document[end:])
 
 
+def only_p1() -> None:
+    """`python -m bench.run --only P1`: the rewards read over HTTP (median client and whale)
+    ÷ B1, throughput and p99, on the big data set with a tier and a promotion active."""
+    meta = generate.ensure(BIG, 1.0)
+    reads = inprocess(BIG, meta, "p1")
+    for who in ("median", "whale"):
+        box = reads[f"P1_rewards_box_{who}"]
+        print(
+            f"P1 {who} in process: {box['median_ms']:.3f} ms ({box['queries']} queries, "
+            f"qualifying spend {box['qualifying_spend']}) vs pk get "
+            f"{box['B2_pk_get']['median_ms']:.3f} ms; ratio {box['ratio_to_B2']['median']}"
+        )
+    token = inprocess(BIG, meta, "token")["token"]
+    http = http_load.measure(database_url=database_url(BIG), token=token, meta=meta)
+    b1 = http["B1_constant"]
+    if not all(b1["throughput_per_second"]["samples"] + b1["p99_ms_at_fixed_load"]["samples"]):
+        print(f"B1 measured 0 in some runs (machine overloaded?): {json.dumps(http)}")
+        return
+    for who in ("median", "whale"):
+        p1 = http[f"P1_rewards_{who}"]
+        print(
+            f"P1 {who}: throughput {paired(p1, b1, 'throughput_per_second')} of B1 "
+            f"({p1['throughput_per_second']['median']:.0f} vs "
+            f"{b1['throughput_per_second']['median']:.0f} req/s), "
+            f"p99 {paired(p1, b1, 'p99_ms_at_fixed_load')} of B1's "
+            f"({p1['p99_ms_at_fixed_load']['median']:.2f} vs "
+            f"{b1['p99_ms_at_fixed_load']['median']:.2f} ms), {p1['errors']} errors"
+        )
+
+
 def only_p3() -> None:
     """`python -m bench.run --only P3`: the close ÷ bare save ratio on the big data set."""
     figures = inprocess(BIG, generate.ensure(BIG, 1.0), "p3")
@@ -364,14 +394,19 @@ def main() -> None:
     parser.add_argument("--no-doc", action="store_true", help="don't touch docs/")
     parser.add_argument(
         "--only",
-        choices=["P3", "P6", "P7", "P8", "P9"],
+        choices=["P1", "P3", "P6", "P7", "P8", "P9"],
         help="measure this target alone and print it (no JSON, docs or chart written)",
     )
     arguments = parser.parse_args()
     if arguments.only:
-        {"P3": only_p3, "P6": only_p6, "P7": only_p7, "P8": only_p8, "P9": only_p9}[
-            arguments.only
-        ]()
+        {
+            "P1": only_p1,
+            "P3": only_p3,
+            "P6": only_p6,
+            "P7": only_p7,
+            "P8": only_p8,
+            "P9": only_p9,
+        }[arguments.only]()
         return
     began = time.monotonic()
     load_at_start = os.getloadavg()[0]

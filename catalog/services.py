@@ -8,7 +8,7 @@ from catalog.errors import (
     InvalidDuration,
     InvalidPrice,
     ItemNameRequired,
-    NegativeItemPrice,
+    NegativePrice,
     PriceNotExact,
     TaxPercentOutOfRange,
     TaxPercentTooPrecise,
@@ -17,6 +17,7 @@ from catalog.errors import (
 )
 
 from .models import Item, ItemKind, TaxRate
+from .signals import item_kind_changed
 
 TAX_PERCENT_PLACES = 3
 HUNDRED = Decimal("100")
@@ -34,7 +35,7 @@ def _price(value) -> Decimal:
     if not price.is_finite():
         raise InvalidPrice(field="price")
     if price < 0:
-        raise NegativeItemPrice(field="price")
+        raise NegativePrice(field="price")
     return price
 
 
@@ -91,6 +92,7 @@ def item_update(
     """Change an item. Lines already on tickets keep the price and the tax rate they were
     sold at (R43). `tax_rate=NOT_TAXED` stops taxing the item."""
     item = Item.objects.select_for_update().get(pk=item.pk)
+    was = item.kind
     if name is not None:
         item.name = name
     if kind is not None:
@@ -103,7 +105,10 @@ def item_update(
         item.duration_minutes = duration_minutes
     if tax_rate is not None:
         item.tax_rate = None if tax_rate == NOT_TAXED else tax_rate
-    return _validate_and_save(item)
+    item = _validate_and_save(item)
+    if item.kind != was:
+        item_kind_changed.send(sender=Item, item=item, was=was)
+    return item
 
 
 # --- tax rates (R43) -----------------------------------------------------------------------

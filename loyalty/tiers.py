@@ -1,26 +1,19 @@
-"""Tiers (R61): the Manager's tier table, qualifying spend, the upgrade at a ticket's close,
-the monthly downgrade review and manual placement. The rules themselves are the pure
-functions of loyalty/tier_rules.py; this module fetches their inputs and writes their
-outcome, each change with its TierChange audit row in the same transaction."""
+"""Tiers (R61): qualifying spend, the upgrade at a ticket's close, the monthly downgrade
+review and manual placement (the Manager's tier table is loyalty/tier_table.py). The rules
+are the pure functions of loyalty/tier_rules.py; this module fetches their inputs and
+writes their outcome, each change with its TierChange audit row in the same transaction."""
 
 import dataclasses
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Subquery, Sum
+from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from catalog.models import ItemKind
 from clients.models import Client
-from loyalty.errors import (
-    ClientIsTombstone,
-    TierInUse,
-    TierInvalid,
-    TierNameTaken,
-    TierReasonRequired,
-)
-from loyalty.models import ClientTier, Promotion, Tier, TierChange, TierChangeKind
+from loyalty.errors import ClientIsTombstone, TierReasonRequired
+from loyalty.models import ClientTier, Tier, TierChange, TierChangeKind
 from loyalty.selectors import RewardsSummary, loyalty_settings_get
 from loyalty.tier_rules import (
     NextTier,
@@ -33,10 +26,8 @@ from loyalty.tier_rules import (
 )
 from salon.errors import PermissionRefused
 from salon.users import acting_user
-from tickets.models import TicketLine, TicketStatus
-from tickets.selectors import line_pre_tax_net
+from tickets.spend import client_qualifying_spend_since, qualifying_spend_since
 
-TIER_FIELDS = ("name", "min_spend", "keep_spend", "multiplier")
 ZERO = Decimal("0.00")
 
 
@@ -59,31 +50,20 @@ def tiers_terms() -> list[TierTerms]:
     return [tier_terms(tier) for tier in Tier.objects.order_by("min_spend")]
 
 
-def _qualifying_lines(*, client_id: int, now: datetime, window_days: int):
-    """The lines whose pre-tax net (R46: `net - tax` of a price that contained its tax,
-    `tickets.selectors.line_pre_tax_net`) is the client's qualifying spend: every line but
-    gift cards of their tickets closed in the last `window_days`, as the lines stand now
-    (post-close adjustments included); points payments are payments, not line amounts, so
-    they never reduce it."""
-    return TicketLine.objects.filter(
-        ticket__client_id=client_id,
-        ticket__status=TicketStatus.CLOSED,
-        ticket__closed_at__gt=now - timedelta(days=window_days),
-    ).exclude(item__kind=ItemKind.GIFT_CARD)
-
-
 def _spend(total) -> Decimal:
     return (total or ZERO).quantize(Decimal("0.01"))
 
 
+def _window_start(now: datetime | None, window_days: int | None = None) -> datetime:
+    if window_days is None:
+        window_days = loyalty_settings_get().tier_window_days
+    return (now or timezone.now()) - timedelta(days=window_days)
+
+
 def client_qualifying_spend(*, client_id: int, now: datetime | None = None) -> Decimal:
-    """The client's qualifying spend over the settings' tier window (R61)."""
-    lines = _qualifying_lines(
-        client_id=client_id,
-        now=now or timezone.now(),
-        window_days=loyalty_settings_get().tier_window_days,
-    )
-    return _spend(lines.aggregate(total=Sum(line_pre_tax_net()))["total"])
+    """The client's qualifying spend over the settings' tier window (R61): what their
+    tickets closed in the last `tier_window_days` count (tickets/spend.py)."""
+    return client_qualifying_spend_since(client_id=client_id, since=_window_start(now))
 
 
 def client_tier_get(*, client_id: int) -> Tier | None:
@@ -103,21 +83,15 @@ def client_tier_standing(
 ) -> TierStanding | None:
     """The tiers, the one the client holds and their qualifying spend, in one query (the
     rewards box's tier part was four, P1); None when the salon has no tiers. The spend is
-    an uncorrelated subquery, so PostgreSQL sums it once, not per tier."""
-    if window_days is None:
-        window_days = loyalty_settings_get().tier_window_days
-    lines = _qualifying_lines(
-        client_id=client_id, now=now or timezone.now(), window_days=window_days
-    )
+    the stored days and the window's first day's lines (tickets/spend.py), uncorrelated
+    subqueries that PostgreSQL sums once, not per tier."""
+    since = _window_start(now, window_days)
     rows = list(
         Tier.objects.order_by("min_spend").annotate(
             held=Exists(ClientTier.objects.filter(client_id=client_id, tier_id=OuterRef("pk"))),
-            spend=Subquery(
-                lines.order_by().values("ticket__client_id").annotate(total=Sum(line_pre_tax_net()))
-                .values("total")
-            ),
+            spend=qualifying_spend_since(client_id=client_id, since=since),
         )
-    )  # fmt: skip
+    )
     if not rows:
         return None
     return TierStanding(
@@ -160,105 +134,6 @@ def rewards_with_tier(
         return summary
     box = client_tier_box(client_id=client_id, now=now, window_days=summary.tier_window_days)
     return dataclasses.replace(summary, **box)
-
-
-# --- the Manager's tier table ---------------------------------------------------------------
-
-
-def _amount(value, *, field: str, minimum: Decimal) -> Decimal:
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
-        raise TierInvalid("Give an amount in dollars and cents.", field=field) from None
-    # the size first: quantizing a huge number overflows the context
-    if not amount.is_finite() or abs(amount) >= Decimal("1e10"):
-        raise TierInvalid("Give an amount under $10,000,000,000.", field=field)
-    if amount != amount.quantize(Decimal("0.01")):
-        raise TierInvalid("Give an amount in dollars and cents.", field=field)
-    if amount < minimum:
-        raise TierInvalid(f"Give an amount of at least {minimum}.", field=field)
-    return amount
-
-
-def tier_changes_clean(*, tier: Tier | None, changes: dict) -> dict:
-    """The valid values of a new or changed tier, or a TierInvalid naming the field (R61):
-    spend to reach > 0, spend to stay from 0 up to it (default: the same), multiplier >= 1
-    with 2 decimals, names and spends to reach unique."""
-    unknown = set(changes) - set(TIER_FIELDS)
-    if unknown:
-        raise TierInvalid("This field can't be changed.", field=sorted(unknown)[0])
-    values = {field: getattr(tier, field) for field in TIER_FIELDS} if tier else {}
-    if "name" in changes or tier is None:
-        name = str(changes.get("name") or "").strip()
-        if not name or len(name) > 60:
-            raise TierInvalid("Give the tier a name of up to 60 characters.", field="name")
-        values["name"] = name
-    if "min_spend" in changes or tier is None:
-        values["min_spend"] = _amount(
-            changes.get("min_spend"), field="min_spend", minimum=Decimal("0.01")
-        )
-    if changes.get("keep_spend") is not None:
-        values["keep_spend"] = _amount(changes["keep_spend"], field="keep_spend", minimum=ZERO)
-    elif tier is None or ("keep_spend" in changes and changes["keep_spend"] is None):
-        values["keep_spend"] = values["min_spend"]
-    if values["keep_spend"] > values["min_spend"]:
-        raise TierInvalid("Spend to stay can't be more than spend to reach.", field="keep_spend")
-    if "multiplier" in changes or tier is None:
-        multiplier = changes.get("multiplier", Decimal("1.00"))
-        try:
-            multiplier = Decimal(str(multiplier))
-        except (InvalidOperation, ValueError, TypeError):
-            raise TierInvalid("Give a multiplier such as 1.25.", field="multiplier") from None
-        if (
-            not multiplier.is_finite()
-            or not Decimal("1") <= multiplier < Decimal("1000")
-            or multiplier != multiplier.quantize(Decimal("0.01"))
-        ):
-            raise TierInvalid(
-                "Give a multiplier of at least 1, with up to 2 decimals.", field="multiplier"
-            )
-        values["multiplier"] = multiplier
-    others = Tier.objects.exclude(pk=tier.pk) if tier else Tier.objects.all()
-    if others.filter(name__iexact=values["name"]).exists():
-        raise TierNameTaken(field="name")
-    if others.filter(min_spend=values["min_spend"]).exists():
-        raise TierInvalid("Another tier is reached at this spend.", field="min_spend")
-    return values
-
-
-@transaction.atomic
-def tier_save(*, tier: Tier | None = None, changes: dict, user) -> Tier:
-    """Create a tier, or change one (R61); Manager only. A changed multiplier governs
-    tickets closed afterwards; closed tickets keep the one snapshotted (R11)."""
-    permission = "loyalty.change_tier" if tier else "loyalty.add_tier"
-    if user is None or not user.has_perm(permission):
-        raise PermissionRefused("Only a Manager may set up tiers.")
-    if tier is not None:
-        tier = Tier.objects.select_for_update().get(pk=tier.pk)
-    values = tier_changes_clean(tier=tier, changes=changes)
-    tier = tier or Tier()
-    for field, value in values.items():
-        setattr(tier, field, value)
-    tier.full_clean(validate_unique=False, validate_constraints=False)
-    try:
-        with transaction.atomic():
-            tier.save()
-    except IntegrityError:
-        raise TierNameTaken(field="name") from None  # a concurrent save took name or spend
-    return tier
-
-
-@transaction.atomic
-def tier_delete(*, tier: Tier, user) -> None:
-    """Delete a tier nobody holds and no promotion is for; the audit keeps its name."""
-    if user is None or not user.has_perm("loyalty.delete_tier"):
-        raise PermissionRefused("Only a Manager may delete tiers.")
-    if (
-        ClientTier.objects.filter(tier_id=tier.pk).exists()
-        or Promotion.tiers.through.objects.filter(tier_id=tier.pk).exists()
-    ):
-        raise TierInUse()
-    tier.delete()
 
 
 # --- moving clients between tiers -----------------------------------------------------------

@@ -9,7 +9,10 @@ class SalonConfig(AppConfig):
 
     def ready(self):
         from . import roles
+        from .api.fields import refuse_numbers_as_text
         from .converters import IdConverter
+
+        refuse_numbers_as_text()
 
         # Before any URLconf is imported: every app's paths take ids as `<id:...>`.
         register_converter(IdConverter, "id")

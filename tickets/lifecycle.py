@@ -8,18 +8,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from appointments.services import appointment_complete_for_ticket, reservation_fulfil
+from clients.errors import ClientMerged
 from clients.models import Client
 from salon.errors import DomainError
 from salon.users import acting_user
 
-from . import selectors, signals, sql
+from . import selectors, signals, spend, sql
 from .adjustments import adjustment_record
 from .checks import exact_decimal, require_manager_and_reason
 from .errors import (
     AppointmentOfAnotherClient,
     BalanceSettled,
     ClientLockedByPoints,
-    ClientMerged,
     ClientRequired,
     ReservationOfAnotherClient,
     SettleAmountOutOfRange,
@@ -154,6 +154,8 @@ def ticket_close(*, ticket: Ticket, user=None, now: datetime | None = None) -> T
         appointment_complete_for_ticket(appointment_id=ticket.appointment_id)
     if ticket.reservation_id is not None:
         reservation_fulfil(reservation_id=ticket.reservation_id)
+    # Before the announcement: loyalty's upgrade check reads the spend this close adds (R61).
+    spend.ticket_spend_count(ticket=ticket, sign=1)
     signals.ticket_closed.send(sender=Ticket, ticket=ticket, now=now)
     return ticket
 
@@ -178,6 +180,7 @@ def ticket_void(*, ticket: Ticket, user, reason: str = "", now: datetime | None 
     ticket.full_clean(exclude=TICKET_RELATIONS)
     ticket.save(update_fields=["status", "voided_at", "voided_by", "void_reason"])
     if was_closed:
+        spend.ticket_spend_count(ticket=ticket, sign=-1)  # a refund stops qualifying (R61)
         adjustment_record(
             ticket=ticket,
             kind=TicketAdjustment.Kind.VOIDED,
@@ -201,7 +204,7 @@ def ticket_settle(*, ticket: Ticket, method: str, amount: Decimal, user, reason:
     ticket = lock_ticket(ticket)
     reason = require_manager_and_reason(user=user, reason=reason, action="settle")
     if ticket.status != TicketStatus.CLOSED:
-        raise TicketNotClosed()
+        raise TicketNotClosed("Only a closed ticket is settled; take payments on an open one.")
     if method not in CASH_LIKE_METHODS:
         raise SettleMethodRefused(field="method")
     amount = exact_decimal(amount, field="amount")
@@ -259,7 +262,11 @@ def tickets_lock_for_merge(*, duplicate) -> None:
 def tickets_move_to_survivor(*, survivor, duplicate) -> int:
     """A merge moves the duplicate's tickets to the survivor (R17). This moves ownership,
     not a ticket's state, so a bulk update (which sends no ticket signal) is right here;
-    updated_at moves with it, since an app syncing the survivor's tickets must see them."""
-    return Ticket.objects.filter(client=duplicate).update(
+    updated_at moves with it, since an app syncing the survivor's tickets must see them.
+    Their qualifying spend moves with them (R61), before loyalty's receiver locks the
+    balances: a close takes the day's row before the balance too (R78)."""
+    moved = Ticket.objects.filter(client=duplicate).update(
         client=survivor, updated_at=timezone.now()
     )
+    spend.daily_spend_move(survivor_id=survivor.pk, duplicate_id=duplicate.pk)
+    return moved

@@ -6,10 +6,12 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from catalog.errors import ItemInactive, NegativePrice
 from catalog.models import Item, ItemKind
 from salon.money import round_money, tax_on_net
 from salon.selectors import salon_settings_get
 
+from . import spend
 from .adjustments import adjustment_record, line_values
 from .checks import (
     exact_decimal,
@@ -21,10 +23,8 @@ from .checks import (
 from .errors import (
     DiscountExceedsLine,
     DiscountOverHundredPercent,
-    ItemInactive,
     ItemRequired,
     NegativeDiscount,
-    NegativePrice,
     PackageRedemptionNotService,
     PackageRedemptionPriced,
     QuantityBelowOne,
@@ -257,7 +257,11 @@ def ticket_update_line(
         return line
     if not was_closed:
         _guard_open_ticket_total(ticket=ticket, change=line_adds_to_total(line) - old_adds)
+    else:  # the ticket's qualifying spend as it was out, as it is in (R61)
+        spend.ticket_spend_count(ticket=ticket, sign=-1)
     line.save()
+    if was_closed:
+        spend.ticket_spend_count(ticket=ticket, sign=1)
     ticket_changed(ticket)
     if was_closed:
         adjustment_record(
@@ -289,7 +293,11 @@ def ticket_remove_line(
         _guard_open_ticket_total(ticket=ticket, change=-line_adds_to_total(line))
     old_values = line_values(line)
     line_id = line.pk
+    if was_closed:  # the ticket's qualifying spend as it was out, as it is in (R61)
+        spend.ticket_spend_count(ticket=ticket, sign=-1)
     line.delete()
+    if was_closed:
+        spend.ticket_spend_count(ticket=ticket, sign=1)
     ticket_changed(ticket)
     if was_closed:
         adjustment_record(

@@ -283,3 +283,26 @@ class TicketAdjustment(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.ticket}"
+
+
+class DailySpend(models.Model):
+    """A client's qualifying spend (R61) of one day: the pre-tax net (R46) of every line but
+    gift cards of their closed tickets closed that day, post-close adjustments included.
+
+    The day is the UTC date of `closed_at`, a storage bucket only (never shown), so a
+    change of the salon's time zone can't move a ticket between rows. tickets' services
+    keep each row in the transaction that changes what it sums (close, adjustment, void,
+    merge, an item's kind), so the tier read (loyalty/tiers.py) adds up at most a window's
+    rows instead of every line of the client's history (P1, issue 18)."""
+
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "day"], name="daily_spend_client_day"),
+        ]
+
+    def __str__(self):
+        return f"Client #{self.client_id} on {self.day}: {self.amount}"

@@ -6,10 +6,11 @@ from decimal import Decimal
 from django.db.models import Case, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from catalog.models import ItemKind
 from salon.money import round_money
 
 from .annotations import ticket_annotations
-from .models import Payment, PaymentMethod, Ticket, TicketLine, Tip
+from .models import Payment, PaymentMethod, Ticket, TicketLine, TicketStatus, Tip
 from .points_rules import PointsRoom
 
 ZERO = Decimal("0.00")
@@ -30,6 +31,25 @@ def line_pre_tax_net() -> Case:
         When(tax_included=True, then=F("net_amount") - F("tax")),
         default=F("net_amount"),
         output_field=MONEY,
+    )
+
+
+def qualifying_lines() -> QuerySet[TicketLine]:
+    """The lines whose pre-tax net counts as qualifying spend (R61), on any ticket: all but
+    gift cards (selling one takes money for a later visit, it isn't spending it)."""
+    return TicketLine.objects.exclude(item__kind=ItemKind.GIFT_CARD)
+
+
+def ticket_qualifying_lines(*, ticket_id: int) -> QuerySet[TicketLine]:
+    return qualifying_lines().filter(ticket_id=ticket_id)
+
+
+def client_qualifying_lines(*, client_id: int) -> QuerySet[TicketLine]:
+    """The qualifying lines (R61) of the client's closed tickets, as they stand now
+    (post-close adjustments included; points payments are payments, not line amounts, so
+    they never reduce it)."""
+    return qualifying_lines().filter(
+        ticket__client_id=client_id, ticket__status=TicketStatus.CLOSED
     )
 
 

@@ -5,13 +5,16 @@ The ticket row lock and the close's conditional UPDATE are on every ticket servi
 tests/tickets/test_sql_contract.py fails loudly if a column they read is renamed.
 """
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.db import connection
+from django.db.models import Sum
 
 from salon.db import PreparedStatement, instance_from_row
 
-from .models import Payment, Ticket, TicketLine, TicketStatus, Tip
+from .models import DailySpend, Payment, Ticket, TicketLine, TicketStatus, Tip
+from .selectors import line_pre_tax_net, ticket_qualifying_lines
 
 
 def _column(model, field: str) -> str:
@@ -90,3 +93,55 @@ def ticket_close_if_settled(*, ticket_id: int, now: datetime, closed_by_id: int 
             },
         )
         return cursor.rowcount == 1
+
+
+def _daily_spend_upsert(select: str) -> str:
+    """INSERT the rows `select` gives (client, day, amount), adding each amount to the row
+    already there. One statement, atomic on both databases: two closes of one client on
+    one day both count, the second waiting for the first's row (PostgreSQL) instead of
+    reading a sum the first hasn't committed. The ORM can only overwrite on a conflict
+    (`bulk_create(update_conflicts=True)`), or take two statements and a retry."""
+    table = DailySpend._meta.db_table
+    client, day, amount = (_column(DailySpend, name) for name in ("client", "day", "amount"))
+    # SQLite needs a WHERE in an upsert's SELECT, or it reads ON CONFLICT as a join's ON.
+    return (
+        f"INSERT INTO {table} ({client}, {day}, {amount}) {select} "
+        f"ON CONFLICT ({client}, {day}) DO UPDATE "
+        f"SET {amount} = {table}.{amount} + excluded.{amount}"
+    )
+
+
+def daily_spend_add_ticket(*, ticket_id: int, client_id: int, day: date, sign: int) -> None:
+    """Add (sign 1) or take away (sign -1) the ticket's qualifying spend (R61) to its client's
+    row of `day`: one statement in the close's transaction, where the ORM's sum then upsert
+    would be two (docs/performance.md, P1 whale with a tier). The amount is the ORM's own
+    expression (`selectors.ticket_qualifying_lines`), compiled into the statement."""
+    lines = (
+        ticket_qualifying_lines(ticket_id=ticket_id)
+        .values("ticket_id")
+        .annotate(amount=Sum(line_pre_tax_net()))
+        .values("amount")
+    )
+    lines_sql, lines_params = lines.query.sql_with_params()
+    select = f"SELECT %s, %s, q.amount * %s FROM ({lines_sql}) q WHERE q.amount IS NOT NULL"
+    with connection.cursor() as cursor:
+        cursor.execute(_daily_spend_upsert(select), (client_id, day, sign, *lines_params))
+
+
+def daily_spend_add(*, client_id: int, day: date, amount: Decimal) -> None:
+    """Add `amount` to the client's qualifying spend of `day` (an item's re-count)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _daily_spend_upsert("SELECT %s, %s, %s WHERE 1 = 1"), (client_id, day, amount)
+        )
+
+
+def daily_spend_move(*, survivor_id: int, duplicate_id: int) -> None:
+    """A merge adds the duplicate's daily spend to the survivor's (R17, R61), day by day in
+    date order, then deletes the duplicate's rows."""
+    table = DailySpend._meta.db_table
+    client, day, amount = (_column(DailySpend, name) for name in ("client", "day", "amount"))
+    select = f"SELECT %s, {day}, {amount} FROM {table} WHERE {client} = %s ORDER BY {day}"
+    with connection.cursor() as cursor:
+        cursor.execute(_daily_spend_upsert(select), (survivor_id, duplicate_id))
+    DailySpend.objects.filter(client_id=duplicate_id).delete()

@@ -14,7 +14,8 @@ from loyalty.models import (
     Tier,
     TierChange,
 )
-from loyalty.tiers import client_tier_place, tier_changes_clean, tier_delete, tier_save
+from loyalty.tier_table import tier_changes_clean, tier_delete, tier_save
+from loyalty.tiers import client_tier_place
 from salon.admin_history import HistoryAdmin
 from salon.admin_pages import ReadOnlyAdmin, admin_page
 from salon.errors import DomainError

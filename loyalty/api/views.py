@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clients.models import Client
-from loyalty import promotions, selectors, tiers
+from loyalty import promotions, selectors, tier_table, tiers
 from loyalty.adjustments import points_adjust
 from loyalty.api import serializers
 from loyalty.configuration import earning_rule_update, loyalty_settings_update
@@ -215,7 +215,7 @@ class TierListView(APIView):
     def post(self, request):
         data = serializers.TierChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        tier = tiers.tier_save(changes=dict(data.validated_data), user=request.user)
+        tier = tier_table.tier_save(changes=dict(data.validated_data), user=request.user)
         return Response(serializers.TierSerializer(tier).data, status=status.HTTP_201_CREATED)
 
 
@@ -231,12 +231,12 @@ class TierDetailView(APIView):
         tier = get_object_or_404(Tier, pk=tier_id)
         data = serializers.TierChangeSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        tier = tiers.tier_save(tier=tier, changes=dict(data.validated_data), user=request.user)
+        tier = tier_table.tier_save(tier=tier, changes=dict(data.validated_data), user=request.user)
         return Response(serializers.TierSerializer(tier).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, tier_id):
-        tiers.tier_delete(tier=get_object_or_404(Tier, pk=tier_id), user=request.user)
+        tier_table.tier_delete(tier=get_object_or_404(Tier, pk=tier_id), user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -39,6 +39,21 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(int(number))
 
 
+def refuse_numbers_as_text() -> None:
+    """R76: text is a JSON string. DRF's CharField takes a number and keeps its digits
+    (`{"name": 0}` renamed a tax rate "0", found by the long fuzzing run, while the schema
+    says a string). Every text field of every app's API derives from CharField, so the
+    check is made there, once, at start-up (SalonConfig.ready)."""
+    lenient = serializers.CharField.to_internal_value
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return lenient(self, data)
+
+    serializers.CharField.to_internal_value = to_internal_value
+
+
 class IdField(serializers.IntegerField):
     """Another object's id, looked up by the view itself (a miss is its own refusal): an id
     in the schema (salon/api/schema.py)."""

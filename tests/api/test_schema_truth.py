@@ -308,3 +308,22 @@ def test_a_time_of_day_is_hh_mm_as_the_api_answers_it(schema, component):
         pattern = re.compile(declared["pattern"])
         assert pattern.fullmatch("10:00") and pattern.fullmatch("23:59")
         assert not pattern.fullmatch("10:00:00") and not pattern.fullmatch("24:00")
+
+
+def test_the_idempotency_key_header_is_declared_as_the_api_takes_it(schema):
+    """R74, R72: the API refuses an empty, blank or over-255-character key (400
+    `invalid_idempotency_key`, tests/salon/test_idempotency.py). The schema declared any
+    string, so schemathesis' client-app run sent 40 keys the schema allowed and the API
+    refused (`POST /me/feedback/`): a generated client would learn the limit from a 400."""
+    declared = [
+        parameter["schema"]
+        for _, _, operation in operations(schema)
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "header" and parameter["name"] == "Idempotency-Key"
+    ]
+    assert len(declared) >= 29  # every keyed POST (R74)
+    for key_schema in declared:
+        assert key_schema["minLength"] == 1 and key_schema["maxLength"] == 255
+        pattern = re.compile(key_schema["pattern"])
+        assert pattern.search("k") and pattern.search(" 3f2a-key ")
+        assert not pattern.search("   ") and not pattern.search("")

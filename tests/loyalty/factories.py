@@ -1,5 +1,6 @@
 """Loyalty test helpers: rules set as a Manager would, and tickets closed, adjusted and voided
-the way the tickets app announces it (its signals, inside one transaction)."""
+the way the tickets app announces it (its signals, inside one transaction), keeping the
+stored qualifying spend as its services do (tickets/spend.py, R61)."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -12,6 +13,7 @@ from loyalty.selectors import earning_rules_get
 from tests.catalog.factories import ItemFactory
 from tickets import signals
 from tickets.models import Ticket, TicketAdjustment, TicketLine, TicketStatus
+from tickets.spend import ticket_spend_count
 
 
 def rule_set(action, *, points, spend_unit=None, referrer_points=None, active=True):
@@ -50,6 +52,7 @@ def ticket_close(ticket: Ticket, *, now: datetime | None = None) -> Ticket:
         ticket.status = TicketStatus.CLOSED
         ticket.closed_at = now
         ticket.save()
+        ticket_spend_count(ticket=ticket, sign=1)
         signals.ticket_closed.send(sender=Ticket, ticket=ticket, now=now)
     return ticket
 
@@ -65,7 +68,9 @@ def line_set_net(line: TicketLine, amount: Decimal, *, now: datetime | None = No
         old = str(line.net_amount)
         line.unit_price = amount
         line.net_amount = amount
+        ticket_spend_count(ticket=line.ticket, sign=-1)
         line.save()
+        ticket_spend_count(ticket=line.ticket, sign=1)
         adjustment = TicketAdjustment.objects.create(
             ticket=line.ticket,
             kind=TicketAdjustment.Kind.LINE_CHANGED,
@@ -83,6 +88,8 @@ def ticket_void(ticket: Ticket, *, now: datetime | None = None) -> Ticket:
     now = now or timezone.now()
     with transaction.atomic():
         was_closed = ticket.status == TicketStatus.CLOSED
+        if was_closed:
+            ticket_spend_count(ticket=ticket, sign=-1)
         ticket.status = TicketStatus.VOIDED
         ticket.voided_at = now
         ticket.save()

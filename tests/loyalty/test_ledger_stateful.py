@@ -5,7 +5,8 @@ the 1st, birthdays and the clock - and after every step checks the ledger (R13-R
 R61-R63) against a simple model of its own: each balance equals the sum of its entries and
 the model's total, redemption never overdraws, pending is never negative, each redemption
 is refused exactly when a rule the model knows is broken (with that rule's code) and the
-redeemable figure is the model's, each client holds the tier the model predicts, no ticket
+redeemable figure is the model's, each client holds the tier the model predicts (and the
+stored qualifying spend is what their tickets' lines sum to), no ticket
 earns more than the best single promotion and the tier allow, and a ticket closed twice,
 adjusted and voided nets to 0.
 
@@ -67,7 +68,7 @@ from loyalty.selectors import (
     lot_balance_disagreements,
     lot_disagreements,
 )
-from loyalty.tiers import client_tier_place, tiers_review
+from loyalty.tiers import client_qualifying_spend, client_tier_place, tiers_review
 from messaging.models import Message
 from salon.errors import DomainError
 from tests.accounts.factories import FrontDeskFactory, ManagerFactory
@@ -77,6 +78,7 @@ from tests.loyalty.factories import rule_set
 from tickets.lifecycle import ticket_close, ticket_open, ticket_void
 from tickets.lines import ticket_add_line, ticket_update_line
 from tickets.payments import payment_add, payment_remove
+from tickets.spend import daily_spend_disagreements
 
 POINTS_PER_DOLLAR = 2
 REFERRER_POINTS_PER_DOLLAR = 1
@@ -609,6 +611,8 @@ class LedgerMachine(RuleBasedStateMachine):
         if not hasattr(self, "atomic"):
             return
         assert ledger_disagreements() == []
+        # The stored qualifying spend is what every client's lines sum to (R61, issue 18).
+        assert daily_spend_disagreements() == []
         for client in self.clients:
             balance = client_points_balance(client=client)
             assert balance.total == self.expected[client.pk], client.pk
@@ -632,6 +636,9 @@ class LedgerMachine(RuleBasedStateMachine):
             assert self.ticket_points(sale) == 0  # closed, adjusted, voided: nets to 0
         tiers = dict(ClientTier.objects.values_list("client_id", "tier_id"))
         for client in self.clients:
+            # the stored days and the window's first day's lines read R61's window exactly
+            spend = client_qualifying_spend(client_id=client.pk)
+            assert spend == self.qualifying_spend(client.pk), client.pk
             held = self.tier_of[client.pk]
             assert tiers.get(client.pk) == (None if held is None else self.tiers[held].pk)
 
@@ -740,6 +747,7 @@ class ExpiryLedgerMachine(LedgerMachine):
         assert ledger_disagreements() == []
         assert lot_disagreements() == []
         assert lot_balance_disagreements() == []
+        assert daily_spend_disagreements() == []  # R61
         now, today = timezone.now(), timezone.localdate()
         for client in self.clients:
             balance = client_points_balance(client=client)

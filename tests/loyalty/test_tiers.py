@@ -20,13 +20,12 @@ from loyalty.errors import ClientIsTombstone, TierInUse, TierInvalid, TierReason
 from loyalty.models import ClientTier, LoyaltySettings, PointsEntry, Promotion, Tier, TierChange
 from loyalty.redemption import points_redeem
 from loyalty.selectors import client_points_balance
+from loyalty.tier_table import tier_delete, tier_save
 from loyalty.tiers import (
     client_qualifying_spend,
     client_tier_box,
     client_tier_get,
     client_tier_place,
-    tier_delete,
-    tier_save,
     tiers_review,
 )
 from salon.errors import PermissionRefused

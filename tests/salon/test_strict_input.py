@@ -237,3 +237,36 @@ def test_r76_a_feedback_comment_over_2000_characters_is_400(front_desk_api):
         format="json",
     )
     assert (response.status_code, list(response.json())) == (400, ["comment"])
+
+
+@pytest.mark.parametrize("name", [0, 1234, 8.875])
+def test_r76_text_sent_as_a_json_number_is_400_and_changes_nothing(manager_api, name):
+    """The long fuzzing run's manager found `PATCH /tax-rates/1/ {"name": 0}` answered 200
+    and renamed the rate "0": DRF's CharField turns numbers into text, while the schema
+    says a string (schemathesis ST201, a schema-violating request accepted)."""
+    from catalog.services import tax_rate_create
+
+    rate = tax_rate_create(name="NYC sales tax", percent=Decimal("8.875"))
+    response = manager_api.patch(
+        f"/api/v1/tax-rates/{rate.pk}/", {"name": name, "percent": "8.875"}, format="json"
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"name"}
+    rate.refresh_from_db()
+    assert rate.name == "NYC sales tax"
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name", "notes"])
+def test_r76_a_client_s_text_sent_as_a_number_is_400(front_desk_api, field):
+    body = {"first_name": "Ana", "last_name": "Ruiz", "phone": "+1 212 555 0100"} | {field: 42}
+    response = front_desk_api.post("/api/v1/clients/", body, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {field}
+    assert Client.objects.count() == 0
+
+
+def test_r76_text_is_still_trimmed_and_taken_as_a_string(front_desk_api):
+    body = {"first_name": " Ana ", "last_name": "Ruiz", "phone": "+1 212 555 0100"}
+    response = front_desk_api.post("/api/v1/clients/", body, format="json")
+    assert response.status_code == 201
+    assert Client.objects.get().first_name == "Ana"

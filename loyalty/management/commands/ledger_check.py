@@ -1,5 +1,6 @@
 """`python manage.py ledger_check`: every balance total equals the sum of its entries (R18),
-every lot adds up (R52-R54), and the report's summed months still equal their entries (R81)."""
+every lot adds up (R52-R54), every client's stored qualifying spend equals what their
+tickets' lines sum to (R61), and the report's summed months still equal their entries (R81)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -9,12 +10,14 @@ from loyalty.selectors import (
     lot_balance_disagreements,
     lot_disagreements,
 )
+from tickets.spend import daily_spend_disagreements
 
 
 class Command(BaseCommand):
     help = (
         "Check that every client's points balance equals the sum of its ledger entries and "
-        "of its lots, and that every lot's points = what it still holds + drawn + expired."
+        "of its lots, that every lot's points = what it still holds + drawn + expired, and "
+        "that every client's stored daily qualifying spend equals their tickets' lines."
     )
 
     def handle(self, *args, **options):
@@ -35,6 +38,12 @@ class Command(BaseCommand):
                 f"Lot of entry #{lot.lot_id} (client #{lot.client_id}): {lot.points} points "
                 f"but {lot.remaining} held + {lot.drawn} drawn + {lot.expired} expired."
             )
+        for client_id, day, stored, recomputed in daily_spend_disagreements():
+            problems += 1
+            self.stderr.write(
+                f"Client #{client_id}: qualifying spend of {day} (UTC) stored as {stored} but "
+                f"their tickets' lines sum to {recomputed}."
+            )
         for month, kind, action, summed, entries in ledger_month_disagreements():
             problems += 1
             self.stderr.write(
@@ -42,7 +51,12 @@ class Command(BaseCommand):
                 f"{entries} (run sum_ledger_months again after deleting that month's rows)."
             )
         if problems:
-            raise CommandError(f"{problems} disagreement(s) between balances, entries and lots.")
+            raise CommandError(
+                f"{problems} disagreement(s) between balances, entries, lots and spend."
+            )
         self.stdout.write(
-            self.style.SUCCESS("Every points balance equals its ledger entries and its lots.")
+            self.style.SUCCESS(
+                "Every points balance equals its ledger entries and its lots, and every "
+                "stored qualifying spend its tickets' lines."
+            )
         )

@@ -28,7 +28,7 @@ from loyalty.configuration import earning_rule_update, loyalty_settings_update
 from loyalty.models import PointsEntry, Promotion, Tier
 from loyalty.promotions import promotion_save
 from loyalty.selectors import loyalty_settings_get
-from loyalty.tiers import tier_save
+from loyalty.tier_table import tier_save
 from salon import roles
 from salon.services import features_update, salon_settings_update
 from staff.models import ScheduleException, Staff
