@@ -27,6 +27,7 @@ run: install
 	DEBUG=true $(BIN)/python manage.py requeue_texts --every 300 & \
 	DEBUG=true $(BIN)/python manage.py expire_points --every 3600 & \
 	DEBUG=true $(BIN)/python manage.py send_points_reminders --every 3600 & \
+	DEBUG=true $(BIN)/python manage.py sum_ledger_months --every 3600 & \
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST)
 
 # Next to the web server: the task worker sends queued texts (R39)...

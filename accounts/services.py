@@ -29,10 +29,10 @@ from accounts.errors import (
     NoCode,
     NoEmailChange,
     PhoneHasAccount,
-    PhoneTakenAtSignup,
     SignInLocked,
 )
 from accounts.models import EmailChange, PhoneVerification, User
+from clients.errors import PhoneTaken
 from clients.models import Client, ClientSource
 from clients.services import client_by_referral_code, client_create, client_update
 from messaging.models import MessageStatus
@@ -196,7 +196,7 @@ def client_signup(
             user=user,
         )
     except IntegrityError:  # the same phone signed up a moment ago (R24: unique when active)
-        raise PhoneTakenAtSignup(field="phone") from None
+        raise PhoneTaken(field="phone") from None
 
 
 def _wrong_code(tries_left: int) -> CodeWrong:

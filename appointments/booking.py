@@ -10,11 +10,7 @@ from django.utils import timezone
 from appointments import scheduling
 from appointments.errors import (
     AppointmentNotReschedulable,
-    ClientMergedBooking,
-    InvalidDuration,
     InvalidQuantity,
-    InvalidSource,
-    ItemInactive,
     SlotUnavailable,
     StaffDoubleBooked,
     StartInPast,
@@ -26,8 +22,11 @@ from appointments.models import (
     AppointmentStatus,
     ProductReservation,
 )
+from catalog.errors import InvalidDuration, ItemInactive
 from catalog.models import Item, ItemKind
+from clients.errors import ClientMerged
 from clients.models import Client, ClientSource
+from salon.errors import InvalidSource
 from salon.users import acting_user
 from staff.models import Staff
 from staff.selectors import salon_keeps_schedules
@@ -55,7 +54,7 @@ def _salon_date(moment: datetime) -> date:
 
 def _client_check(client: Client) -> None:
     if client.is_tombstone:
-        raise ClientMergedBooking(field="client")
+        raise ClientMerged(field="client")
 
 
 def _item_check(item: Item, *, kind: str, noun: str) -> None:

@@ -4,19 +4,9 @@ codes are listed in the README."""
 from salon.errors import DomainError
 
 
-class ClientMergedBooking(DomainError):
-    code = "client_merged"
-    message = "This client was merged into another; book for the surviving client."
-
-
 class WrongItemKind(DomainError):
     code = "wrong_item_kind"
     message = "Choose an item of the right kind."
-
-
-class ItemInactive(DomainError):
-    code = "item_inactive"
-    message = "This item is no longer offered."
 
 
 class StartWithoutTimeZone(DomainError):
@@ -27,16 +17,6 @@ class StartWithoutTimeZone(DomainError):
 class StartInPast(DomainError):
     code = "start_in_past"
     message = "An appointment can't start in the past."
-
-
-class InvalidSource(DomainError):
-    code = "invalid_source"
-    message = "This is not a valid source."
-
-
-class InvalidDuration(DomainError):
-    code = "invalid_duration"
-    message = "The duration is a number of minutes."
 
 
 class StatusChangeRefused(DomainError):
@@ -67,11 +47,6 @@ class StaffDoubleBooked(DomainError):
 class SlotUnavailable(DomainError):
     code = "slot_unavailable"
     message = "That time is not available; pick one of the times offered."
-
-
-class StaffInactive(DomainError):
-    code = "staff_inactive"
-    message = "This staff member no longer takes appointments."
 
 
 class AppointmentNotReschedulable(DomainError):

@@ -12,10 +12,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from appointments.errors import SlotUnavailable, StaffDoubleBooked, StaffInactive
+from appointments.errors import SlotUnavailable, StaffDoubleBooked
 from appointments.models import Appointment, AppointmentStatus
 from catalog.models import Item, ItemKind
 from salon.errors import DomainError
+from staff.errors import StaffInactive
 from staff.models import Staff
 from staff.selectors import Period, local_moment, working_periods
 

@@ -352,7 +352,8 @@ def only_p7() -> None:
     print(
         f"P7 {report['ratio_to_scan']['median']} ({report['queries']} queries; "
         f"{report['median_ms']:.1f} vs {scan['median_ms']:.1f} ms; "
-        f"paired ratios {report['ratio_to_scan']['samples']})"
+        f"paired ratios {report['ratio_to_scan']['samples']}; months summed first: "
+        f"{report['months_summed']})"
     )
     for sql in report["sql"]:
         print(f"  {sql[:150]}")

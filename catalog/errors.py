@@ -13,9 +13,19 @@ class InvalidPrice(DomainError):
     message = "Give a valid price."
 
 
-class NegativeItemPrice(DomainError):
+class NegativePrice(DomainError):
+    """An item's price and a ticket line's unit price alike (tickets imports this one)."""
+
     code = "negative_price"
     message = "A price can't be negative."
+
+
+class ItemInactive(DomainError):
+    """An inactive item is neither booked (appointments) nor sold (tickets); the message
+    names the item."""
+
+    code = "item_inactive"
+    message = "This item is no longer offered."
 
 
 class UnknownItemKind(DomainError):
@@ -29,6 +39,8 @@ class ItemNameRequired(DomainError):
 
 
 class InvalidDuration(DomainError):
+    """A service's length and a booking's alike (a booking's message gives its upper bound)."""
+
     code = "invalid_duration"
     message = "A service lasts a whole number of minutes, at least 1."
 

@@ -8,7 +8,7 @@ from catalog.errors import (
     InvalidDuration,
     InvalidPrice,
     ItemNameRequired,
-    NegativeItemPrice,
+    NegativePrice,
     PriceNotExact,
     TaxPercentOutOfRange,
     TaxPercentTooPrecise,
@@ -35,7 +35,7 @@ def _price(value) -> Decimal:
     if not price.is_finite():
         raise InvalidPrice(field="price")
     if price < 0:
-        raise NegativeItemPrice(field="price")
+        raise NegativePrice(field="price")
     return price
 
 

@@ -8,6 +8,7 @@ and merges on the same tickets and clients. Meanwhile it SIGKILLs gunicorn worke
 terminates the workers' database sessions. Then it checks the invariants:
 
 - every points balance equals the sum of its entries (ledger_check);
+- every client's stored daily qualifying spend equals their closed tickets' lines (R61);
 - no closed ticket of a client without its earned points;
 - no points payment without its redemption (per ticket, points paid = points redeemed);
 - no Idempotency-Key claim left in progress;
@@ -407,10 +408,15 @@ def violations() -> list[str]:
     from loyalty.selectors import ledger_disagreements
     from salon.models import IdempotencyRecord, IdempotencyStatus
     from tickets.models import Payment, PaymentMethod, Ticket, TicketStatus
+    from tickets.spend import daily_spend_disagreements
 
     found = [
         f"ledger: client #{client} balance {total} but entries sum to {entries}"
         for client, total, entries in ledger_disagreements()
+    ]
+    found += [  # R61: the stored qualifying spend survives kills and severed sessions
+        f"spend: client #{client} on {day} stored {stored} but lines sum to {recomputed}"
+        for client, day, stored, recomputed in daily_spend_disagreements()
     ]
     unearned = Ticket.objects.filter(status=TicketStatus.CLOSED, client__isnull=False).exclude(
         pk__in=PointsEntry.objects.filter(kind=EntryKind.EARN).values("ticket_id")

@@ -4,11 +4,6 @@ from clients.models import REFERRED_BY_LOCKED_MESSAGE
 from salon.errors import DomainError
 
 
-class InvalidPhone(DomainError):
-    code = "invalid_phone"
-    message = "Enter a valid mobile phone number."
-
-
 class PhoneTaken(DomainError):
     code = "phone_taken"
     message = "Another client already has this phone number."
@@ -52,14 +47,12 @@ class ReferrerAndCode(DomainError):
     message = "Give either a referrer or a referral code, not both."
 
 
-class FieldNotEditable(DomainError):
-    code = "field_not_editable"
-    message = "This field can't be changed here."
-
-
 class ClientMerged(DomainError):
+    """A merged client (a tombstone) is never acted on: edits, uploads, bookings and tickets
+    go to the survivor (R17)."""
+
     code = "client_merged"
-    message = "This client was merged into another client and can no longer be changed."
+    message = "This client was merged into another client; use the surviving client."
 
 
 class ReferredByLocked(DomainError):

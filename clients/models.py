@@ -81,6 +81,12 @@ class Client(models.Model):
         indexes = [
             models.Index(fields=["last_name", "first_name"]),
             models.Index(fields=["phone"]),
+            # The report's clients new in a period, and its active clients counted (R81, P7).
+            models.Index(
+                fields=["created_at"],
+                name="client_created",
+                condition=models.Q(merged_into__isnull=True),
+            ),
         ]
         permissions = [
             ("merge_client", "Can merge two clients"),

@@ -4,7 +4,6 @@ they share. Uploads are clients.uploads, the merge clients.merge."""
 import secrets
 from datetime import date
 
-import phonenumbers
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
@@ -14,8 +13,6 @@ from clients.errors import (
     BirthdayInFuture,
     BlankName,
     ClientMerged,
-    FieldNotEditable,
-    InvalidPhone,
     PhoneTaken,
     ReferralCycle,
     ReferredByLocked,
@@ -29,7 +26,8 @@ from clients.models import (
     ClientSource,
 )
 from clients.selectors import client_survivor
-from salon.errors import PermissionRefused
+from salon.errors import FieldNotEditable, PermissionRefused
+from salon.phones import phone_parse
 from salon.users import acting_user
 
 # No 0/O or 1/I/L: codes are read aloud at the desk and typed into the app.
@@ -65,23 +63,6 @@ def referral_code_generate() -> str:
             return code
     # 31^8 ≈ 8.5e11 codes: ten collisions in a row means something else is wrong.
     raise RuntimeError("Could not generate a free referral code.")
-
-
-def phone_parse(value, *, field: str = "phone") -> PhoneNumber | None:
-    """Parse a phone as typed (national format uses PHONENUMBER_DEFAULT_REGION), refusing
-    an invalid number (R24); blank is None."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, PhoneNumber):
-        number = value
-    else:
-        try:
-            number = PhoneNumber.from_string(str(value).strip())
-        except phonenumbers.NumberParseException:
-            number = None
-    if number is None or not number.is_valid():
-        raise InvalidPhone(field=field)
-    return number
 
 
 def phone_normalize(value, *, client: Client | None = None) -> PhoneNumber | None:

@@ -8,19 +8,9 @@ class TicketOfAnotherClient(DomainError):
     message = "This ticket is not one of this client's."
 
 
-class FeedbackTicketNotClosed(DomainError):
-    code = "ticket_not_closed"
-    message = "Feedback is given on a closed ticket."
-
-
 class RatingOutOfRange(DomainError):
     code = "rating_out_of_range"
     message = "Rate from 1 to 5."
-
-
-class InvalidFeedbackSource(DomainError):
-    code = "invalid_source"
-    message = "This is not a valid source."
 
 
 class FeedbackExists(DomainError):

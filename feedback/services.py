@@ -8,14 +8,13 @@ from django.utils import timezone
 from clients.models import Client
 from feedback.errors import (
     FeedbackExists,
-    FeedbackTicketNotClosed,
-    InvalidFeedbackSource,
     NoSharePermission,
     RatingOutOfRange,
     TicketOfAnotherClient,
 )
 from feedback.models import Feedback, FeedbackSource
-from salon.errors import DomainError, PermissionRefused
+from salon.errors import DomainError, InvalidSource, PermissionRefused
+from tickets.errors import TicketNotClosed
 from tickets.locks import lock_ticket
 from tickets.models import Ticket, TicketStatus
 
@@ -44,7 +43,7 @@ def feedback_record(
     if ticket.client_id != client.pk:
         raise TicketOfAnotherClient(field="ticket")
     if ticket.status != TicketStatus.CLOSED:
-        raise FeedbackTicketNotClosed(
+        raise TicketNotClosed(
             "Feedback is given on a closed ticket: this one is "
             f"{ticket.get_status_display().lower()}.",
             field="ticket",
@@ -52,7 +51,7 @@ def feedback_record(
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise RatingOutOfRange(field="rating")
     if source not in FeedbackSource.values:
-        raise InvalidFeedbackSource(f"“{source}” is not a valid source.", field="source")
+        raise InvalidSource(f"“{source}” is not a valid source.", field="source")
     if Feedback.objects.filter(ticket=ticket).exists():
         raise FeedbackExists(field="ticket")
     feedback = Feedback(

@@ -1,8 +1,9 @@
 """django-import-export's side of moving in (R82): the client import and the two exports.
 
-The import resource holds no rule: it reads the file, asks `loyalty.moving_in` what each
-row will do (or which rules it breaks), shows that in the preview, and applies it through
-the same service. The exports read; the ledger stays append-only (R14).
+The import resource holds no rule: it reads the file, asks loyalty's moving in
+(`loyalty.moving_in` for the file's rules, `loyalty.moving_in_run` for the import run) what
+each row will do (or which rules it breaks), shows that in the preview, and applies it
+through the same run. The exports read; the ledger stays append-only (R14).
 """
 
 from django.core.exceptions import ValidationError
@@ -12,7 +13,7 @@ from import_export.fields import Field
 from import_export.results import Error
 
 from clients.models import Client
-from loyalty import moving_in
+from loyalty import moving_in, moving_in_run
 from loyalty.actions import Action
 from loyalty.models import EntryKind, PointsBalance, PointsEntry
 from salon.errors import DomainError
@@ -86,7 +87,7 @@ class ClientMoveInResource(resources.ModelResource):
         try:
             moving_in.import_columns_check(dataset.headers or [])
             rows = [dict(zip(dataset.headers, values, strict=False)) for values in dataset]
-            self.move_in = moving_in.MoveIn(rows, user=kwargs.get("user"), now=timezone.now())
+            self.move_in = moving_in_run.MoveIn(rows, user=kwargs.get("user"), now=timezone.now())
         except DomainError:
             dataset.wipe()  # the file as a whole is refused: no row is read
             raise

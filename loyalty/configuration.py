@@ -9,13 +9,11 @@ from catalog.models import ItemKind
 from loyalty.actions import ACTIONS, SPEND_ACTIONS
 from loyalty.errors import (
     ExpiryBeforeHold,
-    FieldNotEditable,
     InvalidAmount,
     InvalidRedeemableKinds,
     InvalidReminderDays,
     NotApplicable,
     NotDollarsAndCents,
-    NotTrueOrFalse,
     NumberTooLarge,
     SpendUnitNotPositive,
     UnknownAction,
@@ -24,7 +22,7 @@ from loyalty.errors import (
 from loyalty.models import EarningRule, EarnOn, LoyaltySettings
 from loyalty.numbers import whole_number
 from loyalty.selectors import earning_rules_get, loyalty_settings_get
-from salon.errors import PermissionRefused
+from salon.errors import FieldNotEditable, NotABoolean, PermissionRefused
 
 
 def earning_rule_changes_clean(*, action: str, changes: dict) -> dict:
@@ -40,7 +38,7 @@ def earning_rule_changes_clean(*, action: str, changes: dict) -> dict:
     cleaned = {}
     if "active" in changes:
         if not isinstance(changes["active"], bool):
-            raise NotTrueOrFalse(field="active")
+            raise NotABoolean(field="active")
         cleaned["active"] = changes["active"]
     if "points" in changes:
         cleaned["points"] = whole_number(changes["points"], field="points", minimum=0)
@@ -133,7 +131,7 @@ def loyalty_settings_changes_clean(*, changes: dict, current: LoyaltySettings) -
             cleaned[field] = number
         elif field in SWITCH_SETTINGS:
             if not isinstance(value, bool):
-                raise NotTrueOrFalse(field=field)
+                raise NotABoolean(field=field)
             cleaned[field] = value
         elif field == "earn_on":
             if value not in EarnOn.values:

@@ -47,7 +47,9 @@ class ExceedsRedeemable(DomainError):
 
 
 class AdjustmentReasonRequired(DomainError):
-    code = "reason_required"
+    # Its own code, as a tier override's (tier_reason_required): tickets' reason_required
+    # is R16's reason for changing a closed ticket, another rule.
+    code = "adjustment_reason_required"
     message = "Give a reason for the adjustment."
 
 
@@ -62,16 +64,6 @@ class ZeroPoints(DomainError):
 class UnknownAction(DomainError):
     code = "unknown_action"
     message = "Unknown earning action."
-
-
-class FieldNotEditable(DomainError):
-    code = "field_not_editable"
-    message = "This field can't be changed."
-
-
-class NotTrueOrFalse(DomainError):
-    code = "not_a_boolean"
-    message = "Give true or false."
 
 
 class NotApplicable(DomainError):

@@ -17,8 +17,7 @@ def _expiry_entries(*, client_ids, now: datetime) -> list[PointsEntry]:
     points back after its date (R53) expires again, once."""
     today = lot_rules.local_date(now)
     due = list(
-        PointsLot.objects.select_for_update()
-        .filter(client_id__in=client_ids, remaining__gt=0, expires_on__lt=today)
+        PointsLot.objects.filter(client_id__in=client_ids, remaining__gt=0, expires_on__lt=today)
         .select_related("entry")
         .order_by("pk")
     )

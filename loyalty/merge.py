@@ -39,8 +39,7 @@ def client_points_merge(
     balances = ledger.balances_lock([survivor.pk, duplicate.pk])
     ledger.debts_settle(client_ids=[survivor.pk, duplicate.pk], now=now)
     lots = list(
-        PointsLot.objects.select_for_update()
-        .filter(client_id=duplicate.pk, remaining__gt=0)
+        PointsLot.objects.filter(client_id=duplicate.pk, remaining__gt=0)
         .select_related("entry")
         .order_by("pk")
     )
@@ -67,11 +66,7 @@ def client_points_merge(
                 "available_at": now,
             }
         )
-    debts = list(
-        PointsLot.objects.select_for_update()
-        .filter(client_id=duplicate.pk, remaining__lt=0)
-        .order_by("pk")
-    )
+    debts = list(PointsLot.objects.filter(client_id=duplicate.pk, remaining__lt=0).order_by("pk"))
     moved_before = PointsEntry.objects.filter(
         client_id=duplicate.pk, kind=EntryKind.MERGE_OUT
     ).count()

@@ -300,6 +300,16 @@ class PointsEntry(models.Model):
             models.Index(fields=["client", "available_at"], name="points_client_available"),
             models.Index(fields=["ticket", "action", "beneficiary"], name="points_ticket_action"),
             models.Index(fields=["payment_id"], name="points_payment"),
+            # The report's open months and its "on hold at the end" (R81, P7): read from the
+            # index alone (PostgreSQL's INCLUDE), wherever the rows lie in the table.
+            models.Index(
+                fields=["created_at"],
+                include=["kind", "action", "points"],
+                name="points_created",
+            ),
+            models.Index(
+                fields=["available_at"], include=["created_at", "points"], name="points_available"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(points=0), name="points_entry_not_zero"),
@@ -356,6 +366,25 @@ class PointsBalance(models.Model):
         return f"{self.total} points for {self.client_id}"
 
 
+class LedgerMonth(models.Model):
+    """The ledger's points of one local month, by kind and action, for months that are over
+    (R81's report; `loyalty/ledger_months.py`). Entries are append-only and posted at the
+    time they are written, so a month that is over never changes: it is summed once."""
+
+    month = models.DateField()  # its first day
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    action = models.CharField(max_length=40, choices=Action.choices, blank=True)
+    points = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "kind", "action"], name="ledger_month_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.points} points of {self.kind} {self.action} in {self.month:%Y-%m}"
+
+
 class PointsLot(models.Model):
     """What one entry that added points still holds (R51-R54): a running figure updated in
     the same transaction as each allocation, as PointsBalance is for entries.
@@ -385,8 +414,13 @@ class PointsLot(models.Model):
                 name="points_lot_live",
                 condition=Q(remaining__gt=0),
             ),
+            # Carries the remainder so that the report's "expiring in 90 days" is read from
+            # the index alone (R81, P7).
             models.Index(
-                fields=["expires_on"], name="points_lot_due", condition=Q(remaining__gt=0)
+                fields=["expires_on"],
+                include=["remaining"],
+                name="points_lot_due",
+                condition=Q(remaining__gt=0),
             ),
             models.Index(fields=["client"], name="points_lot_debt", condition=Q(remaining__lt=0)),
         ]

@@ -1,10 +1,10 @@
 """Moving in from another system (R82): a CSV of clients, with their referrers and opening
-balances, checked row by row, then applied once.
+balances, checked row by row (here), then applied once (loyalty/moving_in_run.py).
 
-The rules of the file live here. django-import-export (frontdesk/moving_in_admin.py, and
-the `import_clients` command through the same resource) reads the file, shows the preview
-and calls these functions; clients are created by clients' own service (R24, R25) and
-opening balances are posted by the ledger, the only writer (R14, R51).
+The rules of the file live here: its columns, what each row says and which rules it breaks,
+by column, and the rules across rows. django-import-export (frontdesk/moving_in_admin.py,
+and the `import_clients` command through the same resource) reads the file, shows the
+preview and runs the import through `moving_in_run.MoveIn`.
 
 The natural key (docs/decisions.md, #19): a row is the client already here when an active
 client has its phone and the same first and last name (case aside); a row without a phone
@@ -15,26 +15,20 @@ changes nothing.
 """
 
 import dataclasses
-from datetime import date, datetime
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
-from django.utils import timezone
 from django.utils.dateparse import parse_date
 from phonenumber_field.phonenumber import PhoneNumber
 
 from clients.errors import (
     BirthdayInFuture,
     BlankName,
-    InvalidPhone,
     PhoneTaken,
     SelfReferral,
 )
 from clients.models import Client
-from clients.selectors import clients_holding_phones
-from clients.services import clients_create_many, phone_parse
-from loyalty import ledger
 from loyalty.errors import (
     ExpiryDateInPast,
     ImportColumnsMissing,
@@ -48,9 +42,9 @@ from loyalty.errors import (
     ImportReferrerUnknown,
     ImportRowRepeated,
 )
-from loyalty.models import EntryKind, PointsEntry
 from loyalty.numbers import whole_number
-from salon.errors import DomainError, PermissionRefused
+from salon.errors import DomainError, InvalidPhone
+from salon.phones import phone_parse
 
 # SPEC §18, by header, in this order in the example and the export.
 COLUMNS = (
@@ -64,14 +58,7 @@ COLUMNS = (
     "points_expire_on",
 )
 REQUIRED_COLUMNS = ("first_name", "last_name")
-IMPORT_PERMISSION = "clients.import_client"
 NO_PHONE_KEY = ("first_name", "last_name", "email")
-OPENING_MEMO = "Opening balance moved in from the previous system"
-
-
-def opening_key(client_id: int) -> str:
-    """One opening balance per client, whatever the files or the runs (R13, R82)."""
-    return f"opening_balance:{client_id}"
 
 
 @dataclasses.dataclass
@@ -110,13 +97,14 @@ def import_columns_check(headers) -> None:
         raise ImportColumnsMissing(f"The file needs the column {' and '.join(missing)}.")
 
 
-def _text(row: dict, column: str) -> str:
+def row_text(row: dict, column: str) -> str:
+    """A cell as typed, spaces around it dropped; "" when empty or missing."""
     value = row.get(column)
     return "" if value is None else str(value).strip()
 
 
 class PhoneReader:
-    """Phones as typed in the file, each text parsed once (clients' phone_parse, R24): a
+    """Phones as typed in the file, each text parsed once (salon.phones.phone_parse, R24): a
     file names most phones twice, as a client's and as a referrer's, and parsing is the
     costliest step of reading a row."""
 
@@ -152,15 +140,15 @@ def import_file_check(
     first_row_without_phone: dict[tuple, int] = {}
     problems: dict[int, dict[str, DomainError]] = {}
     for number, row in enumerate(rows, 1):
-        phone = read_phone.or_none(_text(row, "phone"))
+        phone = read_phone.or_none(row_text(row, "phone"))
         if phone is not None:
             earlier = first_row_of.setdefault(phone.as_e164, number)
             if earlier != number:
                 problems.setdefault(number, {})["phone"] = ImportPhoneRepeated(
                     f"This phone is on row {earlier} of the file too.", field="phone"
                 )
-        elif not _text(row, "phone"):  # without a phone, the names and e-mail are the key
-            key = tuple(_text(row, column).casefold() for column in NO_PHONE_KEY)
+        elif not row_text(row, "phone"):  # without a phone, the names and e-mail are the key
+            key = tuple(row_text(row, column).casefold() for column in NO_PHONE_KEY)
             earlier = first_row_without_phone.setdefault(key, number)
             if earlier != number:
                 problems.setdefault(number, {})["first_name"] = ImportRowRepeated(
@@ -168,7 +156,7 @@ def import_file_check(
                     field="first_name",
                 )
     for number, row in enumerate(rows, 1):
-        referrer = read_phone.or_none(_text(row, "referred_by_phone"))
+        referrer = read_phone.or_none(row_text(row, "referred_by_phone"))
         later = first_row_of.get(referrer.as_e164) if referrer is not None else None
         if later is not None and later > number:
             problems.setdefault(number, {})["referred_by_phone"] = ImportReferrerBelow(
@@ -197,11 +185,12 @@ def _same_name(client: Client, plan: RowPlan) -> bool:
     )
 
 
-def _file_phones(rows: list[dict], read_phone: PhoneReader) -> set[str]:
+def file_phones(rows: list[dict], read_phone: PhoneReader) -> set[str]:
+    """Every valid phone the file names, a client's or a referrer's, in E.164."""
     phones = set()
     for row in rows:
         for column in ("phone", "referred_by_phone"):
-            phone = read_phone.or_none(_text(row, column))
+            phone = read_phone.or_none(row_text(row, column))
             if phone is not None:
                 phones.add(phone.as_e164)
     return phones
@@ -243,37 +232,37 @@ def import_row_plan(
             return None
 
     for column in ("first_name", "last_name"):
-        name = _text(row, column)
+        name = row_text(row, column)
         if not name:
             errors[column] = BlankName(
                 "Give the client's " + column.replace("_", " ") + ".", field=column
             )
         setattr(plan, column, name)
-    typed_phone = _text(row, "phone")
+    typed_phone = row_text(row, "phone")
     plan.phone = check("phone", lambda: read_phone(typed_phone))
-    plan.email = _text(row, "email")
+    plan.email = row_text(row, "email")
     if plan.email:
         try:
             validate_email(plan.email)
         except ValidationError:
             errors["email"] = ImportEmailInvalid(field="email")
-    plan.birthday = check("birthday", lambda: _day(_text(row, "birthday"), column="birthday"))
+    plan.birthday = check("birthday", lambda: _day(row_text(row, "birthday"), column="birthday"))
     if plan.birthday is not None and plan.birthday > today:
         errors["birthday"] = BirthdayInFuture(field="birthday")
-    points = _text(row, "opening_points")
+    points = row_text(row, "opening_points")
     if points:
         try:
             plan.opening_points = whole_number(points, field="opening_points", minimum=0)
         except DomainError:
             errors["opening_points"] = ImportPointsInvalid(field="opening_points")
     column = "points_expire_on"
-    plan.points_expire_on = check(column, lambda: _day(_text(row, column), column=column))
+    plan.points_expire_on = check(column, lambda: _day(row_text(row, column), column=column))
     if plan.points_expire_on is not None:
         if plan.points_expire_on < today:
             errors[column] = ExpiryDateInPast(field=column)
         elif not plan.opening_points and "opening_points" not in errors:
             errors["opening_points"] = ImportExpiryWithoutPoints(field="opening_points")
-    typed_referrer = _text(row, "referred_by_phone")
+    typed_referrer = row_text(row, "referred_by_phone")
     referrer_phone = check("referred_by_phone", lambda: read_phone(typed_referrer))
     if referrer_phone is not None:
         if plan.phone is not None and referrer_phone.as_e164 == plan.phone.as_e164:
@@ -290,120 +279,3 @@ def import_row_plan(
         errors.pop("referred_by_phone", None)
         plan.referrer = None
     return plan
-
-
-class MoveIn:
-    """One import of a file: read every row (`plan`), then `apply` each valid one. Clients
-    are created and opening balances posted in batches of CHUNK rows, with a few queries per
-    batch (R82: 10,000 rows within a minute), and a batch is written before a row that
-    names one of its clients as referrer is read. `flush` writes the last batch.
-
-    `user` is who imports (None: the `import_clients` command, run by the operator); `now`
-    the moment every opening balance is posted at.
-    """
-
-    CHUNK = 500
-
-    def __init__(self, rows: list[dict], *, user, now: datetime):
-        if user is not None and not user.has_perm(IMPORT_PERMISSION):
-            raise PermissionRefused("Only a Manager may import clients.")
-        self.user, self.now = user, now
-        self.today = timezone.localdate(now)
-        self.read_phone = PhoneReader()
-        self.problems = import_file_check(rows, read_phone=self.read_phone)
-        # Who holds the file's phones, and which of them already have an opening balance:
-        # read once, then kept up to date as batches are written.
-        self.holders = clients_holding_phones(_file_phones(rows, self.read_phone))
-        self.opened = set(
-            PointsEntry.objects.filter(
-                kind=EntryKind.OPENING_BALANCE,
-                client_id__in=[client.pk for client in self.holders.values()],
-            ).values_list("client_id", flat=True)
-        )
-        self.waiting: list[RowPlan] = []
-        self.waiting_phones: set[str] = set()
-
-    def plan(self, row: dict, *, number: int) -> RowPlan:
-        """What the row will do, or every rule it breaks, by column."""
-        referrer = self.read_phone.or_none(_text(row, "referred_by_phone"))
-        if referrer is not None and referrer.as_e164 in self.waiting_phones:
-            self.flush()  # its referrer is an earlier row still waiting to be written
-        plan = import_row_plan(
-            row, number=number, today=self.today, holders=self.holders, read_phone=self.read_phone
-        )
-        plan.errors.update(self.problems.get(number, {}))
-        client = plan.client
-        # A client found by name and e-mail (no phone) was not read with the holders.
-        if (
-            client is not None
-            and plan.opening_points
-            and client.pk not in self.opened
-            and PointsEntry.objects.filter(idempotency_key=opening_key(client.pk)).exists()
-        ):
-            self.opened.add(client.pk)
-        plan.opening_posted = client is not None and client.pk in self.opened
-        return plan
-
-    def apply(self, plan: RowPlan) -> None:
-        """Queue a valid row's writes; a full batch is written at once."""
-        if plan.errors:
-            raise next(iter(plan.errors.values()))
-        self.waiting.append(plan)
-        if plan.phone is not None:
-            self.waiting_phones.add(plan.phone.as_e164)
-        if len(self.waiting) >= self.CHUNK:
-            self.flush()
-
-    @transaction.atomic
-    def flush(self) -> None:
-        """Create the waiting rows' clients (one batch, clients' rules) and post their
-        opening balances (one ledger write), each client's once (R13, R82)."""
-        waiting, self.waiting, self.waiting_phones = self.waiting, [], set()
-        new = [plan for plan in waiting if plan.client is None]
-        created = clients_create_many(
-            [
-                {
-                    "first_name": plan.first_name,
-                    "last_name": plan.last_name,
-                    "phone": plan.phone,
-                    "email": plan.email,
-                    "birthday": plan.birthday,
-                    "referred_by": plan.referrer,
-                }
-                for plan in new
-            ],
-            created_by=self.user,
-        )
-        for plan, client in zip(new, created, strict=True):
-            plan.client = client
-            if client.phone:
-                self.holders[client.phone.as_e164] = client
-        opening = [plan for plan in waiting if plan.opening_points and not plan.opening_posted]
-        if not opening:
-            return
-        # The balance locks serialize two imports of one client, so the key check holds.
-        ledger.balances_lock([plan.client.pk for plan in opening])
-        posted = set(
-            PointsEntry.objects.filter(
-                idempotency_key__in=[opening_key(plan.client.pk) for plan in opening]
-            ).values_list("client_id", flat=True)
-        )
-        entries = []
-        for plan in opening:
-            if plan.client.pk in posted:
-                continue
-            entry = PointsEntry(
-                client=plan.client,
-                points=plan.opening_points,
-                kind=EntryKind.OPENING_BALANCE,
-                created_at=self.now,
-                available_at=self.now,  # redeemable at once (R82)
-                created_by=self.user,
-                memo=OPENING_MEMO,
-                idempotency_key=opening_key(plan.client.pk),
-                expires_on=plan.points_expire_on,
-            )
-            entry.expiry_fixed = plan.points_expire_on is not None
-            entries.append(entry)
-            self.opened.add(plan.client.pk)
-        ledger.entries_post(entries)

@@ -1,16 +1,15 @@
 """The owner's loyalty report (R81): what the program issued, took back and still owes.
 
-A selector, read-only. Every figure is aggregated in the database: the ledger is read by
-one grouped query (month x kind x action, with the part still on hold at the period's end
-as a conditional sum), so the number of queries doesn't grow with the ledger and Python
-only folds the handful of groups it returns. Months and the period's ends are the salon's
-local days (TIME_ZONE), as the desk reads them.
+A selector, read-only. Every figure is aggregated in the database, in a constant number of
+queries whatever the ledger's length: the ledger's months come from `ledger_months` (months
+that are over summed once, the entries after them read live), and Python only folds the
+handful of groups returned. Months and the period's ends are the salon's local days
+(TIME_ZONE), as the desk reads them. The tables and CSV are `report_tables`.
 """
 
-import csv
 import dataclasses
-import io
-from datetime import date, datetime, time, timedelta
+from collections import defaultdict
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import (
@@ -27,21 +26,33 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from clients.models import Client
-from loyalty.actions import Action
+from loyalty import lots as lot_rules
 from loyalty.errors import (
     ReportDateInvalid,
     ReportDateMissing,
     ReportPeriodReversed,
     ReportPeriodTooLong,
-    ReportTableUnknown,
 )
+from loyalty.ledger_months import ledger_groups, local_midnight
 from loyalty.models import EntryKind, PointsEntry, PointsLot, Promotion, Tier, TierChange
+from loyalty.report_tables import NO_TIER, TABLES, action_labels, report_csv, report_table
 from salon.money import points_to_dollars, round_money
 from tickets.models import TicketLine, TicketStatus
+
+# The tables' module is imported here too, where the report's callers look for it.
+__all__ = [
+    "NO_TIER",
+    "TABLES",
+    "Period",
+    "action_labels",
+    "loyalty_report",
+    "report_csv",
+    "report_period",
+    "report_table",
+]
 
 # Kinds counted as issued under their own key rather than an action (R81). They are read
 # by value, so they count as soon as an app posts them (birthday: #18, opening_balance: R82).
@@ -52,15 +63,10 @@ REDEEMED_KINDS = (EntryKind.REDEEM, EntryKind.REDEEM_REVERSAL)
 EXPIRING_DAYS = (30, 60, 90)
 TOP_REFERRERS = 10
 
-# The tables a CSV download may name (SPEC §18), in the order the page shows them.
-TABLES = ("months", "liability", "expiring", "referrals", "top_referrers", "tiers", "promotions")
 # The longest report: one query sums each month in a column of its own, and PostgreSQL
 # answers at most 1,664 columns; ten years is more than an owner compares at once.
 MAX_MONTHS = 120
 EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
-
-# A client in no tier: null in the JSON, these words in the CSV a spreadsheet opens.
-NO_TIER = "No tier"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,16 +76,12 @@ class Period:
 
     @property
     def starts_at(self) -> datetime:
-        return _local_midnight(self.start)
+        return local_midnight(self.start)
 
     @property
     def ends_at(self) -> datetime:
         """The first instant after the `to` day: figures "at the end of `to`" are taken here."""
-        return _local_midnight(self.end + timedelta(days=1))
-
-
-def _local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+        return local_midnight(self.end + timedelta(days=1))
 
 
 def _parse_day(value: str | None, *, name: str) -> date:
@@ -118,35 +120,6 @@ def _month_starts(start: date, end: date) -> list[date]:
     return months
 
 
-def _ledger_groups(period: Period, months: list[date]) -> list[dict]:
-    """One query: every entry up to the period's end, by kind and action, with its points
-    before the first month, in each month (`m0`, `m1`, ...) and still on hold at the end
-    (R15: available_at after it).
-
-    Months are ranges of the column between local midnights, not a local month computed for
-    each entry and grouped on: on the 1M-entry bench ledger that took 2.1-2.5 s, this 0.87 s,
-    beside a 0.3 s sequential scan (docs/performance.md, P7)."""
-    starts = [_local_midnight(day) for day in months]
-    ranges = zip(starts, [*starts[1:], period.ends_at], strict=True)
-
-    def points(condition: Q):
-        return Coalesce(Sum("points", filter=condition), Value(0), output_field=IntegerField())
-
-    return list(
-        PointsEntry.objects.filter(created_at__lt=period.ends_at)
-        .values("kind", "action")
-        .annotate(
-            before=points(Q(created_at__lt=starts[0])),
-            on_hold=points(Q(available_at__gt=period.ends_at)),
-            **{
-                f"m{number}": points(Q(created_at__gte=begins, created_at__lt=ends))
-                for number, (begins, ends) in enumerate(ranges)
-            },
-        )
-        .order_by()
-    )
-
-
 def _months_and_liability(period: Period) -> tuple[list[dict], dict]:
     starts = _month_starts(period.start, period.end)
     months = [
@@ -161,11 +134,10 @@ def _months_and_liability(period: Period) -> tuple[list[dict], dict]:
         for day in starts
     ]
     nets = [0] * len(months)
-    pending = 0
+    groups, pending = ledger_groups(starts=starts, ends_at=period.ends_at)
     before = 0  # points held when the period starts
-    for group in _ledger_groups(period, starts):
+    for group in groups:
         kind = group["kind"]
-        pending += group["on_hold"]
         before += group["before"]
         for number, row in enumerate(months):
             points = group[f"m{number}"]
@@ -196,24 +168,65 @@ def _months_and_liability(period: Period) -> tuple[list[dict], dict]:
 
 
 def _expiring(period: Period) -> dict[str, int]:
-    """Points of live lots whose last day falls within 30/60/90 days after `to` (R51)."""
-    horizon = {
-        str(days): Coalesce(
-            Sum(
-                "remaining",
-                filter=Q(expires_on__gt=period.end, expires_on__lte=period.end + timedelta(days)),
-            ),
-            Value(0),
-        )
-        for days in EXPIRING_DAYS
-    }
+    """Points of live lots whose last day falls within 30/60/90 days after `to` (R51), less
+    what clients who owe points (a debt, R52) will pay from them first."""
+    horizons = {days: period.end + timedelta(days) for days in EXPIRING_DAYS}
+    # Summed by day, then by horizon here: one sum a lot, not one conditional sum a horizon.
     # The range in the WHERE clause lets the partial index points_lot_due find the lots
-    # (0.3 s as a full scan of the bench's 923,000 lots, P7).
-    return PointsLot.objects.filter(
-        remaining__gt=0,
-        expires_on__gt=period.end,
-        expires_on__lte=period.end + timedelta(max(EXPIRING_DAYS)),
-    ).aggregate(**horizon)
+    # (0.3 s as a full scan of the bench's 923,000 lots, P7), and read them from it alone.
+    by_day = (
+        PointsLot.objects.filter(
+            remaining__gt=0, expires_on__gt=period.end, expires_on__lte=max(horizons.values())
+        )
+        .values("expires_on")
+        .annotate(points=Sum("remaining"))
+        .order_by()
+        .values_list("expires_on", "points")
+    )
+    expiring = dict.fromkeys((str(days) for days in EXPIRING_DAYS), 0)
+    for day, points in by_day:
+        for days, last in horizons.items():
+            if day <= last:
+                expiring[str(days)] += points
+    for days, overstated in _owed_from_expiring(period, horizons).items():
+        expiring[str(days)] -= overstated
+    return expiring
+
+
+def _owed_from_expiring(period: Period, horizons: dict[int, date]) -> dict[int, int]:
+    """Per horizon, the points of expiring lots that clients' debts will take first: a debt
+    is paid from the lots as the ledger pays it (available first-expiring first, then the
+    pending ones, `lots.points_by_date_after_debt`), when a run or a debit settles it; until
+    then the lots' remainders overstate what will expire. One query: the lots of clients
+    who owe (few; found through the partial index points_lot_debt)."""
+    lots = defaultdict(list)
+    owed = defaultdict(int)
+    for client_id, *lot in (
+        PointsLot.objects.filter(
+            client_id__in=PointsLot.objects.filter(remaining__lt=0).values("client_id")
+        )
+        .exclude(remaining=0)
+        .values_list("client_id", "pk", "remaining", "expires_on", "available_at", "created_at")
+    ):
+        if lot[1] < 0:
+            owed[client_id] -= lot[1]
+        else:
+            lots[client_id].append(lot_rules.LotView(*lot))
+    overstated = dict.fromkeys(horizons, 0)
+    for client_id, debt in owed.items():
+        left = lot_rules.points_by_date_after_debt(
+            lots[client_id],
+            debt=debt,
+            now=period.ends_at,
+            today=period.end + timedelta(days=1),
+        )
+        for days, last in horizons.items():
+            overstated[days] += sum(
+                lot.remaining
+                for lot in lots[client_id]
+                if lot.expires_on is not None and period.end < lot.expires_on <= last
+            ) - sum(points for day, points in left.items() if period.end < day <= last)
+    return overstated
 
 
 def _referrals(period: Period) -> tuple[dict, list[dict]]:
@@ -282,24 +295,36 @@ def _referrals(period: Period) -> tuple[dict, list[dict]]:
 def _tiers(period: Period) -> list[dict]:
     """Active clients by the tier they held at the end of `to`: the last tier change before
     it (R61's audit trail names the tier), none when there was none. Every defined tier is
-    listed, in order, even with no client; a tier since deleted is listed after them."""
-    held = (
-        TierChange.objects.filter(client=OuterRef("pk"), created_at__lt=period.ends_at)
-        .order_by("-created_at", "-pk")
-        .values("to_tier")[:1]
+    listed, in order, even with no client; a tier since deleted is listed after them.
+
+    Read from the tier changes (each client's last one, the one with no later change), not
+    per client: a subquery for each of the bench's 100,000 clients cost 0.6 s (P7)."""
+    ends_at = period.ends_at
+    later = TierChange.objects.filter(
+        Q(created_at__gt=OuterRef("created_at"))
+        | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk")),
+        client=OuterRef("client"),
+        created_at__lt=ends_at,
     )
+    active = Q(merged_into__isnull=True, created_at__lt=ends_at)
     counts = dict(
-        Client.objects.filter(merged_into__isnull=True, created_at__lt=period.ends_at)
-        .annotate(tier=Coalesce(Subquery(held), Value("")))
-        .values("tier")
+        TierChange.objects.filter(
+            ~Exists(later),
+            created_at__lt=ends_at,
+            client__in=Client.objects.filter(active).values("pk"),
+        )
+        .values("to_tier")
         .annotate(clients=Count("pk"))
         .order_by()
-        .values_list("tier", "clients")
+        .values_list("to_tier", "clients")
+    )
+    in_no_tier = Client.objects.filter(active).count() - sum(
+        clients for name, clients in counts.items() if name
     )
     names = list(Tier.objects.order_by("min_spend", "pk").values_list("name", flat=True))
     names += sorted(name for name in counts if name and name not in names)
     rows = [{"tier": name, "clients": counts.get(name, 0)} for name in names]
-    return [*rows, {"tier": None, "clients": counts.get("", 0)}]
+    return [*rows, {"tier": None, "clients": in_no_tier}]
 
 
 def _promotions(period: Period) -> list[dict]:
@@ -362,58 +387,4 @@ def loyalty_report(*, period: Period) -> dict:
         "top_referrers": top_referrers,
         "tiers": _tiers(period),
         "promotions": _promotions(period),
-    }
-
-
-def report_table(*, report: dict, table: str) -> tuple[list[str], list[list]]:
-    """One table of the report as a header and rows, for CSV (SPEC §18's keys)."""
-    if table not in TABLES:
-        raise ReportTableUnknown(f"There is no table `{table}`; choose one of {', '.join(TABLES)}.")
-    if table == "months":
-        actions = sorted({key for row in report["months"] for key in row["issued"]})
-        header = ["month", *(f"issued_{key}" for key in actions)]
-        header += ["issued_total", "redeemed", "expired", "adjusted", "outstanding_points"]
-        rows = [
-            [
-                row["month"],
-                *(row["issued"].get(key, 0) for key in actions),
-                row["issued_total"],
-                row["redeemed"],
-                row["expired"],
-                row["adjusted"],
-                row["outstanding_points"],
-            ]
-            for row in report["months"]
-        ]
-        return header, rows
-    if table == "top_referrers":
-        header = ["client", "name", "referred", "points"]
-        return header, [[row[key] for key in header] for row in report["top_referrers"]]
-    if table == "tiers":
-        header = ["tier", "clients"]
-        return header, [[row["tier"] or NO_TIER, row["clients"]] for row in report["tiers"]]
-    if table == "promotions":
-        header = ["promotion", "name", "starts_on", "ends_on", "points", "sales"]
-        return header, [[row[key] for key in header] for row in report["promotions"]]
-    one_row = report[table]
-    header = list(one_row)
-    return header, [[one_row[key] for key in header]]
-
-
-def report_csv(*, report: dict, table: str) -> str:
-    """One table of the report as CSV text, with a header row."""
-    header, rows = report_table(report=report, table=table)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
-
-
-def action_labels() -> dict[str, str]:
-    """What the desk reads for each issued key: an action's label, or the kind's."""
-    return {
-        **dict(Action.choices),
-        "birthday": "Birthday",
-        "opening_balance": "Opening balance (moved in)",
     }

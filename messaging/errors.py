@@ -3,11 +3,6 @@
 from salon.errors import DomainError
 
 
-class InvalidPhoneNumber(DomainError):
-    code = "invalid_phone"
-    message = "Enter a valid phone number."
-
-
 class TextWithoutPurpose(DomainError):
     code = "text_without_purpose"
     message = "A text needs a purpose key."

@@ -4,15 +4,16 @@ import logging
 from datetime import datetime, timedelta
 from functools import partial
 
-import phonenumbers
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from messaging.backends.base import get_sms_backend
-from messaging.errors import EmptyText, InvalidPhoneNumber, TextWithoutPurpose
+from messaging.errors import EmptyText, TextWithoutPurpose
 from messaging.models import Direction, Message, MessageStatus, OptOut
 from messaging.signals import sms_received
+from salon.errors import InvalidPhone
+from salon.phones import phone_parse
 
 logger = logging.getLogger(__name__)
 
@@ -29,13 +30,10 @@ OPTED_IN_TEXT = "Salon: texts are back on. Reply STOP to stop them."
 
 def phone_normalize(number: str, *, field: str = "to") -> str:
     """`number` in E.164, national formats read in PHONENUMBER_DEFAULT_REGION (R24)."""
-    try:
-        parsed = phonenumbers.parse(str(number), settings.PHONENUMBER_DEFAULT_REGION)
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidPhoneNumber(field=field) from exc
-    if not phonenumbers.is_valid_number(parsed):
-        raise InvalidPhoneNumber(field=field)
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    parsed = phone_parse(number, field=field)
+    if parsed is None:  # a text needs a number to go to
+        raise InvalidPhone(field=field)
+    return parsed.as_e164
 
 
 def keyword_of(body: str) -> str:
@@ -206,7 +204,7 @@ def sms_receive(*, from_number: str, to_number: str, body: str, provider_sid: st
 
     try:
         sender = phone_normalize(from_number, field="From")
-    except InvalidPhoneNumber:
+    except InvalidPhone:
         sender = from_number[:32]
     message = Message(
         direction=Direction.INBOUND,

@@ -73,6 +73,30 @@ class NotABoolean(DomainError):
     message = "Must be true or false."
 
 
+class FieldNotEditable(DomainError):
+    """A field an update doesn't take (clients' PATCH, loyalty's settings and rules)."""
+
+    code = "field_not_editable"
+    message = "This field can't be changed here."
+
+
+class InvalidPhone(DomainError):
+    """R24: a phone is a valid number, national formats read in the salon's region. Clients
+    and messaging both read phones and may not import each other, so the rule's class
+    lives here."""
+
+    code = "invalid_phone"
+    message = "Enter a valid mobile phone number."
+
+
+class InvalidSource(DomainError):
+    """A `source` outside the record's choices (an appointment's, a feedback's); the
+    message names the value given."""
+
+    code = "invalid_source"
+    message = "This is not a valid source."
+
+
 class PremiumNeedsBaseFeatures(DomainError):
     code = "premium_needs_base_features"
     message = (

@@ -3,6 +3,14 @@
 from salon.errors import DomainError
 
 
+class StaffInactive(DomainError):
+    """An inactive staff member takes no new appointments and no new ticket lines; the
+    message names them."""
+
+    code = "staff_inactive"
+    message = "This staff member is no longer active."
+
+
 class StaffNameMissing(DomainError):
     code = "staff_name_missing"
     message = "Give the staff member a name."

@@ -5,12 +5,12 @@ from decimal import Decimal
 
 from salon.errors import PermissionRefused
 from salon.limits import NotAPlainNumber, plain_decimal
+from staff.errors import StaffInactive
 
 from .errors import (
     InvalidNumber,
     NotExactDecimal,
     ReasonRequired,
-    StaffInactive,
     TicketNotOpen,
     TicketVoided,
 )

@@ -35,8 +35,10 @@ class TicketVoided(TicketNotOpen):
 
 
 class TicketNotClosed(DomainError):
+    """Settling (R16) and feedback alike need a closed ticket; each says why in its words."""
+
     code = "ticket_not_closed"
-    message = "Only a closed ticket is settled; take payments on an open one."
+    message = "This ticket isn't closed."
 
 
 class ReasonRequired(DomainError):
@@ -82,11 +84,6 @@ class UnknownItem(DomainError):
     message = "This item doesn't exist."
 
 
-class ItemInactive(DomainError):
-    code = "item_inactive"
-    message = "This item is no longer sold (inactive)."
-
-
 class LineItemChanged(DomainError):
     code = "line_item_changed"
     message = "To sell another item, remove the line and add a new one."
@@ -110,11 +107,6 @@ class QuantityNotWhole(DomainError):
 class QuantityBelowOne(DomainError):
     code = "quantity_below_one"
     message = "Quantity must be at least 1."
-
-
-class NegativePrice(DomainError):
-    code = "negative_price"
-    message = "The price can't be negative."
 
 
 class TwoDiscounts(DomainError):
@@ -243,8 +235,9 @@ class TipNotPositive(DomainError):
     message = "A tip must be more than 0."
 
 
-class TipOnClosedTicket(DomainError):
-    code = "ticket_not_open"
+class TipOnClosedTicket(TicketNotOpen):
+    """R45's wording of the open-ticket rule (its code is TicketNotOpen's)."""
+
     message = "Tips are added to and removed from open tickets only."
 
 
@@ -271,13 +264,3 @@ class TotalBelowPayments(DomainError):
 class ClientRequired(DomainError):
     code = "client_required"
     message = "Choose a client."
-
-
-class ClientMerged(DomainError):
-    code = "client_merged"
-    message = "This client was merged into another; choose the survivor."
-
-
-class StaffInactive(DomainError):
-    code = "staff_inactive"
-    message = "This staff member is no longer active: choose another."

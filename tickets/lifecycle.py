@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from appointments.services import appointment_complete_for_ticket, reservation_fulfil
+from clients.errors import ClientMerged
 from clients.models import Client
 from salon.errors import DomainError
 from salon.users import acting_user
@@ -19,7 +20,6 @@ from .errors import (
     AppointmentOfAnotherClient,
     BalanceSettled,
     ClientLockedByPoints,
-    ClientMerged,
     ClientRequired,
     ReservationOfAnotherClient,
     SettleAmountOutOfRange,
@@ -204,7 +204,7 @@ def ticket_settle(*, ticket: Ticket, method: str, amount: Decimal, user, reason:
     ticket = lock_ticket(ticket)
     reason = require_manager_and_reason(user=user, reason=reason, action="settle")
     if ticket.status != TicketStatus.CLOSED:
-        raise TicketNotClosed()
+        raise TicketNotClosed("Only a closed ticket is settled; take payments on an open one.")
     if method not in CASH_LIKE_METHODS:
         raise SettleMethodRefused(field="method")
     amount = exact_decimal(amount, field="amount")

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from catalog.errors import ItemInactive, NegativePrice
 from catalog.models import Item, ItemKind
 from salon.money import round_money, tax_on_net
 from salon.selectors import salon_settings_get
@@ -22,10 +23,8 @@ from .checks import (
 from .errors import (
     DiscountExceedsLine,
     DiscountOverHundredPercent,
-    ItemInactive,
     ItemRequired,
     NegativeDiscount,
-    NegativePrice,
     PackageRedemptionNotService,
     PackageRedemptionPriced,
     QuantityBelowOne,

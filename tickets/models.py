@@ -295,7 +295,10 @@ class DailySpend(models.Model):
     merge, an item's kind), so the tier read (loyalty/tiers.py) adds up at most a window's
     rows instead of every line of the client's history (P1, issue 18)."""
 
-    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="+")
+    # The unique (client, day) index serves every read by client: no index of its own.
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     day = models.DateField()
     amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
 

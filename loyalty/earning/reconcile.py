@@ -43,11 +43,10 @@ def _pending_lots(*, ticket_id, action, beneficiary, client_id, now) -> list[tup
     )
 
 
-def _earning_entries(
-    *, state: TicketLedgerState, now: datetime, drawn: dict[int, int]
-) -> tuple[list, object]:
+def _earning_entries(*, state: TicketLedgerState, now: datetime) -> tuple[list, object]:
     """The entries for the difference between what the ticket should hold and what the
-    ledger holds for it, with the snapshot row to write when the ticket is seen closed for
+    ledger holds for it, one list per change (a take-back's lists are planned later, under
+    the balance locks), with the snapshot row to write when the ticket is seen closed for
     the first time (R11, R16)."""
     if state.client_id is None:
         return [], None  # R11: walk-ins earn nothing
@@ -86,7 +85,7 @@ def _earning_entries(
         )
     change_word = "voided" if state.status == TicketStatus.VOIDED else "adjusted"
     ticket_id = state.ticket_id
-    entries = []
+    groups = []
     for change in changes:
         owner = owners[change.beneficiary]
         if change.points > 0:
@@ -130,12 +129,8 @@ def _earning_entries(
                     ),
                 )
             )
-        entries += new
-        if change.points < 0:
-            forfeited = ledger.take_back_plan(new, now=now, drawn=drawn)
-            if forfeited is not None:
-                entries.append(forfeited)
-    return entries, snapshot_row
+        groups.append(new)
+    return groups, snapshot_row
 
 
 def _redemption_reversals(*, state: TicketLedgerState, now: datetime) -> list[PointsEntry]:
@@ -175,15 +170,27 @@ def ticket_points_reconcile(
     if not locked:
         lock_ticket(ticket)
     state = ticket_ledger_state(ticket_id=ticket.pk, today=timezone.localdate(now))
+    entries = _redemption_reversals(state=state, now=now)
+    groups, snapshot_row = _earning_entries(state=state, now=now)
+    take_backs = [group for group in groups if group[0].points < 0]
+    if entries or take_backs:
+        # Giving back and taking back write lots that are already there: like every such
+        # writer, hold the balance rows of everyone this write posts to before reading the
+        # lots (R23). The ledger reads lots without row locks under them (P8).
+        ledger.balances_lock(
+            {entry.client_id for entry in entries}
+            | {entry.client_id for group in groups for entry in group}
+        )
     drawn: dict[int, int] = defaultdict(int)  # what this write's debits take from lots
-    entries = [
+    for entry in entries:
         ledger.return_plan(entry, debit_key=f"redeem:{entry.payment_id}", drawn=drawn)
-        for entry in _redemption_reversals(state=state, now=now)
-    ]
-    earning, snapshot_row = _earning_entries(state=state, now=now, drawn=drawn)
-    posted = ledger.entries_post(
-        entries + earning, snapshot=snapshot_row, expiry_days=state.expiry_days
-    )
+    for group in groups:
+        entries += group
+        if group[0].points < 0:
+            forfeited = ledger.take_back_plan(group, now=now, drawn=drawn)
+            if forfeited is not None:
+                entries.append(forfeited)
+    posted = ledger.entries_post(entries, snapshot=snapshot_row, expiry_days=state.expiry_days)
     if snapshot_row is not None and state.tiers_exist:
         # After the snapshot: the ticket that crosses a tier earned at the tier before (R61).
         tier_upgrade_at_close(client_id=state.client_id, ticket_id=state.ticket_id, now=now)

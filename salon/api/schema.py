@@ -9,11 +9,11 @@ Two parts:
   media types, operation ids and summaries, tags, path parameter names, anonymous
   security, the `Error` component's list of codes (R71) and the links from each create to
   its reads. One place for each rule, so endpoints added later follow it without a
-  decorator (docs/decisions.md, #15).
+  decorator (docs/decisions.md, #15). The names and links are read from the paths by
+  salon/api/schema_paths.py.
 """
 
 import importlib
-import re
 from importlib.util import find_spec
 
 from django.conf import settings
@@ -26,6 +26,7 @@ from rest_framework.relations import ManyRelatedField, PrimaryKeyRelatedField
 from salon.api.exceptions import DRF_CODES
 from salon.api.fields import IdField
 from salon.api.idempotency import HEADER, KEY_MAX_LENGTH, REPLAYED_HEADER, IdempotentMixin
+from salon.api.schema_paths import HTTP_METHODS, ApiPaths, links_for, segments_of, summary
 from salon.converters import ID_SCHEMA
 from salon.errors import all_error_classes
 
@@ -58,7 +59,6 @@ PLATFORM_CODES = (
     "idempotency_key_in_progress",
 )
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
 
 def _error(description: str) -> dict:
@@ -134,17 +134,7 @@ class AutoSchema(openapi.AutoSchema):
         return parameters
 
 
-# --- the whole-schema rules -------------------------------------------------------------
-
-API_PREFIX = "/api/v1/"
-# Operations whose path says little about what they do: named here, once.
-OPERATION_IDS = {
-    ("post", "auth/token/"): "sign_in",
-    ("post", "auth/logout/"): "sign_out",
-    ("post", "auth/logout-all/"): "sign_out_everywhere",
-    ("post", "signup/"): "sign_up",
-    ("post", "signup/verify/"): "verify_sign_up",
-}
+# --- the error answers ------------------------------------------------------------------
 
 
 def error_codes() -> list[str]:
@@ -195,167 +185,22 @@ def error_components() -> dict:
     }
 
 
-def _segments(path: str) -> list[str]:
-    return [segment for segment in path.removeprefix(API_PREFIX).split("/") if segment]
-
-
-def _is_param(segment: str) -> bool:
-    return segment.startswith("{")
-
-
-def _singular(word: str) -> str:
-    if word.endswith("ies"):
-        return word[:-3] + "y"
-    if word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
-def _word(segment: str) -> str:
-    return {"me": "my"}.get(segment, segment.replace("-", "_"))
-
-
-class _Paths:
-    """What each path is, from the set of all paths: a collection (a list to read or add
-    to, or the parent of `{…}` objects), one object, an action on an object, or a singleton."""
-
-    def __init__(self, paths: dict):
-        self.paths = paths
-        self.templates = {tuple(_segments(path)) for path in paths}
-
-    def is_collection(self, segments: tuple) -> bool:
-        if any(
-            len(other) == len(segments) + 1 and other[:-1] == segments and _is_param(other[-1])
-            for other in self.templates
-        ):
-            return True
-        item = self.paths.get(API_PREFIX + "/".join(segments) + "/", {})
-        listed = item.get("get", {}).get("responses", {}).get("200", {})
-        schema = listed.get("content", {}).get("application/json", {}).get("schema", {})
-        ref = schema.get("$ref", "")
-        return schema.get("type") == "array" or ref.startswith("#/components/schemas/Paginated")
-
-    def operation_id(self, method: str, path: str) -> str:
-        segments = tuple(_segments(path))
-        if (method, "/".join(segments) + "/") in OPERATION_IDS:
-            return OPERATION_IDS[(method, "/".join(segments) + "/")]
-        literals = [segment for segment in segments if not _is_param(segment)]
-        # The noun phrase: every owner before a `{…}` in the singular ("ticket line").
-        nouns = [
-            _word(_singular(segment) if _is_param((*segments, "")[i + 1]) else segment)
-            for i, segment in enumerate(segments)
-            if not _is_param(segment)
-        ]
-        if _is_param(segments[-1]):
-            verb = {"get": "get", "patch": "update", "put": "replace", "delete": "delete"}[method]
-            return f"{verb}_{'_'.join(nouns)}"
-        if self.is_collection(segments):
-            if method == "get":
-                return f"list_{'_'.join(nouns)}"
-            if method == "post":  # adds one
-                nouns[-1] = _word(_singular(literals[-1]))
-            verb = {"post": "create", "delete": "delete", "put": "replace", "patch": "update"}
-            return f"{verb[method]}_{'_'.join(nouns)}"
-        created = "201" in self.paths[path].get(method, {}).get("responses", {})
-        if method == "post" and created and not _is_param(("", *segments)[-2]):
-            nouns[-1] = _word(_singular(literals[-1]))
-            return f"create_{'_'.join(nouns)}"
-        if method == "post" and len(segments) > 1:
-            # An action on what precedes it: POST /tickets/{id}/close/ → close_ticket.
-            return f"{nouns[-1]}_{'_'.join(nouns[:-1])}"
-        if nouns == ["my"]:
-            nouns = ["me"]
-        verb = {"get": "get", "patch": "update", "put": "replace", "post": "create"}
-        return f"{verb.get(method, method)}_{'_'.join(nouns)}"
-
-
-def _summary(operation_id: str) -> str:
-    words = operation_id.replace("_", " ")
-    words = re.sub(r"\bmy\b", "own", words)
-    words = re.sub(r"^get\b", "read", words)
-    return words[0].upper() + words[1:]
-
-
-def _rename_path_parameters(path: str) -> tuple[str, dict[str, str]]:
-    """One rule for path parameter names: `{id}` is the object the path ends at or acts on;
-    the owner of a nested collection is `{<owner>_id}` (`/tickets/{ticket_id}/lines/{id}/`).
-    A parameter that is not a number (a rule's `{action}`) keeps its name."""
-    segments = _segments(path)
-    # The last `{…}` names the object unless a collection follows it.
-    renames, last_param = {}, max(i for i, s in enumerate(segments) if _is_param(s))
-    for i, segment in enumerate(segments):
-        if not _is_param(segment):
-            continue
-        old = segment[1:-1]
-        if old == "action":
-            continue
-        is_object = i == last_param and not _followed_by_collection(segments, i)
-        renames[old] = "id" if is_object else f"{_singular(segments[i - 1]).replace('-', '_')}_id"
-    new_path = path
-    for old, new in renames.items():
-        new_path = new_path.replace("{" + old + "}", "{" + new + "}")
-    return new_path, renames
-
-
-# Literal segments after an object that name a collection of its own, not an action or a
-# view of the object (`/clients/{id}/rewards/` is the client's box; `…/entries/` a list).
-_NESTED_COLLECTIONS: set[tuple] = set()
-
-
-def _followed_by_collection(segments: list[str], index: int) -> bool:
-    return any(
-        tuple(segments[: index + 1 + n]) in _NESTED_COLLECTIONS
-        for n in range(1, len(segments) - index)
-    )
-
-
-def _links_for(create_path: str, paths: dict) -> dict:
-    """Links from a create's 201 to every operation on the new object (`{id}` or
-    `{<owner>_id}` that is it), so stateful fuzzing and readers chain the calls."""
-    links = {}
-    owner = _singular(_segments(create_path)[-1]).replace("-", "_")
-    for path, item in paths.items():
-        if not path.startswith(create_path) or path == create_path:
-            continue
-        rest = path[len(create_path) :]
-        match = re.match(r"\{(\w+)\}/", rest)
-        if not match or match.group(1) not in ("id", f"{owner}_id"):
-            continue
-        for method, operation in item.items():
-            if method not in HTTP_METHODS:
-                continue
-            name = "".join(part.title() for part in operation["operationId"].split("_"))
-            parameters = {match.group(1): "$response.body#/id"}
-            for name_in_both in re.findall(r"\{(\w+)\}", create_path):
-                parameters[name_in_both] = f"$request.path.{name_in_both}"
-            links[name] = {"operationId": operation["operationId"], "parameters": parameters}
-    return links
+# --- the whole-schema rules -------------------------------------------------------------
 
 
 def postprocess(result, generator, request, public):
     """drf-spectacular POSTPROCESSING_HOOKS entry: the whole-schema rules (module docstring)."""
     paths = result["paths"]
-    described = _Paths(paths)
-    _NESTED_COLLECTIONS.clear()
-    for segments in described.templates:
-        for i in range(1, len(segments)):
-            prefix = tuple(segments[: i + 1])
-            after_an_object = any(_is_param(segment) for segment in segments[:i])
-            if after_an_object and not _is_param(segments[i]) and described.is_collection(prefix):
-                _NESTED_COLLECTIONS.add(prefix)
-
+    described = ApiPaths(paths)
     renamed = {}
     for path, item in paths.items():
-        renames = {}
-        new_path = path
-        if "{" in path:
-            new_path, renames = _rename_path_parameters(path)
+        new_path, renames = described.renamed(path)
         for method, operation in item.items():
             if method not in HTTP_METHODS:
                 continue
             operation["operationId"] = described.operation_id(method, path)
-            operation.setdefault("summary", _summary(operation["operationId"]))
-            first = _segments(path)[0]
+            operation.setdefault("summary", summary(operation["operationId"]))
+            first = segments_of(path)[0]
             operation["tags"] = [first]
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "path" and parameter["name"] in renames:
@@ -376,7 +221,7 @@ def postprocess(result, generator, request, public):
     for path, item in renamed.items():
         created = item.get("post", {}).get("responses", {}).get("201")
         if created is not None and not path.endswith("}/"):
-            links = _links_for(path, renamed)
+            links = links_for(path, renamed)
             if links:
                 created["links"] = links
 

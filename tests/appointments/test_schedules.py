@@ -13,11 +13,11 @@ from appointments.errors import (
     AppointmentNotReschedulable,
     SlotUnavailable,
     StaffDoubleBooked,
-    StaffInactive,
 )
 from appointments.models import Appointment, AppointmentStatus
 from catalog.models import ItemKind
 from clients.models import ClientSource
+from staff.errors import StaffInactive
 from staff.models import ScheduleException
 from staff.services import Range, staff_hours_set
 from tests.appointments.factories import AppointmentFactory

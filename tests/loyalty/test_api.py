@@ -10,6 +10,7 @@ from loyalty.actions import Action
 from loyalty.adjustments import points_adjust
 from loyalty.models import EarningRule, LoyaltySettings, PointsEntry
 from loyalty.selectors import client_rewards_summary
+from salon.errors import DomainError
 from salon.models import Features
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import ItemFactory
@@ -173,6 +174,15 @@ def test_manager_adjusts_points_201_and_front_desk_403(manager_api, front_desk_a
     assert missing_reason.status_code == 400
     assert "reason" in missing_reason.json()
     assert PointsEntry.objects.count() == 1
+
+
+def test_an_adjustment_without_a_reason_has_its_own_code(manager, customer):  # R15, R71
+    """Not tickets' reason_required (R16, a closed ticket's change): another rule."""
+    with pytest.raises(DomainError) as refused:
+        points_adjust(client=customer, points=150, reason="  ", user=manager)
+    assert refused.value.code == "adjustment_reason_required"
+    assert refused.value.field == "reason"
+    assert PointsEntry.objects.count() == 0
 
 
 def test_client_rewards_box(front_desk_api, customer):

@@ -1,9 +1,10 @@
 """`python manage.py ledger_check`: every balance total equals the sum of its entries (R18),
-every lot adds up (R52-R54), and every client's stored qualifying spend equals what their
-tickets' lines sum to (R61)."""
+every lot adds up (R52-R54), every client's stored qualifying spend equals what their
+tickets' lines sum to (R61), and the report's summed months still equal their entries (R81)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from loyalty.ledger_months import ledger_month_disagreements
 from loyalty.selectors import (
     ledger_disagreements,
     lot_balance_disagreements,
@@ -42,6 +43,12 @@ class Command(BaseCommand):
             self.stderr.write(
                 f"Client #{client_id}: qualifying spend of {day} (UTC) stored as {stored} but "
                 f"their tickets' lines sum to {recomputed}."
+            )
+        for month, kind, action, summed, entries in ledger_month_disagreements():
+            problems += 1
+            self.stderr.write(
+                f"Month {month:%Y-%m}, {kind} {action}: summed {summed} but entries sum to "
+                f"{entries} (run sum_ledger_months again after deleting that month's rows)."
             )
         if problems:
             raise CommandError(
