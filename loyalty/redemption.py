@@ -37,13 +37,22 @@ def points_redeem(
     never redeemable, and a refused redemption leaves them expired all the same (R54).
     When the salon needs a texted code, a wrong one is counted in its own transaction too.
     """
-    client_id = Ticket.objects.filter(pk=ticket.pk).values_list("client_id", flat=True).first()
-    if client_id is not None:
-        client_points_expire(client_ids=[client_id], now=now)
+    _due_points_expire(ticket=ticket, now=now)
     code_id = None
     if loyalty_settings_get().redemption_otp:
         code_id = redemption_code_check(ticket=ticket, code=code, now=now)
     return _points_redeem(ticket=ticket, points=points, user=user, now=now, code_id=code_id)
+
+
+@transaction.atomic
+def _due_points_expire(*, ticket: Ticket, now: datetime | None) -> None:
+    """The expiry step, under the ticket's lock: a caller's transaction (an Idempotency-Key,
+    the admin's form) holds the balance row it takes until the redemption is done, so the
+    ticket must be locked before it, as a close locks them (ticket, then balance), or the
+    two deadlock (R23)."""
+    client_id = lock_ticket(ticket).client_id
+    if client_id is not None:
+        client_points_expire(client_ids=[client_id], now=now)
 
 
 @transaction.atomic

@@ -108,3 +108,34 @@ def test_r23_r54_redemptions_expiry_close_and_void_of_one_client_with_many_lots(
             DUE_LOTS
         )
         call_command("ledger_check")  # raises on any disagreement
+
+
+def test_r23_a_redemption_inside_a_callers_transaction_and_the_close_of_its_ticket(staff):
+    """An Idempotency-Key (and the admin's form) runs the redemption inside a transaction of
+    the caller's, so the expiry step's balance lock is still held when the redemption locks
+    the ticket: the ticket must be locked first there too, as a close locks it (ticket, then
+    balance), or the two deadlock. 20 rounds: no database error, whatever the order."""
+    manager, front_desk = staff
+    for round_number in range(ROUNDS):
+        customer = ClientFactory()
+        lots_give(customer, manager, seed=round_number)
+        ticket = paid_ticket("100.00", client=customer)
+
+        def keyed_redemption(ticket=ticket):
+            with transaction.atomic():
+                return points_redeem(ticket=ticket, points=500, user=front_desk)
+
+        outcomes = run_together(
+            keyed_redemption, lambda ticket=ticket: ticket_close(ticket=ticket, user=front_desk)
+        )
+        refused_by_the_database = [
+            outcome
+            for outcome in outcomes
+            if isinstance(outcome, Exception) and not isinstance(outcome, DomainError)
+        ]
+        assert refused_by_the_database == []
+        # Paid in full by cash, the ticket leaves no room for points (R21): the redemption
+        # is refused by rule whichever comes first, and the close succeeds.
+        assert isinstance(outcomes[0], DomainError)
+        assert not isinstance(outcomes[1], Exception)
+        call_command("ledger_check")
