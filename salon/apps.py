@@ -9,10 +9,11 @@ class SalonConfig(AppConfig):
 
     def ready(self):
         from . import roles
-        from .api.fields import refuse_numbers_as_text
+        from .api.fields import refuse_numbers_as_text, refuse_other_values_as_booleans
         from .converters import IdConverter
 
         refuse_numbers_as_text()
+        refuse_other_values_as_booleans()
 
         # Before any URLconf is imported: every app's paths take ids as `<id:...>`.
         register_converter(IdConverter, "id")

@@ -54,6 +54,26 @@ def refuse_numbers_as_text() -> None:
     serializers.CharField.to_internal_value = to_internal_value
 
 
+def refuse_other_values_as_booleans() -> None:
+    """R76: in a JSON body a boolean is true or false. DRF's BooleanField also reads 0, 1,
+    "yes", "0"... (`PATCH /me/ {"sms_consent": 0}` answered 200, found by the client app's
+    long fuzzing run, while the schema says a boolean). A form or multipart body has only
+    text, so there "true"/"false" still count; a number is never a boolean."""
+    lenient = serializers.BooleanField.to_internal_value
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool) and not (isinstance(data, str) and _sent_as_form(self)):
+            self.fail("invalid")
+        return lenient(self, data)
+
+    serializers.BooleanField.to_internal_value = to_internal_value
+
+
+def _sent_as_form(field) -> bool:
+    request = field.context.get("request")
+    return request is None or not request.content_type.startswith("application/json")
+
+
 class IdField(serializers.IntegerField):
     """Another object's id, looked up by the view itself (a miss is its own refusal): an id
     in the schema (salon/api/schema.py)."""

@@ -270,3 +270,25 @@ def test_r76_text_is_still_trimmed_and_taken_as_a_string(front_desk_api):
     response = front_desk_api.post("/api/v1/clients/", body, format="json")
     assert response.status_code == 201
     assert Client.objects.get().first_name == "Ana"
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", "0", "yes", 1.0])
+def test_r76_a_json_boolean_is_true_or_false_and_nothing_else(client_api, customer, value):
+    """The client app's long fuzzing run found `PATCH /me/ {"sms_consent": 0}` answered 200
+    and recorded no consent: DRF's BooleanField reads 0, 1, "yes", "0"... while the schema
+    says a boolean (schemathesis ST201). In a JSON body only true and false are booleans."""
+    customer.sms_consent = True
+    customer.save(update_fields=["sms_consent"])
+    response = client_api.patch("/api/v1/me/", {"sms_consent": value}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["sms_consent"]  # a field error, as for text (R71)
+    customer.refresh_from_db()
+    assert customer.sms_consent is True
+
+
+def test_r76_a_form_still_sends_its_booleans_as_text(client_api, customer):
+    """A multipart or form body has only text: "true"/"false" stay booleans there."""
+    response = client_api.patch("/api/v1/me/", {"sms_consent": "false"}, format="multipart")
+    assert response.status_code == 200
+    customer.refresh_from_db()
+    assert customer.sms_consent is False
