@@ -1,10 +1,9 @@
 from rest_framework import serializers
 
 from appointments.booking import MAX_DURATION_MINUTES
-from appointments.models import Appointment, AppointmentStatus, ProductReservation
+from appointments.models import Appointment, ProductReservation
 from catalog.models import Item
 from clients.models import Client, ClientSource
-from salon.converters import MAX_ID
 from staff.models import Staff
 
 
@@ -73,13 +72,9 @@ class MyAppointmentBookSerializer(serializers.Serializer):
     )
 
 
-class AppointmentFilterSerializer(serializers.Serializer):
-    date = serializers.DateField(required=False)
-    status = serializers.ChoiceField(choices=AppointmentStatus.choices, required=False)
-    client = serializers.IntegerField(required=False, min_value=0, max_value=MAX_ID)
-
-
 class AvailabilityQuerySerializer(serializers.Serializer):
+    """The objects availability's query names (read strictly first, appointments/api/views.py)."""
+
     item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all())
     date = serializers.DateField()
     staff = serializers.PrimaryKeyRelatedField(queryset=Staff.objects.all(), required=False)

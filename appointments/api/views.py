@@ -2,13 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiExample,
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -18,7 +12,6 @@ from rest_framework.views import APIView
 from appointments import booking, scheduling, services
 from appointments.api.serializers import (
     AppointmentBookSerializer,
-    AppointmentFilterSerializer,
     AppointmentRescheduleSerializer,
     AppointmentSerializer,
     AvailabilityQuerySerializer,
@@ -28,12 +21,25 @@ from appointments.api.serializers import (
     ReservationSerializer,
     SlotSerializer,
 )
+from appointments.models import AppointmentStatus
 from appointments.selectors import appointments_list, reservations_list
 from clients.models import ClientSource
 from salon.api.filters import UpdatedSinceFilter
 from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsClientUser, IsStaffMember
-from salon.converters import ID_SCHEMA, MAX_ID
+from salon.api.query import Choice, Date, Id, Query
+
+AVAILABILITY_QUERY = Query(
+    Id("item", required=True),
+    Date("date", required=True, description="YYYY-MM-DD, salon day"),
+    Id("staff"),
+)
+APPOINTMENT_LIST_QUERY = Query(
+    Date("date", description="YYYY-MM-DD, salon day"),
+    Choice("status", AppointmentStatus.values),
+    Id("client", description="A client's id."),
+)
+RESERVATION_LIST_QUERY = Query(Id("client", description="A client's id."))
 
 
 class AvailabilityView(APIView):
@@ -42,18 +48,12 @@ class AvailabilityView(APIView):
 
     permission_classes = [IsStaffMember | IsClientUser]
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("item", ID_SCHEMA, required=True),
-            OpenApiParameter(
-                "date", OpenApiTypes.DATE, required=True, description="YYYY-MM-DD, salon day"
-            ),
-            OpenApiParameter("staff", ID_SCHEMA),
-        ],
-        responses=SlotSerializer(many=True),
-    )
+    @extend_schema(parameters=AVAILABILITY_QUERY.schema(), responses=SlotSerializer(many=True))
     def get(self, request):
-        given = AvailabilityQuerySerializer(data=request.query_params)
+        query = AVAILABILITY_QUERY.read(request)
+        given = AvailabilityQuerySerializer(
+            data={name: value for name, value in query.items() if value is not None}
+        )
         given.is_valid(raise_exception=True)
         slots = scheduling.availability(
             item=given.validated_data["item"],
@@ -63,7 +63,7 @@ class AvailabilityView(APIView):
         return Response(SlotSerializer(slots, many=True).data)
 
 
-@extend_schema_view(list=extend_schema(parameters=[AppointmentFilterSerializer]))
+@extend_schema_view(list=extend_schema(parameters=APPOINTMENT_LIST_QUERY.schema()))
 class AppointmentViewSet(
     IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -76,12 +76,9 @@ class AppointmentViewSet(
     def get_queryset(self):
         if self.action != "list":
             return appointments_list()
-        filters = AppointmentFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
+        query = APPOINTMENT_LIST_QUERY.read(self.request)
         return appointments_list(
-            day=filters.validated_data.get("date"),
-            status=filters.validated_data.get("status"),
-            client_id=filters.validated_data.get("client"),
+            day=query["date"], status=query["status"], client_id=query["client"]
         )
 
     @extend_schema(request=AppointmentBookSerializer, responses={201: AppointmentSerializer})
@@ -127,17 +124,7 @@ class AppointmentViewSet(
         return self._act(services.appointment_no_show)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "client",
-                ID_SCHEMA,
-                description="A client's id.",
-            )
-        ]
-    )
-)
+@extend_schema_view(list=extend_schema(parameters=RESERVATION_LIST_QUERY.schema()))
 class ReservationViewSet(
     IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -147,9 +134,9 @@ class ReservationViewSet(
     serializer_class = ReservationSerializer
 
     def get_queryset(self):
-        client = self.request.query_params.get("client")
-        known = client and client.isdigit() and int(client) <= MAX_ID
-        return reservations_list(client_id=int(client) if known else None)
+        if self.action != "list":
+            return reservations_list()
+        return reservations_list(client_id=RESERVATION_LIST_QUERY.read(self.request)["client"])
 
     @extend_schema(request=ReservationCreateSerializer, responses={201: ReservationSerializer})
     def create(self, request):

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from catalog.models import Item, ItemKind, TaxRate
-from salon.api.fields import money_field
+from salon.api.fields import TaxPercentField, money_field
 
 
 class TaxRateSerializer(serializers.ModelSerializer):
@@ -18,7 +18,7 @@ class TaxRateInputSerializer(serializers.Serializer):
     shape: a plain decimal number."""
 
     name = serializers.CharField(max_length=100)
-    percent = serializers.DecimalField(max_digits=20, decimal_places=10)
+    percent = TaxPercentField(max_digits=20, decimal_places=10)
 
 
 class ItemSerializer(serializers.ModelSerializer):

@@ -1,10 +1,12 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.response import Response
 
 from catalog import selectors, services
+from catalog.models import ItemKind
 from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsClientUser, is_staff_member, require_permission
+from salon.api.query import Boolean, Choice, Query, Text
 
 from .serializers import (
     ItemCreateSerializer,
@@ -21,6 +23,13 @@ class ClientAppReads(IsClientUser):
         return request.method in permissions.SAFE_METHODS and super().has_permission(request, view)
 
 
+ITEM_LIST_QUERY = Query(
+    Choice("kind", ItemKind.values),
+    Text("search", description="Part of the name, any case."),
+    Boolean("active", description="Staff only: active or inactive items (the app sees active)."),
+)
+
+
 class ItemListCreateView(generics.ListAPIView):
     """GET: staff see the catalog (?kind=, ?search=, ?active=); client-app users see the
     active items only (R75). POST: Managers add an item."""
@@ -32,23 +41,12 @@ class ItemListCreateView(generics.ListAPIView):
     filter_backends: list = []
 
     def get_queryset(self):
-        params = self.request.query_params
-        active = params.get("active")
+        query = ITEM_LIST_QUERY.read(self.request)
         if not is_staff_member(self.request.user):
-            active = "true"
-        return selectors.item_list(
-            kind=params.get("kind"),
-            search=params.get("search"),
-            active=None if active in (None, "") else active.lower() in ("1", "true", "yes"),
-        )
+            query["active"] = True
+        return selectors.item_list(**query)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("kind", str),
-            OpenApiParameter("search", str),
-            OpenApiParameter("active", bool),
-        ]
-    )
+    @extend_schema(parameters=ITEM_LIST_QUERY.schema())
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

@@ -3,7 +3,7 @@
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -24,10 +24,12 @@ from clients.uploads import IMAGE_TYPES, client_file_delete, client_file_upload
 from salon.api.filters import UpdatedSinceFilter
 from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsClientUser, IsStaffMember, require_permission
+from salon.api.query import Boolean, Query, Text
 
-
-def _true(value: str | None) -> bool:
-    return (value or "").lower() in {"1", "true", "yes"}
+CLIENT_LIST_QUERY = Query(
+    Text("search", description="Name, e-mail or phone in any format."),
+    Boolean("include_merged", description="Also merged tombstones."),
+)
 
 
 class ClientListCreateView(generics.ListCreateAPIView):
@@ -38,19 +40,14 @@ class ClientListCreateView(generics.ListCreateAPIView):
     permission_classes = [require_permission("clients.add_client", safe_methods_for_staff=True)]
     filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("search", str, description="Name, e-mail or phone in any format."),
-            OpenApiParameter("include_merged", bool, description="Also merged tombstones."),
-        ]
-    )
+    @extend_schema(parameters=CLIENT_LIST_QUERY.schema())
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        params = self.request.query_params
+        query = CLIENT_LIST_QUERY.read(self.request)
         return client_list(
-            search=params.get("search", ""), include_merged=_true(params.get("include_merged"))
+            search=query["search"] or "", include_merged=bool(query["include_merged"])
         )
 
     def create(self, request, *args, **kwargs):

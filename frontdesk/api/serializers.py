@@ -10,14 +10,6 @@ from clients.api.serializers import ClientSerializer
 from loyalty.api.serializers import RewardsSerializer
 
 
-class ClientLogQuerySerializer(serializers.Serializer):
-    before = serializers.DateTimeField(
-        required=False,
-        help_text="Only events strictly earlier than this (the previous page's `next_before`).",
-    )
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=200, default=50)
-
-
 def _plain(value):
     if isinstance(value, Decimal):
         return f"{value:.2f}"

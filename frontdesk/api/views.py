@@ -8,7 +8,6 @@ from rest_framework.views import APIView
 
 from clients.models import Client
 from frontdesk.api.serializers import (
-    ClientLogQuerySerializer,
     ClientLogSerializer,
     ReceiptSendSerializer,
     ReceiptSentSerializer,
@@ -19,7 +18,16 @@ from frontdesk.selectors import client_log
 from frontdesk.services import receipt_send
 from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsStaffMember
+from salon.api.query import DateTime, Integer, Query
 from tickets.models import Ticket
+
+CLIENT_LOG_QUERY = Query(
+    DateTime(
+        "before",
+        description="Only events strictly earlier than this (the previous page's `next_before`).",
+    ),
+    Integer("limit", minimum=1, maximum=200, default=50),
+)
 
 
 class ClientLogView(APIView):
@@ -27,16 +35,11 @@ class ClientLogView(APIView):
 
     permission_classes = [IsStaffMember]
 
-    @extend_schema(parameters=[ClientLogQuerySerializer], responses=ClientLogSerializer)
+    @extend_schema(parameters=CLIENT_LOG_QUERY.schema(), responses=ClientLogSerializer)
     def get(self, request, client_id):
         client = get_object_or_404(Client, pk=client_id)
-        query = ClientLogQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        log = client_log(
-            client=client,
-            limit=query.validated_data["limit"],
-            before=query.validated_data.get("before"),
-        )
+        query = CLIENT_LOG_QUERY.read(request)
+        log = client_log(client=client, limit=query["limit"], before=query["before"])
         return Response(ClientLogSerializer(log, context={"request": request}).data)
 
 

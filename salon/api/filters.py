@@ -2,41 +2,31 @@
 tickets. A filter backend, so that each list adopts it with one declaration and the schema
 lists the parameter (drf-spectacular reads get_schema_operation_parameters)."""
 
-from datetime import UTC
+from rest_framework import filters
 
-from rest_framework import filters, serializers
+from salon.api.query import DateTime, Query
 
-PARAMETER = "updated_since"
+UPDATED_SINCE = Query(
+    DateTime(
+        "updated_since",
+        description=(
+            "Only objects changed at or after this time (ISO 8601, e.g. "
+            "2026-11-30T09:00:00Z): pass the time of your last sync."
+        ),
+    )
+)
 
 
 class UpdatedSinceFilter(filters.BaseFilterBackend):
     """Only the objects changed at or after the given time (an ISO 8601 date-time; without
-    an offset it is the salon's time zone). A bad value is 400 naming the parameter."""
+    an offset it is the salon's time zone). A bad value is 400 `invalid_query_parameter`
+    (salon/api/query.py)."""
 
     def filter_queryset(self, request, queryset, view):
-        value = request.query_params.get(PARAMETER)
-        if value is None:
+        since = UPDATED_SINCE.read(request)["updated_since"]
+        if since is None:
             return queryset
-        try:
-            # In UTC here: a time at the edge of the calendar (year 1 or 9999) can't be
-            # converted, and would fail in the database as a 500.
-            since = serializers.DateTimeField().to_internal_value(value).astimezone(UTC)
-        except serializers.ValidationError as error:
-            raise serializers.ValidationError({PARAMETER: error.detail}) from None
-        except OverflowError:
-            raise serializers.ValidationError({PARAMETER: ["This time is out of range."]}) from None
         return queryset.filter(updated_at__gte=since)
 
     def get_schema_operation_parameters(self, view):
-        return [
-            {
-                "name": PARAMETER,
-                "in": "query",
-                "required": False,
-                "description": (
-                    "Only objects changed at or after this time (ISO 8601, e.g. "
-                    "2026-11-30T09:00:00Z): pass the time of your last sync."
-                ),
-                "schema": {"type": "string", "format": "date-time"},
-            }
-        ]
+        return [parameter.declared() for parameter in UPDATED_SINCE.parameters]

@@ -24,7 +24,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.relations import ManyRelatedField, PrimaryKeyRelatedField
 
 from salon.api.exceptions import DRF_CODES
-from salon.api.fields import IdField
+from salon.api.fields import AmountField, IdField, amount_request_schema
 from salon.api.idempotency import HEADER, KEY_MAX_LENGTH, REPLAYED_HEADER, IdempotentMixin
 from salon.api.schema_paths import HTTP_METHODS, ApiPaths, links_for, segments_of, summary
 from salon.converters import ID_SCHEMA
@@ -104,8 +104,8 @@ class AutoSchema(openapi.AutoSchema):
     def _map_basic_serializer(self, serializer, direction):
         """What a request may send, as narrow as the API takes it, so that generated
         requests (a fuzzer's, R72) reach the rules instead of the field checks: a reference
-        to another object is an id (1 up to 18 digits), an amount a plain number
-        (salon/api/fields.py)."""
+        to another object is an id (1 up to 18 digits), an amount a plain number, as a JSON
+        number or a string (salon/api/fields.py)."""
         schema = super()._map_basic_serializer(serializer, direction)
         if direction != "request":
             return schema
@@ -123,8 +123,10 @@ class AutoSchema(openapi.AutoSchema):
                 and declared.get("type") == "integer"
             ):
                 declared.update(ID_SCHEMA)
-            elif getattr(field, "request_pattern", None):
-                declared["pattern"] = field.request_pattern
+            elif isinstance(field, AmountField):
+                for described_as_text in ("type", "format", "pattern"):
+                    declared.pop(described_as_text, None)
+                declared.update(amount_request_schema(field))
         return schema
 
     def get_override_parameters(self):

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from salon.api.permissions import require_permission
+from salon.api.query import Boolean, Query
 from staff import selectors, services
 from staff.api.serializers import (
     ExceptionSerializer,
@@ -15,6 +16,8 @@ from staff.api.serializers import (
     StaffWriteSerializer,
 )
 from staff.services import Range
+
+STAFF_LIST_QUERY = Query(Boolean("active", description="Only active or inactive staff."))
 
 
 class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -25,12 +28,11 @@ class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     http_method_names = ["get", "post", "patch", "put", "delete", "head", "options"]
 
     def get_queryset(self):
-        active = self.request.query_params.get("active")
-        return selectors.staff_list(
-            active=None if active in (None, "") else active.lower() in ("1", "true", "yes")
-        )
+        if self.action != "list":
+            return selectors.staff_list()
+        return selectors.staff_list(**STAFF_LIST_QUERY.read(self.request))
 
-    @extend_schema(parameters=[OpenApiParameter("active", bool)])
+    @extend_schema(parameters=STAFF_LIST_QUERY.schema())
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 

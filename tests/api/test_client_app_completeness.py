@@ -89,7 +89,8 @@ def test_a_bad_updated_since_is_400_naming_it(path, value, front_desk_api):
     """A time beyond the calendar's edge in UTC was a 500 (found by schemathesis)."""
     response = front_desk_api.get(path, {"updated_since": value})
     assert response.status_code == 400
-    assert "updated_since" in response.json()
+    assert response.json()["code"] == "invalid_query_parameter"
+    assert "`updated_since`" in response.json()["detail"]
 
 
 def test_sign_in_answers_the_token_and_its_expiry_and_each_use_extends_it(

@@ -165,5 +165,6 @@ def test_r28_api_unknown_client_is_404_and_bad_before_is_400(front_desk_api):
     client = ClientFactory()
     response = front_desk_api.get(log_url(client.pk, "?before=yesterday"))
     assert response.status_code == 400
-    assert "before" in response.json()
+    assert response.json()["code"] == "invalid_query_parameter"
+    assert "`before`" in response.json()["detail"]
     assert front_desk_api.get(log_url(client.pk, "?limit=0")).status_code == 400

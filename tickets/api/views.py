@@ -7,8 +7,7 @@ PermissionRefused (403); every view only needs a staff member.
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -17,8 +16,9 @@ from rest_framework.views import APIView
 from salon.api.filters import UpdatedSinceFilter
 from salon.api.idempotency import IdempotentMixin
 from salon.api.permissions import IsStaffMember
+from salon.api.query import Choice, Id, Query, Text
 from tickets import lifecycle, lines, payments, selectors, tips
-from tickets.models import Payment, Ticket, TicketLine, Tip
+from tickets.models import Payment, Ticket, TicketLine, TicketStatus, Tip
 
 from .serializers import (
     LineAddSerializer,
@@ -58,6 +58,11 @@ def validated(serializer_class, request):
     return serializer.validated_data
 
 
+TICKET_LIST_QUERY = Query(Choice("status", TicketStatus.values), Id("client"))
+LINE_REMOVE_QUERY = Query(Text("reason", description="Instead of a body."))
+
+
+@extend_schema_view(list=extend_schema(parameters=TICKET_LIST_QUERY.schema()))
 class TicketViewSet(
     IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -66,11 +71,15 @@ class TicketViewSet(
 
     permission_classes = [IsStaffMember]
     serializer_class = TicketSerializer
-    filterset_fields = ["status", "client"]
-    filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
+    filter_backends = [UpdatedSinceFilter]
 
     def get_queryset(self):
-        return tickets_for_output()
+        tickets = tickets_for_output()
+        if self.action != "list":
+            return tickets
+        query = TICKET_LIST_QUERY.read(self.request)
+        wanted = {"status": query["status"], "client_id": query["client"]}
+        return tickets.filter(**{name: value for name, value in wanted.items() if value})
 
     @extend_schema(request=TicketClientSerializer, responses={200: TicketSerializer})
     def partial_update(self, request, pk=None):
@@ -162,11 +171,12 @@ class TicketLineDetailView(APIView):
     @extend_schema(
         request=ReasonSerializer,
         responses={204: None},
-        parameters=[OpenApiParameter("reason", str, description="Instead of a body.")],
+        parameters=LINE_REMOVE_QUERY.schema(),
     )
     def delete(self, request, ticket_pk, line_pk):
         # Some HTTP clients can't send a body with DELETE: the reason may be ?reason=.
-        reason = ReasonSerializer(data=request.data or request.query_params)
+        given = LINE_REMOVE_QUERY.read(request)["reason"]
+        reason = ReasonSerializer(data=request.data or ({} if given is None else {"reason": given}))
         reason.is_valid(raise_exception=True)
         lines.ticket_remove_line(
             line=self._line(ticket_pk, line_pk),
