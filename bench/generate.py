@@ -322,7 +322,11 @@ def generate(database: str, scale: float) -> dict:
                 "expires_on",
             ],
         )
-        balance_rows = Copier(cursor, "loyalty_pointsbalance", ["client_id", "total"])
+        balance_rows = Copier(
+            cursor,
+            "loyalty_pointsbalance",
+            ["client_id", "total", "next_expiry_on", "next_expiry_points", "debt"],
+        )
         lot_rows = Copier(
             cursor,
             "loyalty_pointslot",
@@ -412,7 +416,13 @@ def generate(database: str, scale: float) -> dict:
                 )
                 lots_total += 1
                 due_lots += remaining > 0 and expires_on is not None and expires_on < today
-            balance_rows.write(client_id, total)
+            # The lot figures the ledger keeps on the balance row (loyalty/ledger.py, P2).
+            held, on = LotBook.REMAINING, LotBook.EXPIRES_ON
+            dated = [lot for lot in book.lots if lot[held] > 0 and lot[on] is not None]
+            next_on = min((lot[on] for lot in dated), default=None)
+            next_points = sum(lot[held] for lot in dated if lot[on] == next_on)
+            debt = -sum(lot[held] for lot in book.lots if lot[held] < 0)
+            balance_rows.write(client_id, total, next_on, next_points, debt)
         for copier in (
             ticket_rows,
             line_rows,

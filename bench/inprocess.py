@@ -681,7 +681,7 @@ def main() -> None:
     parser.add_argument("--meta", required=True)
     parser.add_argument(
         "--part",
-        choices=["big", "pages", "token", "p1", "p3", "p6", "p7", "p8", "expiry"],
+        choices=["big", "pages", "token", "p1", "p2", "p3", "p6", "p7", "p8", "expiry"],
         required=True,
     )
     parser.add_argument("--output", required=True)
@@ -692,6 +692,8 @@ def main() -> None:
     activate_tier_and_promotion()
     if arguments.part == "pages":
         results = {"P5_pages": admin_pages(meta, manager)}
+    elif arguments.part == "p2":
+        results = balance_reads(meta)
     elif arguments.part == "p3":
         results = ticket_closes(meta, manager, by_history=False)
     elif arguments.part == "p6":

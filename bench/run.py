@@ -321,6 +321,24 @@ def only_p1() -> None:
         )
 
 
+def only_p2() -> None:
+    """`python -m bench.run --only P2`: the balance read ÷ a pk get at each history size, and
+    the whale's flatness, on the big data set; prints, writes nothing."""
+    reads = inprocess(BIG, generate.ensure(BIG, 1.0), "p2")["P2_balance_read"]
+    for size, read in reads.items():
+        print(
+            f"P2 {int(size):,} entries: {read['ratio_to_B2']['median']} "
+            f"({read['queries']} query; {read['median_ms']:.3f} vs "
+            f"{read['B2_pk_get']['median_ms']:.3f} ms; paired ratios "
+            f"{read['ratio_to_B2']['samples']})"
+        )
+    if {"1000", "100000"} <= reads.keys():
+        flat = ratio(
+            reads["100000"]["ratio_to_B2"]["median"], reads["1000"]["ratio_to_B2"]["median"]
+        )
+        print(f"P2 flat (100,000 ÷ 1,000 entries): {flat}")
+
+
 def only_p3() -> None:
     """`python -m bench.run --only P3`: the close ÷ bare save ratio on the big data set."""
     figures = inprocess(BIG, generate.ensure(BIG, 1.0), "p3")
@@ -394,13 +412,14 @@ def main() -> None:
     parser.add_argument("--no-doc", action="store_true", help="don't touch docs/")
     parser.add_argument(
         "--only",
-        choices=["P1", "P3", "P6", "P7", "P8", "P9"],
+        choices=["P1", "P2", "P3", "P6", "P7", "P8", "P9"],
         help="measure this target alone and print it (no JSON, docs or chart written)",
     )
     arguments = parser.parse_args()
     if arguments.only:
         {
             "P1": only_p1,
+            "P2": only_p2,
             "P3": only_p3,
             "P6": only_p6,
             "P7": only_p7,

@@ -85,10 +85,38 @@ def entries_post(
                 posted_at=entry.created_at, expiry_days=expiry_days
             )
     posted, lots_written = sql.ledger_write(
-        entries, snapshot=snapshot, lot_keys=[entry.idempotency_key for entry in lots]
+        entries,
+        snapshot=snapshot,
+        lot_keys=[entry.idempotency_key for entry in lots],
+        next_expiries=_next_expiries(lots),
     )
     _lots_post(posted, lots_written=lots_written)
+    # A debit may empty the earliest lot, and a debt or a give-back's own lot changes what
+    # the lots hold beyond what new lots add: the balance rows' lot figures are read again
+    # from the lots. A debit draws only from its own client's lots, so these are the rows.
+    sql.lot_figures_refresh(
+        entry.client_id
+        for entry in posted
+        if getattr(entry, "draws", None)
+        or getattr(entry, "debt", 0)
+        or getattr(entry, "own_lot", 0)
+    )
     return posted
+
+
+def _next_expiries(lots: list[PointsEntry]) -> dict[int, tuple[date, int]]:
+    """Each client's earliest date among these new lots and what the lots of that date hold:
+    what the balance rows' next expiry takes from them (R54). Never-expiring lots have none."""
+    firsts: dict[int, tuple[date, int]] = {}
+    for entry in lots:
+        if entry.expires_on is None:
+            continue
+        on, points = firsts.get(entry.client_id, (entry.expires_on, 0))
+        if entry.expires_on < on:
+            on, points = entry.expires_on, 0
+        if entry.expires_on == on:
+            firsts[entry.client_id] = (on, points + entry.points)
+    return firsts
 
 
 def _new_lot(entry: PointsEntry, points: int) -> PointsLot:
@@ -358,3 +386,5 @@ def debts_settle(*, client_ids, now: datetime) -> None:
                 deltas[debt.pk] += points
     _lots_move(deltas)
     Allocation.objects.bulk_create(allocations)
+    if allocations:  # a debt paid off moves the debt and the lots it drew from
+        sql.lot_figures_refresh(debt.client_id for debt in debts)

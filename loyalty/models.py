@@ -361,6 +361,14 @@ class PointsBalance(models.Model):
         "clients.Client", on_delete=models.PROTECT, primary_key=True, related_name="points_balance"
     )
     total = models.IntegerField(default=0)
+    # What the client's lots hold, kept by the ledger under this row's lock with every lot it
+    # writes (R51-R54), so that the balance read takes them from this row instead of planning
+    # five lot subqueries on every read (P2, docs/performance.md): the earliest date of the
+    # lots still holding points (past or not), what the lots of that date hold, and the debt
+    # (points no lot covered yet, R15). `ledger_check` compares them with the lots.
+    next_expiry_on = models.DateField(null=True, blank=True)
+    next_expiry_points = models.IntegerField(default=0, db_default=0)
+    debt = models.IntegerField(default=0, db_default=0)
 
     def __str__(self):
         return f"{self.total} points for {self.client_id}"

@@ -153,17 +153,29 @@ def _next_expiry_after_debt(*, client_id: int, debt: int, now: datetime) -> "Nex
     return NextExpiry(points=left[first], on=first)
 
 
+def _as_date(value) -> date | None:
+    """SQLite answers a date read by plain SQL as text."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def _rewards_row(*, client_id: int | None, now: datetime | None) -> _RewardsRow | None:
     now = now or timezone.now()
     row = sql.rewards_row(client_id=client_id, now=now)
     if row is None:
         return None
     (
-        merged_into, total, pending, minimum_dollars, tier_window_days, rewards_on, past_date,
-        next_on, next_points, tiers_exist, debt,
+        merged_into, total, pending, minimum_dollars, tier_window_days, rewards_on, next_on,
+        next_points, tiers_exist, debt,
     ) = row  # fmt: skip
-    if isinstance(next_on, str):  # SQLite answers a computed date as text
-        next_on = date.fromisoformat(next_on)
+    next_on = _as_date(next_on)
+    past_date = 0
+    if next_on is not None and lot_rules.is_past_date(next_on, today=lot_rules.local_date(now)):
+        # The balance row's earliest date is past: lots wait for the daily expiry run. What
+        # they hold isn't redeemable, and the next date to come is read from the lots (R54).
+        past_date, next_on, next_points = sql.lots_due_row(
+            client_id=client_id, today=lot_rules.local_date(now)
+        )
+        next_on = _as_date(next_on)
     next_expiry = None if next_on is None else NextExpiry(points=int(next_points), on=next_on)
     if next_expiry is not None and debt:
         next_expiry = _next_expiry_after_debt(client_id=client_id, debt=int(debt), now=now)
@@ -378,3 +390,51 @@ def lot_balance_disagreements() -> list[tuple[int, int, int]]:
         .order_by("client_id")
         .values_list("client_id", "total", "lots")
     )
+
+
+@dataclass(frozen=True)
+class LotFiguresDisagreement:
+    """A balance row whose stored lot figures differ from what the client's lots say."""
+
+    client_id: int
+    stored: tuple  # (next expiry date, its points, debt) as the balance row keeps them
+    lots: tuple  # the same read from the lots
+
+
+def lot_figures_disagreements() -> list[LotFiguresDisagreement]:
+    """Balance rows whose next expiry (the earliest date of the lots still holding points,
+    past or not), what the lots of that date hold, or debt differ from the lots (R52-R54):
+    the balance read takes them from the row (P2)."""
+
+    def lots_of_client():
+        return PointsLot.objects.filter(client_id=OuterRef("client_id")).order_by()
+
+    def lot_sum(lots):
+        return Coalesce(
+            Subquery(lots.values("client_id").annotate(points=Sum("remaining")).values("points")),
+            Value(0),
+        )
+
+    first = Subquery(
+        lots_of_client()
+        .filter(remaining__gt=0, expires_on__isnull=False)
+        .order_by("expires_on")
+        .values("expires_on")[:1]
+    )
+    rows = (
+        PointsBalance.objects.annotate(lots_next_on=first)
+        .annotate(
+            lots_next_points=lot_sum(
+                lots_of_client().filter(remaining__gt=0, expires_on=OuterRef("lots_next_on"))
+            ),
+            lots_debt=-lot_sum(lots_of_client().filter(remaining__lt=0)),
+        )
+        .order_by("client_id")
+        .values_list(
+            "client_id", "next_expiry_on", "next_expiry_points", "debt",
+            "lots_next_on", "lots_next_points", "lots_debt",
+        )
+    )  # fmt: skip
+    return [
+        LotFiguresDisagreement(row[0], row[1:4], row[4:]) for row in rows if row[1:4] != row[4:]
+    ]

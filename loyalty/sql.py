@@ -14,7 +14,6 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.utils import timezone
 
 from appointments.models import Appointment, ProductReservation
 from catalog.models import Item, ItemKind
@@ -45,47 +44,33 @@ def _column(model, field: str) -> str:
 
 
 def _rewards_sql() -> str:
-    """One SELECT for a client's balance row, pending sum, tombstone mark, minimum
-    redemption, rewards switch and whether tiers exist (R15, R18, R20, R34, R61).
+    """One SELECT for a client's balance row (its total and its lots' figures), pending sum,
+    tombstone mark, minimum redemption, rewards switch and whether tiers exist (R15, R18,
+    R20, R34, R54, R61).
 
     Pending reads only entries with available_at > now through the (client, available_at)
     index: the last hold window, whatever the history. Written as SQL because building the
     same query with the ORM cost 1 ms of the read's 1.4 ms (docs/performance.md, P1/P2).
+    The lots' next expiry and debt are the balance row's, kept by the ledger: five lot
+    subqueries here cost 0.39 ms of planning on every read (docs/performance.md, "P2, third
+    pass"); a date already past sends the selector to `lots_due_row`.
     """
     client, balance, entry = Client._meta, PointsBalance._meta, PointsEntry._meta
     settings_table, features = LoyaltySettings._meta.db_table, Features._meta.db_table
-    # Lots still holding points, through the partial index points_lot_live: the cost follows
-    # what the client holds, not their history (R54). Lots past their date are not
-    # redeemable even before the run expires them; the earliest date to come is next_expiry.
-    live = (
-        f"FROM {PointsLot._meta.db_table} l WHERE l.{_column(PointsLot, 'client')} = c.id "
-        "AND l.remaining > 0 AND l.expires_on"
-    )
-    next_date = f"(SELECT MIN(l.expires_on) {live} >= %(today)s)"
     return (
-        f"SELECT c.{client.get_field('merged_into').column}, "
-        f"COALESCE((SELECT b.total FROM {balance.db_table} b "
-        f"WHERE b.{balance.get_field('client').column} = c.id), 0), "
+        f"SELECT c.{client.get_field('merged_into').column}, COALESCE(b.total, 0), "
         f"COALESCE((SELECT SUM(e.points) FROM {entry.db_table} e "
         f"WHERE e.{entry.get_field('client').column} = c.id AND e.available_at > %(now)s), 0), "
         f"(SELECT s.min_redemption_dollars FROM {settings_table} s WHERE s.id = 1), "
         f"(SELECT s.tier_window_days FROM {settings_table} s WHERE s.id = 1), "
         f"(SELECT f.rewards_referrals FROM {features} f WHERE f.id = 1), "
-        # Summed only when the earliest live date is past (read through the index, as
-        # next_expiry): the planner reads the sum through the plain client index, all of a
-        # client's lots (the bench whale's 88,521: 30 ms), and lots past their date are rare,
-        # waiting only for the daily run.
-        f"CASE WHEN (SELECT MIN(l.expires_on) {live} IS NOT NULL) < %(today)s "
-        f"THEN (SELECT SUM(l.remaining) {live} < %(today)s) ELSE 0 END, "
-        f"{next_date}, "
-        f"(SELECT SUM(l.remaining) {live} = {next_date}), "
+        f"b.{_column(PointsBalance, 'next_expiry_on')}, "
+        f"COALESCE(b.{_column(PointsBalance, 'next_expiry_points')}, 0), "
         # whether the box has a tier part to read (R61): nothing more to read without tiers
         f"EXISTS (SELECT 1 FROM {Tier._meta.db_table}), "
-        # the client's debt, through the partial index points_lot_debt: with none, the next
-        # expiry above is exact; with one, the selector reads the lots that will pay it
-        f"COALESCE((SELECT -SUM(l.remaining) FROM {PointsLot._meta.db_table} l "
-        f"WHERE l.{_column(PointsLot, 'client')} = c.id AND l.remaining < 0), 0) "
-        f"FROM {client.db_table} c WHERE c.id = %(client)s"
+        f"COALESCE(b.{_column(PointsBalance, 'debt')}, 0) "
+        f"FROM {client.db_table} c LEFT JOIN {balance.db_table} b "
+        f"ON b.{_column(PointsBalance, 'client')} = c.id WHERE c.id = %(client)s"
     )
 
 
@@ -97,18 +82,71 @@ REWARDS_SQL = _rewards_sql()
 
 def rewards_row(*, client_id: int, now: datetime) -> tuple | None:
     """(merged_into, total, pending, min_redemption_dollars, tier_window_days, rewards_on,
-    points past their date, next expiry date, its points, whether tiers exist, debt) of one
-    client."""
+    earliest date of the lots holding points, what they hold, whether tiers exist, debt)
+    of one client."""
     with connection.cursor() as cursor:
         cursor.execute(
             REWARDS_SQL,
-            {
-                "now": connection.ops.adapt_datetimefield_value(now),
-                "today": connection.ops.adapt_datefield_value(timezone.localdate(now)),
-                "client": client_id,
-            },
+            {"now": connection.ops.adapt_datetimefield_value(now), "client": client_id},
         )
         return cursor.fetchone()
+
+
+def _lots_due_sql() -> str:
+    """The client's lots past their date and the next date to come (R54), read from the
+    lots: only for a client whose stored earliest date is already past, whose lots wait for
+    the daily expiry run."""
+    # Lots still holding points, through the partial index points_lot_live: the cost follows
+    # what the client holds, not their history (R54).
+    live = (
+        f"FROM {PointsLot._meta.db_table} l WHERE l.{_column(PointsLot, 'client')} = "
+        "%(client)s AND l.remaining > 0 AND l.expires_on"
+    )
+    next_date = f"(SELECT MIN(l.expires_on) {live} >= %(today)s)"
+    return (
+        f"SELECT COALESCE((SELECT SUM(l.remaining) {live} < %(today)s), 0), {next_date}, "
+        f"(SELECT SUM(l.remaining) {live} = {next_date})"
+    )
+
+
+LOTS_DUE_SQL = _lots_due_sql()
+
+
+def lots_due_row(*, client_id: int, today: date) -> tuple:
+    """(points of lots past their date, next date to come, what its lots hold)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            LOTS_DUE_SQL,
+            {"client": client_id, "today": connection.ops.adapt_datefield_value(today)},
+        )
+        return cursor.fetchone()
+
+
+def _lot_figures_sql(client_count: int) -> str:
+    balance = PointsBalance._meta.db_table
+    client = _column(PointsBalance, "client")
+    lots = (
+        f"FROM {PointsLot._meta.db_table} l WHERE l.{_column(PointsLot, 'client')} = "
+        f"{balance}.{client} AND l.remaining"
+    )
+    first = f"(SELECT MIN(l.expires_on) {lots} > 0)"
+    return (
+        f"UPDATE {balance} SET {_column(PointsBalance, 'next_expiry_on')} = {first}, "
+        f"{_column(PointsBalance, 'next_expiry_points')} = "
+        f"COALESCE((SELECT SUM(l.remaining) {lots} > 0 AND l.expires_on = {first}), 0), "
+        f"{_column(PointsBalance, 'debt')} = COALESCE((SELECT -SUM(l.remaining) {lots} < 0), 0) "
+        f"WHERE {client} IN ({', '.join(['%s'] * client_count)})"
+    )
+
+
+def lot_figures_refresh(client_ids) -> None:
+    """Read these clients' stored lot figures (next expiry, its points, debt) again from
+    their lots, in one UPDATE; called by the ledger, under their balance row locks, after a
+    write that drew from lots or left a debt (R52-R54)."""
+    ids = sorted(set(client_ids))
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute(_lot_figures_sql(len(ids)), ids)
 
 
 # --- a ticket's ledger state ---------------------------------------------------------------
@@ -315,16 +353,40 @@ def _insert_sql(model, objects: list) -> tuple[str, list]:
     return head + ", ".join([row] * len(objects)), params
 
 
-def _balances_upsert_sql(deltas: dict[int, int]) -> tuple[str, list]:
+def _balances_upsert_sql(
+    deltas: dict[int, int], next_expiries: dict[int, tuple[date, int]]
+) -> tuple[str, list]:
     """Add each delta to its client's total, creating the row if missing; rows are written
-    (and so locked) in primary-key order, as `_lock_balances` locks them (R18, R23)."""
+    (and so locked) in primary-key order, as `_lock_balances` locks them (R18, R23).
+
+    New lots only add to the stored lot figures: each client's earliest date among its new
+    lots (and what they hold) becomes the next expiry when it comes first, or adds to it on
+    the same date. So the close keeps them exact in its one write; debits, which can empty
+    the earliest lot, read them again (`lot_figures_refresh`)."""
     table = PointsBalance._meta.db_table
     client, total = _column(PointsBalance, "client"), _column(PointsBalance, "total")
-    rows = sorted(deltas.items())
-    values = ", ".join(["(%s, %s)"] * len(rows))
+    on = _column(PointsBalance, "next_expiry_on")
+    points = _column(PointsBalance, "next_expiry_points")
+    date_field = PointsBalance._meta.get_field("next_expiry_on")
+    rows = [
+        (
+            client_id,
+            delta,
+            date_field.get_db_prep_save(next_expiries.get(client_id, (None, 0))[0], connection),
+            next_expiries.get(client_id, (None, 0))[1],
+        )
+        for client_id, delta in sorted(deltas.items())
+    ]
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    # NULL compares to nothing: a row without a date takes the new one (the ELSE branches).
+    later_or_none = f"excluded.{on} IS NULL OR {table}.{on} < excluded.{on}"
     return (
-        f"INSERT INTO {table} ({client}, {total}) VALUES {values} "
-        f"ON CONFLICT ({client}) DO UPDATE SET {total} = {table}.{total} + excluded.{total}",
+        f"INSERT INTO {table} ({client}, {total}, {on}, {points}) VALUES {values} "
+        f"ON CONFLICT ({client}) DO UPDATE SET {total} = {table}.{total} + excluded.{total}, "
+        f"{on} = CASE WHEN {later_or_none} THEN {table}.{on} ELSE excluded.{on} END, "
+        f"{points} = CASE WHEN {later_or_none} THEN {table}.{points} "
+        f"WHEN {table}.{on} = excluded.{on} THEN {table}.{points} + excluded.{points} "
+        f"ELSE excluded.{points} END",
         [value for row in rows for value in row],
     )
 
@@ -352,10 +414,13 @@ def ledger_write(
     *,
     snapshot: TicketEarningSnapshot | None = None,
     lot_keys: list[str] = (),
+    next_expiries: dict[int, tuple[date, int]] | None = None,
 ) -> tuple[list[PointsEntry], bool]:
     """Append entries, and a ticket's earning snapshot when one is taken, and move the
     balance totals with them, in the caller's transaction (R14, R16, R18); on PostgreSQL
     the lots of the entries keyed `lot_keys` too (R51). Says whether it wrote those lots.
+    `next_expiries`: each client's earliest date among the new lots and what they hold,
+    added to the balance rows' lot figures.
 
     Plain SQL, and on PostgreSQL one statement: the close's writes cost one round trip, not
     five queries built by the ORM (docs/performance.md, P3). The entries are built here, by
@@ -368,7 +433,7 @@ def ledger_write(
     if snapshot is not None:
         writes.append(_insert_sql(TicketEarningSnapshot, [snapshot]))
     if entries:
-        writes.append(_balances_upsert_sql(deltas))
+        writes.append(_balances_upsert_sql(deltas, next_expiries or {}))
     if not writes:
         return [], False
     with_lots = bool(lot_keys) and connection.vendor == "postgresql"

@@ -67,6 +67,7 @@ from loyalty.selectors import (
     ledger_disagreements,
     lot_balance_disagreements,
     lot_disagreements,
+    lot_figures_disagreements,
 )
 from loyalty.tiers import client_qualifying_spend, client_tier_place, tiers_review
 from messaging.models import Message
@@ -747,6 +748,8 @@ class ExpiryLedgerMachine(LedgerMachine):
         assert ledger_disagreements() == []
         assert lot_disagreements() == []
         assert lot_balance_disagreements() == []
+        # The balance rows' next expiry, its points and debt are the lots' (P2).
+        assert lot_figures_disagreements() == []
         assert daily_spend_disagreements() == []  # R61
         now, today = timezone.now(), timezone.localdate()
         for client in self.clients:

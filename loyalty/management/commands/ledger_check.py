@@ -1,6 +1,7 @@
 """`python manage.py ledger_check`: every balance total equals the sum of its entries (R18),
-every lot adds up (R52-R54), every client's stored qualifying spend equals what their
-tickets' lines sum to (R61), and the report's summed months still equal their entries (R81)."""
+every lot adds up (R52-R54), every balance row's stored next expiry and debt are its lots'
+(P2), every client's stored qualifying spend equals what their tickets' lines sum to (R61),
+and the report's summed months still equal their entries (R81)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -9,6 +10,7 @@ from loyalty.selectors import (
     ledger_disagreements,
     lot_balance_disagreements,
     lot_disagreements,
+    lot_figures_disagreements,
 )
 from tickets.spend import daily_spend_disagreements
 
@@ -16,7 +18,8 @@ from tickets.spend import daily_spend_disagreements
 class Command(BaseCommand):
     help = (
         "Check that every client's points balance equals the sum of its ledger entries and "
-        "of its lots, that every lot's points = what it still holds + drawn + expired, and "
+        "of its lots, that its stored next expiry and debt are its lots', that every lot's "
+        "points = what it still holds + drawn + expired, and "
         "that every client's stored daily qualifying spend equals their tickets' lines."
     )
 
@@ -31,6 +34,13 @@ class Command(BaseCommand):
             problems += 1
             self.stderr.write(
                 f"Client #{client_id}: balance total {total} but lots hold {lots} in all."
+            )
+        for found in lot_figures_disagreements():
+            problems += 1
+            self.stderr.write(
+                f"Client #{found.client_id}: balance row keeps next expiry {found.stored[0]} "
+                f"({found.stored[1]} points) and debt {found.stored[2]}, but the lots say "
+                f"{found.lots[0]} ({found.lots[1]} points) and debt {found.lots[2]}."
             )
         for lot in lot_disagreements():
             problems += 1
