@@ -173,7 +173,7 @@ def _rewards_row(*, client_id: int | None, now: datetime | None) -> _RewardsRow 
         # The balance row's earliest date is past: lots wait for the daily expiry run. What
         # they hold isn't redeemable, and the next date to come is read from the lots (R54).
         past_date, next_on, next_points = sql.lots_due_row(
-            client_id=client_id, today=lot_rules.local_date(now)
+            client_id=client_id, since=next_on, today=lot_rules.local_date(now)
         )
         next_on = _as_date(next_on)
     next_expiry = None if next_on is None else NextExpiry(points=int(next_points), on=next_on)
