@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from clients.models import Client
+from loyalty import sql
 from loyalty.errors import ClientIsTombstone, TierReasonRequired
 from loyalty.models import ClientTier, Tier, TierChange, TierChangeKind
 from loyalty.selectors import RewardsSummary, loyalty_settings_get
@@ -26,10 +26,7 @@ from loyalty.tier_rules import (
 )
 from salon.errors import PermissionRefused
 from salon.users import acting_user
-from tickets.spend import client_qualifying_spend_since, qualifying_spend_since
-
-ZERO = Decimal("0.00")
-
+from tickets.spend import client_qualifying_spend_since
 
 # --- reads --------------------------------------------------------------------------------
 
@@ -50,8 +47,8 @@ def tiers_terms() -> list[TierTerms]:
     return [tier_terms(tier) for tier in Tier.objects.order_by("min_spend")]
 
 
-def _spend(total) -> Decimal:
-    return (total or ZERO).quantize(Decimal("0.01"))
+def _from_cents(cents) -> Decimal:
+    return Decimal(int(cents)).scaleb(-2)
 
 
 def _window_start(now: datetime | None, window_days: int | None = None) -> datetime:
@@ -81,24 +78,26 @@ class TierStanding:
 def client_tier_standing(
     *, client_id: int, now: datetime | None = None, window_days: int | None = None
 ) -> TierStanding | None:
-    """The tiers, the one the client holds and their qualifying spend, in one query (the
-    rewards box's tier part was four, P1); None when the salon has no tiers. The spend is
-    the stored days and the window's first day's lines (tickets/spend.py), uncorrelated
-    subqueries that PostgreSQL sums once, not per tier."""
-    since = _window_start(now, window_days)
-    rows = list(
-        Tier.objects.order_by("min_spend").annotate(
-            held=Exists(ClientTier.objects.filter(client_id=client_id, tier_id=OuterRef("pk"))),
-            spend=qualifying_spend_since(client_id=client_id, since=since),
-        )
-    )
+    """The tiers, the one the client holds and their qualifying spend, in one prepared
+    statement (loyalty/sql.py: the ORM's queryset for the same cost more to compile than
+    to run, P1); None when the salon has no tiers. The rewards box and the close's upgrade
+    check both read it: one place for the rule (R61)."""
+    rows = sql.tier_standing_rows(client_id=client_id, since=_window_start(now, window_days))
     if not rows:
         return None
-    return TierStanding(
-        tiers=[tier_terms(tier) for tier in rows],
-        current=next((tier_terms(tier) for tier in rows if tier.held), None),
-        spend=_spend(rows[0].spend),
-    )
+    tiers, current = [], None
+    for tier_id, name, min_spend, keep_spend, multiplier, held, _ in rows:
+        terms = TierTerms(
+            id=tier_id,
+            name=name,
+            min_spend=_from_cents(min_spend),
+            keep_spend=_from_cents(keep_spend),
+            multiplier=_from_cents(multiplier),
+        )
+        tiers.append(terms)
+        if held:
+            current = terms
+    return TierStanding(tiers=tiers, current=current, spend=_from_cents(rows[0][-1]))
 
 
 def client_tier_box(

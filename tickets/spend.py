@@ -72,12 +72,20 @@ def daily_spend_item_recount(*, item: Item, was: str) -> None:
         )
 
 
+def window_bounds(since: datetime) -> tuple[date, datetime]:
+    """The window after the instant `since`, as it is read (R61): the stored days strictly
+    after the first day, the first one's lines closed after `since` and before this end."""
+    first_day = spend_day(since)
+    return first_day, datetime.combine(first_day + timedelta(days=1), time(0), tzinfo=UTC)
+
+
 def qualifying_spend_since(*, client_id: int, since: datetime) -> Coalesce:
     """The client's qualifying spend of tickets closed after the instant `since` (R61), as
     an expression of two uncorrelated subqueries (PostgreSQL runs each once, wherever it
-    sits in a query): the stored days after `since`'s day, and that day's lines after it."""
-    first_day = spend_day(since)
-    next_midnight = datetime.combine(first_day + timedelta(days=1), time(0), tzinfo=UTC)
+    sits in a query): the stored days after `since`'s day, and that day's lines after it.
+    The rewards box and the close read the same through loyalty/sql.py's tier standing
+    statement (tests/loyalty/test_tier_standing.py holds the two equal)."""
+    first_day, next_midnight = window_bounds(since)
     stored = (
         DailySpend.objects.filter(client_id=client_id, day__gt=first_day)
         .order_by()

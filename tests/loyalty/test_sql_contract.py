@@ -22,3 +22,21 @@ def test_the_ledger_state_statement_reads_only_declared_tables(vendor):
         assert model._meta.db_table in statement
     for _, _, column in sql.LEDGER_STATE_COLUMNS:
         assert column in statement
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "column"),
+    sql.TIER_STANDING_COLUMNS,
+    ids=[f"{model._meta.label}.{field}" for model, field, _ in sql.TIER_STANDING_COLUMNS],
+)
+def test_every_column_the_tier_standing_reads_exists_under_that_name(model, field, column):
+    """R61: the qualifying spend is read from tickets' and catalog's tables by name."""
+    assert model._meta.get_field(field).column == column
+
+
+def test_the_tier_standing_statement_reads_only_declared_tables():
+    statement = sql.TIER_STANDING.sql
+    for model in {model for model, _, _ in sql.TIER_STANDING_COLUMNS}:
+        assert model._meta.db_table in statement
+    for _, _, column in sql.TIER_STANDING_COLUMNS:
+        assert column in statement
