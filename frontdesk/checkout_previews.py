@@ -2,12 +2,12 @@
 line's price and total, the change from cash, the clients a name or phone finds. Each is
 one small partial at one query or none (issue #14), from the owning app's own rules."""
 
-from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 
 from clients.models import Client
 from clients.selectors import client_search
 from frontdesk import checkout_input as typed
+from salon.admin_pages import permission_require
 from salon.errors import DomainError
 from tickets.lines import line_net_amount
 from tickets.models import Payment, PaymentMethod
@@ -16,15 +16,10 @@ from tickets.payments import cash_tendered_check
 CLIENTS_FOUND = 8
 
 
-def _require_view(request) -> None:
-    if not request.user.has_perm("tickets.view_ticket"):
-        raise PermissionDenied
-
-
 def line_preview_view(request, ticket_id):
     """The price and net of the line being typed, before it is added: one query (the
     item). Only the item's price is read; the figures come from tickets' own rounding."""
-    _require_view(request)
+    permission_require(request, "tickets.view_ticket")
     item = typed.item_chosen(request.GET.get("item", ""))
     context = {"item": item, "error": ""}
     if item is not None:
@@ -51,7 +46,7 @@ def line_preview_view(request, ticket_id):
 def change_preview_view(request, ticket_id):
     """The change due on the cash being typed (R47): no query; tickets' own check says
     when the cash handed over is short."""
-    _require_view(request)
+    permission_require(request, "tickets.view_ticket")
     context = {"change": None, "error": ""}
     if request.GET.get("method") == PaymentMethod.CASH:
         try:
@@ -72,7 +67,7 @@ def change_preview_view(request, ticket_id):
 def client_search_view(request, ticket_id):
     """Clients a name or phone finds (R26), to give the ticket one (R48): one query;
     merged duplicates are left out."""
-    _require_view(request)
+    permission_require(request, "tickets.view_ticket")
     query = request.GET.get("q", "").strip()
     found = []
     if query:

@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 SMS = "sms"
 EMAIL = "email"
 CHANNELS = (SMS, EMAIL)
+# Each channel in the desk's words.
+CHANNEL_WORDS = {SMS: "text", EMAIL: "e-mail"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,14 @@ class ReceiptSent:
     to: str
     # False when this ticket's receipt had already gone out by this channel (no resend).
     queued: bool
+
+    @property
+    def message(self) -> str:
+        """What the desk is told, on the receipt page and on the checkout screen alike."""
+        way = CHANNEL_WORDS[self.channel]
+        if self.queued:
+            return f"The receipt is on its way by {way}."
+        return f"The receipt was already sent by {way}."
 
 
 def _purpose(ticket_id: int, channel: str, number: int) -> str:

@@ -2,7 +2,6 @@
 refusals come back as admin messages and change nothing."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -23,8 +22,9 @@ from clients.selectors import client_profile_photo
 from frontdesk.receipts import ticket_receipt
 from frontdesk.report_charts import report_charts, report_tables
 from frontdesk.selectors import client_log, dashboard
-from frontdesk.services import SMS, receipt_send, receipt_sends_so_far
+from frontdesk.services import receipt_send, receipt_sends_so_far
 from loyalty.reports import action_labels, loyalty_report, report_period
+from salon.admin_pages import permission_require
 from salon.errors import DomainError
 from tickets.lifecycle import ticket_open
 from tickets.models import Ticket
@@ -38,14 +38,9 @@ APPOINTMENT_MOVES = {
 }
 
 
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-
-
 def client_log_view(request, client_id):
     """The Client Log (R28): photo, rewards box and the timeline; `?before=` pages back."""
-    _require(request, "clients.view_client")
+    permission_require(request, "clients.view_client")
     client = get_object_or_404(Client.objects.select_related("merged_into"), pk=client_id)
     before = parse_datetime(request.GET.get("before", ""))
     if before is not None and timezone.is_naive(before):
@@ -85,7 +80,7 @@ def _day_sheet_url(appointment: Appointment) -> str:
 def appointment_move_view(request, appointment_id, move):
     """A move on a day-sheet block (R35). Check in and confirm act at once; cancel and
     no-show ask first (GET shows the question, POST answers it)."""
-    _require(request, "appointments.change_appointment")
+    permission_require(request, "appointments.change_appointment")
     if move not in APPOINTMENT_MOVES:
         raise Http404
     appointment = get_object_or_404(
@@ -116,7 +111,7 @@ def appointment_move_view(request, appointment_id, move):
 
 def manager_dashboard_view(request):
     """The manager's figures (issue #14 moved them off the desk's home page)."""
-    _require(request, "loyalty.change_loyaltysettings")
+    permission_require(request, "loyalty.change_loyaltysettings")
     context = {
         **admin.site.each_context(request),
         "title": "Manager dashboard",
@@ -129,7 +124,7 @@ def ticket_open_view(request):
     """Open a ticket for an appointment, a client or a walk-in, then go to its page."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    _require(request, "tickets.add_ticket")
+    permission_require(request, "tickets.add_ticket")
     appointment = client = None
     if request.POST.get("appointment"):
         appointment = get_object_or_404(
@@ -149,7 +144,7 @@ def ticket_open_view(request):
 
 def loyalty_report_view(request):
     """The owner's report (R81): a period picker, tables with CSV links, server-drawn charts."""
-    _require(request, "loyalty.change_loyaltysettings")
+    permission_require(request, "loyalty.change_loyaltysettings")
     today = timezone.localdate()
     start = request.GET.get("from") or f"{today:%Y}-01-01"
     end = request.GET.get("to") or today.isoformat()
@@ -181,7 +176,7 @@ def _paper(value: str) -> str:
 
 def receipt_view(request, ticket_id):
     """Print receipt (R49): a page that prints on an 80 mm receipt printer or on A4."""
-    _require(request, "tickets.view_ticket")
+    permission_require(request, "tickets.view_ticket")
     ticket = get_object_or_404(Ticket, pk=ticket_id)
     try:
         receipt = ticket_receipt(ticket_id=ticket.pk)
@@ -205,7 +200,7 @@ def receipt_send_view(request, ticket_id):
     receipt with what happened. Once sent, the page offers "again" (resend on purpose)."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    _require(request, "tickets.change_ticket")
+    permission_require(request, "tickets.change_ticket")
     ticket = get_object_or_404(Ticket, pk=ticket_id)
     channel = request.POST.get("channel", "")
     try:
@@ -217,10 +212,6 @@ def receipt_send_view(request, ticket_id):
     except DomainError as refused:
         messages.error(request, refused.message)
     else:
-        way = "text" if sent.channel == SMS else "e-mail"
-        if sent.queued:
-            messages.success(request, f"The receipt is on its way by {way}.")
-        else:
-            messages.warning(request, f"The receipt was already sent by {way}.")
+        (messages.success if sent.queued else messages.warning)(request, sent.message)
     paper = _paper(request.POST.get("paper", ""))
     return HttpResponseRedirect(f"{reverse('frontdesk-receipt', args=[ticket.pk])}?paper={paper}")

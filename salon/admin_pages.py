@@ -1,8 +1,9 @@
 """Admin page shapes written once (#12): a page of our own served by a view behind admin's
 login, its staff check and its CSRF and cache rules (AdminSite.admin_view), under admin's
-URL space; the page of a model that has one row; a read-only record."""
+URL space; its permission check; the page of a model that has one row; a read-only record."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import path
 
@@ -10,6 +11,12 @@ from django.urls import path
 def admin_page(route: str, view, name: str, *, site: admin.AdminSite = admin.site):
     """The URL pattern of a page served by `view` inside the admin site."""
     return path(route, site.admin_view(view), name=name)
+
+
+def permission_require(request, permission: str) -> None:
+    """A page of our own refuses (403) a signed-in staff member without `permission`."""
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
 
 
 class SingleRowAdmin:

@@ -3,7 +3,6 @@ every change through loyalty's configuration services, with history."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -26,7 +25,7 @@ from loyalty.models import (
 )
 from loyalty.notices import notices_due
 from salon.admin_history import HistoryAdmin
-from salon.admin_pages import SingleRowAdmin, admin_page
+from salon.admin_pages import SingleRowAdmin, admin_page, permission_require
 from salon.errors import DomainError
 from salon.forms import form_refusal_add
 from salon.selectors import features_get
@@ -188,8 +187,7 @@ class LoyaltySettingsAdmin(SingleRowAdmin, HistoryAdmin):
 
     def notices_preview_view(self, request):
         """The messages the next reminders-and-statements run would send (R55, R56)."""
-        if not request.user.has_perm("loyalty.change_loyaltysettings"):
-            raise PermissionDenied
+        permission_require(request, "loyalty.change_loyaltysettings")
         context = {
             **self.admin_site.each_context(request),
             "title": "Next points reminders and statements",

@@ -20,7 +20,7 @@ from loyalty.models import (
 )
 from loyalty.otp import redemption_code_send
 from loyalty.redemption import points_redeem
-from salon.admin_pages import ReadOnlyAdmin, admin_page
+from salon.admin_pages import ReadOnlyAdmin, admin_page, permission_require
 from salon.errors import DomainError
 from salon.forms import form_refusal_add
 from tickets.models import Ticket
@@ -125,8 +125,7 @@ class PointsEntryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
     def adjust_view(self, request):
         """A Manager's manual adjustment with a reason, through points_adjust (R15, §10)."""
-        if not request.user.has_perm("loyalty.adjust_points"):
-            raise PermissionDenied
+        permission_require(request, "loyalty.adjust_points")
         form = PointsAdjustmentForm(request.POST or None, initial=request.GET.dict())
         if request.method == "POST" and form.is_valid():
             try:
@@ -172,8 +171,7 @@ class PointsEntryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
     def redeem_view(self, request, ticket_id):
         """Front desk pays part of an open ticket with points, through points_redeem (R19-R22)."""
-        if not request.user.has_perm("loyalty.redeem_points"):
-            raise PermissionDenied
+        permission_require(request, "loyalty.redeem_points")
         ticket = get_object_or_404(Ticket.objects.select_related("client"), pk=ticket_id)
         # The ticket's payment area links here with the most points usable now (?points=).
         if request.method == "POST" and "send_code" in request.POST:

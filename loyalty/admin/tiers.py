@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -17,7 +16,7 @@ from loyalty.models import (
 from loyalty.tier_table import tier_changes_clean, tier_delete, tier_save
 from loyalty.tiers import client_tier_place
 from salon.admin_history import HistoryAdmin
-from salon.admin_pages import ReadOnlyAdmin, admin_page
+from salon.admin_pages import ReadOnlyAdmin, admin_page, permission_require
 from salon.errors import DomainError
 
 
@@ -98,8 +97,7 @@ class ClientTierAdmin(ReadOnlyAdmin, admin.ModelAdmin):
         ]
 
     def place_view(self, request, client_id):
-        if not request.user.has_perm("loyalty.place_client_tier"):
-            raise PermissionDenied
+        permission_require(request, "loyalty.place_client_tier")
         client = get_object_or_404(Client, pk=client_id)
         form = ClientTierPlaceForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
