@@ -4,7 +4,6 @@ JavaScript the same forms post and redirect back. Refusals show the service's me
 The previews the desk sees while typing are in checkout_previews.py."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -13,27 +12,27 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from frontdesk import checkout_input as typed
 from frontdesk.checkout import checkout_items, ticket_checkout
-from frontdesk.services import EMAIL, SMS, receipt_send
+from frontdesk.services import CHANNEL_WORDS, receipt_send
 from loyalty.redemption import points_redeem
+from salon.admin_pages import permission_require
 from salon.errors import DomainError
 from tickets.lifecycle import ticket_close, ticket_set_client
 from tickets.lines import ticket_add_line, ticket_remove_line, ticket_update_line
-from tickets.models import Payment, PaymentMethod, Ticket, TicketLine, TicketStatus, Tip
+from tickets.models import (
+    DESK_METHOD_CHOICES,
+    DESK_METHODS,
+    Payment,
+    PaymentMethod,
+    Ticket,
+    TicketLine,
+    TicketStatus,
+    Tip,
+)
 from tickets.payments import payment_add, payment_remove
 from tickets.tips import tip_add, tip_remove
 
-# How the screen offers to send a receipt (R49), in the desk's words.
-RECEIPT_CHANNELS = [(SMS, "text"), (EMAIL, "e-mail")]
-
-# The desk takes these by hand; points are taken by Redeem (R21).
-DESK_METHODS = [
-    (value, label) for value, label in PaymentMethod.choices if value != PaymentMethod.POINTS
-]
-
-
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
+# How the screen offers to send a receipt (R49).
+RECEIPT_CHANNELS = list(CHANNEL_WORDS.items())
 
 
 def _panel(request, ticket_id: int, *, error: str = "", notice: str = "", status: int = 200):
@@ -49,7 +48,7 @@ def _panel(request, ticket_id: int, *, error: str = "", notice: str = "", status
         "is_nav_sidebar_enabled": False,
         "ticket": checkout.ticket,
         "items": checkout_items(),
-        "methods": DESK_METHODS,
+        "methods": DESK_METHOD_CHOICES,
         "error": error,
         "notice": notice,
         "receipt_channels": RECEIPT_CHANNELS,
@@ -65,7 +64,7 @@ def _panel(request, ticket_id: int, *, error: str = "", notice: str = "", status
 
 def checkout_view(request, ticket_id):
     """GET: the checkout screen of a ticket (R30, R44 amounts, R19-R21 points)."""
-    _require(request, "tickets.view_ticket")
+    permission_require(request, "tickets.view_ticket")
     return _panel(request, ticket_id)
 
 
@@ -75,7 +74,7 @@ def _act(request, ticket_id, action) -> object:
     with a message."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    _require(request, "tickets.change_ticket")
+    permission_require(request, "tickets.change_ticket")
     try:
         done = action()
     except DomainError as refused:
@@ -161,7 +160,7 @@ def payment_add_view(request, ticket_id):
 
     def action():
         method = request.POST.get("method", "")
-        if method not in dict(DESK_METHODS):
+        if method not in DESK_METHODS:
             raise DomainError("Choose how the client pays.", field="method")
         amount = typed.money(request.POST.get("amount"), field="amount", label="The amount")
         if amount is None:
@@ -222,7 +221,7 @@ def close_view(request, ticket_id):
     """Close the ticket (R31, R48); the screen then offers the receipt."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    _require(request, "tickets.change_ticket")
+    permission_require(request, "tickets.change_ticket")
     ticket = _ticket(ticket_id)
     try:
         ticket_close(ticket=ticket, user=request.user)
@@ -249,9 +248,6 @@ def receipt_send_view(request, ticket_id):
             channel=request.POST.get("channel", ""),
             resend=request.POST.get("resend") == "1",
         )
-        way = "text" if sent.channel == SMS else "e-mail"
-        if sent.queued:
-            return f"The receipt is on its way by {way}."
-        return f"The receipt was already sent by {way}."
+        return sent.message
 
     return _act(request, ticket_id, action)

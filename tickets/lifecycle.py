@@ -32,14 +32,16 @@ from .errors import (
 )
 from .lines import ticket_add_line
 from .locks import lock_ticket, ticket_changed
-from .models import Payment, PaymentMethod, Ticket, TicketAdjustment, TicketLine, TicketStatus
-
-CASH_LIKE_METHODS = (
-    PaymentMethod.CASH,
-    PaymentMethod.CARD,
-    PaymentMethod.CHECK,
-    PaymentMethod.GIFT_CARD,
+from .models import (
+    DESK_METHODS,
+    Payment,
+    PaymentMethod,
+    Ticket,
+    TicketAdjustment,
+    TicketLine,
+    TicketStatus,
 )
+
 # Fields validated when the ticket was opened and never changed afterwards: skipping them
 # in full_clean() keeps state changes from re-querying each foreign key.
 TICKET_RELATIONS = [
@@ -205,7 +207,7 @@ def ticket_settle(*, ticket: Ticket, method: str, amount: Decimal, user, reason:
     reason = require_manager_and_reason(user=user, reason=reason, action="settle")
     if ticket.status != TicketStatus.CLOSED:
         raise TicketNotClosed("Only a closed ticket is settled; take payments on an open one.")
-    if method not in CASH_LIKE_METHODS:
+    if method not in DESK_METHODS:
         raise SettleMethodRefused(field="method")
     amount = exact_decimal(amount, field="amount")
     balance_due = selectors.ticket_balance_due(ticket=ticket)

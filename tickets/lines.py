@@ -210,11 +210,7 @@ def ticket_update_line(
     Manager, with a reason, and the change is recorded and announced (R16).
     """
     ticket, line = lock_line(line)
-    if ticket.status == TicketStatus.VOIDED:
-        raise TicketVoided()
-    was_closed = ticket.status == TicketStatus.CLOSED
-    if was_closed:
-        reason = require_manager_and_reason(user=user, reason=reason, action="adjust")
+    was_closed, reason = _may_change_lines(ticket, user=user, reason=reason)
     if discount_amount is not None and discount_percent is not None:
         raise TwoDiscounts(
             field="discount_amount",
@@ -257,23 +253,18 @@ def ticket_update_line(
         return line
     if not was_closed:
         _guard_open_ticket_total(ticket=ticket, change=line_adds_to_total(line) - old_adds)
-    else:  # the ticket's qualifying spend as it was out, as it is in (R61)
-        spend.ticket_spend_count(ticket=ticket, sign=-1)
-    line.save()
-    if was_closed:
-        spend.ticket_spend_count(ticket=ticket, sign=1)
-    ticket_changed(ticket)
-    if was_closed:
-        adjustment_record(
-            ticket=ticket,
-            kind=TicketAdjustment.Kind.LINE_CHANGED,
-            line_id=line.pk,
-            old_values=old_values,
-            new_values=new_values,
-            reason=reason,
-            user=user,
-            now=now,
-        )
+    _line_write(
+        line.save,
+        line=line,
+        ticket=ticket,
+        was_closed=was_closed,
+        kind=TicketAdjustment.Kind.LINE_CHANGED,
+        old_values=old_values,
+        new_values=new_values,
+        reason=reason,
+        user=user,
+        now=now,
+    )
     return line
 
 
@@ -284,28 +275,62 @@ def ticket_remove_line(
     """Remove a line: freely on an open ticket (within R21), by a Manager with a reason on a
     closed one, recorded and announced (R16)."""
     ticket, line = lock_line(line)
+    was_closed, reason = _may_change_lines(ticket, user=user, reason=reason)
+    if not was_closed:
+        _guard_open_ticket_total(ticket=ticket, change=-line_adds_to_total(line))
+    _line_write(
+        line.delete,
+        line=line,
+        ticket=ticket,
+        was_closed=was_closed,
+        kind=TicketAdjustment.Kind.LINE_REMOVED,
+        old_values=line_values(line),
+        new_values={},
+        reason=reason,
+        user=user,
+        now=now,
+    )
+
+
+def _may_change_lines(ticket: Ticket, *, user, reason: str) -> tuple[bool, str]:
+    """Whether the (locked) ticket is closed, and the reason to record: a voided ticket's
+    lines never change; a closed one's only by a Manager with a reason (R16)."""
     if ticket.status == TicketStatus.VOIDED:
         raise TicketVoided()
-    was_closed = ticket.status == TicketStatus.CLOSED
+    if ticket.status != TicketStatus.CLOSED:
+        return False, reason
+    return True, require_manager_and_reason(user=user, reason=reason, action="adjust")
+
+
+def _line_write(
+    write,
+    *,
+    line: TicketLine,
+    ticket: Ticket,
+    was_closed: bool,
+    kind,
+    old_values,
+    new_values,
+    reason: str,
+    user,
+    now,
+) -> None:
+    """Save or delete the line (`write`). On a closed ticket its qualifying spend goes out
+    as it was and in as it is (R61), and the change is recorded and announced (R16)."""
+    line_id = line.pk  # a delete clears it
     if was_closed:
-        reason = require_manager_and_reason(user=user, reason=reason, action="adjust")
-    else:
-        _guard_open_ticket_total(ticket=ticket, change=-line_adds_to_total(line))
-    old_values = line_values(line)
-    line_id = line.pk
-    if was_closed:  # the ticket's qualifying spend as it was out, as it is in (R61)
         spend.ticket_spend_count(ticket=ticket, sign=-1)
-    line.delete()
+    write()
     if was_closed:
         spend.ticket_spend_count(ticket=ticket, sign=1)
     ticket_changed(ticket)
     if was_closed:
         adjustment_record(
             ticket=ticket,
-            kind=TicketAdjustment.Kind.LINE_REMOVED,
+            kind=kind,
             line_id=line_id,
             old_values=old_values,
-            new_values={},
+            new_values=new_values,
             reason=reason,
             user=user,
             now=now,

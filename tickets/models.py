@@ -174,6 +174,12 @@ class PaymentMethod(models.TextChoices):
     POINTS = "points", "Points"
 
 
+# What the desk takes by hand (the admin, the checkout screen, the API, a settlement):
+# every method but points, which only loyalty's redemption adds (R21, R22).
+DESK_METHODS = tuple(method for method in PaymentMethod if method != PaymentMethod.POINTS)
+DESK_METHOD_CHOICES = [(method.value, method.label) for method in DESK_METHODS]
+
+
 class Payment(models.Model):
     """A payment on a ticket (R30). A `points` payment is only ever added by redemption."""
 

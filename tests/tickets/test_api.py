@@ -266,6 +266,18 @@ def test_bad_payment_is_400(front_desk_api, body, field):  # R32, R21
     assert Payment.objects.count() == 0
 
 
+@pytest.mark.parametrize("method", ["points", "bitcoin"])
+def test_settle_takes_a_desk_method_only(manager_api, method):  # R16, R21
+    """The settle service refuses the method itself (the API restates no method rule)."""
+    ticket = closed_ticket("100.00")
+    response = manager_api.post(
+        url(ticket, "settle"), {"method": method, "amount": "1.00", "reason": "r"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.data == {"method": ["Settle with cash, card, check or gift card (not points)."]}
+    assert Payment.objects.filter(ticket=ticket).count() == 1
+
+
 def test_payment_on_closed_ticket_is_400(front_desk_api):  # R32
     ticket = closed_ticket("10.00")
     response = front_desk_api.post(

@@ -12,9 +12,15 @@ def may_adjust_closed(request) -> bool:
     return request.user.has_perm(ADJUST_CLOSED_TICKET)
 
 
+def open_or_new(ticket: Ticket | None) -> bool:
+    """The ticket being added, or an open one: rows are added (and payments and tips
+    removed) only then (R32, R45, R47)."""
+    return ticket is None or ticket.status == TicketStatus.OPEN
+
+
 def editable(request, ticket: Ticket | None) -> bool:
     """Open tickets are anyone's; closed ones a Manager's; voided ones no one's (R16, §10)."""
-    if ticket is None or ticket.status == TicketStatus.OPEN:
+    if open_or_new(ticket):
         return True
     return ticket.status == TicketStatus.CLOSED and may_adjust_closed(request)
 
@@ -39,22 +45,23 @@ class StaffChoicesOnce:
         return field
 
 
-class AddedOrRemovedWhileOpen:
-    """Payments and tips are added or removed on an open ticket, never edited (R45, R47):
-    a closed ticket's balance changes only by a Manager's settlement (R16)."""
+class AddedWhileOpen:
+    """Lines, payments and tips are added on an open ticket only, with one empty row to
+    fill: a closed ticket is adjusted (R32) or settled (R16)."""
 
     def get_extra(self, request, obj=None, **kwargs):
-        return 1 if obj is None or obj.status == TicketStatus.OPEN else 0
+        return 1 if open_or_new(obj) else 0
 
     def has_add_permission(self, request, obj=None):
-        return (obj is None or obj.status == TicketStatus.OPEN) and super().has_add_permission(
-            request, obj
-        )
+        return open_or_new(obj) and super().has_add_permission(request, obj)
+
+
+class AddedOrRemovedWhileOpen(AddedWhileOpen):
+    """Payments and tips are added or removed on an open ticket, never edited (R45, R47):
+    a closed ticket's balance changes only by a Manager's settlement (R16)."""
 
     def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return (obj is None or obj.status == TicketStatus.OPEN) and super().has_delete_permission(
-            request, obj
-        )
+        return open_or_new(obj) and super().has_delete_permission(request, obj)

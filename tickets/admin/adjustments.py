@@ -49,11 +49,9 @@ def with_item_names(queryset):
     return queryset.annotate(item_name=Subquery(Item.objects.filter(pk=item_id).values("name")[:1]))
 
 
-class TicketAdjustmentInline(ReadOnlyAdmin, admin.TabularInline):
-    model = TicketAdjustment
-    extra = 0
-    fields = ["created_at", "created_by", "change"]
-    readonly_fields = fields
+class AdjustmentsInWords(ReadOnlyAdmin):
+    """Adjustments read-only, each as one line in the desk's words, on the ticket page and
+    in the list alike."""
 
     def get_queryset(self, request):
         return with_item_names(super().get_queryset(request))
@@ -63,8 +61,15 @@ class TicketAdjustmentInline(ReadOnlyAdmin, admin.TabularInline):
         return adjustment_summary(adjustment)
 
 
+class TicketAdjustmentInline(AdjustmentsInWords, admin.TabularInline):
+    model = TicketAdjustment
+    extra = 0
+    fields = ["created_at", "created_by", "change"]
+    readonly_fields = fields
+
+
 @admin.register(TicketAdjustment)
-class TicketAdjustmentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class TicketAdjustmentAdmin(AdjustmentsInWords, admin.ModelAdmin):
     """The record of changes to closed tickets (R16): read-only."""
 
     list_display = ["created_at", "ticket", "change", "created_by"]
@@ -72,10 +77,3 @@ class TicketAdjustmentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_select_related = ["ticket", "created_by"]
     fields = ["created_at", "created_by", "ticket", "kind", "change"]
     readonly_fields = fields
-
-    def get_queryset(self, request):
-        return with_item_names(super().get_queryset(request))
-
-    @admin.display(description="Change")
-    def change(self, adjustment: TicketAdjustment) -> str:
-        return adjustment_summary(adjustment)

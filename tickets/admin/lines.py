@@ -9,11 +9,10 @@ from django.utils.html import format_html
 
 from salon.errors import DomainError
 from salon.forms import form_refusal_add
-from tickets.admin.access import StaffChoicesOnce, editable
+from tickets.admin.access import AddedWhileOpen, StaffChoicesOnce, editable, open_or_new
 from tickets.lines import line_net_amount
 from tickets.models import (
     TicketLine,
-    TicketStatus,
 )
 
 LINE_VALUES = ["quantity", "unit_price", "discount_amount", "discount_percent"]
@@ -72,10 +71,9 @@ class TicketLineForm(forms.ModelForm):
         pass
 
 
-class TicketLineInline(StaffChoicesOnce, admin.TabularInline):
+class TicketLineInline(AddedWhileOpen, StaffChoicesOnce, admin.TabularInline):
     model = TicketLine
     form = TicketLineForm
-    extra = 1
     autocomplete_fields = ["item"]
     readonly_fields = ["net_amount", "line_tax"]
 
@@ -83,13 +81,13 @@ class TicketLineInline(StaffChoicesOnce, admin.TabularInline):
         return super().get_queryset(request).select_related("item", "staff")
 
     def get_fields(self, request, obj=None):
-        if obj is not None and obj.status != TicketStatus.OPEN:
+        if not open_or_new(obj):
             return ["item", "staff", "package_redemption", *LINE_VALUES, "net_amount", "line_tax"]
         return super().get_fields(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         # A closed ticket's lines keep their item; only figures change (R16).
-        if obj is not None and obj.status != TicketStatus.OPEN:
+        if not open_or_new(obj):
             return ["item", "staff", "package_redemption", "net_amount", "line_tax"]
         return self.readonly_fields
 
@@ -100,15 +98,6 @@ class TicketLineInline(StaffChoicesOnce, admin.TabularInline):
             return "-"
         included = " included" if line.tax_included else ""
         return f"{line.tax} ({line.tax_percent.normalize():f} %{included})"
-
-    def get_extra(self, request, obj=None, **kwargs):
-        return 1 if obj is None or obj.status == TicketStatus.OPEN else 0
-
-    def has_add_permission(self, request, obj=None):
-        # New lines only on open tickets: a closed one is adjusted (R32).
-        return (obj is None or obj.status == TicketStatus.OPEN) and super().has_add_permission(
-            request, obj
-        )
 
     def has_change_permission(self, request, obj=None):
         return editable(request, obj) and super().has_change_permission(request, obj)

@@ -7,22 +7,19 @@ from django.contrib import admin
 from salon.errors import DomainError
 from tickets.admin.access import AddedOrRemovedWhileOpen, StaffChoicesOnce
 from tickets.models import (
+    DESK_METHOD_CHOICES,
     Payment,
     PaymentMethod,
     Tip,
 )
 from tickets.payments import cash_tendered_check
 
-DESK_METHODS = [
-    (value, label) for value, label in PaymentMethod.choices if value != PaymentMethod.POINTS
-]
-
 
 class PaymentForm(forms.ModelForm):
     # The initial matches the first choice, so an untouched empty payment row is not
     # "changed" (it would otherwise ask for an amount on every save).
     method = forms.ChoiceField(
-        choices=DESK_METHODS,
+        choices=DESK_METHOD_CHOICES,
         initial=PaymentMethod.CASH,
         help_text="Points are redeemed with Redeem under Collect payment.",
     )

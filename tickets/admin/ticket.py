@@ -14,7 +14,7 @@ from tickets import selectors
 from tickets.admin.access import editable, may_adjust_closed
 from tickets.admin.adjustments import TicketAdjustmentInline
 from tickets.admin.lines import LINE_VALUES, TicketLineInline
-from tickets.admin.payments import DESK_METHODS, PaymentInline, TipInline
+from tickets.admin.payments import PaymentInline, TipInline
 from tickets.errors import LineItemChanged
 from tickets.lifecycle import (
     ticket_close,
@@ -25,6 +25,7 @@ from tickets.lifecycle import (
 )
 from tickets.lines import ticket_add_line, ticket_remove_line, ticket_update_line
 from tickets.models import (
+    DESK_METHOD_CHOICES,
     Payment,
     Ticket,
     TicketLine,
@@ -67,7 +68,7 @@ class TicketForm(forms.ModelForm):
         help_text="Required to void or adjust a closed ticket.",
     )
     settle_method = forms.ChoiceField(
-        choices=[("", "---------"), *DESK_METHODS], required=False, label="Method"
+        choices=[("", "---------"), *DESK_METHOD_CHOICES], required=False, label="Method"
     )
     settle_amount = forms.DecimalField(
         max_digits=12,

@@ -7,7 +7,15 @@ from clients.models import Client
 from salon.api.fields import money_field, percent_field, quantity_field
 from salon.limits import REASON_MAX_LENGTH
 from staff.models import Staff
-from tickets.models import Payment, PaymentMethod, Ticket, TicketLine, TicketStatus, Tip
+from tickets.models import (
+    DESK_METHODS,
+    Payment,
+    PaymentMethod,
+    Ticket,
+    TicketLine,
+    TicketStatus,
+    Tip,
+)
 
 # --- output --------------------------------------------------------------------------------
 
@@ -192,12 +200,14 @@ class ReasonSerializer(serializers.Serializer):
 
 # What the desk may pay with (points go through the redeem endpoint): declared as an enum
 # so that a generated client gets one and fuzzing sends methods the app takes (R72).
-DESK_PAYMENT_METHODS = [method for method in PaymentMethod.values if method != PaymentMethod.POINTS]
+DESK_PAYMENT_METHODS = [method.value for method in DESK_METHODS]
 
 
 @extend_schema_field({"type": "string", "enum": DESK_PAYMENT_METHODS})
 class DeskPaymentMethodField(serializers.CharField):
-    """Validated by PaymentAddSerializer.validate_method, whose messages say why (points)."""
+    """A method the desk takes by hand. The services refuse any other (`payment_add`:
+    `unknown_payment_method`; `ticket_settle`: `settle_method_refused`); the API only says
+    where points go instead (PaymentAddSerializer.validate_method)."""
 
 
 class PaymentAddSerializer(serializers.Serializer):
@@ -209,12 +219,11 @@ class PaymentAddSerializer(serializers.Serializer):
     tendered = money_field(required=False, allow_null=True, default=None)
 
     def validate_method(self, method: str) -> str:
+        # payment_add takes points from loyalty's redemption only: say where they go.
         if method == PaymentMethod.POINTS:
             raise serializers.ValidationError(
                 "Points are redeemed through POST /api/v1/tickets/{id}/redeem/."
             )
-        if method not in PaymentMethod.values:
-            raise serializers.ValidationError(f"Unknown payment method “{method}”.")
         return method
 
 
@@ -224,8 +233,6 @@ class SettleSerializer(serializers.Serializer):
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH
     )
-
-    validate_method = PaymentAddSerializer.validate_method
 
 
 class TipAddSerializer(serializers.Serializer):
