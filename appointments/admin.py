@@ -17,7 +17,7 @@ from appointments.services import (
 )
 from catalog.models import Item, ItemKind
 from salon.errors import DomainError
-from salon.forms import ServiceModelForm
+from salon.forms import ServiceFormAdmin, ServiceModelForm
 from staff.models import Staff
 
 
@@ -122,7 +122,7 @@ def run_on_each(modeladmin, request, queryset, act, done: str) -> None:
         modeladmin.message_user(request, f"{changed} {done}.", messages.SUCCESS)
 
 
-class ServiceAddAdmin(admin.ModelAdmin):
+class ServiceAddAdmin(ServiceFormAdmin, admin.ModelAdmin):
     """Rows are added through their service and changed only by the admin actions."""
 
     add_form: type[ServiceModelForm]
@@ -130,9 +130,7 @@ class ServiceAddAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = self.add_form
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        form_class.user = request.user
-        return form_class
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -149,10 +147,6 @@ class ServiceAddAdmin(admin.ModelAdmin):
         if obj is not None:
             return False
         return super().has_change_permission(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        saved = form.run_service(form.cleaned_data)
-        vars(obj).update(vars(saved))
 
     def has_delete_permission(self, request, obj=None):
         # Cancel instead: tickets and points entries may point at these rows.

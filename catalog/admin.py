@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from salon.forms import ServiceModelForm
+from salon.forms import ServiceFormAdmin, ServiceModelForm
 
 from . import services
 from .models import Item, TaxRate
@@ -54,22 +54,9 @@ class TaxRateForm(ServiceModelForm):
 
 
 @admin.register(TaxRate)
-class TaxRateAdmin(admin.ModelAdmin):
+class TaxRateAdmin(ServiceFormAdmin, admin.ModelAdmin):
     """Managers keep the tax rates (R43); a line keeps the percent it was sold at."""
 
     form = TaxRateForm
     list_display = ["name", "percent"]
     search_fields = ["name"]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        form_class.user = request.user
-        return form_class
-
-    def save_model(self, request, obj, form, change):
-        changes = form.changes(form.cleaned_data)
-        if change:
-            saved = services.tax_rate_update(tax_rate=obj, **changes)
-        else:
-            saved = services.tax_rate_create(**changes)
-        obj.pk, obj.created_at = saved.pk, saved.created_at

@@ -15,7 +15,7 @@ from clients.uploads import client_file_check, client_file_delete, client_file_u
 from salon.admin_history import HistoryAdmin
 from salon.errors import DomainError
 from salon.formats import phone_display
-from salon.forms import ServiceModelForm, form_refusal_add
+from salon.forms import ServiceFormAdmin, ServiceModelForm, form_refusal_add
 
 
 class ClientForm(ServiceModelForm):
@@ -132,7 +132,7 @@ class ClientFileUploadInline(admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(HistoryAdmin):
+class ClientAdmin(ServiceFormAdmin, HistoryAdmin):
     form = ClientForm
     list_display = [
         "last_name",
@@ -216,15 +216,6 @@ class ClientAdmin(HistoryAdmin):
             # Find client (issue #14), unless the list is filtered to merged clients.
             queryset = queryset.filter(merged_into__isnull=True)
         return queryset, False
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        form_class.user = request.user
-        return form_class
-
-    def save_model(self, request, obj, form, change):
-        saved = form.run_service(form.cleaned_data)
-        vars(obj).update(vars(saved))
 
     def save_formset(self, request, form, formset, change):
         client = form.instance

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from salon.admin_history import HistoryAdmin
 from salon.admin_pages import SingleRowAdmin
-from salon.forms import ServiceModelForm
+from salon.forms import ServiceFormAdmin, ServiceModelForm
 from salon.models import Features, SalonSettings
 from salon.selectors import features_get, salon_settings_get
 from salon.services import (
@@ -26,7 +26,7 @@ class FeaturesForm(ServiceModelForm):
 
 
 @admin.register(Features)
-class FeaturesAdmin(SingleRowAdmin, HistoryAdmin):
+class FeaturesAdmin(ServiceFormAdmin, SingleRowAdmin, HistoryAdmin):
     """The single row of Client Connect features (R33): no list, no add, no delete."""
 
     row = staticmethod(features_get)
@@ -45,15 +45,6 @@ class FeaturesAdmin(SingleRowAdmin, HistoryAdmin):
         ),
     ]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        form_class.user = request.user
-        return form_class
-
-    def save_model(self, request, obj, form, change):
-        features = features_update(user=request.user, changes=form.changes(form.cleaned_data))
-        vars(obj).update(vars(features))
-
 
 class SalonSettingsForm(ServiceModelForm):
     class Meta:
@@ -68,7 +59,7 @@ class SalonSettingsForm(ServiceModelForm):
 
 
 @admin.register(SalonSettings)
-class SalonSettingsAdmin(SingleRowAdmin, admin.ModelAdmin):
+class SalonSettingsAdmin(ServiceFormAdmin, SingleRowAdmin, admin.ModelAdmin):
     """The single row of salon settings (R50): no list, no add, no delete."""
 
     row = staticmethod(salon_settings_get)
@@ -83,12 +74,3 @@ class SalonSettingsAdmin(SingleRowAdmin, admin.ModelAdmin):
             },
         ),
     ]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        form_class.user = request.user
-        return form_class
-
-    def save_model(self, request, obj, form, change):
-        salon = salon_settings_update(user=request.user, changes=form.changes(form.cleaned_data))
-        vars(obj).update(vars(salon))

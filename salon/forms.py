@@ -62,3 +62,19 @@ class ServiceModelForm(forms.ModelForm):
     def _post_clean(self):
         # The service validates the model (full_clean) in the dry run of clean().
         pass
+
+
+class ServiceFormAdmin:
+    """The ModelAdmin of a ServiceModelForm: the form knows who is signed in (the services
+    record who did it), and a save runs the form's service for real, the one its clean()
+    ran as a dry run, so the rules are written once for both."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        form_class.user = request.user
+        return form_class
+
+    def save_model(self, request, obj, form, change):
+        saved = form.run_service(form.cleaned_data)
+        # The admin goes on with `obj` (messages, redirect): give it the saved row's state.
+        vars(obj).update(vars(saved))

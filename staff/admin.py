@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
 from salon.errors import DomainError
-from salon.forms import ServiceModelForm
+from salon.forms import ServiceFormAdmin, ServiceModelForm
 from staff import services
 from staff.models import ScheduleException, Staff, WorkingHours
 from staff.services import Range
@@ -83,7 +83,7 @@ class ScheduleExceptionInline(admin.TabularInline):
 
 
 @admin.register(Staff)
-class StaffAdmin(admin.ModelAdmin):
+class StaffAdmin(ServiceFormAdmin, admin.ModelAdmin):
     form = StaffForm
     inlines = [WorkingHoursInline, ScheduleExceptionInline]
     list_display = ["name", "active", "colour", "user"]
@@ -100,15 +100,6 @@ class StaffAdmin(admin.ModelAdmin):
             staff.color,
             staff.name,
         )
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        form_class.user = request.user
-        return form_class
-
-    def save_model(self, request, obj, form, change):
-        saved = form.run_service(form.cleaned_data)
-        vars(obj).update(vars(saved))
 
     def save_formset(self, request, form, formset, change):
         staff = form.instance
