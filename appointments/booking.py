@@ -148,7 +148,7 @@ def _booking_check(
     _item_check(item, kind=ItemKind.SERVICE, noun="service")
     _start_check(start, now=now)
     if source not in ClientSource.values:
-        raise InvalidSource(f"“{source}” is not a valid source.", field="source")
+        raise InvalidSource.naming(source)
     if (
         isinstance(duration_minutes, bool)
         or not isinstance(duration_minutes, int)
@@ -279,7 +279,7 @@ def reservation_create(
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
         raise InvalidQuantity(field="quantity")
     if source not in ClientSource.values:
-        raise InvalidSource(f"“{source}” is not a valid source.", field="source")
+        raise InvalidSource.naming(source)
     reservation = ProductReservation(
         client=client,
         item=item,

@@ -263,10 +263,7 @@ def clients_create_many(drafts: list[dict], *, created_by=None) -> list[Client]:
 def client_update(*, client: Client, changes: dict, user=None) -> Client:
     """Change a client's details (R24). `referred_by` may be set once and never changed
     (R25); a tombstone refuses every change (R17). `user` is who asks (None: the system)."""
-    unknown = set(changes) - UPDATABLE_FIELDS
-    if unknown:
-        field = sorted(unknown)[0]
-        raise FieldNotEditable(field=field)
+    FieldNotEditable.refuse_others(changes, UPDATABLE_FIELDS)
     client = Client.objects.select_for_update().get(pk=client.pk)
     check_may(user=user, client=client, perm="clients.change_client", action="change clients")
     if client.is_tombstone:

@@ -51,7 +51,7 @@ def feedback_record(
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise RatingOutOfRange(field="rating")
     if source not in FeedbackSource.values:
-        raise InvalidSource(f"“{source}” is not a valid source.", field="source")
+        raise InvalidSource.naming(source)
     if Feedback.objects.filter(ticket=ticket).exists():
         raise FeedbackExists(field="ticket")
     feedback = Feedback(

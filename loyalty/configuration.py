@@ -32,9 +32,7 @@ def earning_rule_changes_clean(*, action: str, changes: dict) -> dict:
     """
     if action not in ACTIONS:
         raise UnknownAction(f"Unknown earning action {action!r}.", field="action")
-    unknown = set(changes) - {"active", "points", "spend_unit", "referrer_points"}
-    if unknown:
-        raise FieldNotEditable(field=sorted(unknown)[0])
+    FieldNotEditable.refuse_others(changes, {"active", "points", "spend_unit", "referrer_points"})
     cleaned = {}
     if "active" in changes:
         if not isinstance(changes["active"], bool):
@@ -116,9 +114,7 @@ def loyalty_settings_changes_clean(*, changes: dict, current: LoyaltySettings) -
     """The valid new values of the loyalty settings, or a DomainError naming the field
     (R15, R19, R51, R55-R57). Points must outlive their hold: expiry_days x 24 >
     hold_hours, whichever of the two changes (R51)."""
-    unknown = set(changes) - set(SETTINGS_FIELDS)
-    if unknown:
-        raise FieldNotEditable(field=sorted(unknown)[0])
+    FieldNotEditable.refuse_others(changes, SETTINGS_FIELDS)
     cleaned = {}
     for field, value in changes.items():
         if field in WHOLE_NUMBER_SETTINGS:

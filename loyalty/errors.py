@@ -125,6 +125,10 @@ class PromotionInvalid(DomainError):
     message = "Check the promotion's dates, actions and amounts."
 
 
+class PromotionEndsBeforeStart(PromotionInvalid):
+    message = "The promotion must end on or after its first day."
+
+
 class PromotionMultiplierOrBonus(DomainError):
     code = "promotion_multiplier_or_bonus"
     message = "Give a multiplier (1.01 to 10) or bonus points, not both."

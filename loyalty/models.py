@@ -14,6 +14,7 @@ from loyalty.actions import (
     Action,
     Beneficiary,
 )
+from loyalty.errors import PromotionEndsBeforeStart, PromotionMultiplierOrBonus
 from salon.limits import REASON_MAX_LENGTH
 
 
@@ -680,7 +681,7 @@ class Promotion(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_on__gte=F("starts_on")),
                 name="promotion_ends_after_start",
-                violation_error_message="The promotion must end on or after its first day.",
+                violation_error_message=PromotionEndsBeforeStart.message,
             ),
             models.CheckConstraint(
                 condition=(
@@ -693,7 +694,7 @@ class Promotion(models.Model):
                     | Q(multiplier__isnull=True, bonus_points__isnull=False, bonus_points__gt=0)
                 ),
                 name="promotion_multiplier_xor_bonus",
-                violation_error_message="Give a multiplier (1.01 to 10) or bonus points, not both.",
+                violation_error_message=PromotionMultiplierOrBonus.message,
             ),
             models.CheckConstraint(
                 condition=Q(max_per_client__isnull=True) | Q(max_per_client__gt=0),

@@ -12,10 +12,15 @@ from django.utils.dateparse import parse_date
 
 from catalog.models import ItemKind
 from loyalty.actions import ACTIONS, FEEDBACK_ACTIONS, Beneficiary
-from loyalty.errors import PromotionInUse, PromotionInvalid, PromotionMultiplierOrBonus
+from loyalty.errors import (
+    PromotionEndsBeforeStart,
+    PromotionInUse,
+    PromotionInvalid,
+    PromotionMultiplierOrBonus,
+)
 from loyalty.models import EntryKind, PointsEntry, Promotion, Tier
 from loyalty.promotion_rules import PromotionTerms
-from salon.errors import PermissionRefused
+from salon.errors import FieldNotEditable, PermissionRefused
 from tickets.models import TicketStatus
 
 # A promotion raises the ticket client's own points at close (R62): not the referrer's
@@ -101,9 +106,7 @@ def _codes(value, *, field: str, allowed, label: str) -> list[str]:
 
 def promotion_changes_clean(*, promotion: Promotion | None, changes: dict) -> dict:
     """The valid values of a new or changed promotion, or an error naming the field (R62)."""
-    unknown = set(changes) - set(PROMOTION_FIELDS)
-    if unknown:
-        raise PromotionInvalid("This field can't be changed.", field=sorted(unknown)[0])
+    FieldNotEditable.refuse_others(changes, PROMOTION_FIELDS)
     if promotion is not None:
         values = {
             field: getattr(promotion, field) for field in PROMOTION_FIELDS if field != "tiers"
@@ -120,7 +123,7 @@ def promotion_changes_clean(*, promotion: Promotion | None, changes: dict) -> di
     values["starts_on"] = _date(values.get("starts_on"), field="starts_on")
     values["ends_on"] = _date(values.get("ends_on"), field="ends_on")
     if values["ends_on"] < values["starts_on"]:
-        raise PromotionInvalid("The promotion must end on or after its first day.", field="ends_on")
+        raise PromotionEndsBeforeStart(field="ends_on")
     values["actions"] = _codes(
         values.get("actions"), field="actions", allowed=PROMOTION_ACTIONS, label="actions"
     )

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from loyalty.errors import TierInUse, TierInvalid, TierNameTaken
 from loyalty.models import ClientTier, Promotion, Tier
-from salon.errors import PermissionRefused
+from salon.errors import FieldNotEditable, PermissionRefused
 
 TIER_FIELDS = ("name", "min_spend", "keep_spend", "multiplier")
 ZERO = Decimal("0.00")
@@ -31,9 +31,7 @@ def tier_changes_clean(*, tier: Tier | None, changes: dict) -> dict:
     """The valid values of a new or changed tier, or a TierInvalid naming the field (R61):
     spend to reach > 0, spend to stay from 0 up to it (default: the same), multiplier >= 1
     with 2 decimals, names and spends to reach unique."""
-    unknown = set(changes) - set(TIER_FIELDS)
-    if unknown:
-        raise TierInvalid("This field can't be changed.", field=sorted(unknown)[0])
+    FieldNotEditable.refuse_others(changes, TIER_FIELDS)
     values = {field: getattr(tier, field) for field in TIER_FIELDS} if tier else {}
     if "name" in changes or tier is None:
         name = str(changes.get("name") or "").strip()

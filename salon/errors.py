@@ -74,10 +74,18 @@ class NotABoolean(DomainError):
 
 
 class FieldNotEditable(DomainError):
-    """A field an update doesn't take (clients' PATCH, loyalty's settings and rules)."""
+    """A field an update doesn't take (clients' PATCH, loyalty's settings, rules, tiers and
+    promotions)."""
 
     code = "field_not_editable"
     message = "This field can't be changed here."
+
+    @classmethod
+    def refuse_others(cls, changes, fields) -> None:
+        """Refuse the first change (by name) of a field that is not among `fields`."""
+        others = sorted(set(changes) - set(fields))
+        if others:
+            raise cls(field=others[0])
 
 
 class InvalidPhone(DomainError):
@@ -95,6 +103,11 @@ class InvalidSource(DomainError):
 
     code = "invalid_source"
     message = "This is not a valid source."
+
+    @classmethod
+    def naming(cls, source) -> "InvalidSource":
+        """The refusal of `source`, on the `source` field, in the one wording."""
+        return cls(f"“{source}” is not a valid source.", field="source")
 
 
 class PremiumNeedsBaseFeatures(DomainError):

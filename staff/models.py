@@ -3,6 +3,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
+from staff.errors import HoursEndNotAfterStart, StaffColorInvalid
+
 WEEKDAYS = [
     (0, "Monday"),
     (1, "Tuesday"),
@@ -13,9 +15,7 @@ WEEKDAYS = [
     (6, "Sunday"),
 ]
 DEFAULT_COLOR = "#4f7cac"
-color_validator = RegexValidator(
-    r"^#[0-9a-fA-F]{6}$", "Give the colour as # and six hex digits, e.g. #4f7cac."
-)
+color_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", StaffColorInvalid.message)
 
 
 class Staff(models.Model):
@@ -76,7 +76,7 @@ class WorkingHours(models.Model):
             models.CheckConstraint(
                 condition=models.Q(end__gt=models.F("start")),
                 name="hours_end_after_start",
-                violation_error_message="Working hours must end after they start.",
+                violation_error_message=HoursEndNotAfterStart.message,
             ),
         ]
 
