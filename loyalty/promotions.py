@@ -13,12 +13,15 @@ from django.utils.dateparse import parse_date
 from catalog.models import ItemKind
 from loyalty.actions import ACTIONS, FEEDBACK_ACTIONS, Beneficiary
 from loyalty.errors import (
+    NotAWholeNumber,
+    NumberTooSmall,
     PromotionEndsBeforeStart,
     PromotionInUse,
     PromotionInvalid,
     PromotionMultiplierOrBonus,
 )
 from loyalty.models import EntryKind, PointsEntry, Promotion, Tier
+from loyalty.numbers import whole_number
 from loyalty.promotion_rules import PromotionTerms
 from salon.errors import FieldNotEditable, PermissionRefused
 from tickets.models import TicketStatus
@@ -169,17 +172,17 @@ def promotion_changes_clean(*, promotion: Promotion | None, changes: dict) -> di
 
 
 def _positive(value, *, field: str) -> int | None:
+    """None, or a whole number from 1 read as every loyalty number is (R76, `whole_number`),
+    below 2**31 (the column's range); refused as the promotion's own `promotion_invalid`."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
-        raise PromotionInvalid("Give a whole number of at least 1.", field=field)
     try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise PromotionInvalid("Give a whole number of at least 1.", field=field) from None
-    if not number.is_finite() or number != number.to_integral_value() or not 1 <= number < 2**31:
+        number = whole_number(value, field=field, minimum=1)
+    except (NotAWholeNumber, NumberTooSmall):
+        number = None
+    if number is None or number >= 2**31:
         raise PromotionInvalid("Give a whole number of at least 1.", field=field)
-    return int(number)
+    return number
 
 
 @transaction.atomic

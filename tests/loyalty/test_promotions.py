@@ -204,3 +204,40 @@ def test_r62_a_promotion_points_were_earned_under_is_not_deleted(customer, manag
     assert refused.value.code == "promotion_in_use"
     promotion_delete(promotion=unused, user=manager)
     assert list(Promotion.objects.all()) == [used]
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [(3, 3), ("3", 3), (Decimal("3"), 3), ("3.0", 3), (None, None)],
+)
+def test_r62_max_per_client_is_a_whole_number_read_as_every_loyalty_number(
+    manager, given, kept
+):  # R62, R76
+    promotion = promotion_save(
+        changes={
+            "name": "Double week",
+            "starts_on": "2026-06-01",
+            "ends_on": "2026-06-07",
+            "actions": ["service_purchase"],
+            "multiplier": "2.00",
+            "max_per_client": given,
+        },
+        user=manager,
+    )
+    assert promotion.max_per_client == kept
+
+
+@pytest.mark.parametrize("given", [0, -1, "2.5", " 3 ", "3e0", True, 2**31, "three", [3]])
+def test_r62_bonus_points_refuse_what_is_not_a_whole_number_from_1(manager, given):  # R76
+    with pytest.raises(PromotionInvalid) as refused:
+        promotion_save(
+            changes={
+                "name": "Double week",
+                "starts_on": "2026-06-01",
+                "ends_on": "2026-06-07",
+                "actions": ["service_purchase"],
+                "bonus_points": given,
+            },
+            user=manager,
+        )
+    assert (refused.value.code, refused.value.field) == ("promotion_invalid", "bonus_points")
