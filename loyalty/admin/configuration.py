@@ -163,7 +163,7 @@ class LoyaltySettingsForm(forms.ModelForm):
         try:
             loyalty_settings_changes_clean(changes=changes, current=self.instance)
         except DomainError as error:
-            self.add_error(error.field if error.field in self.fields else None, error.message)
+            form_refusal_add(self, error)
         return cleaned
 
 

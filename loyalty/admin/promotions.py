@@ -20,6 +20,7 @@ from loyalty.promotions import (
 )
 from salon.admin_history import HistoryAdmin
 from salon.errors import DomainError
+from salon.forms import form_refusal_add
 
 
 class PromotionForm(forms.ModelForm):
@@ -51,7 +52,7 @@ class PromotionForm(forms.ModelForm):
                 promotion=self.instance if self.instance.pk else None, changes=changes
             )
         except DomainError as error:
-            self.add_error(error.field if error.field in self.fields else None, error.message)
+            form_refusal_add(self, error)
         return cleaned
 
 

@@ -18,6 +18,7 @@ from loyalty.tiers import client_tier_place
 from salon.admin_history import HistoryAdmin
 from salon.admin_pages import ReadOnlyAdmin, admin_page, permission_require
 from salon.errors import DomainError
+from salon.forms import form_refusal_add
 
 
 class TierForm(forms.ModelForm):
@@ -37,7 +38,7 @@ class TierForm(forms.ModelForm):
         try:
             tier_changes_clean(tier=self.instance if self.instance.pk else None, changes=changes)
         except DomainError as error:
-            self.add_error(error.field if error.field in self.fields else None, error.message)
+            form_refusal_add(self, error)
         return cleaned
 
 
@@ -109,7 +110,7 @@ class ClientTierAdmin(ReadOnlyAdmin, admin.ModelAdmin):
                     user=request.user,
                 )
             except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                form_refusal_add(form, error)
             else:
                 tier = form.cleaned_data["tier"]
                 self.message_user(
