@@ -75,6 +75,14 @@ def request_fingerprint(data) -> str:
     return salted_hmac(FINGERPRINT_SALT, canonical, algorithm="sha256").hexdigest()
 
 
+class _Refused(Exception):
+    """Carries a refusal out of a transaction that can only roll back, to store it after."""
+
+    def __init__(self, response):
+        super().__init__()
+        self.response = response
+
+
 class _NotKept(Exception):
     """Carries a 5xx response out of the transaction so that the work rolls back."""
 
@@ -122,18 +130,18 @@ class IdempotentMixin:
                     # Turned into its 4xx answer here, inside the transaction, so that a
                     # refusal is stored and replayed like any other answer.
                     response = self.handle_exception(exc)
+                    if transaction.get_rollback() and response.status_code < 500:
+                        # The refused work had no savepoint of its own (a service entered
+                        # with savepoint=False): only the whole transaction can undo it.
+                        raise _Refused(response) from exc
                 if response.status_code >= 500:
                     raise _NotKept(response)
                 replayable = isinstance(response, Response)
                 if replayable:
-                    idempotency_key_complete(
-                        record=record,
-                        response_status=response.status_code,
-                        # The rendered text, kept as a JSON string: PostgreSQL's jsonb
-                        # would reorder an object's keys, and a replay is byte for byte
-                        # the first answer (R74).
-                        response_body=JSONRenderer().render(response.data).decode(),
-                    )
+                    self._store(record, response)
+        except _Refused as refused:
+            # The work rolled back with the transaction; the refusal is stored on its own.
+            return self._store(record, refused.response)
         except _NotKept as not_kept:
             idempotency_key_release(record=record)
             return not_kept.response
@@ -143,6 +151,17 @@ class IdempotentMixin:
         if not replayable:
             # A plain HttpResponse (a file, a redirect) has no data to store and replay.
             idempotency_key_release(record=record)
+        return response
+
+    @staticmethod
+    def _store(record, response):
+        idempotency_key_complete(
+            record=record,
+            response_status=response.status_code,
+            # The rendered text, kept as a JSON string: PostgreSQL's jsonb would reorder an
+            # object's keys, and a replay is byte for byte the first answer (R74).
+            response_body=JSONRenderer().render(response.data).decode(),
+        )
         return response
 
     def _answer_for_used_key(self, record, fingerprint):

@@ -6,9 +6,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from catalog.models import ItemKind
+from clients.models import Client
 from loyalty.actions import Action
 from loyalty.adjustments import points_adjust
-from loyalty.models import EarningRule, LoyaltySettings, PointsEntry
+from loyalty.models import EarningRule, LoyaltySettings, PointsBalance, PointsEntry
 from loyalty.selectors import client_rewards_summary
 from salon.errors import DomainError
 from salon.models import Features
@@ -320,6 +321,22 @@ def test_adjustment_retried_with_the_same_idempotency_key_adjusts_once(manager_a
             manager_api.post("/api/v1/loyalty/adjustments/", body, format="json", **headers)
         ).status_code == 201
     assert PointsEntry.objects.filter(client=customer).count() == 1
+
+
+def test_a_keyed_adjustment_of_a_merged_client_is_refused_stored_and_writes_nothing(
+    manager_api, customer
+):  # R17, R74: the refusal comes from inside the adjustment's transaction
+    duplicate = ClientFactory()
+    Client.objects.filter(pk=duplicate.pk).update(merged_into=customer)
+    headers = {"HTTP_IDEMPOTENCY_KEY": "adjust-tombstone"}
+    body = {"client": duplicate.pk, "points": 150, "reason": "Birthday"}
+    refused = manager_api.post("/api/v1/loyalty/adjustments/", body, format="json", **headers)
+    again = manager_api.post("/api/v1/loyalty/adjustments/", body, format="json", **headers)
+    assert refused.status_code == again.status_code == 400
+    assert again.content == refused.content
+    assert again["Idempotent-Replayed"] == "true"
+    assert not PointsEntry.objects.filter(client=duplicate).exists()
+    assert not PointsBalance.objects.filter(client=duplicate).exists()
 
 
 def test_r1_r2_money_is_a_decimal_string_and_points_are_integers(front_desk_api, rich_customer):

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
@@ -59,6 +59,12 @@ class ItemCreateView(IdempotentMixin, APIView):
         if name == "taken-over":
             # What a retry after IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS does to our claim.
             IdempotencyRecord.objects.all().delete()
+        if name == "refused-without-savepoint":
+            # A service that joins the caller's transaction without a savepoint (as
+            # loyalty.adjustments does) and refuses after writing.
+            with transaction.atomic(savepoint=False):
+                Item.objects.create(name="written, then refused", kind=ItemKind.SERVICE, price=1)
+                raise DomainError("Refused after a write.", field="name")
         if name == "wait":
             started.set()
             proceed.wait(timeout=10)
@@ -200,6 +206,18 @@ def test_a_refusal_is_stored_and_replayed_too(api):
     # A corrected request is a new request: it needs a new key.
     assert post(api, "/create/", {"price": "1.00"}, key="k").status_code == 422
     assert post(api, "/create/", {"price": "1.00"}, key="k2").status_code == 201
+
+
+def test_a_refusal_that_leaves_the_transaction_to_roll_back_is_stored_after_it(api):  # R74
+    body = {"name": "refused-without-savepoint"}
+    refused = post(api, "/create/", body, key="k")
+    again = post(api, "/create/", body, key="k")
+    assert refused.status_code == again.status_code == 400
+    assert again.content == refused.content
+    assert refused.json() == {"name": ["Refused after a write."]}
+    assert again["Idempotent-Replayed"] == "true"
+    assert Item.objects.count() == 0  # both writes, before and inside the service, undone
+    assert IdempotencyRecord.objects.get().status == IdempotencyStatus.DONE
 
 
 def test_a_5xx_answer_rolls_the_work_back_and_frees_the_key(api):
