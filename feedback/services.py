@@ -5,6 +5,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clients.errors import ClientMerged
 from clients.models import Client
 from feedback.errors import (
     FeedbackExists,
@@ -13,7 +14,7 @@ from feedback.errors import (
     TicketOfAnotherClient,
 )
 from feedback.models import Feedback, FeedbackSource
-from salon.errors import DomainError, InvalidSource, PermissionRefused
+from salon.errors import InvalidSource, PermissionRefused
 from tickets.errors import TicketNotClosed
 from tickets.locks import lock_ticket
 from tickets.models import Ticket, TicketStatus
@@ -39,7 +40,7 @@ def feedback_record(
     ticket = lock_ticket(ticket)
     client = Client.objects.get(pk=client.pk)
     if client.is_tombstone:
-        raise DomainError("This client was merged into another.", field="client")
+        raise ClientMerged(field="client")
     if ticket.client_id != client.pk:
         raise TicketOfAnotherClient(field="ticket")
     if ticket.status != TicketStatus.CLOSED:

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
+from clients.errors import ClientMerged
 from clients.models import Client
 from loyalty import ledger
 from loyalty import lots as lot_rules
@@ -20,7 +21,7 @@ from loyalty.errors import (
 from loyalty.expiry import client_points_expire
 from loyalty.models import EntryKind, PointsEntry
 from loyalty.numbers import whole_number
-from salon.errors import DomainError, PermissionRefused
+from salon.errors import PermissionRefused
 from salon.users import acting_user
 
 
@@ -95,7 +96,7 @@ def _entry_post(entry: PointsEntry, *, now: datetime) -> PointsEntry:
     # tombstone check below reads the merge's outcome and no points land on a tombstone.
     ledger.balances_lock([client.pk])
     if Client.objects.filter(pk=client.pk, merged_into__isnull=False).exists():
-        raise DomainError("This client was merged into another; adjust the survivor.")
+        raise ClientMerged()
     if entry.points < 0:
         client_points_expire(client_ids=[client.pk], now=now)  # locks the balance row first
         ledger.debit_plan(entry, now=now)

@@ -113,11 +113,6 @@ class TierReasonRequired(DomainError):
     message = "Give a reason for placing the client in this tier."
 
 
-class ClientIsTombstone(DomainError):
-    code = "client_is_tombstone"
-    message = "This client was merged into another; use the survivor."
-
-
 class PromotionInvalid(DomainError):
     """A promotion's dates, actions, item kinds, tiers or amounts break R62."""
 

@@ -10,9 +10,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from clients.errors import ClientMerged
 from clients.models import Client
 from loyalty import sql
-from loyalty.errors import ClientIsTombstone, TierReasonRequired
+from loyalty.errors import TierReasonRequired
 from loyalty.models import ClientTier, Tier, TierChange, TierChangeKind
 from loyalty.selectors import RewardsSummary, loyalty_settings_get
 from loyalty.tier_rules import (
@@ -273,7 +274,7 @@ def client_tier_place(
     if len(reason) > 500:
         raise TierReasonRequired("Keep the reason to 500 characters.", field="reason")
     if client.is_tombstone:
-        raise ClientIsTombstone()
+        raise ClientMerged()
     now = now or timezone.now()
     status = _locked_status(client.pk, now)
     _move(

@@ -10,7 +10,6 @@ from django.utils import timezone
 from appointments.services import appointment_complete_for_ticket, reservation_fulfil
 from clients.errors import ClientMerged
 from clients.models import Client
-from salon.errors import DomainError
 from salon.users import acting_user
 
 from . import selectors, signals, spend, sql
@@ -69,10 +68,7 @@ def ticket_open(*, client=None, appointment=None, reservation=None, user=None) -
     # Re-read: the client may have been merged since the caller loaded it (R17).
     merged = client is not None and Client.objects.filter(pk=client.pk, merged_into__isnull=False)
     if merged and merged.exists():
-        raise DomainError(
-            "This client was merged into another; open the ticket for the survivor.",
-            field="client",
-        )
+        raise ClientMerged(field="client")
     if appointment is not None and appointment.client_id != client.pk:
         raise AppointmentOfAnotherClient(field="appointment")
     if reservation is not None and reservation.client_id != client.pk:

@@ -87,6 +87,8 @@ def test_bad_feedback_is_refused_and_nothing_is_stored(customer, field, case):  
     with pytest.raises(DomainError) as refused:
         feedback_record(**arguments)
     assert refused.value.field == field
+    if case == "tombstone":
+        assert refused.value.code == "client_merged"  # one rule, one code (#12)
     assert Feedback.objects.count() == 0
 
 

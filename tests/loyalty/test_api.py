@@ -333,6 +333,7 @@ def test_a_keyed_adjustment_of_a_merged_client_is_refused_stored_and_writes_noth
     refused = manager_api.post("/api/v1/loyalty/adjustments/", body, format="json", **headers)
     again = manager_api.post("/api/v1/loyalty/adjustments/", body, format="json", **headers)
     assert refused.status_code == again.status_code == 400
+    assert refused.json()["code"] == "client_merged"
     assert again.content == refused.content
     assert again["Idempotent-Replayed"] == "true"
     assert not PointsEntry.objects.filter(client=duplicate).exists()

@@ -13,10 +13,11 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.models import ItemKind
 from catalog.services import tax_rate_create
+from clients.errors import ClientMerged
 from clients.merge import client_merge
 from loyalty.actions import Action
 from loyalty.adjustments import points_adjust
-from loyalty.errors import ClientIsTombstone, TierInUse, TierInvalid, TierReasonRequired
+from loyalty.errors import TierInUse, TierInvalid, TierReasonRequired
 from loyalty.models import ClientTier, LoyaltySettings, PointsEntry, Promotion, Tier, TierChange
 from loyalty.redemption import points_redeem
 from loyalty.selectors import client_points_balance
@@ -226,9 +227,9 @@ def test_r61_manual_placement_needs_a_reason_is_audited_and_holds_for_validity(
 def test_r61_a_tombstone_is_not_placed(manager, silver_and_gold):
     survivor = ClientFactory()
     duplicate = ClientFactory(merged_into=survivor)
-    with pytest.raises(ClientIsTombstone) as refused:
+    with pytest.raises(ClientMerged) as refused:
         client_tier_place(client=duplicate, tier=silver_and_gold[0], reason="x", user=manager)
-    assert refused.value.code == "client_is_tombstone"
+    assert refused.value.code == "client_merged"
 
 
 def test_r61_rewards_box_tier_spend_and_next_tier(customer, silver_and_gold):

@@ -46,6 +46,7 @@ def test_open_refuses_a_merged_duplicate():  # R17
     with pytest.raises(DomainError) as error:
         ticket_open(client=duplicate)
     assert error.value.field == "client"
+    assert error.value.code == "client_merged"  # one rule, one code (#12)
     assert Ticket.objects.count() == 0
 
 
