@@ -1,5 +1,6 @@
 """What the feedback services refuse, one class per broken rule (R71, salon/errors.py)."""
 
+from feedback.models import RATING_MAX, RATING_MIN
 from salon.errors import DomainError
 
 
@@ -10,7 +11,7 @@ class TicketOfAnotherClient(DomainError):
 
 class RatingOutOfRange(DomainError):
     code = "rating_out_of_range"
-    message = "Rate from 1 to 5."
+    message = f"Rate from {RATING_MIN} to {RATING_MAX}."
 
 
 class FeedbackExists(DomainError):

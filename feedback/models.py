@@ -4,6 +4,10 @@ from django.db import models
 
 from salon.limits import NOTES_MAX_LENGTH, notes_validators
 
+# A rating is a whole number of stars (R37), checked by the service, the database, the API's
+# schema and the refusal's words from these two.
+RATING_MIN, RATING_MAX = 1, 5
+
 
 class FeedbackSource(models.TextChoices):
     CLIENT = "client", "Client"
@@ -20,7 +24,7 @@ class Feedback(models.Model):
         "tickets.Ticket", on_delete=models.PROTECT, related_name="feedback"
     )
     rating = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(5)]
+        validators=[MinValueValidator(RATING_MIN), MaxValueValidator(RATING_MAX)]
     )
     comment = models.TextField(blank=True, max_length=NOTES_MAX_LENGTH, validators=notes_validators)
     source = models.CharField(
@@ -39,7 +43,8 @@ class Feedback(models.Model):
         verbose_name_plural = "feedback"
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"
+                condition=models.Q(rating__gte=RATING_MIN, rating__lte=RATING_MAX),
+                name="feedback_rating_1_to_5",
             ),
             models.CheckConstraint(
                 condition=models.Q(shared=False) | models.Q(share_permission=True),

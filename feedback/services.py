@@ -13,7 +13,7 @@ from feedback.errors import (
     RatingOutOfRange,
     TicketOfAnotherClient,
 )
-from feedback.models import Feedback, FeedbackSource
+from feedback.models import RATING_MAX, RATING_MIN, Feedback, FeedbackSource
 from salon.errors import InvalidSource, PermissionRefused
 from tickets.errors import TicketNotClosed
 from tickets.locks import lock_ticket
@@ -49,7 +49,8 @@ def feedback_record(
             f"{ticket.get_status_display().lower()}.",
             field="ticket",
         )
-    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+    whole = isinstance(rating, int) and not isinstance(rating, bool)
+    if not (whole and RATING_MIN <= rating <= RATING_MAX):
         raise RatingOutOfRange(field="rating")
     if source not in FeedbackSource.values:
         raise InvalidSource.naming(source)

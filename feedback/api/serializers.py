@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from clients.models import Client
-from feedback.models import Feedback, FeedbackSource
+from feedback.models import RATING_MAX, RATING_MIN, Feedback, FeedbackSource
 from salon.api.fields import IdField
 from salon.limits import NOTES_MAX_LENGTH
 from tickets.models import Ticket
@@ -28,7 +28,7 @@ class FeedbackSerializer(serializers.ModelSerializer):
 class FeedbackRecordSerializer(serializers.Serializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
     ticket = serializers.PrimaryKeyRelatedField(queryset=Ticket.objects.all())
-    rating = serializers.IntegerField(min_value=1, max_value=5)
+    rating = serializers.IntegerField(min_value=RATING_MIN, max_value=RATING_MAX)
     comment = serializers.CharField(
         allow_blank=True, default="", trim_whitespace=True, max_length=NOTES_MAX_LENGTH
     )
@@ -40,7 +40,7 @@ class FeedbackRecordSerializer(serializers.Serializer):
 
 class MyFeedbackRecordSerializer(serializers.Serializer):
     ticket = IdField()
-    rating = serializers.IntegerField(min_value=1, max_value=5)
+    rating = serializers.IntegerField(min_value=RATING_MIN, max_value=RATING_MAX)
     comment = serializers.CharField(
         allow_blank=True, default="", trim_whitespace=True, max_length=NOTES_MAX_LENGTH
     )
