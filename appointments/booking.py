@@ -22,16 +22,15 @@ from appointments.models import (
     AppointmentStatus,
     ProductReservation,
 )
-from catalog.errors import InvalidDuration, ItemInactive
+from catalog.errors import ItemInactive
 from catalog.models import Item, ItemKind
+from catalog.services import duration_check
 from clients.errors import ClientMerged
 from clients.models import Client, ClientSource
 from salon.errors import InvalidSource
 from salon.users import acting_user
 from staff.models import Staff
 from staff.selectors import salon_keeps_schedules
-
-MAX_DURATION_MINUTES = scheduling.MAX_DURATION_MINUTES
 
 # Bookings the client makes themselves: they must pick a listed start (R42).
 SELF_BOOKED_SOURCES = (ClientSource.APP, ClientSource.ONLINE)
@@ -149,15 +148,7 @@ def _booking_check(
     _start_check(start, now=now)
     if source not in ClientSource.values:
         raise InvalidSource.naming(source)
-    if (
-        isinstance(duration_minutes, bool)
-        or not isinstance(duration_minutes, int)
-        or not 1 <= duration_minutes <= MAX_DURATION_MINUTES
-    ):
-        raise InvalidDuration(
-            f"The duration is a number of minutes from 1 to {MAX_DURATION_MINUTES}.",
-            field="duration_minutes",
-        )
+    duration_check(duration_minutes)
 
 
 @transaction.atomic

@@ -14,14 +14,13 @@ from django.utils import timezone
 
 from appointments.errors import SlotUnavailable, StaffDoubleBooked
 from appointments.models import Appointment, AppointmentStatus
-from catalog.models import Item, ItemKind
+from catalog.models import MAX_DURATION_MINUTES, Item, ItemKind
 from salon.errors import DomainError
 from staff.errors import StaffInactive
 from staff.models import Staff
 from staff.selectors import Period, local_moment, working_periods
 
 SLOT_MINUTES = 15
-MAX_DURATION_MINUTES = 24 * 60
 # A non-cancelled appointment occupies its staff member (R42); completed and no-show ones
 # are over, so they no longer hold the time.
 OCCUPYING = (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED, AppointmentStatus.ARRIVED)

@@ -1,5 +1,6 @@
 """What the catalog services refuse, one class per broken rule (R71, salon/errors.py)."""
 
+from catalog.models import MAX_DURATION_MINUTES
 from salon.errors import DomainError
 
 
@@ -39,10 +40,10 @@ class ItemNameRequired(DomainError):
 
 
 class InvalidDuration(DomainError):
-    """A service's length and a booking's alike (a booking's message gives its upper bound)."""
+    """A service's length and a booking's alike (catalog.services.duration_check)."""
 
     code = "invalid_duration"
-    message = "A service lasts a whole number of minutes, at least 1."
+    message = f"A duration is a whole number of minutes from 1 to {MAX_DURATION_MINUTES}."
 
 
 class TaxPercentOutOfRange(DomainError):

@@ -3,6 +3,10 @@ from django.db import models
 
 from salon.limits import money_validators
 
+# A duration is whole minutes, at most a day: a service's, and a booking's, which is the
+# service's unless given (R42); the appointment book looks back that far for overlaps.
+MAX_DURATION_MINUTES = 24 * 60
+
 
 class ItemKind(models.TextChoices):
     SERVICE = "service", "Service"

@@ -16,7 +16,7 @@ from catalog.errors import (
     UnknownItemKind,
 )
 
-from .models import Item, ItemKind, TaxRate
+from .models import MAX_DURATION_MINUTES, Item, ItemKind, TaxRate
 from .signals import item_kind_changed
 
 TAX_PERCENT_PLACES = 3
@@ -39,10 +39,15 @@ def _price(value) -> Decimal:
     return price
 
 
-def _validate_and_save(item: Item) -> Item:
-    duration = item.duration_minutes
-    if isinstance(duration, bool) or not isinstance(duration, int) or duration < 1:
+def duration_check(minutes) -> None:
+    """A service's or a booking's duration: whole minutes from 1 to MAX_DURATION_MINUTES."""
+    whole = isinstance(minutes, int) and not isinstance(minutes, bool)
+    if not (whole and 1 <= minutes <= MAX_DURATION_MINUTES):
         raise InvalidDuration(field="duration_minutes")
+
+
+def _validate_and_save(item: Item) -> Item:
+    duration_check(item.duration_minutes)
     if item.kind not in ItemKind.values:
         raise UnknownItemKind(f"Unknown kind “{item.kind}”.", field="kind")
     item.name = (item.name or "").strip()

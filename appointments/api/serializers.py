@@ -1,8 +1,7 @@
 from rest_framework import serializers
 
-from appointments.booking import MAX_DURATION_MINUTES
 from appointments.models import Appointment, ProductReservation
-from catalog.models import Item
+from catalog.models import MAX_DURATION_MINUTES, Item
 from clients.models import Client, ClientSource
 from staff.models import Staff
 

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from catalog.models import Item, ItemKind, TaxRate
+from catalog.models import MAX_DURATION_MINUTES, Item, ItemKind, TaxRate
 from salon.api.fields import TaxPercentField, money_field
 
 
@@ -33,7 +33,9 @@ class ItemCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ItemKind.choices)
     price = money_field(min_value=0)
     active = serializers.BooleanField(default=True)
-    duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, default=60)
+    duration_minutes = serializers.IntegerField(
+        min_value=1, max_value=MAX_DURATION_MINUTES, default=60
+    )
     tax_rate = serializers.PrimaryKeyRelatedField(
         queryset=TaxRate.objects.all(), required=False, allow_null=True, default=None
     )

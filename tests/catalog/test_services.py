@@ -48,6 +48,20 @@ def test_bad_item_is_refused(kwargs, field):  # R32
     assert Item.objects.count() == 0
 
 
+@pytest.mark.parametrize("minutes", [0, 24 * 60 + 1, True, "60"])
+def test_a_duration_is_whole_minutes_up_to_a_day(minutes):  # R42, #12: one rule with bookings
+    with pytest.raises(DomainError) as error:
+        services.item_create(
+            name="Cut", kind="service", price=Decimal("10"), duration_minutes=minutes
+        )
+    assert (error.value.code, error.value.field) == ("invalid_duration", "duration_minutes")
+    assert Item.objects.count() == 0
+    longest = services.item_create(
+        name="Cut", kind="service", price=Decimal("10"), duration_minutes=24 * 60
+    )
+    assert longest.duration_minutes == 24 * 60
+
+
 def test_price_with_three_decimals_is_refused():  # R1
     with pytest.raises(ValidationError) as error:
         services.item_create(name="Cut", kind="service", price=Decimal("1.005"))
