@@ -19,6 +19,7 @@ from salon.admin_history import HistoryAdmin
 from salon.admin_pages import ReadOnlyAdmin, admin_page, permission_require
 from salon.errors import DomainError
 from salon.forms import form_refusal_add
+from salon.limits import REASON_MAX_LENGTH
 
 
 class TierForm(forms.ModelForm):
@@ -72,7 +73,7 @@ class ClientTierPlaceForm(forms.Form):
     tier = forms.ModelChoiceField(
         queryset=Tier.objects.all(), required=False, empty_label="No tier"
     )
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=REASON_MAX_LENGTH)
 
 
 @admin.register(ClientTier)
