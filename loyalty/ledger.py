@@ -22,7 +22,6 @@ from django.db.models import Case, F, Q, Sum, Value, When, Window
 from django.db.models.functions import Coalesce
 
 from loyalty import lots as lot_rules
-from loyalty import sql
 from loyalty.models import (
     RETURN_KINDS,
     Allocation,
@@ -33,6 +32,7 @@ from loyalty.models import (
     TicketEarningSnapshot,
 )
 from loyalty.selectors import loyalty_settings_get
+from loyalty.sql.ledger_write import ledger_write, lot_figures_refresh
 
 POLICY = object()  # "read expiry_days from the settings" (R51)
 
@@ -84,7 +84,7 @@ def entries_post(
             entry.expires_on = lot_rules.lot_expires_on(
                 posted_at=entry.created_at, expiry_days=expiry_days
             )
-    posted, lots_written = sql.ledger_write(
+    posted, lots_written = ledger_write(
         entries,
         snapshot=snapshot,
         lot_keys=[entry.idempotency_key for entry in lots],
@@ -94,7 +94,7 @@ def entries_post(
     # A debit may empty the earliest lot, and a debt or a give-back's own lot changes what
     # the lots hold beyond what new lots add: the balance rows' lot figures are read again
     # from the lots. A debit draws only from its own client's lots, so these are the rows.
-    sql.lot_figures_refresh(
+    lot_figures_refresh(
         entry.client_id
         for entry in posted
         if getattr(entry, "draws", None)
@@ -387,4 +387,4 @@ def debts_settle(*, client_ids, now: datetime) -> None:
     _lots_move(deltas)
     Allocation.objects.bulk_create(allocations)
     if allocations:  # a debt paid off moves the debt and the lots it drew from
-        sql.lot_figures_refresh(debt.client_id for debt in debts)
+        lot_figures_refresh(debt.client_id for debt in debts)

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from clients.models import Client
 from loyalty import lots as lot_rules
-from loyalty import sql
 from loyalty.actions import ACTIONS
 from loyalty.models import (
     Allocation,
@@ -23,6 +22,7 @@ from loyalty.models import (
     default_rule_values,
 )
 from loyalty.redemption_rules import can_redeem
+from loyalty.sql.rewards import lots_due_row, rewards_row
 from salon.money import dollars_to_points, points_to_dollars
 from salon.selectors import features_get
 from tickets.models import Ticket, TicketLine, TicketStatus
@@ -160,7 +160,7 @@ def _as_date(value) -> date | None:
 
 def _rewards_row(*, client_id: int | None, now: datetime | None) -> _RewardsRow | None:
     now = now or timezone.now()
-    row = sql.rewards_row(client_id=client_id, now=now)
+    row = rewards_row(client_id=client_id, now=now)
     if row is None:
         return None
     (
@@ -172,7 +172,7 @@ def _rewards_row(*, client_id: int | None, now: datetime | None) -> _RewardsRow 
     if next_on is not None and lot_rules.is_past_date(next_on, today=lot_rules.local_date(now)):
         # The balance row's earliest date is past: lots wait for the daily expiry run. What
         # they hold isn't redeemable, and the next date to come is read from the lots (R54).
-        past_date, next_on, next_points = sql.lots_due_row(
+        past_date, next_on, next_points = lots_due_row(
             client_id=client_id, since=next_on, today=lot_rules.local_date(now)
         )
         next_on = _as_date(next_on)

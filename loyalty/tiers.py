@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from clients.errors import ClientMerged
 from clients.models import Client
-from loyalty import sql
 from loyalty.errors import TierReasonRequired
 from loyalty.models import ClientTier, Tier, TierChange, TierChangeKind
 from loyalty.selectors import RewardsSummary, loyalty_settings_get
+from loyalty.sql.standing import tier_standing_rows
 from loyalty.tier_rules import (
     NextTier,
     TierTerms,
@@ -80,10 +80,10 @@ def client_tier_standing(
     *, client_id: int, now: datetime | None = None, window_days: int | None = None
 ) -> TierStanding | None:
     """The tiers, the one the client holds and their qualifying spend, in one prepared
-    statement (loyalty/sql.py: the ORM's queryset for the same cost more to compile than
+    statement (loyalty/sql/standing.py: the ORM's queryset for the same cost more to compile than
     to run, P1); None when the salon has no tiers. The rewards box and the close's upgrade
     check both read it: one place for the rule (R61)."""
-    rows = sql.tier_standing_rows(client_id=client_id, since=_window_start(now, window_days))
+    rows = tier_standing_rows(client_id=client_id, since=_window_start(now, window_days))
     if not rows:
         return None
     tiers, current = [], None

@@ -83,7 +83,7 @@ def qualifying_spend_since(*, client_id: int, since: datetime) -> Coalesce:
     """The client's qualifying spend of tickets closed after the instant `since` (R61), as
     an expression of two uncorrelated subqueries (PostgreSQL runs each once, wherever it
     sits in a query): the stored days after `since`'s day, and that day's lines after it.
-    The rewards box and the close read the same through loyalty/sql.py's tier standing
+    The rewards box and the close read the same through loyalty/sql/standing.py's tier standing
     statement (tests/loyalty/test_tier_standing.py holds the two equal)."""
     first_day, next_midnight = window_bounds(since)
     stored = (

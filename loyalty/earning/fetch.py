@@ -1,5 +1,5 @@
 """Earning, step 1: read everything a ticket's points reconcile decides from, once
-(R3-R16, R22). The statement is loyalty/sql.py's; this module parses its row."""
+(R3-R16, R22). The statement is loyalty/sql/ledger_state.py's; this module parses its row."""
 
 import json
 from dataclasses import dataclass
@@ -7,10 +7,10 @@ from datetime import date
 from decimal import Decimal
 
 from clients.models import ClientSource
-from loyalty import sql
 from loyalty.actions import ACTIONS
 from loyalty.models import EarningRule, EarnOn
 from loyalty.selectors import earning_rules_get, loyalty_settings_get
+from loyalty.sql.ledger_state import ticket_ledger_row
 from salon.selectors import features_get
 
 
@@ -97,7 +97,7 @@ def ticket_ledger_state(*, ticket_id: int, today: date) -> TicketLedgerState | N
     """A ticket's state for its points reconcile: one prepared statement, whatever the
     history. Plain SQL because the ORM needed 15 queries and 10 ms of Python for the same
     (docs/performance.md, P3). None when there is no such ticket."""
-    row = sql.ticket_ledger_row(ticket_id=ticket_id, today=today)
+    row = ticket_ledger_row(ticket_id=ticket_id, today=today)
     if row is None:
         return None
     (

@@ -1,4 +1,4 @@
-"""The tier standing statement (loyalty/sql.py, R61, R46) against the ORM's definitions:
+"""The tier standing statement (loyalty/sql/standing.py, R61, R46) against the ORM's definitions:
 the tiers and the one held as the models give them, and the qualifying spend summed from
 the lines themselves (tickets/selectors.py) and from the stored days (tickets/spend.py),
 for window starts on each side of every close, on varied tickets: tax included or added,

@@ -147,7 +147,7 @@ def test_close_with_a_tier_and_a_promotion_runs_the_same_queries_at_any_history(
 
 def test_rewards_endpoint_with_tiers_is_two_queries_at_any_history(rules, customer, front_desk_api):
     """P1 with a tier (issue 18): the rewards box's row, then the tiers with the one held
-    and the qualifying spend in one prepared statement (loyalty/sql.py, no ORM query to
+    and the qualifying spend in one prepared statement (loyalty/sql/standing.py, no ORM query to
     build: docs/performance.md, "P1, third pass"); authentication (forced here) adds the
     token."""
     gold = Tier.objects.create(
