@@ -32,8 +32,7 @@ from rest_framework.test import APIClient  # noqa: E402
 from accounts.models import User  # noqa: E402
 from catalog.models import Item  # noqa: E402
 from clients.models import Client  # noqa: E402
-from loyalty import ledger  # noqa: E402
-from loyalty import selectors as loyalty_selectors  # noqa: E402
+from loyalty import ledger, rewards_box  # noqa: E402
 from loyalty.adjustments import points_adjust  # noqa: E402
 from loyalty.expiry import points_expire_due  # noqa: E402
 from loyalty.ledger_months import ledger_months_summarise  # noqa: E402
@@ -280,10 +279,10 @@ def balance_reads(meta: dict) -> dict:
     for rung in meta["ladder"]:
         client = Client.objects.get(pk=rung["id"])
         with QueryCounter() as captured:
-            balance = loyalty_selectors.client_points_balance(client=client)
+            balance = rewards_box.client_points_balance(client=client)
         read, baseline, paired = timed_pair(
             (
-                lambda _, client=client: loyalty_selectors.client_points_balance(client=client),
+                lambda _, client=client: rewards_box.client_points_balance(client=client),
                 {"operations": 1000},
             ),
             pk_get,
@@ -300,7 +299,7 @@ def balance_reads(meta: dict) -> dict:
     results["B2_pk_get"] = results["P2_balance_read"]["1000"]["B2_pk_get"]
     whale = Client.objects.get(pk=meta["whale"]["id"])
     with CaptureQueriesContext(connection) as captured:
-        loyalty_selectors.client_points_balance(client=whale)
+        rewards_box.client_points_balance(client=whale)
     results["P2_whale_explain"] = explain(captured.captured_queries)
     return results
 
@@ -315,7 +314,7 @@ def rewards_reads(meta: dict) -> dict:
         client_id = meta[who]["id"]
 
         def read(_, client_id=client_id):
-            summary = loyalty_selectors.client_rewards_summary_by_id(client_id=client_id)
+            summary = rewards_box.client_rewards_summary_by_id(client_id=client_id)
             return rewards_with_tier(summary, client_id=client_id)
 
         with QueryCounter() as captured:

@@ -13,10 +13,7 @@ from frontdesk.services import receipt_sends_so_far
 from loyalty.controls import ticket_redeemable
 from loyalty.earning.preview import TicketClientPoints, ticket_client_points
 from loyalty.errors import BelowMinRedemption, RedemptionPaused
-from loyalty.selectors import (
-    RewardsSummary,
-    client_rewards_summary,
-)
+from loyalty.rewards_box import RewardsSummary, client_rewards_summary
 from salon.errors import DomainError, all_error_classes
 from salon.money import points_to_dollars
 from staff.selectors import staff_list

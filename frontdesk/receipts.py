@@ -16,7 +16,7 @@ from django.utils import timezone
 from clients.models import Client
 from frontdesk.errors import ReceiptForOpenTicket
 from loyalty.models import PointsEntry
-from loyalty.selectors import client_points_balance
+from loyalty.rewards_box import client_points_balance
 from salon.selectors import salon_settings_get
 from tickets.models import PaymentMethod, Ticket, TicketLine, TicketStatus, Tip
 from tickets.selectors import ticket_amounts_of, ticket_list_with_totals

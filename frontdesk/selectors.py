@@ -16,11 +16,8 @@ from appointments.models import Appointment, AppointmentStatus
 from appointments.selectors import appointments_list
 from clients.models import Client
 from loyalty.models import EntryKind, PointsBalance, PointsEntry
-from loyalty.selectors import (
-    RewardsSummary,
-    client_points_entries,
-    client_rewards_summary,
-)
+from loyalty.rewards_box import RewardsSummary, client_rewards_summary
+from loyalty.selectors import client_points_entries
 from loyalty.tiers import rewards_with_tier
 from messaging.models import Direction, Message
 from salon.money import points_to_dollars

@@ -19,12 +19,8 @@ from loyalty.control_rules import (
 )
 from loyalty.errors import ExceedsMaxRedemption, NotAMultiple, NotRedeemableOnItems
 from loyalty.redemption_rules import balance_refusal, redemption_closed
-from loyalty.selectors import (
-    RewardsSummary,
-    client_rewards_summary,
-    loyalty_settings_get,
-    ticket_kinds_amount,
-)
+from loyalty.rewards_box import RewardsSummary, client_rewards_summary
+from loyalty.selectors import loyalty_settings_get, ticket_kinds_amount
 from salon.money import points_to_dollars
 from salon.selectors import features_get
 from tickets.models import Ticket

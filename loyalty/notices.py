@@ -27,11 +27,8 @@ from loyalty.models import (
     PointsLot,
     PointsNotice,
 )
-from loyalty.selectors import (
-    client_points_by_date_after_debt,
-    client_rewards_summary,
-    loyalty_settings_get,
-)
+from loyalty.rewards_box import client_points_by_date_after_debt, client_rewards_summary
+from loyalty.selectors import loyalty_settings_get
 from messaging.services import sms_queue
 from salon.money import points_to_dollars
 from salon.selectors import features_get

@@ -13,7 +13,8 @@ from loyalty.models import EntryKind, PointsEntry
 from loyalty.numbers import whole_number
 from loyalty.otp import redemption_code_check, redemption_code_use
 from loyalty.redemption_rules import balance_refusal, redemption_closed
-from loyalty.selectors import client_points_balance, loyalty_settings_get
+from loyalty.rewards_box import client_points_balance
+from loyalty.selectors import loyalty_settings_get
 from salon.errors import PermissionRefused
 from salon.money import dollars_to_points, points_to_dollars
 from salon.selectors import features_get

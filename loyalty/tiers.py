@@ -14,7 +14,8 @@ from clients.errors import ClientMerged
 from clients.models import Client
 from loyalty.errors import TierReasonRequired
 from loyalty.models import ClientTier, Tier, TierChange, TierChangeKind
-from loyalty.selectors import RewardsSummary, loyalty_settings_get
+from loyalty.rewards_box import RewardsSummary
+from loyalty.selectors import loyalty_settings_get
 from loyalty.sql.standing import tier_standing_rows
 from loyalty.tier_rules import (
     NextTier,

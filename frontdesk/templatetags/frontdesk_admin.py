@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from frontdesk.checkout import ticket_payment
 from frontdesk.day_sheet import day_sheet
-from loyalty.selectors import client_points_balance
+from loyalty.rewards_box import client_points_balance
 from salon.formats import phone_display
 from salon.money import points_to_dollars
 

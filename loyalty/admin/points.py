@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from clients.models import Client
-from loyalty import selectors
+from loyalty import rewards_box, selectors
 from loyalty.adjustments import points_adjust
 from loyalty.models import (
     PointsEntry,
@@ -211,7 +211,7 @@ class PointsEntryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
             "ticket": ticket,
             "form": form,
             "rewards": (
-                selectors.client_rewards_summary(client=ticket.client) if ticket.client else None
+                rewards_box.client_rewards_summary(client=ticket.client) if ticket.client else None
             ),
             "balance_due": ticket_balance_due(ticket=ticket),
             "needs_code": selectors.loyalty_settings_get().redemption_otp,

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clients.models import Client
-from loyalty import promotions, selectors, tier_table, tiers
+from loyalty import promotions, rewards_box, selectors, tier_table, tiers
 from loyalty.adjustments import points_adjust
 from loyalty.api import serializers
 from loyalty.configuration import earning_rule_update, loyalty_settings_update
@@ -123,7 +123,7 @@ class AdjustmentCreateView(IdempotentMixin, APIView):
 
 def _rewards_response(client: Client) -> Response:
     summary = tiers.rewards_with_tier(
-        selectors.client_rewards_summary(client=client), client_id=client.pk
+        rewards_box.client_rewards_summary(client=client), client_id=client.pk
     )
     return Response(serializers.RewardsSerializer(summary).data)
 
@@ -135,7 +135,7 @@ class ClientRewardsView(APIView):
 
     @extend_schema(responses=serializers.RewardsSerializer)
     def get(self, request, client_id):
-        summary = selectors.client_rewards_summary_by_id(client_id=client_id)
+        summary = rewards_box.client_rewards_summary_by_id(client_id=client_id)
         if summary is None:
             raise Http404
         summary = tiers.rewards_with_tier(summary, client_id=client_id)

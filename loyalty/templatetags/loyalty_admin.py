@@ -4,7 +4,7 @@ the clients app knowing loyalty exists."""
 from django import template
 from django.urls import reverse
 
-from loyalty import selectors
+from loyalty import rewards_box, selectors
 from loyalty.tiers import rewards_with_tier
 from salon.money import points_to_dollars
 from salon.selectors import features_get
@@ -18,7 +18,7 @@ def client_rewards_box(context, client):
     if client is None or client.pk is None:
         return {"client": None}
     rewards = rewards_with_tier(
-        selectors.client_rewards_summary(client=client), client_id=client.pk
+        rewards_box.client_rewards_summary(client=client), client_id=client.pk
     )
     user = context["request"].user
     may_redeem = rewards.can_redeem and user.has_perm("loyalty.redeem_points")

@@ -15,7 +15,8 @@ from playwright.sync_api import expect
 from appointments.models import AppointmentStatus
 from loyalty.actions import Action
 from loyalty.adjustments import points_adjust
-from loyalty.selectors import client_points_balance, loyalty_settings_get
+from loyalty.rewards_box import client_points_balance
+from loyalty.selectors import loyalty_settings_get
 from tests.appointments.factories import AppointmentFactory
 from tests.clients.factories import ClientFactory
 from tests.loyalty.factories import rule_set

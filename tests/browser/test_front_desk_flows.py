@@ -13,7 +13,8 @@ from appointments.models import AppointmentStatus
 from clients.models import Client
 from loyalty.adjustments import points_adjust
 from loyalty.models import EarningRule, PointsEntry
-from loyalty.selectors import client_points_balance, loyalty_settings_get
+from loyalty.rewards_box import client_points_balance
+from loyalty.selectors import loyalty_settings_get
 from salon.selectors import features_get
 from tests.appointments.factories import AppointmentFactory
 from tests.clients.factories import ClientFactory, image_bytes

@@ -12,7 +12,7 @@ from clients.models import Client
 from frontdesk.moving_in_resources import ClientMoveInResource
 from loyalty.models import EntryKind, PointsEntry, PointsLot
 from loyalty.reports import loyalty_report, report_period
-from loyalty.selectors import client_points_balance
+from loyalty.rewards_box import client_points_balance
 from tests.clients.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from clients.models import Client
 from loyalty.actions import Action
 from loyalty.adjustments import points_adjust
 from loyalty.models import EarningRule, LoyaltySettings, PointsBalance, PointsEntry
-from loyalty.selectors import client_rewards_summary
+from loyalty.rewards_box import client_rewards_summary
 from salon.errors import DomainError
 from salon.models import Features
 from tests.accounts.factories import UserFactory

@@ -18,14 +18,8 @@ from loyalty.adjustments import points_adjust
 from loyalty.expiry import points_expire_due
 from loyalty.models import LoyaltySettings, PointsBalance
 from loyalty.redemption import points_redeem
-from loyalty.selectors import (
-    Balance,
-    NextExpiry,
-    client_points_balance,
-    client_rewards_summary,
-    lot_figures_disagreements,
-    loyalty_settings_get,
-)
+from loyalty.rewards_box import Balance, NextExpiry, client_points_balance, client_rewards_summary
+from loyalty.selectors import lot_figures_disagreements, loyalty_settings_get
 from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory
 from tests.loyalty.factories import closed_ticket, rule_set, ticket_void

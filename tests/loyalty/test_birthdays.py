@@ -11,7 +11,7 @@ from django.core.management import call_command
 from catalog.models import ItemKind
 from loyalty.birthdays import birthdays_award
 from loyalty.models import EntryKind, LoyaltySettings, PointsEntry
-from loyalty.selectors import client_points_balance
+from loyalty.rewards_box import client_points_balance
 from messaging.models import Message
 from salon.models import Features
 from tests.clients.factories import ClientFactory

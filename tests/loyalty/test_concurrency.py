@@ -9,7 +9,8 @@ from django.db import connection
 from loyalty.adjustments import points_adjust
 from loyalty.models import EntryKind, PointsEntry
 from loyalty.redemption import points_redeem
-from loyalty.selectors import client_points_balance, ledger_disagreements
+from loyalty.rewards_box import client_points_balance
+from loyalty.selectors import ledger_disagreements
 from salon.errors import DomainError
 from tests.accounts.factories import FrontDeskFactory, ManagerFactory
 from tests.catalog.factories import ItemFactory

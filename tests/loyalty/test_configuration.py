@@ -9,7 +9,8 @@ from loyalty.actions import ACTIONS, Action
 from loyalty.adjustments import points_adjust
 from loyalty.configuration import earning_rule_update, loyalty_settings_update
 from loyalty.models import EarningRule, EntryKind, LoyaltySettings, PointsEntry
-from loyalty.selectors import Balance, client_points_balance, earning_rules_get
+from loyalty.rewards_box import Balance, client_points_balance
+from loyalty.selectors import earning_rules_get
 from salon.errors import DomainError, PermissionRefused
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from clients.models import ClientSource
 from loyalty.actions import Action, Beneficiary
 from loyalty.earning.reconcile import ticket_points_reconcile
 from loyalty.models import EntryKind, LoyaltySettings, PointsEntry
-from loyalty.selectors import Balance, client_points_balance
+from loyalty.rewards_box import Balance, client_points_balance
 from salon.models import Features
 from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory

@@ -23,13 +23,8 @@ from loyalty.models import (
     PointsLot,
 )
 from loyalty.redemption import points_redeem
-from loyalty.selectors import (
-    Balance,
-    NextExpiry,
-    client_points_balance,
-    client_rewards_summary,
-    loyalty_settings_get,
-)
+from loyalty.rewards_box import Balance, NextExpiry, client_points_balance, client_rewards_summary
+from loyalty.selectors import loyalty_settings_get
 from salon.errors import DomainError
 from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory

@@ -9,7 +9,7 @@ from clients.models import ClientSource
 from loyalty.actions import Action
 from loyalty.earning.reconcile import ticket_points_reconcile
 from loyalty.models import PointsEntry
-from loyalty.selectors import client_points_balance
+from loyalty.rewards_box import client_points_balance
 from tests.clients.factories import ClientFactory
 from tests.loyalty.factories import closed_ticket, rule_set, ticket_void
 

@@ -13,7 +13,7 @@ from clients.models import ClientSource
 from feedback.services import feedback_record, feedback_share
 from loyalty.actions import Action
 from loyalty.redemption import points_redeem
-from loyalty.selectors import Balance, client_points_balance
+from loyalty.rewards_box import Balance, client_points_balance
 from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory
 from tests.loyalty.factories import rule_set

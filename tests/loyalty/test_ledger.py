@@ -12,7 +12,7 @@ from catalog.models import ItemKind
 from loyalty.actions import Action
 from loyalty.earning.reconcile import ticket_points_reconcile
 from loyalty.models import EntryKind, LedgerIsAppendOnly, PointsBalance, PointsEntry
-from loyalty.selectors import Balance, client_points_balance
+from loyalty.rewards_box import Balance, client_points_balance
 from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory
 from tests.loyalty.factories import (

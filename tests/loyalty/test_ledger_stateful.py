@@ -61,9 +61,8 @@ from loyalty.notices import notices_due, points_notices_send
 from loyalty.otp import redemption_code_send
 from loyalty.promotions import promotion_save
 from loyalty.redemption import points_redeem
+from loyalty.rewards_box import client_points_balance, client_rewards_summary
 from loyalty.selectors import (
-    client_points_balance,
-    client_rewards_summary,
     ledger_disagreements,
     lot_balance_disagreements,
     lot_disagreements,

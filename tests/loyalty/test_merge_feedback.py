@@ -15,7 +15,7 @@ from feedback.models import Feedback
 from loyalty.actions import Action
 from loyalty.adjustments import points_adjust
 from loyalty.models import EntryKind, PointsEntry
-from loyalty.selectors import Balance, client_points_balance
+from loyalty.rewards_box import Balance, client_points_balance
 from salon.models import Features
 from tests.clients.factories import ClientFactory
 from tests.loyalty.factories import closed_ticket, line_set_net, rule_set, ticket_void

@@ -12,7 +12,7 @@ from loyalty.adjustments import points_adjust
 from loyalty.earning.reconcile import ticket_points_reconcile
 from loyalty.models import EntryKind, LoyaltySettings, PointsEntry
 from loyalty.redemption import points_redeem
-from loyalty.selectors import Balance, client_points_balance, client_rewards_summary
+from loyalty.rewards_box import Balance, client_points_balance, client_rewards_summary
 from salon.errors import DomainError, PermissionRefused
 from salon.models import Features
 from tests.accounts.factories import UserFactory

@@ -20,7 +20,7 @@ from loyalty.adjustments import points_adjust
 from loyalty.errors import TierInUse, TierInvalid, TierReasonRequired
 from loyalty.models import ClientTier, LoyaltySettings, PointsEntry, Promotion, Tier, TierChange
 from loyalty.redemption import points_redeem
-from loyalty.selectors import client_points_balance
+from loyalty.rewards_box import client_points_balance
 from loyalty.tier_table import tier_delete, tier_save
 from loyalty.tiers import (
     client_qualifying_spend,

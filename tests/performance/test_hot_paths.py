@@ -15,7 +15,7 @@ from loyalty.actions import Action
 from loyalty.adjustments import points_adjust
 from loyalty.models import ClientTier, PointsEntry, Promotion, Tier
 from loyalty.redemption import points_redeem
-from loyalty.selectors import client_points_balance, client_rewards_summary
+from loyalty.rewards_box import client_points_balance, client_rewards_summary
 from tests.clients.factories import ClientFactory
 from tests.loyalty.factories import closed_ticket, rule_set, ticket_with_lines
 from tickets.lifecycle import ticket_close

@@ -17,7 +17,8 @@ from loyalty.actions import Action
 from loyalty.adjustments import points_adjust
 from loyalty.models import EntryKind, PointsEntry
 from loyalty.redemption import points_redeem
-from loyalty.selectors import Balance, client_points_balance, ledger_disagreements
+from loyalty.rewards_box import Balance, client_points_balance
+from loyalty.selectors import ledger_disagreements
 from salon.errors import DomainError
 from tests.accounts.factories import FrontDeskFactory, ManagerFactory
 from tests.clients.factories import ClientFactory, upload

@@ -16,7 +16,7 @@ from loyalty.actions import Action
 from loyalty.adjustments import points_adjust
 from loyalty.models import EntryKind, PointsEntry, TicketEarningSnapshot
 from loyalty.redemption import points_redeem
-from loyalty.selectors import Balance, client_points_balance
+from loyalty.rewards_box import Balance, client_points_balance
 from messaging.models import Message
 from messaging.services import sms_queue
 from salon.api.exceptions import DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS

@@ -7,7 +7,8 @@ from accounts.models import User
 from appointments.models import Appointment
 from catalog.models import TaxRate
 from clients.models import Client
-from loyalty.selectors import client_points_balance, ledger_disagreements
+from loyalty.rewards_box import client_points_balance
+from loyalty.selectors import ledger_disagreements
 from salon.selectors import salon_settings_get
 from staff.models import ScheduleException, Staff, WorkingHours
 from tickets.models import Ticket
