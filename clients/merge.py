@@ -20,6 +20,17 @@ from clients.signals import client_merge_locking, client_merged
 from salon.errors import PermissionRefused
 
 
+def merged_into_note(survivor_id: int) -> str:
+    """What the duplicate's records of a merge say (R17): its ledger entries and its tier
+    change in loyalty, in one wording."""
+    return f"Merged into client #{survivor_id}"
+
+
+def merged_from_note(duplicate_id: int) -> str:
+    """What the survivor's records of a merge say (R17)."""
+    return f"Merged from client #{duplicate_id}"
+
+
 def _referrer_after_merge(*, survivor: Client, duplicate: Client) -> int | None:
     """R17: the survivor keeps its own referrer, else takes the duplicate's, never itself
     (referred by the duplicate: the duplicate's referrer, or none). A choice that would

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from clients.merge import merged_from_note, merged_into_note
 from clients.models import Client
 from loyalty import ledger
 from loyalty.models import EntryKind, PointsEntry, PointsLot
@@ -84,7 +85,7 @@ def client_points_merge(
             client=duplicate,
             points=-move["points"],
             kind=EntryKind.MERGE_OUT,
-            memo=f"Merged into client #{survivor.pk}",
+            memo=merged_into_note(survivor.pk),
             idempotency_key=f"merge:{duplicate.pk}:{number}:out",
             **common,
         )
@@ -92,7 +93,7 @@ def client_points_merge(
             client=survivor,
             points=move["points"],
             kind=EntryKind.MERGE_IN,
-            memo=f"Merged from client #{duplicate.pk}",
+            memo=merged_from_note(duplicate.pk),
             idempotency_key=f"merge:{duplicate.pk}:{number}:in",
             **common,
         )

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients.errors import ClientMerged
+from clients.merge import merged_from_note, merged_into_note
 from clients.models import Client
 from loyalty.errors import TierReasonRequired
 from loyalty.models import ClientTier, Tier, TierChange, TierChangeKind
@@ -27,6 +28,7 @@ from loyalty.tier_rules import (
     tier_after_review,
 )
 from salon.errors import PermissionRefused
+from salon.limits import REASON_MAX_LENGTH
 from salon.users import acting_user
 from tickets.spend import client_qualifying_spend_since
 
@@ -232,7 +234,7 @@ def client_tier_merge(*, survivor_id: int, duplicate_id: int, user, now: datetim
             kind=TierChangeKind.MANUAL,
             spend=client_qualifying_spend(client_id=duplicate_id, now=now),
             now=now,
-            reason=f"Merged into client #{survivor_id}",
+            reason=merged_into_note(survivor_id),
             user=user,
         )
     if outcome is None or kept.tier_id == outcome.id:
@@ -245,7 +247,7 @@ def client_tier_merge(*, survivor_id: int, duplicate_id: int, user, now: datetim
             spend=spend,
             now=now,
             manual=manual,
-            reason=f"Merged from client #{duplicate_id}",
+            reason=merged_from_note(duplicate_id),
             user=user,
         )
         kept.held_since = held_since  # the tier's validity runs from when it was reached
@@ -272,8 +274,10 @@ def client_tier_place(
     reason = (reason or "").strip()
     if not reason:
         raise TierReasonRequired(field="reason")
-    if len(reason) > 500:
-        raise TierReasonRequired("Keep the reason to 500 characters.", field="reason")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise TierReasonRequired(
+            f"Keep the reason to {REASON_MAX_LENGTH} characters.", field="reason"
+        )
     if client.is_tombstone:
         raise ClientMerged()
     now = now or timezone.now()

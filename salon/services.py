@@ -15,6 +15,7 @@ from django.utils import timezone
 from salon.errors import (
     Conflict,
     DomainError,
+    FieldNotEditable,
     NotABoolean,
     PermissionRefused,
     PremiumNeedsBaseFeatures,
@@ -75,15 +76,13 @@ def salon_settings_update(*, user, changes: dict) -> SalonSettings:
     pricing it was added under (R43)."""
     if user is None or not user.has_perm("salon.change_salonsettings"):
         raise PermissionRefused("Only a Manager may change the salon settings.")
-    unknown = set(changes) - set(SALON_SETTINGS_FIELDS)
-    if unknown:
-        raise DomainError("Unknown setting.", field=sorted(unknown)[0])
+    FieldNotEditable.refuse_others(changes, SALON_SETTINGS_FIELDS)
     salon_settings_get()  # the row exists before it is locked
     salon = SalonSettings.objects.select_for_update().get(pk=1)
     for name, value in changes.items():
         if name == "prices_include_tax":
             if not isinstance(value, bool):
-                raise DomainError("Must be true or false.", field=name)
+                raise NotABoolean(field=name)
         else:
             value = (value or "").strip()
             if len(value) > SALON_TEXT_LIMITS[name]:

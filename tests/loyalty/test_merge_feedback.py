@@ -56,6 +56,10 @@ def test_r17_merge_moves_pending_and_redeemable_keeping_available_at(manager):
     assert sorted(moved_in.values_list("points", "available_at")) == sorted(
         [(100, now + timedelta(hours=24)), (40, at)]
     )
+    # The same words as the tier changes of a merge (tests/loyalty/test_tiers.py)
+    assert set(moved_in.values_list("memo", flat=True)) == {f"Merged from client #{duplicate.pk}"}
+    moved_out = PointsEntry.objects.filter(client=duplicate, kind=EntryKind.MERGE_OUT)
+    assert set(moved_out.values_list("memo", flat=True)) == {f"Merged into client #{survivor.pk}"}
     assert balance_of(survivor, now + timedelta(hours=24)) == Balance(pending=0, redeemable=147)
 
 

@@ -30,6 +30,7 @@ from loyalty.tiers import (
     tiers_review,
 )
 from salon.errors import PermissionRefused
+from salon.limits import REASON_MAX_LENGTH
 from salon.services import salon_settings_update
 from tests.catalog.factories import ItemFactory
 from tests.clients.factories import ClientFactory
@@ -208,6 +209,10 @@ def test_r61_manual_placement_needs_a_reason_is_audited_and_holds_for_validity(
     with pytest.raises(TierReasonRequired) as refused:
         client_tier_place(client=customer, tier=gold, reason="  ", user=manager)
     assert refused.value.code == "tier_reason_required"
+    with pytest.raises(TierReasonRequired) as refused:  # longer than the TierChange column
+        long = "x" * (REASON_MAX_LENGTH + 1)
+        client_tier_place(client=customer, tier=gold, reason=long, user=manager)
+    assert (refused.value.code, refused.value.field) == ("tier_reason_required", "reason")
     client_tier_place(client=customer, tier=gold, reason="Owner's friend", user=manager)
     change = TierChange.objects.get(client=customer)
     assert (change.kind, change.to_tier, change.reason, change.created_by) == (

@@ -2,7 +2,7 @@
 
 import pytest
 
-from salon.errors import PermissionRefused, SalonNameMissing
+from salon.errors import DomainError, PermissionRefused, SalonNameMissing
 from salon.selectors import salon_settings_get
 from salon.services import salon_settings_update
 
@@ -39,6 +39,21 @@ def test_r50_the_name_is_required(manager):
         salon_settings_update(user=manager, changes={"name": "  "})
     assert refused.value.code == "salon_name_missing"
     assert salon_settings_get().name == "Salon"
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "field"),
+    [
+        ({"opening_hours": "9-5"}, "field_not_editable", "opening_hours"),
+        ({"prices_include_tax": "yes"}, "not_a_boolean", "prices_include_tax"),
+    ],
+)
+def test_r50_a_refused_change_has_the_code_of_its_rule(manager, changes, code, field):
+    """The same rules as every other update's (salon.errors), not a bare DomainError."""
+    with pytest.raises(DomainError) as refused:
+        salon_settings_update(user=manager, changes=changes)
+    assert (refused.value.code, refused.value.field) == (code, field)
+    assert salon_settings_get().prices_include_tax is False
 
 
 def test_r50_api_get_and_patch(manager_api, front_desk_api):
