@@ -6,6 +6,7 @@ salon/api/idempotency.py; here are the moves of a key's life: claim, complete (o
 release), purge.
 """
 
+import weakref
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -136,7 +137,24 @@ def _is_stale(record: IdempotencyRecord, *, now: datetime, connection) -> bool:
     )
 
 
-def _claim_sql(connection) -> str:
+# The database session a claim names as its holder (R74), by raw connection: its pid and
+# start time never change for the session's life, so its first claim reads them (and returns
+# them) and the next ones send them as parameters. Reading the start time builds the
+# activity snapshot of every backend (pg_stat_get_activity): 0.39 against 0.50 ms a claim
+# without it, measured on a loaded machine (docs/performance.md, P6, fourth pass).
+_session_holders: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _known_holder(connection) -> tuple[int, datetime] | None:
+    """This session's (pid, start time) if a claim read it already. Not behind a
+    transaction-mode pooler (DB_PREPARED_STATEMENTS off, docs/deploy.md): there each
+    transaction may run on another server session, so every claim names its own."""
+    if connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
+        return None
+    return _session_holders.get(connection.connection)
+
+
+def _claim_sql(connection, *, holder_known: bool) -> str:
     """INSERT … ON CONFLICT DO NOTHING RETURNING id: one statement, and no error (nor the
     savepoint an error would need) when the key is already taken.
 
@@ -150,6 +168,9 @@ def _claim_sql(connection) -> str:
     """
     meta = IdempotencyRecord._meta
     quote = connection.ops.quote_name
+    holder_columns = [
+        quote(meta.get_field(name).column) for name in ("holder_pid", "holder_started_at")
+    ]
     columns = ", ".join(
         quote(meta.get_field(name).column)
         for name in (
@@ -165,11 +186,15 @@ def _claim_sql(connection) -> str:
         )
     )
     values = "%s, %s, %s, %s, %s, %s, %s"
-    if connection.vendor == "postgresql":
+    returning = quote(meta.pk.column)
+    if holder_known:
+        values += ", %s, %s"
+    elif connection.vendor == "postgresql":
         # The holder: this session, checked by a retry that finds the claim (R74).
         values += (
             ", pg_backend_pid(), (SELECT backend_start FROM pg_stat_get_activity(pg_backend_pid()))"
         )
+        returning += ", " + ", ".join(holder_columns)
     else:
         values += ", NULL, NULL"
     if connection.vendor == "postgresql" and connection.get_autocommit():
@@ -179,7 +204,7 @@ def _claim_sql(connection) -> str:
     return (
         f"INSERT INTO {quote(meta.db_table)} ({columns}) {values} "
         # No conflict target: a signed-in key and an anonymous one have a unique index each.
-        f"ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}"
+        f"ON CONFLICT DO NOTHING RETURNING {returning}"
     )
 
 
@@ -214,9 +239,16 @@ def idempotency_key_claim(
     ]
     for _attempt in range(2):
         with connection.cursor() as cursor:
-            cursor.execute(_claim_sql(connection), parameters)
+            # After the cursor: it opens the session _known_holder looks up.
+            holder = _known_holder(connection)
+            cursor.execute(
+                _claim_sql(connection, holder_known=holder is not None),
+                [*parameters, *(holder or ())],
+            )
             row = cursor.fetchone()
         if row is not None:
+            if len(row) == 3 and settings.DB_PREPARED_STATEMENTS:  # it read the holder
+                _session_holders[connection.connection] = (row[1], row[2])
             record = IdempotencyRecord(pk=row[0], **scope, fingerprint=fingerprint, created_at=now)
             return record, True
         existing = IdempotencyRecord.objects.filter(**scope).first()

@@ -474,10 +474,49 @@ def test_two_simultaneous_requests_with_one_key_do_the_work_once():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_r74_a_claim_whose_session_died_is_taken_over_at_once():
+@pytest.mark.parametrize("prepared_statements", [True, False])
+def test_r74_every_claim_names_the_session_it_runs_on(settings, prepared_statements):
+    """A session's first claim reads its pid and start time, the next ones send them
+    (salon/services.py): each claim still names its own session, also after a reconnect,
+    and behind a transaction pooler (DB_PREPARED_STATEMENTS off) every claim reads them."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    settings.DB_PREPARED_STATEMENTS = prepared_statements
+    user = UserFactory()
+
+    def this_session():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()"
+            )
+            return cursor.fetchone()
+
+    def holder_of_a_claim(key):
+        record, claimed = idempotency_key_claim(
+            user=user, method="POST", path="/create/", key=key, fingerprint=""
+        )
+        assert claimed
+        record.refresh_from_db()
+        return record.holder_pid, record.holder_started_at
+
+    first_session = this_session()
+    assert holder_of_a_claim("a") == first_session
+    assert holder_of_a_claim("b") == first_session
+    connection.close()
+    second_session = this_session()
+    assert second_session != first_session
+    assert holder_of_a_claim("c") == second_session
+    assert holder_of_a_claim("d") == second_session
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("earlier_claims", [0, 2])
+def test_r74_a_claim_whose_session_died_is_taken_over_at_once(earlier_claims):
     """A worker killed mid-request leaves its claim in progress; its database session ends
     with it. The retry checks the holder's session and runs at once, not after
-    IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS (it waited 120 s and answered 409 meanwhile)."""
+    IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS (it waited 120 s and answered 409 meanwhile). Also
+    when the session claimed keys before (its later claims send the holder it read first)."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
     user = UserFactory()
@@ -486,6 +525,10 @@ def test_r74_a_claim_whose_session_died_is_taken_over_at_once():
     claimed, finish = threading.Event(), threading.Event()
 
     def claim_and_stay():
+        for number in range(earlier_claims):
+            idempotency_key_claim(
+                user=user, method="POST", path="/create/", key=f"earlier-{number}", fingerprint=""
+            )
         # The session stays open, as a killed worker's does until PostgreSQL ends it.
         holder["record"], holder["claimed"] = idempotency_key_claim(
             user=user,
