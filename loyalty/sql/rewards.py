@@ -8,6 +8,7 @@ from django.db import connection
 from clients.models import Client
 from loyalty.models import LoyaltySettings, PointsBalance, PointsEntry, PointsLot, Tier
 from loyalty.sql import column
+from salon.db import PreparedStatement
 from salon.models import Features
 
 
@@ -82,15 +83,22 @@ def _lots_due_sql() -> str:
     )
 
 
-LOTS_DUE_SQL = _lots_due_sql()
+# Prepared (salon/db.py): planning it took about as long as running it, 0.6 ms each under
+# load, for the bench's median client (docs/performance.md, "P1, fourth pass"). Its generic
+# plan reads every subquery through points_lot_live with the client and both dates as index
+# conditions, as the custom plan does (EXPLAIN ANALYZE with plan_cache_mode =
+# force_generic_plan, median client and whale): its parameters are the client, the index's
+# leading column, and date bounds. The rewards statement above can't be: its generic plan
+# reads the pending sum through the plain client index (10-30 ms for the whale).
+LOTS_DUE = PreparedStatement("loyalty_lots_due", _lots_due_sql())
 
 
 def lots_due_row(*, client_id: int, since: date, today: date) -> tuple:
     """(points of lots past their date, next date to come, what its lots hold); `since` is
     the balance row's earliest date of the client's lots."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            LOTS_DUE_SQL,
+        LOTS_DUE.execute(
+            cursor,
             {
                 "client": client_id,
                 "since": connection.ops.adapt_datefield_value(since),

@@ -145,6 +145,37 @@ def test_p2_balance_read_is_one_query_and_reads_the_lots_only_past_a_date(
     assert len(captured) == 1
 
 
+def test_p1_the_past_date_read_answers_the_same_with_a_generic_plan(
+    customer, manager, time_machine
+):
+    """The past-date read is prepared on PostgreSQL (loyalty/sql/rewards.py): once PostgreSQL
+    plans it blind to the client and the dates, it still counts only the lots past their date
+    and finds the next date to come (R54), day after day."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET plan_cache_mode = force_generic_plan")
+    time_machine.move_to(local(2026, 3, 1), tick=False)
+    for points, expires_on in [(30, date(2026, 3, 10)), (20, date(2026, 3, 12))]:
+        points_adjust(
+            client=customer, points=points, reason="x", user=manager, expires_on=expires_on
+        )
+    closed_ticket(customer=customer, lines=[(SERVICE, Decimal("100.00"))])  # 30 May
+    ClientFactory()  # another client's lots never count
+    expected = {
+        11: (220, NextExpiry(points=20, on=date(2026, 3, 12))),
+        12: (220, NextExpiry(points=20, on=date(2026, 3, 12))),
+        13: (200, NextExpiry(points=200, on=date(2026, 5, 30))),
+    }
+    for _ in range(3):  # PostgreSQL's plan choice changes after five runs
+        for day, (redeemable, next_expiry) in expected.items():
+            time_machine.move_to(local(2026, 3, day), tick=False)
+            summary = client_rewards_summary(client=customer)
+            assert (summary.redeemable_points, summary.next_expiry) == (redeemable, next_expiry)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("RESET plan_cache_mode")
+
+
 def test_ledger_check_names_a_row_whose_lot_figures_are_skewed(manager, capsys, time_machine):
     time_machine.move_to(local(2026, 3, 1), tick=False)
     good, skewed = ClientFactory(), ClientFactory()
