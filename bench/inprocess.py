@@ -315,7 +315,9 @@ def rewards_reads(meta: dict) -> dict:
         client_id = meta[who]["id"]
 
         def read(_, client_id=client_id):
-            summary = rewards_box.client_rewards_summary_by_id(client_id=client_id)
+            summary = rewards_box.client_rewards_summary_by_id(
+                client_id=client_id, with_tier_standing=True
+            )
             return rewards_with_tier(summary, client_id=client_id)
 
         with QueryCounter() as captured:

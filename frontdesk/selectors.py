@@ -225,7 +225,9 @@ def client_log(
         events = page
         next_before = events[-1].at
     summary = rewards_with_tier(
-        client_rewards_summary(client=client, now=now), client_id=client.pk, now=now
+        client_rewards_summary(client=client, now=now, with_tier_standing=True),
+        client_id=client.pk,
+        now=now,
     )
     return ClientLog(
         client=client,

@@ -244,8 +244,11 @@ class PointsEntry(models.Model):
     first (R15); merge entries for pending points carry those too.
     """
 
+    # No index of its own: points_client_available (client, available_at) serves every read
+    # by client, and a plain client index made the prepared rewards read's generic plan sum
+    # a whale's whole history through it (loyalty/sql/rewards.py, P1).
     client = models.ForeignKey(
-        "clients.Client", on_delete=models.PROTECT, related_name="points_entries"
+        "clients.Client", on_delete=models.PROTECT, related_name="points_entries", db_index=False
     )
     points = models.IntegerField()
     kind = models.CharField(max_length=20, choices=EntryKind.choices)

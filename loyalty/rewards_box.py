@@ -3,17 +3,19 @@ points, the next expiry and whether they may redeem now, in one query (P1/P2); t
 loyalty/sql/rewards.py's, the tier part loyalty/tiers.py's."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.utils import timezone
 
 from clients.models import Client
 from loyalty import lots as lot_rules
-from loyalty.models import PointsLot
+from loyalty.models import LoyaltySettings, PointsLot
 from loyalty.redemption_rules import can_redeem
 from loyalty.selectors import loyalty_settings_get
-from loyalty.sql.rewards import lots_due_row, rewards_row
+from loyalty.sql.rewards import rewards_and_standing_rows, rewards_row
+from salon.db import sends_together
 from salon.money import dollars_to_points, points_to_dollars
 from salon.selectors import features_get
 
@@ -56,6 +58,9 @@ class RewardsSummary:
     tiers_exist: bool = False
     tier_window_days: int | None = None
     next_expiry: NextExpiry | None = None
+    # The tier standing's rows (loyalty/sql/standing.py) when read with the box, over the
+    # settings' window; None: loyalty.tiers reads them.
+    tier_standing_rows: list[tuple] | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,7 @@ class _RewardsRow:
     tiers_exist: bool
     past_date: int  # points of lots past their date, not expired by the run yet (R54)
     next_expiry: "NextExpiry | None"
+    tier_standing_rows: list[tuple] | None
 
     @property
     def redeemable(self) -> int:
@@ -115,24 +121,43 @@ def _as_date(value) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _rewards_row(*, client_id: int | None, now: datetime | None) -> _RewardsRow | None:
+# The tier window in days as this process last read it: the rewards box reads the client's
+# tier standing over it in the same round trip as its row (P1), and again, over the window
+# its row holds, when a manager has changed the window since (R61).
+_tier_window_days_seen = LoyaltySettings._meta.get_field("tier_window_days").default
+
+
+def _read(*, client_id: int, now: datetime, with_tier_standing: bool):
+    """The rewards row, and with it the tier standing's rows over the settings' window (None
+    when not asked for, or when the window changed under the one assumed)."""
+    global _tier_window_days_seen
+    if not (with_tier_standing and sends_together(connection)):
+        # Alone; loyalty.tiers reads the standing only if tiers exist, so that one statement
+        # after another (SQLite) costs no more than before.
+        return rewards_row(client_id=client_id, now=now), None
+    assumed = _tier_window_days_seen
+    row, standing = rewards_and_standing_rows(
+        client_id=client_id, now=now, standing_since=now - timedelta(days=assumed)
+    )
+    window_days = None if row is None else row[4]
+    if window_days is not None and window_days != assumed:
+        _tier_window_days_seen = window_days
+        return row, None
+    return row, standing
+
+
+def _rewards_row(
+    *, client_id: int | None, now: datetime | None, with_tier_standing: bool = False
+) -> _RewardsRow | None:
     now = now or timezone.now()
-    row = rewards_row(client_id=client_id, now=now)
+    row, standing = _read(client_id=client_id, now=now, with_tier_standing=with_tier_standing)
     if row is None:
         return None
     (
-        merged_into, total, pending, minimum_dollars, tier_window_days, rewards_on, next_on,
-        next_points, tiers_exist, debt,
+        merged_into, total, pending, minimum_dollars, tier_window_days, rewards_on,
+        tiers_exist, debt, past_date, next_on, next_points,
     ) = row  # fmt: skip
     next_on = _as_date(next_on)
-    past_date = 0
-    if next_on is not None and lot_rules.is_past_date(next_on, today=lot_rules.local_date(now)):
-        # The balance row's earliest date is past: lots wait for the daily expiry run. What
-        # they hold isn't redeemable, and the next date to come is read from the lots (R54).
-        past_date, next_on, next_points = lots_due_row(
-            client_id=client_id, since=next_on, today=lot_rules.local_date(now)
-        )
-        next_on = _as_date(next_on)
     next_expiry = None if next_on is None else NextExpiry(points=int(next_points), on=next_on)
     if next_expiry is not None and debt:
         next_expiry = _next_expiry_after_debt(client_id=client_id, debt=int(debt), now=now)
@@ -146,6 +171,7 @@ def _rewards_row(*, client_id: int | None, now: datetime | None) -> _RewardsRow 
         tier_window_days=tier_window_days,
         rewards_on=None if rewards_on is None else bool(rewards_on),
         tiers_exist=bool(tiers_exist),
+        tier_standing_rows=standing,
     )
 
 
@@ -162,11 +188,15 @@ def client_points_balance(*, client: Client, now: datetime | None = None) -> Bal
 
 
 def _rewards_summary(
-    *, client_id: int | None, now: datetime | None, tombstone: bool | None = None
+    *,
+    client_id: int | None,
+    now: datetime | None,
+    tombstone: bool | None = None,
+    with_tier_standing: bool = False,
 ) -> RewardsSummary | None:
     """The rewards box in one query: the API's hottest read (P1). None when there is no
     such client."""
-    row = _rewards_row(client_id=client_id, now=now)
+    row = _rewards_row(client_id=client_id, now=now, with_tier_standing=with_tier_standing)
     if row is None:
         return None
     # The single rows are made by migrations; after a test flush the getters re-create them.
@@ -194,13 +224,22 @@ def _rewards_summary(
         tiers_exist=row.tiers_exist,
         tier_window_days=row.tier_window_days,
         next_expiry=row.next_expiry,
+        tier_standing_rows=row.tier_standing_rows,
     )
 
 
-def client_rewards_summary(*, client: Client, now: datetime | None = None) -> RewardsSummary:
+def client_rewards_summary(
+    *, client: Client, now: datetime | None = None, with_tier_standing: bool = False
+) -> RewardsSummary:
     """The rewards box (R28) in one query; balances stay visible with the feature off,
-    redeeming does not (R34)."""
-    summary = _rewards_summary(client_id=client.pk, now=now, tombstone=client.is_tombstone)
+    redeeming does not (R34). `with_tier_standing`: for loyalty.tiers.rewards_with_tier,
+    the client's tier standing in the same round trip."""
+    summary = _rewards_summary(
+        client_id=client.pk,
+        now=now,
+        tombstone=client.is_tombstone,
+        with_tier_standing=with_tier_standing,
+    )
     if summary is None:  # an unsaved client: nothing earned yet
         minimum = dollars_to_points(loyalty_settings_get().min_redemption_dollars)
         summary = RewardsSummary(0, 0, points_to_dollars(0), minimum, False)
@@ -208,10 +247,10 @@ def client_rewards_summary(*, client: Client, now: datetime | None = None) -> Re
 
 
 def client_rewards_summary_by_id(
-    *, client_id: int, now: datetime | None = None
+    *, client_id: int, now: datetime | None = None, with_tier_standing: bool = False
 ) -> RewardsSummary | None:
     """The same, without loading the client first: one query for the whole GET
     /clients/{id}/rewards/ (P1). None when there is no such client (404)."""
     if not 0 < client_id < 2**63:  # no such id; plain SQL would fail on it, not answer 404
         return None
-    return _rewards_summary(client_id=client_id, now=now)
+    return _rewards_summary(client_id=client_id, now=now, with_tier_standing=with_tier_standing)

@@ -80,13 +80,19 @@ class TierStanding:
 
 
 def client_tier_standing(
-    *, client_id: int, now: datetime | None = None, window_days: int | None = None
+    *,
+    client_id: int,
+    now: datetime | None = None,
+    window_days: int | None = None,
+    rows: list[tuple] | None = None,
 ) -> TierStanding | None:
     """The tiers, the one the client holds and their qualifying spend, in one prepared
     statement (loyalty/sql/standing.py: the ORM's queryset for the same cost more to compile than
-    to run, P1); None when the salon has no tiers. The rewards box and the close's upgrade
-    check both read it: one place for the rule (R61)."""
-    rows = tier_standing_rows(client_id=client_id, since=_window_start(now, window_days))
+    to run, P1), or from its `rows` read with the rewards box; None when the salon has no
+    tiers. The rewards box and the close's upgrade check both read it: one place for the
+    rule (R61)."""
+    if rows is None:
+        rows = tier_standing_rows(client_id=client_id, since=_window_start(now, window_days))
     if not rows:
         return None
     tiers, current = [], None
@@ -105,11 +111,17 @@ def client_tier_standing(
 
 
 def client_tier_box(
-    *, client_id: int, now: datetime | None = None, window_days: int | None = None
+    *,
+    client_id: int,
+    now: datetime | None = None,
+    window_days: int | None = None,
+    rows: list[tuple] | None = None,
 ) -> dict:
     """The rewards box's tier part (R61, §18): `tier`, `qualifying_spend` and `next_tier`,
     each None when the salon has no tiers."""
-    standing = client_tier_standing(client_id=client_id, now=now, window_days=window_days)
+    standing = client_tier_standing(
+        client_id=client_id, now=now, window_days=window_days, rows=rows
+    )
     if standing is None:
         return {"tier": None, "qualifying_spend": None, "next_tier": None}
     current, spend = standing.current, standing.spend
@@ -132,10 +144,16 @@ def client_tier_box(
 def rewards_with_tier(
     summary: RewardsSummary, *, client_id: int, now: datetime | None = None
 ) -> RewardsSummary:
-    """The rewards box with its tier part (§18); without tiers, as it is (all None)."""
+    """The rewards box with its tier part (§18); without tiers, as it is (all None). Read
+    with `with_tier_standing`, the box holds the standing already (one round trip, P1)."""
     if not summary.tiers_exist:
         return summary
-    box = client_tier_box(client_id=client_id, now=now, window_days=summary.tier_window_days)
+    box = client_tier_box(
+        client_id=client_id,
+        now=now,
+        window_days=summary.tier_window_days,
+        rows=summary.tier_standing_rows,
+    )
     return dataclasses.replace(summary, **box)
 
 

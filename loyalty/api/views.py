@@ -129,7 +129,8 @@ _REWARDS_BOX = serializers.RewardsSerializer()
 
 def _rewards_response(client: Client) -> Response:
     summary = tiers.rewards_with_tier(
-        rewards_box.client_rewards_summary(client=client), client_id=client.pk
+        rewards_box.client_rewards_summary(client=client, with_tier_standing=True),
+        client_id=client.pk,
     )
     return Response(_REWARDS_BOX.to_representation(summary))
 
@@ -141,7 +142,9 @@ class ClientRewardsView(APIView):
 
     @extend_schema(responses=serializers.RewardsSerializer)
     def get(self, request, client_id):
-        summary = rewards_box.client_rewards_summary_by_id(client_id=client_id)
+        summary = rewards_box.client_rewards_summary_by_id(
+            client_id=client_id, with_tier_standing=True
+        )
         if summary is None:
             raise Http404
         summary = tiers.rewards_with_tier(summary, client_id=client_id)

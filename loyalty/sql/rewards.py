@@ -1,14 +1,17 @@
-"""The rewards box read (R15, R18, R20, R28, R34, R54, R61): P1/P2's hot read, and the lots
-past their date of a client whose stored earliest date is already past."""
+"""The rewards box read (R15, R18, R20, R28, R34, R54, R61): P1/P2's hot read, with the lots
+past their date of a client whose stored earliest date is already past, alone or with the
+client's tier standing in the same round trip."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db import connection
 
 from clients.models import Client
+from loyalty.lots import local_date
 from loyalty.models import LoyaltySettings, PointsBalance, PointsEntry, PointsLot, Tier
 from loyalty.sql import column
-from salon.db import PreparedStatement
+from loyalty.sql.standing import TIER_STANDING, tier_standing_parameters
+from salon.db import PreparedStatement, fetch_together
 from salon.models import Features
 
 
@@ -21,11 +24,23 @@ def _rewards_sql() -> str:
     index: the last hold window, whatever the history. Written as SQL because building the
     same query with the ORM cost 1 ms of the read's 1.4 ms (docs/performance.md, P1/P2).
     The lots' next expiry and debt are the balance row's, kept by the ledger: five lot
-    subqueries here cost 0.39 ms of planning on every read (docs/performance.md, "P2, third
-    pass"); a date already past sends the selector to `lots_due_row`.
+    subqueries on every read cost 0.39 ms of planning (docs/performance.md, "P2, third
+    pass"). Only when the stored earliest date is already past (lots waiting for the daily
+    expiry run) are the lots read: what they hold isn't redeemable, and the next date to
+    come is theirs (R54); PostgreSQL runs those subqueries for that client alone (a CASE
+    branch not taken is never executed).
     """
     client, balance, entry = Client._meta, PointsBalance._meta, PointsEntry._meta
     settings_table, features = LoyaltySettings._meta.db_table, Features._meta.db_table
+    stored_on = f"b.{column(PointsBalance, 'next_expiry_on')}"
+    past = f"{stored_on} < %(today)s"
+    # Lots still holding points, through the partial index points_lot_live: the cost follows
+    # what the client holds, not their history (R54).
+    live = (
+        f"FROM {PointsLot._meta.db_table} l WHERE l.{column(PointsLot, 'client')} = c.id "
+        "AND l.remaining > 0 AND l.expires_on"
+    )
+    next_date = f"(SELECT MIN(l.expires_on) {live} >= %(today)s)"
     return (
         f"SELECT c.{client.get_field('merged_into').column}, COALESCE(b.total, 0), "
         f"COALESCE((SELECT SUM(e.points) FROM {entry.db_table} e "
@@ -33,76 +48,65 @@ def _rewards_sql() -> str:
         f"(SELECT s.min_redemption_dollars FROM {settings_table} s WHERE s.id = 1), "
         f"(SELECT s.tier_window_days FROM {settings_table} s WHERE s.id = 1), "
         f"(SELECT f.rewards_referrals FROM {features} f WHERE f.id = 1), "
-        f"b.{column(PointsBalance, 'next_expiry_on')}, "
-        f"COALESCE(b.{column(PointsBalance, 'next_expiry_points')}, 0), "
         # whether the box has a tier part to read (R61): nothing more to read without tiers
         f"EXISTS (SELECT 1 FROM {Tier._meta.db_table}), "
-        f"COALESCE(b.{column(PointsBalance, 'debt')}, 0) "
+        f"COALESCE(b.{column(PointsBalance, 'debt')}, 0), "
+        # The points of lots past their date, the next date to come and what its lots hold.
+        # The sum is bounded below by the stored earliest date (exact: no live lot is
+        # earlier) so that it reads points_lot_live: without the bound it read all of the
+        # bench whale's 88,521 lots through the plain client index (12-20 ms; 0.1 ms with a
+        # month-wide range, EXPLAIN ANALYZE, docs/performance.md "P2, third pass").
+        f"CASE WHEN {past} THEN COALESCE((SELECT SUM(l.remaining) {live} >= {stored_on} "
+        f"AND l.expires_on < %(today)s), 0) ELSE 0 END, "
+        f"CASE WHEN {past} THEN {next_date} ELSE {stored_on} END, "
+        f"CASE WHEN {past} THEN (SELECT SUM(l.remaining) {live} = {next_date}) "
+        f"ELSE COALESCE(b.{column(PointsBalance, 'next_expiry_points')}, 0) END "
         f"FROM {client.db_table} c LEFT JOIN {balance.db_table} b "
         f"ON b.{column(PointsBalance, 'client')} = c.id WHERE c.id = %(client)s"
     )
 
 
-# Planned on every run, not prepared (salon/db.py): a prepared statement's generic plan
-# can't see `now`, and summed the whale's whole history (10.7 ms a read instead of 0.3 ms,
-# docs/performance.md).
-REWARDS_SQL = _rewards_sql()
+# Prepared (salon/db.py): planning took three times as long as running it (0.10 vs 0.03 ms,
+# EXPLAIN ANALYZE, median client). Its generic plan, blind to `now`, reads the pending sum
+# through points_client_available with the client and `now` as index conditions, and the
+# lots through points_lot_live, as the custom plan does (checked with plan_cache_mode =
+# force_generic_plan for the median client and the whale, and held by
+# tests/loyalty/test_rewards_plan.py): PointsEntry's client has no index of its own, whose
+# generic plan summed the whale's whole history (10-30 ms a read, docs/performance.md).
+REWARDS = PreparedStatement("loyalty_rewards", _rewards_sql())
+
+
+def _rewards_parameters(*, client_id: int, now: datetime) -> dict:
+    return {
+        "now": connection.ops.adapt_datetimefield_value(now),
+        "client": client_id,
+        "today": connection.ops.adapt_datefield_value(local_date(now)),
+    }
 
 
 def rewards_row(*, client_id: int, now: datetime) -> tuple | None:
     """(merged_into, total, pending, min_redemption_dollars, tier_window_days, rewards_on,
-    earliest date of the lots holding points, what they hold, whether tiers exist, debt)
-    of one client."""
+    whether tiers exist, debt, points of lots past their date, the next date to come and
+    what its lots hold) of one client."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            REWARDS_SQL,
-            {"now": connection.ops.adapt_datetimefield_value(now), "client": client_id},
-        )
+        REWARDS.execute(cursor, _rewards_parameters(client_id=client_id, now=now))
         return cursor.fetchone()
 
 
-def _lots_due_sql() -> str:
-    """The client's lots past their date and the next date to come (R54), read from the
-    lots: only for a client whose stored earliest date is already past, whose lots wait for
-    the daily expiry run."""
-    # Lots still holding points, through the partial index points_lot_live: the cost follows
-    # what the client holds, not their history (R54).
-    live = (
-        f"FROM {PointsLot._meta.db_table} l WHERE l.{column(PointsLot, 'client')} = "
-        "%(client)s AND l.remaining > 0 AND l.expires_on"
-    )
-    next_date = f"(SELECT MIN(l.expires_on) {live} >= %(today)s)"
-    # The sum is bounded below by the stored earliest date (exact: no live lot is earlier)
-    # so that the planner reads it through points_lot_live: without the bound it read all of
-    # the bench whale's 88,521 lots through the plain client index (12-20 ms; 0.1 ms with a
-    # month-wide range, EXPLAIN ANALYZE, docs/performance.md "P2, third pass").
-    return (
-        f"SELECT COALESCE((SELECT SUM(l.remaining) {live} >= %(since)s "
-        f"AND l.expires_on < %(today)s), 0), {next_date}, "
-        f"(SELECT SUM(l.remaining) {live} = {next_date})"
-    )
-
-
-# Prepared (salon/db.py): planning it took about as long as running it, 0.6 ms each under
-# load, for the bench's median client (docs/performance.md, "P1, fourth pass"). Its generic
-# plan reads every subquery through points_lot_live with the client and both dates as index
-# conditions, as the custom plan does (EXPLAIN ANALYZE with plan_cache_mode =
-# force_generic_plan, median client and whale): its parameters are the client, the index's
-# leading column, and date bounds. The rewards statement above can't be: its generic plan
-# reads the pending sum through the plain client index (10-30 ms for the whale).
-LOTS_DUE = PreparedStatement("loyalty_lots_due", _lots_due_sql())
-
-
-def lots_due_row(*, client_id: int, since: date, today: date) -> tuple:
-    """(points of lots past their date, next date to come, what its lots hold); `since` is
-    the balance row's earliest date of the client's lots."""
+def rewards_and_standing_rows(
+    *, client_id: int, now: datetime, standing_since: datetime
+) -> tuple[tuple | None, list[tuple]]:
+    """The rewards row and the client's tier standing over the window after
+    `standing_since` (loyalty/sql/standing.py), in one round trip on PostgreSQL."""
     with connection.cursor() as cursor:
-        LOTS_DUE.execute(
+        rewards, standing = fetch_together(
             cursor,
-            {
-                "client": client_id,
-                "since": connection.ops.adapt_datefield_value(since),
-                "today": connection.ops.adapt_datefield_value(today),
-            },
+            [
+                (REWARDS, _rewards_parameters(client_id=client_id, now=now)),
+                (
+                    TIER_STANDING,
+                    tier_standing_parameters(client_id=client_id, since=standing_since),
+                ),
+            ],
         )
-        return cursor.fetchone()
+    return (rewards[0] if rewards else None), standing

@@ -79,20 +79,22 @@ TIER_STANDING_COLUMNS = [
 ]  # fmt: skip
 
 
+def tier_standing_parameters(*, client_id: int, since: datetime) -> dict:
+    """TIER_STANDING's parameters for the window after the instant `since`."""
+    first_day, next_midnight = window_bounds(since)
+    return {
+        "client": client_id,
+        "first_day": connection.ops.adapt_datefield_value(first_day),
+        "since": connection.ops.adapt_datetimefield_value(since),
+        "next_midnight": connection.ops.adapt_datetimefield_value(next_midnight),
+        "closed": TicketStatus.CLOSED.value,
+        "gift_card": ItemKind.GIFT_CARD.value,
+    }
+
+
 def tier_standing_rows(*, client_id: int, since: datetime) -> list[tuple]:
     """(id, name, min_spend, keep_spend, multiplier in cents, held, the client's
     qualifying spend in cents since the instant `since`) of each tier, cheapest first."""
-    first_day, next_midnight = window_bounds(since)
     with connection.cursor() as cursor:
-        TIER_STANDING.execute(
-            cursor,
-            {
-                "client": client_id,
-                "first_day": connection.ops.adapt_datefield_value(first_day),
-                "since": connection.ops.adapt_datetimefield_value(since),
-                "next_midnight": connection.ops.adapt_datetimefield_value(next_midnight),
-                "closed": TicketStatus.CLOSED.value,
-                "gift_card": ItemKind.GIFT_CARD.value,
-            },
-        )
+        TIER_STANDING.execute(cursor, tier_standing_parameters(client_id=client_id, since=since))
         return cursor.fetchall()

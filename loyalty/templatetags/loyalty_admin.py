@@ -18,7 +18,8 @@ def client_rewards_box(context, client):
     if client is None or client.pk is None:
         return {"client": None}
     rewards = rewards_with_tier(
-        rewards_box.client_rewards_summary(client=client), client_id=client.pk
+        rewards_box.client_rewards_summary(client=client, with_tier_standing=True),
+        client_id=client.pk,
     )
     user = context["request"].user
     may_redeem = rewards.can_redeem and user.has_perm("loyalty.redeem_points")

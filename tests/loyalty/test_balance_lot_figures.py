@@ -121,7 +121,7 @@ def test_p2_balance_read_is_one_query_and_reads_the_lots_only_past_a_date(
     customer, manager, time_machine
 ):
     """A stored next expiry already past means lots wait for the daily run: their points are
-    not redeemable (R54), and the date to come is read from the lots, a second query."""
+    not redeemable (R54), and the date to come is read from the lots, in the same query."""
     time_machine.move_to(local(2026, 3, 1), tick=False)
     points_adjust(
         client=customer, points=30, reason="x", user=manager, expires_on=date(2026, 3, 10)
@@ -135,7 +135,7 @@ def test_p2_balance_read_is_one_query_and_reads_the_lots_only_past_a_date(
     time_machine.move_to(local(2026, 3, 11, 0), tick=False)
     with CaptureQueriesContext(connection) as captured:
         summary = client_rewards_summary(client=customer)
-    assert len(captured) == 2
+    assert len(captured) == 1
     assert summary.redeemable_points == 200
     assert summary.next_expiry == NextExpiry(points=200, on=date(2026, 5, 30))
 
@@ -148,7 +148,7 @@ def test_p2_balance_read_is_one_query_and_reads_the_lots_only_past_a_date(
 def test_p1_the_past_date_read_answers_the_same_with_a_generic_plan(
     customer, manager, time_machine
 ):
-    """The past-date read is prepared on PostgreSQL (loyalty/sql/rewards.py): once PostgreSQL
+    """The rewards read is prepared on PostgreSQL (loyalty/sql/rewards.py): once PostgreSQL
     plans it blind to the client and the dates, it still counts only the lots past their date
     and finds the next date to come (R54), day after day."""
     if connection.vendor == "postgresql":

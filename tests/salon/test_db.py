@@ -5,7 +5,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from salon.db import PreparedStatement, instance_from_row
+from salon.db import PreparedStatement, fetch_together, instance_from_row
 from tests.clients.factories import ClientFactory
 from tickets.lifecycle import ticket_open
 from tickets.models import Ticket
@@ -91,3 +91,51 @@ def test_switched_off_it_runs_as_a_plain_statement(settings):
     with CaptureQueriesContext(connection) as captured:
         assert run(statement, number=41) == [(42,)]
     assert [query["sql"].split()[0] for query in captured] == ["SELECT"]
+
+
+def test_statements_fetched_together_are_one_query_on_postgresql():
+    """fetch_together: each statement's rows, in one round trip once prepared or not (P1)."""
+    doubled = PreparedStatement("test_together_doubled", "SELECT %(number)s * 2")
+    listed = PreparedStatement(
+        "test_together_listed",
+        "SELECT n FROM (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) v WHERE n > %(above)s ORDER BY n",
+    )
+    with CaptureQueriesContext(connection) as captured, connection.cursor() as cursor:
+        runs = [(doubled, {"number": 21}), (listed, {"above": 1})]
+        assert fetch_together(cursor, runs) == [[(42,)], [(2,), (3,)]]
+        runs = [(listed, {"above": 2}), (doubled, {"number": 5})]
+        assert fetch_together(cursor, runs) == [[(3,)], [(10,)]]
+    sent = [query["sql"] for query in captured]
+    if connection.vendor == "postgresql":
+        assert len(sent) == 2
+        assert sent[0].count("PREPARE") == 2
+        assert sent[1].startswith("EXECUTE test_together_listed_0(")
+        assert "PREPARE" not in sent[1]
+    else:
+        assert len(sent) == 4
+
+
+def test_a_failed_batch_leaves_its_statements_usable():
+    """A batch whose first run fails prepares both statements under new names next time."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE test_together_positive (n integer CHECK (n > 0))")
+    inserted = PreparedStatement(
+        "test_together_insert", "INSERT INTO test_together_positive VALUES (%(n)s) RETURNING n"
+    )
+    counted = PreparedStatement(
+        "test_together_count", "SELECT count(*) FROM test_together_positive"
+    )
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        fetch_together(cursor, [(counted, {}), (inserted, {"n": 0})])
+    with connection.cursor() as cursor:
+        assert fetch_together(cursor, [(counted, {}), (inserted, {"n": 4})]) == [[(0,)], [(4,)]]
+        assert fetch_together(cursor, [(counted, {}), (inserted, {"n": 6})]) == [[(1,)], [(6,)]]
+
+
+def test_switched_off_statements_are_fetched_one_after_the_other(settings):
+    settings.DB_PREPARED_STATEMENTS = False
+    statement = PreparedStatement("test_together_switched_off", "SELECT %(number)s + 1")
+    with CaptureQueriesContext(connection) as captured, connection.cursor() as cursor:
+        runs = [(statement, {"number": 1}), (statement, {"number": 2})]
+        assert fetch_together(cursor, runs) == [[(2,)], [(3,)]]
+    assert [query["sql"].split()[0] for query in captured] == ["SELECT", "SELECT"]
