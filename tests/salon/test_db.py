@@ -98,7 +98,8 @@ def test_statements_fetched_together_are_one_query_on_postgresql():
     doubled = PreparedStatement("test_together_doubled", "SELECT %(number)s * 2")
     listed = PreparedStatement(
         "test_together_listed",
-        "SELECT n FROM (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) v WHERE n > %(above)s ORDER BY n",
+        "SELECT n FROM (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) v "
+        "WHERE n > %(above)s ORDER BY n",
     )
     with CaptureQueriesContext(connection) as captured, connection.cursor() as cursor:
         runs = [(doubled, {"number": 21}), (listed, {"above": 1})]
