@@ -139,7 +139,7 @@ def _read(*, client_id: int, now: datetime, with_tier_standing: bool):
     row, standing = rewards_and_standing_rows(
         client_id=client_id, now=now, standing_since=now - timedelta(days=assumed)
     )
-    window_days = None if row is None else row[4]
+    window_days = None if row is None else row[4]  # the settings' tier_window_days
     if window_days is not None and window_days != assumed:
         _tier_window_days_seen = window_days
         return row, None
