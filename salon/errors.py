@@ -118,6 +118,17 @@ class PremiumNeedsBaseFeatures(DomainError):
     )
 
 
+class TextTooLong(DomainError):
+    """A text longer than its field keeps (the salon's name, address, phone, receipt footer)."""
+
+    code = "text_too_long"
+    message = "This text is too long."
+
+    @classmethod
+    def at_most(cls, limit: int, *, field: str) -> "TextTooLong":
+        return cls(f"At most {limit} characters.", field=field)
+
+
 class SalonNameMissing(DomainError):
     """R50: receipts and texts say who the salon is."""
 

@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from salon.errors import (
     Conflict,
-    DomainError,
     FieldNotEditable,
     NotABoolean,
     PermissionRefused,
     PremiumNeedsBaseFeatures,
     SalonNameMissing,
+    TextTooLong,
     UnknownFeature,
 )
 from salon.models import (
@@ -87,7 +87,7 @@ def salon_settings_update(*, user, changes: dict) -> SalonSettings:
         else:
             value = (value or "").strip()
             if len(value) > SALON_TEXT_LIMITS[name]:
-                raise DomainError(f"At most {SALON_TEXT_LIMITS[name]} characters.", field=name)
+                raise TextTooLong.at_most(SALON_TEXT_LIMITS[name], field=name)
         setattr(salon, name, value)
     if not salon.name:
         raise SalonNameMissing()

@@ -46,6 +46,8 @@ def test_r50_the_name_is_required(manager):
     [
         ({"opening_hours": "9-5"}, "field_not_editable", "opening_hours"),
         ({"prices_include_tax": "yes"}, "not_a_boolean", "prices_include_tax"),
+        ({"receipt_footer": "x" * 501}, "text_too_long", "receipt_footer"),
+        ({"phone": "5" * 41}, "text_too_long", "phone"),
     ],
 )
 def test_r50_a_refused_change_has_the_code_of_its_rule(manager, changes, code, field):
