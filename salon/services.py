@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from salon.db import PreparedStatement
 from salon.errors import (
     Conflict,
     FieldNotEditable,
@@ -154,9 +155,28 @@ def _known_holder(connection) -> tuple[int, datetime] | None:
     return _session_holders.get(connection.connection)
 
 
-def _claim_sql(connection, *, holder_known: bool) -> str:
+_CLAIM_COLUMNS = (
+    "user",
+    "method",
+    "path",
+    "key",
+    "fingerprint",
+    "status",
+    "created_at",
+    "holder_pid",
+    "holder_started_at",
+)
+
+# The claim's and the stored answer's statements, built once per (vendor, variant): building
+# the claim's SQL on every request cost 8 µs, and a statement planned once per session
+# (salon/db.py) saves PostgreSQL parsing and planning it again (P6, fifth pass).
+_statements: dict[tuple, PreparedStatement] = {}
+
+
+def _claim_statement(connection, *, holder_known: bool) -> PreparedStatement:
     """INSERT … ON CONFLICT DO NOTHING RETURNING id: one statement, and no error (nor the
-    savepoint an error would need) when the key is already taken.
+    savepoint an error would need) when the key is already taken. Named parameters, one per
+    column of _CLAIM_COLUMNS (the holder's two only when `holder_known`).
 
     Outside a transaction (a request's claim) the statement is its own transaction. On
     PostgreSQL it then also switches synchronous_commit off for that transaction alone
@@ -165,30 +185,26 @@ def _claim_sql(connection, *, holder_known: bool) -> str:
     once all the same, and the request's own work commits (synchronously) after it, which
     flushes the claim's WAL with it. A crash can only lose a claim whose work never
     committed, and then a retry claims the key again.
+
+    Run prepared (salon/db.py) when the holder is known: its parameters are the key's
+    scope, a fingerprint, a status, a time and the holder, and its plan is a one-row insert
+    whatever they are. The first claim of a session, which reads the holder, runs planned.
     """
+    own_transaction = connection.vendor == "postgresql" and connection.get_autocommit()
+    variant = ("claim", connection.vendor, holder_known, own_transaction)
+    statement = _statements.get(variant)
+    if statement is not None:
+        return statement
     meta = IdempotencyRecord._meta
     quote = connection.ops.quote_name
     holder_columns = [
         quote(meta.get_field(name).column) for name in ("holder_pid", "holder_started_at")
     ]
-    columns = ", ".join(
-        quote(meta.get_field(name).column)
-        for name in (
-            "user",
-            "method",
-            "path",
-            "key",
-            "fingerprint",
-            "status",
-            "created_at",
-            "holder_pid",
-            "holder_started_at",
-        )
-    )
-    values = "%s, %s, %s, %s, %s, %s, %s"
+    columns = ", ".join(quote(meta.get_field(name).column) for name in _CLAIM_COLUMNS)
+    values = ", ".join(f"%({name})s" for name in _CLAIM_COLUMNS[:-2])
     returning = quote(meta.pk.column)
     if holder_known:
-        values += ", %s, %s"
+        values += ", %(holder_pid)s, %(holder_started_at)s"
     elif connection.vendor == "postgresql":
         # The holder: this session, checked by a retry that finds the claim (R74).
         values += (
@@ -197,15 +213,40 @@ def _claim_sql(connection, *, holder_known: bool) -> str:
         returning += ", " + ", ".join(holder_columns)
     else:
         values += ", NULL, NULL"
-    if connection.vendor == "postgresql" and connection.get_autocommit():
+    if own_transaction:
         values = f"SELECT {values} WHERE set_config('synchronous_commit', 'off', true) = 'off'"
     else:
         values = f"VALUES ({values})"
-    return (
+    statement = PreparedStatement(
+        # Two names: a statement prepared in one form is never run in the other.
+        "salon_idempotency_claim_own" if own_transaction else "salon_idempotency_claim",
         f"INSERT INTO {quote(meta.db_table)} ({columns}) {values} "
         # No conflict target: a signed-in key and an anonymous one have a unique index each.
-        f"ON CONFLICT DO NOTHING RETURNING {returning}"
+        f"ON CONFLICT DO NOTHING RETURNING {returning}",
     )
+    _statements[variant] = statement
+    return statement
+
+
+def _complete_statement(connection) -> PreparedStatement:
+    """The stored answer's UPDATE, by primary key and status (see idempotency_key_complete);
+    prepared: its parameters are the row's id and three values, its plan the pk lookup."""
+    variant = ("complete", connection.vendor)
+    statement = _statements.get(variant)
+    if statement is not None:
+        return statement
+    meta = IdempotencyRecord._meta
+    quote = connection.ops.quote_name
+    status_column = quote(meta.get_field("status").column)
+    statement = PreparedStatement(
+        "salon_idempotency_complete",
+        f"UPDATE {quote(meta.db_table)} SET {status_column} = %(done)s, "
+        f"{quote(meta.get_field('response_status').column)} = %(response_status)s, "
+        f"{quote(meta.get_field('response_body').column)} = %(response_body)s "
+        f"WHERE {quote(meta.pk.column)} = %(id)s AND {status_column} = %(in_progress)s",
+    )
+    _statements[variant] = statement
+    return statement
 
 
 def idempotency_key_claim(
@@ -228,23 +269,26 @@ def idempotency_key_claim(
     now = now or timezone.now()
     connection = transaction.get_connection()
     scope = dict(user=user, method=method, path=path, key=key)
-    parameters = [
-        None if user is None else user.pk,
-        method,
-        path,
-        key,
-        fingerprint,
-        IdempotencyStatus.IN_PROGRESS.value,
-        connection.ops.adapt_datetimefield_value(now),
-    ]
+    parameters = {
+        "user": None if user is None else user.pk,
+        "method": method,
+        "path": path,
+        "key": key,
+        "fingerprint": fingerprint,
+        "status": IdempotencyStatus.IN_PROGRESS.value,
+        "created_at": connection.ops.adapt_datetimefield_value(now),
+    }
     for _attempt in range(2):
         with connection.cursor() as cursor:
             # After the cursor: it opens the session _known_holder looks up.
             holder = _known_holder(connection)
-            cursor.execute(
-                _claim_sql(connection, holder_known=holder is not None),
-                [*parameters, *(holder or ())],
-            )
+            statement = _claim_statement(connection, holder_known=holder is not None)
+            if holder is None:
+                cursor.execute(statement.sql, parameters)
+            else:
+                statement.execute(
+                    cursor, {**parameters, "holder_pid": holder[0], "holder_started_at": holder[1]}
+                )
             row = cursor.fetchone()
         if row is not None:
             if len(row) == 3 and settings.DB_PREPARED_STATEMENTS:  # it read the holder
@@ -272,26 +316,20 @@ def idempotency_key_complete(
 
     Raises Conflict when the claim was taken over meanwhile (the request outlived
     IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS and a retry ran): the caller's transaction must then
-    roll back, so the work is still done exactly once. One plain UPDATE (as the claim).
+    roll back, so the work is still done exactly once. One UPDATE, prepared (as the claim).
     """
     connection = transaction.get_connection()
-    meta = IdempotencyRecord._meta
-    quote = connection.ops.quote_name
-    body_field = meta.get_field("response_body")
-    status_column = quote(meta.get_field("status").column)
+    body_field = IdempotencyRecord._meta.get_field("response_body")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(meta.db_table)} SET {status_column} = %s, "
-            f"{quote(meta.get_field('response_status').column)} = %s, "
-            f"{quote(body_field.column)} = %s "
-            f"WHERE {quote(meta.pk.column)} = %s AND {status_column} = %s",
-            [
-                IdempotencyStatus.DONE.value,
-                response_status,
-                body_field.get_db_prep_save(response_body, connection),
-                record.pk,
-                IdempotencyStatus.IN_PROGRESS.value,
-            ],
+        _complete_statement(connection).execute(
+            cursor,
+            {
+                "done": IdempotencyStatus.DONE.value,
+                "response_status": response_status,
+                "response_body": body_field.get_db_prep_save(response_body, connection),
+                "id": record.pk,
+                "in_progress": IdempotencyStatus.IN_PROGRESS.value,
+            },
         )
         updated = cursor.rowcount
     if updated != 1:

@@ -383,9 +383,24 @@ def test_multipart_bodies_are_compared_by_field_and_file_content(api):
 
 
 def idempotency_queries(queries) -> list[str]:
-    return [
-        query["sql"].split()[0] for query in queries if "salon_idempotencyrecord" in query["sql"]
-    ]
+    """The kind of each statement sent on the records' table, prepared ones included
+    (salon/db.py: `PREPARE name AS …; EXECUTE name(…)`, then `EXECUTE name(…)`, whose
+    statement is read back from the server)."""
+    kinds = []
+    for query in queries:
+        sql = query["sql"]
+        if sql.startswith("EXECUTE "):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT statement FROM pg_prepared_statements WHERE name = %s",
+                    [sql.split()[1].split("(")[0]],
+                )
+                sql = cursor.fetchone()[0]
+        if sql.startswith("PREPARE "):
+            sql = sql.split(" AS ", 1)[1]
+        if "salon_idempotencyrecord" in sql:
+            kinds.append(sql.split()[0])
+    return kinds
 
 
 def test_the_hot_path_costs_one_insert_and_one_update(api):  # P6
@@ -507,6 +522,52 @@ def test_r74_every_claim_names_the_session_it_runs_on(settings, prepared_stateme
     assert second_session != first_session
     assert holder_of_a_claim("c") == second_session
     assert holder_of_a_claim("d") == second_session
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("prepared_statements", [True, False])
+def test_p6_prepared_claims_and_answers_answer_as_planned_ones(settings, prepared_statements):
+    """P6 (fifth pass): a session's claims after its first and every stored answer run as
+    prepared statements (salon/services.py, salon/db.py): PREPARE … EXECUTE the first time,
+    EXECUTE after. They answer as the planned SQL does (DB_PREPARED_STATEMENTS off): 201,
+    a replay byte for byte the first answer, 422 for another body; and the UPDATE's row
+    count still sees a claim taken over, on its first run in a session and after."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    settings.DB_PREPARED_STATEMENTS = prepared_statements
+    connection.close()  # a new session: nothing prepared, its holder not read yet
+    user = UserFactory()
+    api = APIClient()
+    api.force_authenticate(user)
+    bodies = [{"name": f"Cut {number}", "price": "30.00"} for number in range(3)]
+    with CaptureQueriesContext(connection) as captured:
+        firsts = [post(api, "/create/", body, key=f"k-{n}") for n, body in enumerate(bodies)]
+    # Read now: the next request empties the connection's query log.
+    sent = [query["sql"].split()[0] for query in captured if "salon_idempotency" in query["sql"]]
+    replays = [post(api, "/create/", body, key=f"k-{n}") for n, body in enumerate(bodies)]
+    for first, replay in zip(firsts, replays, strict=True):
+        assert (first.status_code, replay.status_code) == (201, 201)
+        assert replay.content == first.content
+        assert replay["Idempotent-Replayed"] == "true"
+    assert post(api, "/create/", {"name": "Another"}, key="k-0").status_code == 422
+    assert sorted(Item.objects.values_list("name", flat=True)) == ["Cut 0", "Cut 1", "Cut 2"]
+    if prepared_statements:
+        # The first claim reads the session's holder, planned; then the answer's UPDATE and
+        # the next claim are each prepared once.
+        assert sent == ["INSERT", "PREPARE", "PREPARE", "EXECUTE", "EXECUTE", "EXECUTE"]
+    else:
+        assert sent == ["INSERT", "UPDATE"] * 3
+
+    connection.close()
+    for number in range(2):
+        record, claimed = idempotency_key_claim(
+            user=user, method="POST", path="/p/", key=f"taken-over-{number}", fingerprint="f"
+        )
+        assert claimed
+        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        with pytest.raises(Conflict), transaction.atomic():
+            idempotency_key_complete(record=record, response_status=201, response_body="{}")
 
 
 @pytest.mark.postgres
