@@ -50,19 +50,28 @@ class PreparedStatement:
         )
         self.arguments = f"({', '.join(['%s'] * len(self.parameters))})" if self.parameters else ""
 
-    def execute(self, cursor, params: dict) -> None:
+    def execute(self, cursor, params: dict, *, commit: bool = False) -> None:
         """Run it on this Django cursor; read the rows (or rowcount) from the cursor as usual.
 
         The first run in a session sends `PREPARE …; EXECUTE …` as one query, so a query
         count is the same on the first run as on the next ones.
+
+        `commit` (PostgreSQL only) sends the transaction's COMMIT in the same query, after
+        the statement: the caller must know that the transaction commits next with nothing
+        in between, and that Django's own commit will then find nothing to do (see
+        salon.services.idempotency_key_complete). If the statement fails, the COMMIT is not
+        run and the transaction is left to roll back.
         """
+        then = "; COMMIT" if commit else ""
+        if commit and cursor.db.vendor != "postgresql":
+            raise ValueError("Only PostgreSQL runs a statement and its COMMIT as one query.")
         if not _prepares(cursor):
-            cursor.execute(self.sql, params)
+            cursor.execute(self.sql + then, params)
             return
         session = _sessions.setdefault(cursor.db.connection, _Session())
         sql, preparing = self._sent(session)
         try:
-            cursor.execute(sql, [params[name] for name in self.parameters])
+            cursor.execute(sql + then, [params[name] for name in self.parameters])
         except Exception:
             self._failed(session, preparing)
             raise

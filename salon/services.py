@@ -10,7 +10,7 @@ import weakref
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DataError, transaction
 from django.utils import timezone
 
 from salon.db import PreparedStatement
@@ -228,25 +228,57 @@ def _claim_statement(connection, *, holder_known: bool) -> PreparedStatement:
     return statement
 
 
-def _complete_statement(connection) -> PreparedStatement:
+# What the stored answer's statement that also commits raises when the claim is no longer
+# ours: a text that is not a number, cast to one (SQL has no RAISE outside PL/pgSQL).
+_TAKEN_OVER = "idempotency_claim_taken_over"
+
+
+def _complete_statement(connection, *, with_commit: bool) -> PreparedStatement:
     """The stored answer's UPDATE, by primary key and status (see idempotency_key_complete);
-    prepared: its parameters are the row's id and three values, its plan the pk lookup."""
-    variant = ("complete", connection.vendor)
+    prepared: its parameters are the row's id and three values, its plan the pk lookup.
+
+    `with_commit`: the form sent with the transaction's COMMIT. It must fail rather than
+    match no row, so that the COMMIT after it is not run: the UPDATE in a CTE, and a cast
+    that fails unless it updated one row (on a count only known when it runs, so the planner
+    can't fold it)."""
+    variant = ("complete", connection.vendor, with_commit)
     statement = _statements.get(variant)
     if statement is not None:
         return statement
     meta = IdempotencyRecord._meta
     quote = connection.ops.quote_name
     status_column = quote(meta.get_field("status").column)
-    statement = PreparedStatement(
-        "salon_idempotency_complete",
+    update = (
         f"UPDATE {quote(meta.db_table)} SET {status_column} = %(done)s, "
         f"{quote(meta.get_field('response_status').column)} = %(response_status)s, "
         f"{quote(meta.get_field('response_body').column)} = %(response_body)s "
-        f"WHERE {quote(meta.pk.column)} = %(id)s AND {status_column} = %(in_progress)s",
+        f"WHERE {quote(meta.pk.column)} = %(id)s AND {status_column} = %(in_progress)s"
     )
+    if with_commit:
+        statement = PreparedStatement(
+            "salon_idempotency_complete_commit",
+            f"WITH stored AS ({update} RETURNING 1) "
+            f"SELECT CASE WHEN count(*) = 1 THEN 1 ELSE ('{_TAKEN_OVER}' || count(*))::integer "
+            "END FROM stored",
+        )
+    else:
+        statement = PreparedStatement("salon_idempotency_complete", update)
     _statements[variant] = statement
     return statement
+
+
+def _commits_next(connection) -> bool:
+    """Whether Django commits the connection's transaction when the current atomic block
+    ends: it is the outermost, entered from autocommit, with nothing marked to roll back
+    (not so inside a test's transaction, nor inside a caller's own atomic block)."""
+    return (
+        connection.vendor == "postgresql"
+        and connection.in_atomic_block
+        and connection.commit_on_exit
+        and len(connection.atomic_blocks) == 1
+        and not connection.savepoint_ids
+        and not connection.needs_rollback
+    )
 
 
 def idempotency_key_claim(
@@ -309,7 +341,7 @@ def idempotency_key_claim(
 
 
 def idempotency_key_complete(
-    *, record: IdempotencyRecord, response_status: int, response_body
+    *, record: IdempotencyRecord, response_status: int, response_body, commit: bool = False
 ) -> None:
     """Store the response of the claimed request. Call it inside the transaction of the
     request's work, so the effect and the stored response commit (or roll back) together.
@@ -317,21 +349,39 @@ def idempotency_key_complete(
     Raises Conflict when the claim was taken over meanwhile (the request outlived
     IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS and a retry ran): the caller's transaction must then
     roll back, so the work is still done exactly once. One UPDATE, prepared (as the claim).
+
+    `commit`: the caller's atomic block ends right after this call, with nothing run in
+    between (the API's keyed request, salon/api/idempotency.py). On PostgreSQL, when Django
+    would then commit (the block is the outermost), the UPDATE and the COMMIT go as one
+    query, one round trip fewer (P6, fifth pass); Django's own commit at the end of the
+    block then finds no transaction and sends nothing, and runs the on_commit callbacks as
+    always. A taken-over claim fails the statement, so the COMMIT is not run and the work
+    rolls back with the Conflict. Elsewhere (SQLite, a test's or a caller's transaction)
+    it is the plain UPDATE and Django commits as usual.
     """
     connection = transaction.get_connection()
     body_field = IdempotencyRecord._meta.get_field("response_body")
+    with_commit = commit and _commits_next(connection)
+    parameters = {
+        "done": IdempotencyStatus.DONE.value,
+        "response_status": response_status,
+        "response_body": body_field.get_db_prep_save(response_body, connection),
+        "id": record.pk,
+        "in_progress": IdempotencyStatus.IN_PROGRESS.value,
+    }
+    updated = 1
     with connection.cursor() as cursor:
-        _complete_statement(connection).execute(
-            cursor,
-            {
-                "done": IdempotencyStatus.DONE.value,
-                "response_status": response_status,
-                "response_body": body_field.get_db_prep_save(response_body, connection),
-                "id": record.pk,
-                "in_progress": IdempotencyStatus.IN_PROGRESS.value,
-            },
-        )
-        updated = cursor.rowcount
+        statement = _complete_statement(connection, with_commit=with_commit)
+        if with_commit:
+            try:
+                statement.execute(cursor, parameters, commit=True)
+            except DataError as error:
+                if _TAKEN_OVER not in str(error):
+                    raise
+                updated = 0
+        else:
+            statement.execute(cursor, parameters)
+            updated = cursor.rowcount
     if updated != 1:
         raise Conflict(
             "This request took too long and was retried with the same Idempotency-Key; "

@@ -138,7 +138,8 @@ class IdempotentMixin:
                     raise _NotKept(response)
                 replayable = isinstance(response, Response)
                 if replayable:
-                    self._store(record, response)
+                    # The last statement of the block: on PostgreSQL it carries the COMMIT.
+                    self._store(record, response, commit=True)
         except _Refused as refused:
             # The work rolled back with the transaction; the refusal is stored on its own.
             return self._store(record, refused.response)
@@ -154,13 +155,14 @@ class IdempotentMixin:
         return response
 
     @staticmethod
-    def _store(record, response):
+    def _store(record, response, *, commit=False):
         idempotency_key_complete(
             record=record,
             response_status=response.status_code,
             # The rendered text, kept as a JSON string: PostgreSQL's jsonb would reorder an
             # object's keys, and a replay is byte for byte the first answer (R74).
             response_body=JSONRenderer().render(response.data).decode(),
+            commit=commit,
         )
         return response
 

@@ -140,3 +140,26 @@ def test_switched_off_statements_are_fetched_one_after_the_other(settings):
         runs = [(statement, {"number": 1}), (statement, {"number": 2})]
         assert fetch_together(cursor, runs) == [[(2,)], [(3,)]]
     assert [query["sql"].split()[0] for query in captured] == ["SELECT", "SELECT"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("prepared_statements", [True, False])
+def test_with_commit_the_transaction_commits_in_the_same_query(settings, prepared_statements):
+    """`commit=True` (the keyed request's stored answer, P6): the statement and the COMMIT
+    go as one query, on its first run in a session and after; SQLite refuses it."""
+    settings.DB_PREPARED_STATEMENTS = prepared_statements
+    statement = PreparedStatement(f"test_with_commit_{prepared_statements}", "SELECT %(n)s + 1")
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor, pytest.raises(ValueError):
+            statement.execute(cursor, {"n": 1}, commit=True)
+        return
+    from psycopg.pq import TransactionStatus
+
+    connection.close()
+    for number in (1, 2):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            assert connection.connection.info.transaction_status == TransactionStatus.INTRANS
+            statement.execute(cursor, {"n": number}, commit=True)
+            assert cursor.fetchone() == (number + 1,)
+            assert connection.connection.info.transaction_status == TransactionStatus.IDLE

@@ -13,10 +13,11 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
+from django.utils import timezone
 from rest_framework import permissions, routers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -39,6 +40,8 @@ pytestmark = pytest.mark.urls(__name__)
 # Lets a concurrency test hold a request in the middle of its work, without sleeping.
 started = threading.Event()
 proceed = threading.Event()
+# What the on_commit callbacks of the "on-commit" request saw.
+committed: list = []
 
 
 def create_item(data) -> Item:
@@ -65,6 +68,17 @@ class ItemCreateView(IdempotentMixin, APIView):
             with transaction.atomic(savepoint=False):
                 Item.objects.create(name="written, then refused", kind=ItemKind.SERVICE, price=1)
                 raise DomainError("Refused after a write.", field="name")
+        if name == "deferred-violation":
+            # A write whose deferred foreign key only fails at COMMIT.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO salon_idempotencyrecord (user_id, method, path, key, "
+                    "fingerprint, status, created_at) VALUES (%s, 'POST', '/x/', 'x', '', "
+                    "'in_progress', %s)",
+                    [2**31, timezone.now()],
+                )
+        if name == "on-commit":
+            transaction.on_commit(lambda: committed.append(Item.objects.count()))
         if name == "wait":
             started.set()
             proceed.wait(timeout=10)
@@ -544,7 +558,11 @@ def test_p6_prepared_claims_and_answers_answer_as_planned_ones(settings, prepare
     with CaptureQueriesContext(connection) as captured:
         firsts = [post(api, "/create/", body, key=f"k-{n}") for n, body in enumerate(bodies)]
     # Read now: the next request empties the connection's query log.
-    sent = [query["sql"].split()[0] for query in captured if "salon_idempotency" in query["sql"]]
+    sent = [
+        (query["sql"].split()[0], query["sql"].endswith("; COMMIT"))
+        for query in captured
+        if "salon_idempotency" in query["sql"]
+    ]
     replays = [post(api, "/create/", body, key=f"k-{n}") for n, body in enumerate(bodies)]
     for first, replay in zip(firsts, replays, strict=True):
         assert (first.status_code, replay.status_code) == (201, 201)
@@ -552,12 +570,20 @@ def test_p6_prepared_claims_and_answers_answer_as_planned_ones(settings, prepare
         assert replay["Idempotent-Replayed"] == "true"
     assert post(api, "/create/", {"name": "Another"}, key="k-0").status_code == 422
     assert sorted(Item.objects.values_list("name", flat=True)) == ["Cut 0", "Cut 1", "Cut 2"]
+    # Each stored answer carries its request's COMMIT (the block is the outermost here).
     if prepared_statements:
-        # The first claim reads the session's holder, planned; then the answer's UPDATE and
-        # the next claim are each prepared once.
-        assert sent == ["INSERT", "PREPARE", "PREPARE", "EXECUTE", "EXECUTE", "EXECUTE"]
+        # The first claim reads the session's holder, planned; then the answer's statement
+        # and the next claim are each prepared once.
+        assert sent == [
+            ("INSERT", False),
+            ("PREPARE", True),
+            ("PREPARE", False),
+            ("EXECUTE", True),
+            ("EXECUTE", False),
+            ("EXECUTE", True),
+        ]
     else:
-        assert sent == ["INSERT", "UPDATE"] * 3
+        assert sent == [("INSERT", False), ("WITH", True)] * 3
 
     connection.close()
     for number in range(2):
@@ -568,6 +594,44 @@ def test_p6_prepared_claims_and_answers_answer_as_planned_ones(settings, prepare
         IdempotencyRecord.objects.filter(pk=record.pk).delete()
         with pytest.raises(Conflict), transaction.atomic():
             idempotency_key_complete(record=record, response_status=201, response_body="{}")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("prepared_statements", [True, False])
+def test_p6_the_answer_sent_with_the_commit_keeps_every_outcome(settings, prepared_statements):
+    """P6 (fifth pass): on PostgreSQL a keyed request's stored answer and its COMMIT go as
+    one query. A claim taken over meanwhile still answers 409 with the work rolled back (the
+    statement fails, so the COMMIT never runs), on the statement's first run in a session
+    and after; a COMMIT that fails (a deferred constraint) still frees the key; the work's
+    on_commit callbacks still run once, after the commit."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    settings.DB_PREPARED_STATEMENTS = prepared_statements
+    connection.close()  # a new session: nothing prepared yet
+    user = UserFactory()
+    api = APIClient()
+    api.force_authenticate(user)
+    for number in range(2):
+        taken_over = post(api, "/create/", {"name": "taken-over"}, key=f"late-{number}")
+        assert taken_over.status_code == 409
+        assert taken_over.json()["code"] == "conflict"
+    assert Item.objects.count() == 0
+
+    with pytest.raises(IntegrityError):
+        post(api, "/create/", {"name": "deferred-violation"}, key="broken")
+    assert Item.objects.count() == 0
+    assert not IdempotencyRecord.objects.filter(key="broken").exists()
+
+    committed.clear()
+    first = post(api, "/create/", {"name": "on-commit"}, key="hooked")
+    assert first.status_code == 201
+    assert committed == [1]
+    replay = post(api, "/create/", {"name": "on-commit"}, key="hooked")
+    assert replay.content == first.content
+    assert committed == [1]
+    record = IdempotencyRecord.objects.get(key="hooked")
+    assert (record.status, record.response_body) == ("done", first.content.decode())
 
 
 @pytest.mark.postgres
