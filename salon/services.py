@@ -218,8 +218,10 @@ def _claim_statement(connection, *, holder_known: bool) -> PreparedStatement:
     else:
         values = f"VALUES ({values})"
     statement = PreparedStatement(
-        # Two names: a statement prepared in one form is never run in the other.
-        "salon_idempotency_claim_own" if own_transaction else "salon_idempotency_claim",
+        # One name per form: a statement prepared in one form is never run in another.
+        "salon_idempotency_claim"
+        + ("" if holder_known else "_reading_holder")
+        + ("_own" if own_transaction else ""),
         f"INSERT INTO {quote(meta.db_table)} ({columns}) {values} "
         # No conflict target: a signed-in key and an anonymous one have a unique index each.
         f"ON CONFLICT DO NOTHING RETURNING {returning}",
