@@ -2,9 +2,14 @@
 method, without a redirect; an unknown /api/ path or a malformed id answers JSON 404
 (`not_found`), with DEBUG on or off."""
 
+import importlib
+import re
+
 import pytest
 from django.test import override_settings
+from django.urls import URLResolver, resolve
 
+from salon.project_apps import PROJECT_APPS
 from tests.tickets.factories import ticket_with_lines
 
 
@@ -74,3 +79,32 @@ def test_an_unknown_path_or_malformed_id_is_a_json_404(debug, method, path, fron
 def test_outside_the_api_django_s_slash_redirect_is_kept(debug, client, db):
     response = client.get("/admin")
     assert response.status_code == 301
+
+
+def _sample_paths(patterns, prefix=""):
+    """(example path, pattern) of every URL pattern: each converter or named group given a
+    value it takes."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _sample_paths(pattern.url_patterns, prefix + str(pattern.pattern))
+            continue
+        route = prefix + str(pattern.pattern)
+        route = re.sub(r"<(?:id|int):\w+>", "7", route)
+        route = re.sub(r"<(?:str|slug):\w+>", "service_purchase", route)
+        route = re.sub(r"\(\?P<\w+>[^)]*\)", "7", route).strip("^$")
+        if "(" not in route and "\\" not in route:  # not a format-suffix variant
+            yield route, pattern
+
+
+@pytest.mark.parametrize("app", PROJECT_APPS)
+def test_each_apps_api_paths_resolve_to_its_own_views(app):
+    """The API mounts loyalty's patterns first (salon/urls.py, P1): Django takes the first
+    pattern that matches, so no app's pattern may match another's path."""
+    module = importlib.import_module(f"{app}.api.urls")
+    checked = 0
+    for route, pattern in _sample_paths(module.urlpatterns):
+        found = resolve(f"/api/v1/{route}")
+        assert found.func.__module__ == pattern.callback.__module__, route
+        assert found.func.__name__ == pattern.callback.__name__, route
+        checked += 1
+    assert checked or not module.urlpatterns
