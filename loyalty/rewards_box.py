@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import connection
 from django.utils import timezone
 
 from clients.models import Client
@@ -14,8 +13,7 @@ from loyalty import lots as lot_rules
 from loyalty.models import LoyaltySettings, PointsLot
 from loyalty.redemption_rules import can_redeem
 from loyalty.selectors import loyalty_settings_get
-from loyalty.sql.rewards import rewards_and_standing_rows, rewards_row
-from salon.db import sends_together
+from loyalty.sql.rewards import rewards_row, rewards_with_standing_rows
 from salon.money import dollars_to_points, points_to_dollars
 from salon.selectors import features_get
 
@@ -122,7 +120,7 @@ def _as_date(value) -> date | None:
 
 
 # The tier window in days as this process last read it: the rewards box reads the client's
-# tier standing over it in the same round trip as its row (P1), and again, over the window
+# tier standing over it in the same statement as its row (P1), and again, over the window
 # its row holds, when a manager has changed the window since (R61).
 _tier_window_days_seen = LoyaltySettings._meta.get_field("tier_window_days").default
 
@@ -131,12 +129,10 @@ def _read(*, client_id: int, now: datetime, with_tier_standing: bool):
     """The rewards row, and with it the tier standing's rows over the settings' window (None
     when not asked for, or when the window changed under the one assumed)."""
     global _tier_window_days_seen
-    if not (with_tier_standing and sends_together(connection)):
-        # Alone; loyalty.tiers reads the standing only if tiers exist, so that one statement
-        # after another (SQLite) costs no more than before.
+    if not with_tier_standing:
         return rewards_row(client_id=client_id, now=now), None
     assumed = _tier_window_days_seen
-    row, standing = rewards_and_standing_rows(
+    row, standing = rewards_with_standing_rows(
         client_id=client_id, now=now, standing_since=now - timedelta(days=assumed)
     )
     window_days = None if row is None else row[4]  # the settings' tier_window_days
@@ -233,7 +229,7 @@ def client_rewards_summary(
 ) -> RewardsSummary:
     """The rewards box (R28) in one query; balances stay visible with the feature off,
     redeeming does not (R34). `with_tier_standing`: for loyalty.tiers.rewards_with_tier,
-    the client's tier standing in the same round trip."""
+    the client's tier standing in the same statement."""
     summary = _rewards_summary(
         client_id=client.pk,
         now=now,

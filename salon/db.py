@@ -7,7 +7,7 @@ runs PostgreSQL may switch to a generic plan, blind to the values (the rewards r
 a whale's whole history through an index that didn't hold its `now`, until that index went:
 loyalty/sql/rewards.py). A `PreparedStatement` is sent as `PREPARE …; EXECUTE …` the first
 time a session runs it and as `EXECUTE` afterwards, through Django's cursor, so query counts
-and wrappers still see it; `fetch_together` sends several in one round trip.
+and wrappers still see it.
 Prepared statements live as long as the session and survive a rolled-back transaction; a
 transaction-pooling proxy in front of PostgreSQL would break them: settings.
 DB_PREPARED_STATEMENTS = False (docs/deploy.md) runs them as plain statements, as SQLite
@@ -65,85 +65,27 @@ class PreparedStatement:
         then = "; COMMIT" if commit else ""
         if commit and cursor.db.vendor != "postgresql":
             raise ValueError("Only PostgreSQL runs a statement and its COMMIT as one query.")
-        if not _prepares(cursor):
+        if cursor.db.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
             cursor.execute(self.sql + then, params)
             return
+        values = [params[name] for name in self.parameters]
         session = _sessions.setdefault(cursor.db.connection, _Session())
-        sql, preparing = self._sent(session)
-        try:
-            cursor.execute(sql + then, [params[name] for name in self.parameters])
-        except Exception:
-            self._failed(session, preparing)
-            raise
-        if preparing:
-            cursor.nextset()
-            self._prepared(session)
-
-    def _sent(self, session: _Session) -> tuple[str, bool]:
-        """What to send this session with `self.parameters`' values: (SQL, whether it
-        prepares the statement first)."""
         server_name = session.prepared.get(self.name)
         if server_name is not None:
-            return f"EXECUTE {server_name}{self.arguments}", False
-        server_name = self._server_name(session)
-        return (
-            f"PREPARE {server_name} AS {self.postgresql_sql}; "
-            f"EXECUTE {server_name}{self.arguments}",
-            True,
-        )
-
-    def _server_name(self, session: _Session) -> str:
-        return f"{self.name}_{session.failures.get(self.name, 0)}"
-
-    def _failed(self, session: _Session, preparing: bool) -> None:
-        if preparing:
+            cursor.execute(f"EXECUTE {server_name}{self.arguments}{then}", values)
+            return
+        server_name = f"{self.name}_{session.failures.get(self.name, 0)}"
+        try:
+            cursor.execute(
+                f"PREPARE {server_name} AS {self.postgresql_sql}; "
+                f"EXECUTE {server_name}{self.arguments}{then}",
+                values,
+            )
+        except Exception:
             session.failures[self.name] = session.failures.get(self.name, 0) + 1
-
-    def _prepared(self, session: _Session) -> None:
-        session.prepared[self.name] = self._server_name(session)
-
-
-def _prepares(cursor) -> bool:
-    return sends_together(cursor.db)
-
-
-def sends_together(connection) -> bool:
-    """Whether `fetch_together` sends its statements in one query on this connection."""
-    return connection.vendor == "postgresql" and settings.DB_PREPARED_STATEMENTS
-
-
-def fetch_together(cursor, runs: list[tuple[PreparedStatement, dict]]) -> list[list[tuple]]:
-    """Each statement's rows, the statements sent to PostgreSQL in one query (one round trip,
-    one query counted) when they are prepared; one after the other otherwise (SQLite, or
-    DB_PREPARED_STATEMENTS off). A read that needs two statements pays one round trip: each
-    cost the rewards box's read about 0.08 ms of Python and network beside 0.03 ms of
-    execution (docs/performance.md, "P1, fifth pass")."""
-    if not _prepares(cursor):
-        rows = []
-        for statement, params in runs:
-            statement.execute(cursor, params)
-            rows.append(cursor.fetchall())
-        return rows
-    session = _sessions.setdefault(cursor.db.connection, _Session())
-    sent = [(statement, *statement._sent(session)) for statement, _ in runs]
-    try:
-        cursor.execute(
-            "; ".join(sql for _, sql, _ in sent),
-            [params[name] for statement, params in runs for name in statement.parameters],
-        )
-    except Exception:
-        for statement, _, preparing in sent:
-            statement._failed(session, preparing)
-        raise
-    rows = []
-    for position, (statement, _, preparing) in enumerate(sent):
-        if position:
-            cursor.nextset()
-        if preparing:  # the PREPARE's own (empty) result comes first
-            cursor.nextset()
-            statement._prepared(session)
-        rows.append(cursor.fetchall())
-    return rows
+            raise
+        cursor.nextset()
+        session.prepared[self.name] = server_name
 
 
 @functools.cache

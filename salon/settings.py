@@ -95,16 +95,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# The hot statements of the close, the rewards box and the Idempotency-Key are prepared once
+# per PostgreSQL session (salon/db.py); false behind a transaction-mode pooler (PgBouncer),
+# which can't keep them.
+DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
+
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    server_settings = []
     # A runaway query is cancelled by PostgreSQL (the API answers 503, nothing changed)
     # before gunicorn's timeout kills the worker. 0 = no limit (migrations, the task worker).
     if statement_timeout_ms := env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=0):
-        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-            f"-c statement_timeout={statement_timeout_ms}"
-        )
-
-# The ticket close's hot statements are prepared once per PostgreSQL session
-# (salon/db.py); false behind a transaction-mode pooler (PgBouncer), which can't keep them.
-DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
+        server_settings.append(f"-c statement_timeout={statement_timeout_ms}")
+    if DB_PREPARED_STATEMENTS:
+        # A prepared statement runs its generic plan from the first run: each one's is
+        # checked (salon/db.py). Left to choose, PostgreSQL kept planning the rewards box's
+        # statement on every run for one client (about 1 ms each) and not for another
+        # (docs/performance.md, "P1, fifth pass"). Only server-side prepared statements have
+        # plans cached; the ORM's queries are planned as they come either way.
+        server_settings.append("-c plan_cache_mode=force_generic_plan")
+    if server_settings:
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(server_settings)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

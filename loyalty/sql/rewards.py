@@ -1,6 +1,6 @@
 """The rewards box read (R15, R18, R20, R28, R34, R54, R61): P1/P2's hot read, with the lots
 past their date of a client whose stored earliest date is already past, alone or with the
-client's tier standing in the same round trip."""
+client's tier standing in the same statement."""
 
 from datetime import datetime
 
@@ -10,8 +10,12 @@ from clients.models import Client
 from loyalty.lots import local_date
 from loyalty.models import LoyaltySettings, PointsBalance, PointsEntry, PointsLot, Tier
 from loyalty.sql import column
-from loyalty.sql.standing import TIER_STANDING, tier_standing_parameters
-from salon.db import PreparedStatement, fetch_together
+from loyalty.sql.standing import (
+    TIER_STANDING_ORDER,
+    TIER_STANDING_SELECT,
+    tier_standing_parameters,
+)
+from salon.db import PreparedStatement
 from salon.models import Features
 
 
@@ -42,25 +46,28 @@ def _rewards_sql() -> str:
     )
     next_date = f"(SELECT MIN(l.expires_on) {live} >= %(today)s)"
     return (
-        f"SELECT c.{client.get_field('merged_into').column}, COALESCE(b.total, 0), "
+        f"SELECT c.{client.get_field('merged_into').column} AS merged_into, "
+        "COALESCE(b.total, 0) AS total, "
         f"COALESCE((SELECT SUM(e.points) FROM {entry.db_table} e "
-        f"WHERE e.{entry.get_field('client').column} = c.id AND e.available_at > %(now)s), 0), "
-        f"(SELECT s.min_redemption_dollars FROM {settings_table} s WHERE s.id = 1), "
-        f"(SELECT s.tier_window_days FROM {settings_table} s WHERE s.id = 1), "
-        f"(SELECT f.rewards_referrals FROM {features} f WHERE f.id = 1), "
+        f"WHERE e.{entry.get_field('client').column} = c.id AND e.available_at > %(now)s), 0) "
+        "AS pending, "
+        f"(SELECT s.min_redemption_dollars FROM {settings_table} s WHERE s.id = 1) "
+        "AS min_redemption_dollars, "
+        f"(SELECT s.tier_window_days FROM {settings_table} s WHERE s.id = 1) AS window_days, "
+        f"(SELECT f.rewards_referrals FROM {features} f WHERE f.id = 1) AS rewards_on, "
         # whether the box has a tier part to read (R61): nothing more to read without tiers
-        f"EXISTS (SELECT 1 FROM {Tier._meta.db_table}), "
-        f"COALESCE(b.{column(PointsBalance, 'debt')}, 0), "
+        f"EXISTS (SELECT 1 FROM {Tier._meta.db_table}) AS tiers_exist, "
+        f"COALESCE(b.{column(PointsBalance, 'debt')}, 0) AS debt, "
         # The points of lots past their date, the next date to come and what its lots hold.
         # The sum is bounded below by the stored earliest date (exact: no live lot is
         # earlier) so that it reads points_lot_live: without the bound it read all of the
         # bench whale's 88,521 lots through the plain client index (12-20 ms; 0.1 ms with a
         # month-wide range, EXPLAIN ANALYZE, docs/performance.md "P2, third pass").
         f"CASE WHEN {past} THEN COALESCE((SELECT SUM(l.remaining) {live} >= {stored_on} "
-        f"AND l.expires_on < %(today)s), 0) ELSE 0 END, "
-        f"CASE WHEN {past} THEN {next_date} ELSE {stored_on} END, "
+        f"AND l.expires_on < %(today)s), 0) ELSE 0 END AS past_date, "
+        f"CASE WHEN {past} THEN {next_date} ELSE {stored_on} END AS next_on, "
         f"CASE WHEN {past} THEN (SELECT SUM(l.remaining) {live} = {next_date}) "
-        f"ELSE COALESCE(b.{column(PointsBalance, 'next_expiry_points')}, 0) END "
+        f"ELSE COALESCE(b.{column(PointsBalance, 'next_expiry_points')}, 0) END AS next_points "
         f"FROM {client.db_table} c LEFT JOIN {balance.db_table} b "
         f"ON b.{column(PointsBalance, 'client')} = c.id WHERE c.id = %(client)s"
     )
@@ -93,20 +100,32 @@ def rewards_row(*, client_id: int, now: datetime) -> tuple | None:
         return cursor.fetchone()
 
 
-def rewards_and_standing_rows(
+# The rewards row with the client's tier standing (loyalty/sql/standing.py) joined to it: one
+# row per tier, or one with the standing's columns null when the salon has no tiers. One
+# statement, not two in a round trip: PostgreSQL spent about 0.1 ms of CPU on each statement
+# of a request beside its plan's own work (docs/performance.md, "P1, fifth pass"). Prepared
+# on the same grounds as each part (its generic plan is each part's).
+REWARDS_WITH_STANDING = PreparedStatement(
+    "loyalty_rewards_with_standing",
+    f"SELECT r.*, s.* FROM ({_rewards_sql()}) r LEFT JOIN ({TIER_STANDING_SELECT}) s ON 1 = 1 "
+    f"ORDER BY {TIER_STANDING_ORDER}",
+)
+_REWARDS_COLUMNS = 11
+
+
+def rewards_with_standing_rows(
     *, client_id: int, now: datetime, standing_since: datetime
 ) -> tuple[tuple | None, list[tuple]]:
-    """The rewards row and the client's tier standing over the window after
-    `standing_since` (loyalty/sql/standing.py), in one round trip on PostgreSQL."""
+    """The rewards row and the client's tier standing rows over the window after the instant
+    `standing_since`, in one statement."""
     with connection.cursor() as cursor:
-        rewards, standing = fetch_together(
+        REWARDS_WITH_STANDING.execute(
             cursor,
-            [
-                (REWARDS, _rewards_parameters(client_id=client_id, now=now)),
-                (
-                    TIER_STANDING,
-                    tier_standing_parameters(client_id=client_id, since=standing_since),
-                ),
-            ],
+            _rewards_parameters(client_id=client_id, now=now)
+            | tier_standing_parameters(client_id=client_id, since=standing_since),
         )
-    return (rewards[0] if rewards else None), standing
+        rows = cursor.fetchall()
+    if not rows:
+        return None, []
+    standing = [row[_REWARDS_COLUMNS:] for row in rows if row[_REWARDS_COLUMNS] is not None]
+    return rows[0][:_REWARDS_COLUMNS], standing

@@ -15,7 +15,7 @@ from tickets.spend import window_bounds
 
 
 def _tier_standing_sql() -> str:
-    """The tiers in order, whether the client holds each, and the client's qualifying spend
+    """The tiers, whether the client holds each, and the client's qualifying spend
     over the window (R61, R46) on every row: the stored days after the window's first day
     (tickets.DailySpend) plus that first day's lines closed after its start, as
     tickets/spend.py reads them. Amounts in whole cents, exact on both databases.
@@ -48,18 +48,25 @@ def _tier_standing_sql() -> str:
         f"AND i.{column(Item, 'kind')} <> %(gift_card)s)"
     )
     return (
-        f"SELECT t.id, t.name, {cents('t.min_spend')}, {cents('t.keep_spend')}, "
-        f"{cents('t.multiplier')}, ct.{column(ClientTier, 'client')} IS NOT NULL, "
-        f"{stored} + {first_day_lines} "
+        f"SELECT t.id AS tier_id, t.name AS tier_name, {cents('t.min_spend')} AS min_spend, "
+        f"{cents('t.keep_spend')} AS keep_spend, {cents('t.multiplier')} AS multiplier, "
+        f"ct.{column(ClientTier, 'client')} IS NOT NULL AS held, "
+        f"{stored} + {first_day_lines} AS spend "
         f"FROM {tier} t LEFT JOIN {client_tier} ct ON ct.{column(ClientTier, 'tier')} = t.id "
-        f"AND ct.{column(ClientTier, 'client')} = %(client)s "
-        "ORDER BY t.min_spend, t.id"
+        f"AND ct.{column(ClientTier, 'client')} = %(client)s"
     )
+
+
+# The rows' order, cheapest tier first, by the columns' names (whole cents order as amounts do).
+TIER_STANDING_ORDER = "min_spend, tier_id"
 
 
 # Prepared: its parameters are the client's id, which every index it reads starts with, and
 # that client's window bounds; a generic plan reads the same indexes (salon/db.py).
-TIER_STANDING = PreparedStatement("loyalty_tier_standing", _tier_standing_sql())
+TIER_STANDING_SELECT = _tier_standing_sql()
+TIER_STANDING = PreparedStatement(
+    "loyalty_tier_standing", f"{TIER_STANDING_SELECT} ORDER BY {TIER_STANDING_ORDER}"
+)
 
 # The columns of tickets' and catalog's tables the standing reads, by the name written in
 # it (tests/loyalty/test_sql_contract.py).

@@ -139,8 +139,11 @@ def test_a_statement_timeout_is_set_on_postgresql_connections_when_asked():
     limited = json.loads(
         run_with_settings({**postgres, "DATABASE_STATEMENT_TIMEOUT_MS": "20000"}, script)
     )
-    assert limited["options"] == "-c statement_timeout=20000"
-    assert "options" not in json.loads(run_with_settings(postgres, script))
+    generic = "-c plan_cache_mode=force_generic_plan"  # prepared statements' plans (P1)
+    assert limited["options"] == f"-c statement_timeout=20000 {generic}"
+    assert json.loads(run_with_settings(postgres, script))["options"] == generic
+    pooled = {**postgres, "DB_PREPARED_STATEMENTS": "false"}
+    assert "options" not in json.loads(run_with_settings(pooled, script))
 
 
 def test_gunicorn_reads_workers_and_timeouts_from_the_environment():
