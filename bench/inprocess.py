@@ -645,6 +645,9 @@ def idempotency_overhead(manager: User) -> dict:
 
     samples = {True: [], False: []}
     operations = 60
+    # Fifteen pairs, not REPETITIONS: one pair's ratio ranges 1.0-1.3 on this machine, and a
+    # median of five left a run's figure anywhere from 1.05 to 1.11 (12 s a run, not 6).
+    pairs = 15
     # The collector's full pass over this process's long-lived objects (the app, the bench's
     # own) took about 60 ms, once in some 600 POSTs: landing in one batch of 60 it moved a
     # run's figure by 0.1 (docs/performance.md, "P6, fifth pass"). Frozen, as a server that
@@ -653,7 +656,7 @@ def idempotency_overhead(manager: User) -> dict:
     gc.collect()
     gc.freeze()
     try:
-        for _ in range(REPETITIONS + 1):
+        for _ in range(pairs + 1):
             for with_key in (False, True):  # interleaved, so drift hits both alike
                 began = time.perf_counter()
                 for _ in range(operations):
