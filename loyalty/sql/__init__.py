@@ -2,8 +2,9 @@
 and column names from `_meta`; each statement says what it replaced and the measured gain
 (docs/performance.md).
 
-- `rewards`: the rewards box read (R15, R18, R20, R28, R34), P1/P2's hot read, and the
-  lots past their date for a client whose stored earliest date is past (R54);
+- `rewards`: the rewards box read (R15, R18, R20, R28, R34), P1/P2's hot read, with the
+  lots past their date for a client whose stored earliest date is past (R54), alone or
+  joined to the client's tier standing (R61);
 - `standing`: a client's tier standing (R61): the tiers, the one held and the qualifying
   spend, read by the rewards box (P1) and the close's upgrade check; `TIER_STANDING_COLUMNS`
   names the tickets and catalog columns it reads (tests/loyalty/test_sql_contract.py);

@@ -78,7 +78,7 @@ def _rewards_sql() -> str:
 # through points_client_available with the client and `now` as index conditions, and the
 # lots through points_lot_live, as the custom plan does (checked with plan_cache_mode =
 # force_generic_plan for the median client and the whale, and held by
-# tests/loyalty/test_rewards_plan.py): PointsEntry's client has no index of its own, whose
+# tests/loyalty/test_rewards_read.py): PointsEntry's client has no index of its own, whose
 # generic plan summed the whale's whole history (10-30 ms a read, docs/performance.md).
 REWARDS = PreparedStatement("loyalty_rewards", _rewards_sql())
 
@@ -102,9 +102,10 @@ def rewards_row(*, client_id: int, now: datetime) -> tuple | None:
 
 # The rewards row with the client's tier standing (loyalty/sql/standing.py) joined to it: one
 # row per tier, or one with the standing's columns null when the salon has no tiers. One
-# statement, not two in a round trip: PostgreSQL spent about 0.1 ms of CPU on each statement
-# of a request beside its plan's own work (docs/performance.md, "P1, fifth pass"). Prepared
-# on the same grounds as each part (its generic plan is each part's).
+# statement rather than two sent in one round trip, which measured the same and needed a
+# batching helper; on SQLite one query too (docs/performance.md, "P1, fifth pass").
+# Prepared on the same grounds as each part: its generic plan is each part's (held by
+# tests/loyalty/test_rewards_read.py), and sessions run it from the first run (settings).
 REWARDS_WITH_STANDING = PreparedStatement(
     "loyalty_rewards_with_standing",
     f"SELECT r.*, s.* FROM ({_rewards_sql()}) r LEFT JOIN ({TIER_STANDING_SELECT}) s ON 1 = 1 "
