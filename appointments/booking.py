@@ -15,14 +15,12 @@ from appointments.errors import (
     StaffDoubleBooked,
     StartInPast,
     StartWithoutTimeZone,
-    WrongItemKind,
 )
 from appointments.models import (
     Appointment,
     AppointmentStatus,
     ProductReservation,
 )
-from catalog.errors import ItemInactive
 from catalog.models import Item, ItemKind
 from catalog.services import duration_check
 from clients.errors import ClientMerged
@@ -54,15 +52,6 @@ def _salon_date(moment: datetime) -> date:
 def _client_check(client: Client) -> None:
     if client.is_tombstone:
         raise ClientMerged(field="client")
-
-
-def _item_check(item: Item, *, kind: str, noun: str) -> None:
-    if item.kind != kind:
-        raise WrongItemKind(
-            f"Choose a {noun}: “{item}” is a {item.get_kind_display()}.", field="item"
-        )
-    if not item.active:
-        raise ItemInactive(f"“{item}” is no longer offered.", field="item")
 
 
 def is_prebooked(*, client: Client, start: datetime, now: datetime) -> bool:
@@ -144,7 +133,7 @@ def _booking_check(
     """Every rule a new booking must pass (R35); raises DomainError naming the field."""
     now = now or timezone.now()
     _client_check(client)
-    _item_check(item, kind=ItemKind.SERVICE, noun="service")
+    scheduling.item_check(item, kind=ItemKind.SERVICE, noun="service")
     _start_check(start, now=now)
     if source not in ClientSource.values:
         raise InvalidSource.naming(source)
@@ -266,7 +255,7 @@ def reservation_create(
     """Put a product aside for a client (R36)."""
     client = Client.objects.select_for_update().get(pk=client.pk)
     _client_check(client)
-    _item_check(item, kind=ItemKind.PRODUCT, noun="product")
+    scheduling.item_check(item, kind=ItemKind.PRODUCT, noun="product")
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
         raise InvalidQuantity(field="quantity")
     if source not in ClientSource.values:

@@ -12,10 +12,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from appointments.errors import SlotUnavailable, StaffDoubleBooked
+from appointments.errors import SlotUnavailable, StaffDoubleBooked, WrongItemKind
 from appointments.models import Appointment, AppointmentStatus
+from catalog.errors import ItemInactive
 from catalog.models import MAX_DURATION_MINUTES, Item, ItemKind
-from salon.errors import DomainError
 from staff.errors import StaffInactive
 from staff.models import Staff
 from staff.selectors import Period, local_moment, working_periods
@@ -128,6 +128,17 @@ def _day_window(day: date) -> tuple[datetime, datetime]:
     return local_moment(day, time.min), local_moment(day + timedelta(days=1), time.min)
 
 
+def item_check(item: Item, *, kind: str, noun: str) -> None:
+    """What a booking, a reservation and the free slots take: an item of that kind, still
+    offered (R42)."""
+    if item.kind != kind:
+        raise WrongItemKind(
+            f"Choose a {noun}: “{item}” is a {item.get_kind_display()}.", field="item"
+        )
+    if not item.active:
+        raise ItemInactive(f"“{item}” is no longer offered.", field="item")
+
+
 def availability(
     *, item: Item, day: date, staff: Staff | None = None, now: datetime | None = None
 ) -> list[Slot]:
@@ -135,8 +146,7 @@ def availability(
     which an active, working staff member is free for the item's whole duration, by start
     then staff name. Four queries whatever the number of staff."""
     now = now or timezone.now()
-    if item.kind != ItemKind.SERVICE or not item.active:
-        raise DomainError("Choose a service that is offered.", field="item")
+    item_check(item, kind=ItemKind.SERVICE, noun="service")
     if staff is not None:
         members = [staff] if staff.active else []
     else:

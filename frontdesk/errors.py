@@ -16,3 +16,8 @@ class NoEmailAddress(DomainError):
 class ReceiptWithoutClient(DomainError):
     code = "walk_in_receipt"
     message = "A walk-in ticket has no client to send the receipt to: print it."
+
+
+class UnknownReceiptChannel(DomainError):
+    code = "unknown_receipt_channel"
+    message = "Send by “sms” or “email”."

@@ -17,14 +17,13 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from frontdesk.errors import NoEmailAddress, ReceiptWithoutClient
+from frontdesk.errors import NoEmailAddress, ReceiptWithoutClient, UnknownReceiptChannel
 from frontdesk.models import ReceiptEmail, ReceiptEmailStatus
 from frontdesk.receipts import Receipt, ticket_receipt
 from messaging.errors import NoSmsConsent
 from messaging.models import Message
 from messaging.selectors import phone_is_opted_out
 from messaging.services import sms_queue
-from salon.errors import DomainError
 from tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
@@ -97,7 +96,7 @@ def receipt_send(
     way is not sent again (`queued` False).
     """
     if channel not in CHANNELS:
-        raise DomainError("Send by “sms” or “email”.", field="channel")
+        raise UnknownReceiptChannel(field="channel")
     receipt = ticket_receipt(ticket_id=ticket.pk, now=now)
     client = Ticket.objects.select_related("client").get(pk=ticket.pk).client
     if client is None:

@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from appointments.models import Appointment, AppointmentStatus
+from appointments.scheduling import availability
 from catalog.models import ItemKind
+from salon.errors import DomainError
 from staff.services import Range, staff_hours_set
 from tests.appointments.factories import AppointmentFactory
 from tests.catalog.factories import ItemFactory
@@ -83,6 +85,17 @@ def test_availability_of_a_product_is_400(front_desk_api):  # R42
     response = front_desk_api.get(AVAILABILITY, {"item": shampoo.pk, "date": "2026-03-11"})
     assert response.status_code == 400
     assert "item" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("kind", "active", "code"),
+    [(ItemKind.PRODUCT, True, "wrong_item_kind"), (ItemKind.SERVICE, False, "item_inactive")],
+)
+def test_availability_takes_an_offered_service_as_a_booking_does(kind, active, code):  # R42
+    item = ItemFactory(kind=kind, active=active)
+    with pytest.raises(DomainError) as refused:
+        availability(item=item, day=datetime(2026, 3, 11).date())
+    assert (refused.value.code, refused.value.field) == (code, "item")
 
 
 def test_double_booking_is_400_with_code_then_allowed_on_purpose(

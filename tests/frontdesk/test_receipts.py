@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 import messaging
-from frontdesk.errors import NoEmailAddress, ReceiptForOpenTicket
+from frontdesk.errors import NoEmailAddress, ReceiptForOpenTicket, UnknownReceiptChannel
 from frontdesk.models import ReceiptEmail
 from frontdesk.receipts import ticket_receipt
 from frontdesk.services import receipt_send
@@ -140,6 +140,15 @@ def test_r49_no_text_without_consent_or_to_an_opted_out_number(front_desk_api):
     with pytest.raises(NoSmsConsent):
         receipt_send(ticket=ticket, channel="sms")
     assert Message.objects.count() == 0
+
+
+def test_r49_a_receipt_by_another_channel_is_refused_with_its_code(salon, consenting):
+    ticket = closed_ticket("60.00", client=consenting)
+    with pytest.raises(UnknownReceiptChannel) as refused:
+        receipt_send(ticket=ticket, channel="fax")
+    assert (refused.value.code, refused.value.field) == ("unknown_receipt_channel", "channel")
+    assert Message.objects.count() == 0
+    assert ReceiptEmail.objects.count() == 0
 
 
 def test_r49_email_receipt_goes_through_the_email_backend_once(
