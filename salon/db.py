@@ -2,12 +2,12 @@
 
 Planning a statement with many subqueries can cost PostgreSQL more than running it (the
 ticket's ledger state: 1.0-1.4 ms of planning against 0.16 ms of execution, docs/
-performance.md, P3). Only statements whose generic plan is checked belong here: after five
-runs PostgreSQL may switch to a generic plan, blind to the values (the rewards read's summed
-a whale's whole history through an index that didn't hold its `now`, until that index went:
-loyalty/sql/rewards.py). A `PreparedStatement` is sent as `PREPARE …; EXECUTE …` the first
-time a session runs it and as `EXECUTE` afterwards, through Django's cursor, so query counts
-and wrappers still see it.
+performance.md, P3). Only statements whose generic plan is checked belong here: sessions run
+a prepared statement's generic plan from its first run (settings: plan_cache_mode), blind
+to the values (the rewards read's once summed a whale's whole history through an index that
+didn't hold its `now`, until that index went: loyalty/sql/rewards.py). A
+`PreparedStatement` is sent as `PREPARE …; EXECUTE …` the first time a session runs it and
+as `EXECUTE` afterwards, through Django's cursor, so query counts and wrappers still see it.
 Prepared statements live as long as the session and survive a rolled-back transaction; a
 transaction-pooling proxy in front of PostgreSQL would break them: settings.
 DB_PREPARED_STATEMENTS = False (docs/deploy.md) runs them as plain statements, as SQLite

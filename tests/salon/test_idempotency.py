@@ -506,8 +506,9 @@ def test_two_simultaneous_requests_with_one_key_do_the_work_once():
 @pytest.mark.parametrize("prepared_statements", [True, False])
 def test_r74_every_claim_names_the_session_it_runs_on(settings, prepared_statements):
     """A session's first claim reads its pid and start time, the next ones send them
-    (salon/services.py): each claim still names its own session, also after a reconnect,
-    and behind a transaction pooler (DB_PREPARED_STATEMENTS off) every claim reads them."""
+    (salon/services.py, salon/sql.py): each claim still names its own session, also after a
+    reconnect, and behind a transaction pooler (DB_PREPARED_STATEMENTS off) every claim
+    reads them."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
     settings.DB_PREPARED_STATEMENTS = prepared_statements
@@ -543,7 +544,7 @@ def test_r74_every_claim_names_the_session_it_runs_on(settings, prepared_stateme
 @pytest.mark.parametrize("prepared_statements", [True, False])
 def test_p6_prepared_claims_and_answers_answer_as_planned_ones(settings, prepared_statements):
     """P6 (fifth pass): a session's claims after its first and every stored answer run as
-    prepared statements (salon/services.py, salon/db.py): PREPARE … EXECUTE the first time,
+    prepared statements (salon/sql.py, salon/db.py): PREPARE … EXECUTE the first time,
     EXECUTE after. They answer as the planned SQL does (DB_PREPARED_STATEMENTS off): 201,
     a replay byte for byte the first answer, 422 for another body; and the UPDATE's row
     count still sees a claim taken over, on its first run in a session and after."""
