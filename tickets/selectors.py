@@ -25,8 +25,9 @@ def _sum(queryset, field: str) -> Decimal:
 
 def line_pre_tax_net() -> Case:
     """A line's pre-tax net as an expression (R46): `net` when its price was before tax,
-    `net - tax` when the price contained it. Tier spend sums it (R61); the earning
-    statement has its own SQL for the same (loyalty/sql/standing.py)."""
+    `net - tax` when the price contained it. Tier spend sums it (R61); loyalty's earning
+    and tier standing statements write the same in their SQL (loyalty/sql/ledger_state.py,
+    standing.py; tests/loyalty/test_tier_standing.py holds the standing's equal to this)."""
     return Case(
         When(tax_included=True, then=F("net_amount") - F("tax")),
         default=F("net_amount"),
