@@ -28,7 +28,7 @@ from tickets.models import Ticket, TicketStatus
 from tickets.payments import payment_add
 from tickets.tips import tip_add
 
-from .conftest import autocomplete
+from .conftest import autocomplete, htmx_settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -135,6 +135,7 @@ def test_a_saturday_with_three_stylists(desk_page, saturday_morning):
     expect(desk_page.locator("#checkout-tips")).to_contain_text("Tip for Sam")
     expect(desk_page.locator("#payment-total")).to_have_text("$70.00")
     # R47: $80 cash handed over on $70 due: $10 change, shown as it is typed and after.
+    htmx_settled(desk_page)  # the tip's panel: its change preview's trigger attached
     desk_page.select_option("#payment-method", "cash")
     expect(desk_page.locator("#payment-amount")).to_have_value("70.00")
     desk_page.fill("#payment-tendered", "80")
@@ -198,6 +199,7 @@ def test_a_walk_in_given_a_client_who_then_earns(desk_page, saturday_morning):  
     expect(desk_page.locator("#payment-total")).to_have_text("$35.00")
     expect(desk_page.locator("#visit-points")).to_have_count(0)  # nobody to earn yet
 
+    htmx_settled(desk_page)  # the search box's trigger is attached once the panel settles
     desk_page.fill("#client-search", "Lee")
     desk_page.click("#client-found button:has-text('Ann Lee')")
     expect(desk_page.locator("#checkout-client")).to_contain_text("Client: Ann Lee")
@@ -290,6 +292,7 @@ def test_checkout_by_keyboard(desk_page, customer):
     desk_page.keyboard.press("Enter")
     expect(desk_page.locator("#checkout-tips")).to_contain_text("Tip for Rita")
     expect(desk_page.locator("#payment-amount")).to_have_value("30.00")
+    htmx_settled(desk_page)
     desk_page.focus("#payment-method")
     desk_page.keyboard.press("ArrowUp")  # card → cash, the one above
     expect(desk_page.locator("#payment-method")).to_have_value("cash")
